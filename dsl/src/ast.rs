@@ -1,0 +1,202 @@
+//! The syntax tree: what the user wrote, with a span on everything a
+//! diagnostic may point at. Nothing here is resolved; see `lower` for that.
+
+use crate::span::Span;
+
+/// A name as written, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    Service(Service),
+    Table(Table),
+    Enum(Enum),
+    Struct(Struct),
+    Entity(Entity),
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub docs: Vec<String>,
+    pub name: Ident,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub docs: Vec<String>,
+    pub name: Ident,
+    pub settings: Vec<TableSetting>,
+    pub indexes: Vec<TableIndex>,
+    pub span: Span,
+}
+
+/// `pk: pk`, `sk: sk`, `ttl: expiresAt`, `entity_tag: _et`.
+#[derive(Debug, Clone)]
+pub struct TableSetting {
+    pub key: Ident,
+    pub value: Ident,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableIndexKind {
+    Global,
+    Local,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableIndex {
+    pub docs: Vec<String>,
+    pub kind: TableIndexKind,
+    pub name: Ident,
+    /// `pk: gsi1pk`, `sk: gsi1sk` in the order written.
+    pub keys: Vec<TableSetting>,
+    pub projections: Vec<Projection>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum ProjectionKind {
+    All,
+    KeysOnly,
+    Include(Vec<Ident>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Projection {
+    pub kind: ProjectionKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub docs: Vec<String>,
+    pub name: Ident,
+    pub variants: Vec<Variant>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub docs: Vec<String>,
+    pub name: Ident,
+    /// `Open = "open"`: the stored string, when it differs from the name.
+    pub value: Option<StringLit>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StringLit {
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub docs: Vec<String>,
+    pub name: Ident,
+    pub fields: Vec<Attribute>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub docs: Vec<String>,
+    pub name: Ident,
+    pub attributes: Vec<Attribute>,
+    pub keys: Vec<EntityIndex>,
+    pub markers: Vec<Ident>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub docs: Vec<String>,
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub suffixes: Vec<AttrSuffix>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum AttrSuffixKind {
+    Default(Literal),
+    Readonly,
+    Version,
+    Ttl,
+    Field(StringLit),
+}
+
+#[derive(Debug, Clone)]
+pub struct AttrSuffix {
+    pub kind: AttrSuffixKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeExpr {
+    pub name: Ident,
+    pub args: Vec<TypeExpr>,
+    /// Span of the `?`, when present.
+    pub optional: Option<Span>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum LiteralKind {
+    String(String),
+    /// Kept as written (underscores removed) so range checks happen in one place.
+    Integer(String),
+    Float(String),
+    Bool(bool),
+    List(Vec<Literal>),
+    EmptyMap,
+    /// A bare name: an enum variant.
+    Name(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Literal {
+    pub kind: LiteralKind,
+    pub span: Span,
+}
+
+/// `primary { .. }` or `index owned on gsi1 collection owned { .. }`.
+#[derive(Debug, Clone)]
+pub struct EntityIndex {
+    pub docs: Vec<String>,
+    /// `None` for `primary`.
+    pub name: Option<Ident>,
+    /// `None` for `primary`.
+    pub table_index: Option<Ident>,
+    pub collection: Option<Ident>,
+    pub keys: Vec<KeyDef>,
+    /// The `primary` / `index` keyword.
+    pub keyword_span: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    Pk,
+    Sk,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyDef {
+    pub role: KeyRole,
+    pub role_span: Span,
+    pub composites: Vec<Ident>,
+    pub casing: Vec<Ident>,
+    pub span: Span,
+}

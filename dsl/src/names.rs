@@ -1,0 +1,70 @@
+//! Rust names, derived in this one place for validation and generation alike.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Keywords that can be used as raw identifiers (`r#type`).
+const RAW_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
+    "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move",
+    "mut", "override", "priv", "pub", "ref", "return", "static", "struct", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const UNESCAPABLE: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Why a name cannot become a Rust identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRustName {
+    /// What the name would have become.
+    pub converted: String,
+}
+
+/// `repository`, `pull_request` → `Repository`, `PullRequest`.
+pub fn type_name(name: &str) -> Result<String, InvalidRustName> {
+    finish(name.to_upper_camel_case())
+}
+
+/// `repoOwner` → `repo_owner`; `type` → `r#type`.
+pub fn value_name(name: &str) -> Result<String, InvalidRustName> {
+    finish(name.to_snake_case())
+}
+
+fn finish(converted: String) -> Result<String, InvalidRustName> {
+    let starts_ok = converted
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !starts_ok || UNESCAPABLE.contains(&converted.as_str()) {
+        return Err(InvalidRustName { converted });
+    }
+    if RAW_KEYWORDS.contains(&converted.as_str()) {
+        return Ok(format!("r#{converted}"));
+    }
+    Ok(converted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_and_escapes() {
+        assert_eq!(value_name("repoOwner").unwrap(), "repo_owner");
+        assert_eq!(value_name("isPrivate").unwrap(), "is_private");
+        assert_eq!(value_name("gsi1pk").unwrap(), "gsi1pk");
+        assert_eq!(value_name("type").unwrap(), "r#type");
+        assert_eq!(value_name("Match").unwrap(), "r#match");
+        assert_eq!(type_name("pullRequest").unwrap(), "PullRequest");
+        assert_eq!(type_name("issue_status").unwrap(), "IssueStatus");
+    }
+
+    #[test]
+    fn rejects_unescapable_names() {
+        assert_eq!(value_name("self").unwrap_err().converted, "self");
+        assert_eq!(value_name("Super").unwrap_err().converted, "super");
+        assert_eq!(type_name("self").unwrap_err().converted, "Self");
+        assert!(value_name("crate").is_err());
+        assert!(value_name("_").is_err());
+    }
+}

@@ -1,0 +1,632 @@
+//! Rules that span several items: collections, key layouts, stored field
+//! names, TTL, Rust names, unused definitions. Runs on the IR, even when
+//! lowering reported errors, so one run shows every problem.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::*;
+use crate::span::Span;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    collections(schema, &mut out);
+    key_prefixes(schema, &mut out);
+    key_attributes(schema, &mut out);
+    stored_fields(schema, &mut out);
+    ttl_fields(schema, &mut out);
+    rust_names(schema, &mut out);
+    recursive_structs(schema, &mut out);
+    unused(schema, &mut out);
+    out
+}
+
+fn entity_index<'a>(schema: &'a Schema, member: &CollectionMember) -> Option<(&'a Entity, &'a EntityIndex)> {
+    let entity = schema.entity_named(&member.entity)?;
+    let index = entity.all_indexes().find(|i| i.name == member.index)?;
+    Some((entity, index))
+}
+
+fn collections(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    for collection in &schema.collections {
+        let members: Vec<(&Entity, &EntityIndex)> = collection
+            .members
+            .iter()
+            .filter_map(|m| entity_index(schema, m))
+            .collect();
+        let Some(&(first_entity, first)) = members.first() else {
+            continue;
+        };
+
+        // One index per collection.
+        let mut index_ok = true;
+        for &(entity, index) in &members[1..] {
+            if index.table_index != first.table_index {
+                index_ok = false;
+                out.push(
+                    Diagnostic::new(
+                        Code::CollectionIndexMismatch,
+                        format!(
+                            "collection `{}` is on {} and on {}",
+                            collection.name,
+                            first.table_index.describe(),
+                            index.table_index.describe()
+                        ),
+                    )
+                    .primary(
+                        index.span,
+                        format!("`{}` puts it on {}", entity.name, index.table_index.describe()),
+                    )
+                    .secondary(
+                        first.span,
+                        format!("`{}` puts it on {}", first_entity.name, first.table_index.describe()),
+                    )
+                    .note("a collection is read with one query, so all its members must live on one index")
+                    .help("use the same table index for every member, or give the collections different names"),
+                );
+            }
+        }
+        if !index_ok {
+            continue;
+        }
+
+        // A sort key to tell members apart.
+        if first.sk.is_none() {
+            out.push(
+                Diagnostic::new(
+                    Code::CollectionWithoutSortKey,
+                    format!(
+                        "collection `{}` is on {}, which has no sort key",
+                        collection.name,
+                        first.table_index.describe()
+                    ),
+                )
+                .primary(first.span, "collection declared here")
+                .note("members share partitions; only the sort key keeps their items apart")
+                .help("put the collection on an index with a sort key"),
+            );
+            continue;
+        }
+
+        // Partition keys built the same way.
+        for &(entity, index) in &members[1..] {
+            if let Some(reason) = partition_difference(first_entity, first, entity, index) {
+                out.push(
+                    Diagnostic::new(
+                        Code::CollectionPartitionMismatch,
+                        format!("members of collection `{}` build their partition keys differently", collection.name),
+                    )
+                    .primary(index.pk.span, format!("`{}`: pk [{}]", entity.name, index.pk.composites.join(", ")))
+                    .secondary(first.pk.span, format!("`{}`: pk [{}]", first_entity.name, first.pk.composites.join(", ")))
+                    .note(reason)
+                    .help("collection members need the same partition composites (names, order, types and casing) so one key reads them all"),
+                );
+            }
+        }
+
+        // Attributes shared by name agree.
+        let mut by_name: BTreeMap<&str, (&Entity, &Attribute)> = BTreeMap::new();
+        let mut reported: BTreeSet<&str> = BTreeSet::new();
+        for &(entity, _) in &members {
+            for attr in &entity.attributes {
+                match by_name.get(attr.name.as_str()) {
+                    None => {
+                        by_name.insert(&attr.name, (entity, attr));
+                    }
+                    Some(&(other_entity, other)) => {
+                        let what = if other.ty != attr.ty || other.optional != attr.optional {
+                            format!(
+                                "`{}` is `{}{}` here but `{}{}` in `{}`",
+                                attr.name,
+                                attr.ty.describe(),
+                                if attr.optional { "?" } else { "" },
+                                other.ty.describe(),
+                                if other.optional { "?" } else { "" },
+                                other_entity.name
+                            )
+                        } else if other.field != attr.field {
+                            format!(
+                                "`{}` is stored as `{}` here but as `{}` in `{}`",
+                                attr.name, attr.field, other.field, other_entity.name
+                            )
+                        } else {
+                            continue;
+                        };
+                        if !reported.insert(&attr.name) {
+                            continue;
+                        }
+                        out.push(
+                            Diagnostic::new(
+                                Code::CollectionAttributeMismatch,
+                                format!(
+                                    "members of collection `{}` disagree on attribute `{}`",
+                                    collection.name, attr.name
+                                ),
+                            )
+                            .primary(attr.span, what)
+                            .secondary(other.span, format!("declared in `{}` here", other_entity.name))
+                            .help("give shared attributes the same type and stored field, or rename one"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn partition_difference(a_entity: &Entity, a: &EntityIndex, b_entity: &Entity, b: &EntityIndex) -> Option<String> {
+    if a.pk.composites.len() != b.pk.composites.len() {
+        return Some(format!(
+            "`{}` uses {} composites, `{}` uses {}",
+            a_entity.name,
+            a.pk.composites.len(),
+            b_entity.name,
+            b.pk.composites.len()
+        ));
+    }
+    for (x, y) in a.pk.composites.iter().zip(&b.pk.composites) {
+        if x != y {
+            return Some(format!("`{x}` and `{y}` stand in the same position"));
+        }
+        let tx = a_entity.attribute(x).map(|t| &t.ty);
+        let ty = b_entity.attribute(y).map(|t| &t.ty);
+        if tx != ty {
+            return Some(format!(
+                "`{x}` is `{}` in `{}` but `{}` in `{}`",
+                tx.map_or("?".into(), Type::describe),
+                a_entity.name,
+                ty.map_or("?".into(), Type::describe),
+                b_entity.name
+            ));
+        }
+    }
+    if a.pk.casing != b.pk.casing {
+        return Some(format!("the casing differs: {:?} and {:?}", a.pk.casing, b.pk.casing));
+    }
+    None
+}
+
+/// The fixed part of the keys an access pattern reads: see docs/design.md,
+/// "Key layout". Two patterns on one index collide when their partitions can
+/// coincide and one's fixed sort-key segments are a prefix of the other's.
+struct Pattern<'a> {
+    what: String,
+    span: Span,
+    index: &'a TableIndexRef,
+    /// Number of partition composites: keys with different counts never meet.
+    partition_arity: usize,
+    /// Fixed segments at the start of the sort key (or of the partition key,
+    /// when the index has no sort key).
+    fixed: Vec<&'a str>,
+    collection: Option<&'a str>,
+}
+
+fn key_prefixes(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let mut patterns: Vec<Pattern<'_>> = Vec::new();
+    for collection in &schema.collections {
+        let Some((_, index)) = collection.members.first().and_then(|m| entity_index(schema, m)) else {
+            continue;
+        };
+        patterns.push(Pattern {
+            what: format!("collection `{}`", collection.name),
+            span: index.span,
+            index: &index.table_index,
+            partition_arity: index.pk.composites.len(),
+            fixed: vec![collection.name.as_str()],
+            collection: Some(&collection.name),
+        });
+    }
+    for entity in &schema.entities {
+        for index in entity.all_indexes().filter(|i| i.collection.is_none()) {
+            patterns.push(Pattern {
+                what: format!(
+                    "`{}` {}",
+                    entity.name,
+                    if index.is_primary() {
+                        "primary key".to_string()
+                    } else {
+                        format!("index `{}`", index.name)
+                    }
+                ),
+                span: index.span,
+                index: &index.table_index,
+                partition_arity: index.pk.composites.len(),
+                fixed: vec![entity.name.as_str()],
+                collection: None,
+            });
+        }
+    }
+    for (i, a) in patterns.iter().enumerate() {
+        for b in &patterns[i + 1..] {
+            if a.index != b.index || a.partition_arity != b.partition_arity {
+                continue;
+            }
+            if a.collection.is_some() && a.collection == b.collection {
+                continue;
+            }
+            let n = a.fixed.len().min(b.fixed.len());
+            if a.fixed[..n] == b.fixed[..n] {
+                out.push(
+                    Diagnostic::new(
+                        Code::OverlappingKeyPrefixes,
+                        format!(
+                            "{} and {} can write the same keys on {}",
+                            b.what,
+                            a.what,
+                            a.index.describe()
+                        ),
+                    )
+                    .primary(b.span, format!("keys start with `{}`", b.fixed.join("#")))
+                    .secondary(a.span, format!("keys also start with `{}`", a.fixed.join("#")))
+                    .note(
+                        "both label their keys with the same name, so a query for one would return items of the other",
+                    )
+                    .help("rename the collection or the entity"),
+                );
+            }
+        }
+    }
+}
+
+/// Within one entity, two keys may not write one physical attribute.
+fn key_attributes(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    for entity in &schema.entities {
+        let mut writers: BTreeMap<&str, (&EntityIndex, &KeyTemplate)> = BTreeMap::new();
+        for index in entity.all_indexes() {
+            for key in std::iter::once(&index.pk).chain(&index.sk) {
+                // A local index's partition key is the table's own.
+                if matches!(index.table_index, TableIndexRef::Local(_)) && std::ptr::eq(key, &index.pk) {
+                    continue;
+                }
+                if let Some((other_index, other)) = writers.get(key.field.as_str()) {
+                    if other.composites != key.composites || other.casing != key.casing {
+                        out.push(
+                            Diagnostic::new(
+                                Code::KeyAttributeName,
+                                format!(
+                                    "`{}` writes attribute `{}` from two different keys",
+                                    entity.name, key.field
+                                ),
+                            )
+                            .primary(
+                                key.span,
+                                format!("{} writes `{}` here", describe_index(index), key.field),
+                            )
+                            .secondary(other.span, format!("{} writes it here", describe_index(other_index)))
+                            .help("give each table index its own key attributes"),
+                        );
+                    }
+                } else {
+                    writers.insert(&key.field, (index, key));
+                }
+            }
+        }
+    }
+}
+
+fn describe_index(index: &EntityIndex) -> String {
+    if index.is_primary() {
+        "the primary key".into()
+    } else {
+        format!("index `{}`", index.name)
+    }
+}
+
+fn key_fields(table: &Table) -> BTreeSet<&str> {
+    let mut fields = BTreeSet::new();
+    fields.insert(table.pk.as_str());
+    fields.extend(table.sk.as_deref());
+    for index in &table.indexes {
+        fields.insert(index.pk.as_str());
+        fields.extend(index.sk.as_deref());
+    }
+    fields
+}
+
+fn stored_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let keys = key_fields(&schema.table);
+    let owners = schema
+        .entities
+        .iter()
+        .map(|e| (e.name.as_str(), &e.attributes, true))
+        .chain(schema.structs.iter().map(|s| (s.name.as_str(), &s.fields, false)));
+    for (owner, attributes, is_entity) in owners {
+        let mut seen: BTreeMap<&str, &Attribute> = BTreeMap::new();
+        for attr in attributes.iter() {
+            if is_entity && !attr.implicit {
+                if keys.contains(attr.field.as_str()) {
+                    out.push(
+                        Diagnostic::new(
+                            Code::FieldIsKeyAttribute,
+                            format!(
+                                "`{owner}.{}` is stored as `{}`, a key attribute of the table",
+                                attr.name, attr.field
+                            ),
+                        )
+                        .primary(attr.span, format!("stored as `{}`", attr.field))
+                        .note(
+                            "dyngen writes key attributes from the key composites; this attribute would overwrite them",
+                        )
+                        .help("rename the attribute, or store it elsewhere with `@field(\"...\")`"),
+                    );
+                    continue;
+                }
+                if attr.field == schema.table.entity_tag_field {
+                    out.push(
+                        Diagnostic::new(
+                            Code::FieldIsReserved,
+                            format!("`{owner}.{}` is stored as `{}`, the entity tag", attr.name, attr.field),
+                        )
+                        .primary(attr.span, format!("stored as `{}`", attr.field))
+                        .note("dyngen stores each item's entity name there to tell collection members apart")
+                        .help("store it elsewhere with `@field(\"...\")`, or change the table's `entity_tag:`"),
+                    );
+                    continue;
+                }
+                if schema.table.ttl_field.as_deref() == Some(attr.field.as_str()) && attr.role != AttributeRole::Ttl {
+                    out.push(
+                        Diagnostic::new(
+                            Code::FieldIsReserved,
+                            format!(
+                                "`{owner}.{}` is stored as `{}`, the table's TTL attribute",
+                                attr.name, attr.field
+                            ),
+                        )
+                        .primary(attr.span, format!("stored as `{}`", attr.field))
+                        .note("DynamoDB deletes items whose TTL attribute holds a past epoch time")
+                        .help("mark it `ttl` if it is the expiry, or store it elsewhere with `@field(\"...\")`"),
+                    );
+                    continue;
+                }
+            }
+            if let Some(first) = seen.get(attr.field.as_str()) {
+                let d = if first.implicit {
+                    Diagnostic::new(
+                        Code::FieldIsReserved,
+                        format!(
+                            "`{owner}.{}` is stored as `{}`, which dyngen maintains",
+                            attr.name, attr.field
+                        ),
+                    )
+                    .primary(attr.span, format!("stored as `{}`", attr.field))
+                    .secondary(first.span, format!("`{}` is added here", first.name))
+                    .help("store it elsewhere with `@field(\"...\")`")
+                } else {
+                    Diagnostic::new(
+                        Code::FieldCollision,
+                        format!(
+                            "`{owner}.{}` and `{owner}.{}` are both stored as `{}`",
+                            first.name, attr.name, attr.field
+                        ),
+                    )
+                    .primary(attr.span, format!("stored as `{}`", attr.field))
+                    .secondary(first.span, format!("`{}` is stored there too", first.name))
+                    .help("give one of them another `@field(\"...\")`")
+                };
+                out.push(d);
+                continue;
+            }
+            seen.insert(&attr.field, attr);
+        }
+    }
+}
+
+fn ttl_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let declared = schema.table.ttl_field.as_deref();
+    let mut first: Option<(&Entity, &Attribute)> = None;
+    for entity in &schema.entities {
+        let Some(attr) = entity.ttl.as_deref().and_then(|n| entity.attribute(n)) else {
+            continue;
+        };
+        if let Some(field) = declared {
+            if attr.field != field {
+                out.push(
+                    Diagnostic::new(
+                        Code::TtlField,
+                        format!(
+                            "`{}.{}` is the ttl, but stored as `{}`",
+                            entity.name, attr.name, attr.field
+                        ),
+                    )
+                    .primary(attr.span, format!("stored as `{}`", attr.field))
+                    .secondary(schema.table.span, format!("the table's TTL attribute is `{field}`"))
+                    .note("DynamoDB reads one TTL attribute per table")
+                    .help(format!("store it as the table's TTL attribute: `@field(\"{field}\")`")),
+                );
+            }
+        } else if let Some((first_entity, first_attr)) = first {
+            if first_attr.field != attr.field {
+                out.push(
+                    Diagnostic::new(
+                        Code::TtlField,
+                        format!(
+                            "ttl attributes are stored as `{}` and as `{}`",
+                            first_attr.field, attr.field
+                        ),
+                    )
+                    .primary(
+                        attr.span,
+                        format!("`{}` stores its ttl as `{}`", entity.name, attr.field),
+                    )
+                    .secondary(
+                        first_attr.span,
+                        format!("`{}` stores its ttl as `{}`", first_entity.name, first_attr.field),
+                    )
+                    .note("DynamoDB reads one TTL attribute per table")
+                    .help("store every entity's ttl under the same name, or declare `ttl: <name>` in the table"),
+                );
+            }
+        } else {
+            first = Some((entity, attr));
+        }
+    }
+}
+
+fn rust_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let clash = |what: &str, items: Vec<(&str, &str, Span)>, out: &mut Vec<Diagnostic>| {
+        let mut seen: BTreeMap<&str, (&str, Span)> = BTreeMap::new();
+        for (name, rust, span) in items {
+            match seen.get(rust) {
+                Some((first, first_span)) if *first != name => out.push(
+                    Diagnostic::new(
+                        Code::RustNameCollision,
+                        format!("{what} `{first}` and `{name}` are both `{rust}` in Rust"),
+                    )
+                    .primary(span, format!("becomes `{rust}`"))
+                    .secondary(*first_span, format!("also becomes `{rust}`"))
+                    .help("rename one; an attribute can keep its stored name with `@field(\"...\")`"),
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(rust, (name, span));
+                }
+            }
+        }
+    };
+    let types: Vec<(&str, &str, Span)> = schema
+        .entities
+        .iter()
+        .map(|e| (e.name.as_str(), e.rust_name.as_str(), e.span))
+        .chain(
+            schema
+                .enums
+                .iter()
+                .map(|e| (e.name.as_str(), e.rust_name.as_str(), e.span)),
+        )
+        .chain(
+            schema
+                .structs
+                .iter()
+                .map(|s| (s.name.as_str(), s.rust_name.as_str(), s.span)),
+        )
+        .collect();
+    clash("types", types, out);
+    for entity in &schema.entities {
+        clash(
+            "attributes",
+            entity
+                .attributes
+                .iter()
+                .map(|a| (a.name.as_str(), a.rust_name.as_str(), a.span))
+                .collect(),
+            out,
+        );
+        clash(
+            "indexes",
+            entity
+                .indexes
+                .iter()
+                .map(|i| (i.name.as_str(), i.rust_name.as_str(), i.span))
+                .collect(),
+            out,
+        );
+    }
+    for s in &schema.structs {
+        clash(
+            "fields",
+            s.fields
+                .iter()
+                .map(|a| (a.name.as_str(), a.rust_name.as_str(), a.span))
+                .collect(),
+            out,
+        );
+    }
+}
+
+/// A struct that holds itself without a list or map in between would be
+/// infinitely large.
+fn recursive_structs(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    fn direct_structs(ty: &Type) -> Option<&str> {
+        match ty {
+            Type::Struct(name) => Some(name),
+            _ => None,
+        }
+    }
+    for s in &schema.structs {
+        // Depth-first over direct (non-container) struct fields.
+        let mut stack: Vec<(&str, Vec<&str>)> = vec![(s.name.as_str(), vec![s.name.as_str()])];
+        let mut visited: BTreeSet<&str> = BTreeSet::new();
+        while let Some((current, path)) = stack.pop() {
+            let Some(def) = schema.struct_named(current) else {
+                continue;
+            };
+            for field in &def.fields {
+                let Some(next) = direct_structs(&field.ty) else {
+                    continue;
+                };
+                if next == s.name {
+                    let mut cycle = path.clone();
+                    cycle.push(next);
+                    let field_span = if current == s.name { field.span } else { s.span };
+                    out.push(
+                        Diagnostic::new(Code::RecursiveStruct, format!("struct `{}` contains itself", s.name))
+                            .primary(field_span, format!("cycle: {}", cycle.join(" -> ")))
+                            .note("a struct stored inside itself with no list or map in between would be infinitely large")
+                            .help("hold it in a `list<..>` or `map<..>`"),
+                    );
+                    stack.clear();
+                    break;
+                }
+                if visited.insert(next) {
+                    let mut p = path.clone();
+                    p.push(next);
+                    stack.push((next, p));
+                }
+            }
+        }
+    }
+}
+
+fn unused(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    fn mention<'a>(ty: &'a Type, used: &mut BTreeSet<&'a str>) {
+        match ty {
+            Type::Enum(n) | Type::Struct(n) => {
+                used.insert(n);
+            }
+            Type::List(t) | Type::Map(t) | Type::Set(t) => mention(t, used),
+            _ => {}
+        }
+    }
+    let mut used = BTreeSet::new();
+    for attr in schema
+        .entities
+        .iter()
+        .flat_map(|e| &e.attributes)
+        .chain(schema.structs.iter().flat_map(|s| &s.fields))
+    {
+        mention(&attr.ty, &mut used);
+    }
+    for e in &schema.enums {
+        if !used.contains(e.name.as_str()) {
+            out.push(
+                Diagnostic::new(Code::UnusedType, format!("enum `{}` is never used", e.name))
+                    .primary(e.span, "declared here")
+                    .help("use it as an attribute type, or remove it"),
+            );
+        }
+    }
+    for s in &schema.structs {
+        if !used.contains(s.name.as_str()) {
+            out.push(
+                Diagnostic::new(Code::UnusedType, format!("struct `{}` is never used", s.name))
+                    .primary(s.span, "declared here")
+                    .help("use it as an attribute type, or remove it"),
+            );
+        }
+    }
+    let used_indexes: BTreeSet<&str> = schema
+        .entities
+        .iter()
+        .flat_map(Entity::all_indexes)
+        .filter_map(|i| i.table_index.index_name())
+        .collect();
+    for index in &schema.table.indexes {
+        if !used_indexes.contains(index.name.as_str()) {
+            out.push(
+                Diagnostic::new(Code::UnusedTableIndex, format!("no entity uses index `{}`", index.name))
+                    .primary(index.span, "declared here")
+                    .note("an unused index still costs storage and write capacity once items carry its keys")
+                    .help("add an entity `index .. on` it, or remove it"),
+            );
+        }
+    }
+}
