@@ -46,7 +46,8 @@ pub fn compile(source: &str) -> Compiled {
     let lowered = lower::lower(&file);
     let mut diagnostics = lowered.diagnostics;
     if let Some(schema) = &lowered.schema {
-        diagnostics.extend(validate::validate(schema));
+        let lowering_failed = diagnostics.iter().any(Diagnostic::is_error);
+        diagnostics.extend(validate::validate(schema, lowering_failed));
     }
     diagnostic::sort(&mut diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);

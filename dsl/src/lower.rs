@@ -368,7 +368,7 @@ impl Lowerer {
             indexes,
             ttl_field: settings.get("ttl").map(|s| s.value.text.clone()),
             entity_tag_field,
-            span: t.span,
+            span: t.name.span,
         }
     }
 
@@ -979,7 +979,10 @@ impl Lowerer {
                 };
                 match text.parse::<i128>() {
                     Ok(v) if (min..=max).contains(&v) => Ok(Value::Integer(v)),
-                    _ => mismatch("out of range", format!("a `{}` holds {min} to {max}", t.describe())),
+                    _ => mismatch(
+                        "out of range",
+                        format!("`{}` holds values from {min} to {max}", t.describe()),
+                    ),
                 }
             }
             (Type::F64 | Type::Decimal, L::Integer(text) | L::Float(text)) => {
@@ -1005,7 +1008,15 @@ impl Lowerer {
                 } else {
                     mismatch(
                         &format!("`{name}` has no variant `{variant}`"),
-                        format!("use one of: {}", e.join(", ")),
+                        format!(
+                            "use one of: {}",
+                            e.iter()
+                                .collect::<BTreeSet<_>>()
+                                .into_iter()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     )
                 }
             }
@@ -1258,12 +1269,30 @@ impl Lowerer {
                 .help("add e.g. `primary { pk: [id]  sk: [] }`"),
             );
         }
+        // A broken primary key is already reported; keep the entity (with an
+        // empty stand-in key) so the cross-item checks still see its attributes.
+        let primary = primary.unwrap_or_else(|| EntityIndex {
+            name: "primary".to_string(),
+            rust_name: "primary".to_string(),
+            docs: Vec::new(),
+            table_index: TableIndexRef::Primary,
+            collection: None,
+            pk: KeyTemplate {
+                field: table.map_or_else(String::new, |t| t.pk.clone()),
+                composites: Vec::new(),
+                casing: Casing::Preserve,
+                span: e.name.span,
+            },
+            sk: None,
+            sparse: false,
+            span: e.name.span,
+        });
         Some(Entity {
             name: e.name.text.clone(),
             rust_name,
             docs: e.docs.clone(),
             attributes,
-            primary: primary?,
+            primary,
             indexes,
             timestamps,
             version,

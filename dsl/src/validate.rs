@@ -7,7 +7,9 @@ use crate::ir::*;
 use crate::span::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
+/// `lowering_failed` suppresses the "unused" warnings: an item that failed
+/// to lower would make what it uses look unused.
+pub fn validate(schema: &Schema, lowering_failed: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     collections(schema, &mut out);
     key_prefixes(schema, &mut out);
@@ -16,7 +18,9 @@ pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
     ttl_fields(schema, &mut out);
     rust_names(schema, &mut out);
     recursive_structs(schema, &mut out);
-    unused(schema, &mut out);
+    if !lowering_failed {
+        unused(schema, &mut out);
+    }
     out
 }
 

@@ -66,11 +66,13 @@ fn main() -> ExitCode {
 const EXIT_USAGE: u8 = 2;
 
 fn check(files: &[PathBuf], format: Format, color: Color) -> ExitCode {
-    let color = match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+    let choice = match color {
+        Color::Always => Some(true),
+        Color::Never => Some(false),
+        Color::Auto => None,
     };
+    let no_color = std::env::var_os("NO_COLOR");
+    let color = dyngen::report::use_color(choice, no_color.as_deref(), std::io::stderr().is_terminal());
     let mut io_failed = false;
     let mut loaded: Vec<(String, String, Vec<dyngen::dsl::Diagnostic>)> = Vec::new();
     for path in files {

@@ -28,7 +28,6 @@ impl FileReport<'_> {
         let mut out = String::new();
         for d in self.diagnostics {
             out.push_str(&d.render(self.file_name, self.source, color));
-            out.push('\n');
         }
         let (errors, warnings) = (self.errors(), self.warnings());
         if errors > 0 {
@@ -76,4 +75,31 @@ pub fn json_document(reports: &[FileReport<'_>]) -> serde_json::Value {
         "warnings": reports.iter().map(FileReport::warnings).sum::<usize>(),
         "diagnostics": diagnostics,
     })
+}
+
+/// Whether human output gets ANSI colours: `--color always|never` decide;
+/// `auto` colours only a terminal, and never when `NO_COLOR` is set to a
+/// non-empty value (<https://no-color.org>).
+pub fn use_color(choice: Option<bool>, no_color: Option<&std::ffi::OsStr>, stderr_is_terminal: bool) -> bool {
+    match choice {
+        Some(forced) => forced,
+        None => no_color.is_none_or(|v| v.is_empty()) && stderr_is_terminal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::use_color;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn auto_colours_only_a_terminal_without_no_color() {
+        assert!(use_color(None, None, true));
+        assert!(!use_color(None, None, false));
+        assert!(!use_color(None, Some(OsStr::new("1")), true));
+        // An empty NO_COLOR does not count, per no-color.org.
+        assert!(use_color(None, Some(OsStr::new("")), true));
+        assert!(use_color(Some(true), Some(OsStr::new("1")), false));
+        assert!(!use_color(Some(false), None, true));
+    }
 }

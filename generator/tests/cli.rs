@@ -1,0 +1,141 @@
+//! `dyngen check` as a user runs it: exit codes, output streams and formats.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dyngen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dyngen"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("dyngen runs")
+}
+
+fn vcs() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../generated-example/vcs.dyn")
+        .display()
+        .to_string()
+}
+
+fn scratch(name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dyngen-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+const BROKEN: &str = "service s\ntable T { pk: pk sk: sk }\nentity A {\n  id: strng\n  primary { pk: [id, nope] }\n}\n";
+
+#[test]
+fn a_valid_schema_is_silent_and_exits_0() {
+    let out = dyngen(&["check", &vcs()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+}
+
+#[test]
+fn schema_errors_exit_1_with_every_error_located() {
+    let path = scratch("broken.dyn", BROKEN.as_bytes());
+    let out = dyngen(&["check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // Both problems in one run, each with code, location and help.
+    assert!(stderr.contains("error[E0105]: unknown type `strng`"), "{stderr}");
+    assert!(stderr.contains("broken.dyn:4:7"), "{stderr}");
+    assert!(stderr.contains("= help: did you mean `string`?"), "{stderr}");
+    assert!(
+        stderr.contains("error[E0106]: entity `A` has no attribute `nope`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("due to 2 previous errors"), "{stderr}");
+    // Not a terminal, so no colour codes.
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
+
+/// `--color always` reaches the renderer (the `auto` rules are unit-tested
+/// in `report::use_color`, since a test's stderr is never a terminal).
+#[test]
+fn color_can_be_forced() {
+    let path = scratch("color.dyn", BROKEN.as_bytes());
+    let forced = dyngen(&["check", "--color", "always", path.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&forced.stderr).contains('\u{1b}'));
+    let never = dyngen(&["check", "--color", "never", path.to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&never.stderr).contains('\u{1b}'));
+}
+
+#[test]
+fn warnings_are_shown_but_do_not_fail() {
+    let path = scratch(
+        "warn.dyn",
+        b"service s\ntable T { pk: pk  index gsi1 { pk: g1 } }\nentity A { id: string  primary { pk: [id] } }\n",
+    );
+    let out = dyngen(&["check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("warning[W0302]: no entity uses index `gsi1`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("generated 1 warning"), "{stderr}");
+}
+
+#[test]
+fn json_format_is_machine_readable() {
+    let path = scratch("json.dyn", BROKEN.as_bytes());
+    let out = dyngen(&["check", "--format", "json", path.to_str().unwrap(), &vcs()]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(doc["errors"], 2);
+    assert_eq!(doc["warnings"], 0);
+    let first = &doc["diagnostics"][0];
+    assert_eq!(first["code"], "E0105");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["line"], 4);
+    assert_eq!(first["column"], 7);
+    assert!(first["file"].as_str().unwrap().ends_with("json.dyn"));
+    assert_eq!(first["labels"][0]["primary"], true);
+    assert_eq!(first["labels"][0]["end_column"], 12);
+    assert_eq!(first["help"], "did you mean `string`?");
+}
+
+#[test]
+fn unreadable_input_exits_2() {
+    let missing = dyngen(&["check", "does/not/exist.dyn"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read `does/not/exist.dyn`: no such file"));
+
+    let dir = std::env::temp_dir();
+    let directory = dyngen(&["check", dir.to_str().unwrap()]);
+    assert_eq!(directory.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&directory.stderr).contains("is a directory"));
+
+    let binary = scratch("binary.dyn", &[b's', 0xff, 0xfe, b'\n']);
+    let not_utf8 = dyngen(&["check", binary.to_str().unwrap()]);
+    assert_eq!(not_utf8.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&not_utf8.stderr).contains("not UTF-8"));
+
+    // An I/O failure outranks schema errors in other files.
+    let broken = scratch("mixed.dyn", BROKEN.as_bytes());
+    let mixed = dyngen(&["check", broken.to_str().unwrap(), "does/not/exist.dyn"]);
+    assert_eq!(mixed.status.code(), Some(2));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(dyngen(&["check"]).status.code(), Some(2));
+    assert_eq!(dyngen(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(dyngen(&["check", "--format", "xml", &vcs()]).status.code(), Some(2));
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let top = String::from_utf8(dyngen(&["--help"]).stdout).unwrap();
+    assert!(top.contains("check") && top.contains("Exit codes"), "{top}");
+    let check = String::from_utf8(dyngen(&["check", "--help"]).stdout).unwrap();
+    assert!(
+        check.contains("--format") && check.contains("NO_COLOR") && check.contains("Exit codes"),
+        "{check}"
+    );
+}
