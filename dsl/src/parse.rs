@@ -289,9 +289,11 @@ fn token_at(source: &str, pos: usize) -> (String, Span) {
     (shown, Span::new(pos, pos + len))
 }
 
+/// The pair's span without trailing whitespace, which pest includes when a
+/// rule ends in an optional repetition that matched nothing.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    Span::new(s.start(), s.start() + pair.as_str().trim_end().len())
 }
 
 fn ident(pair: Pair<'_, Rule>) -> Ident {
@@ -656,9 +658,11 @@ impl Builder {
                 Rule::composite => key.composites.push(ident(p)),
                 Rule::key_option => {
                     if let Some(c) = p.into_inner().find(|q| q.as_rule() == Rule::casing) {
+                        key.span.end = c.as_span().end();
                         key.casing.push(ident(c));
                     }
                 }
+                Rule::composites_close => key.span.end = p.as_span().end(),
                 _ => {}
             }
         }

@@ -139,3 +139,13 @@ fn help_explains_the_commands() {
         "{check}"
     );
 }
+
+/// The README's quick-start schema must stay valid.
+#[test]
+fn readme_quick_start_checks_clean() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let start = readme.find("```dyn\n").expect("README has a dyn example") + "```dyn\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let compiled = dyngen::check_source(&readme[start..end]);
+    assert!(compiled.diagnostics.is_empty(), "{:?}", compiled.diagnostics);
+}
