@@ -102,7 +102,7 @@ codes! {
     VersionType = "E0505", Error, "the `version` attribute is not an integer";
     RepeatedMarker = "E0506", Error, "an entity has more than one version or ttl attribute, or repeats a marker";
     TtlField = "E0507", Error, "`ttl` attributes are stored under different fields";
-    InvalidFieldName = "E0508", Error, "a stored field name is empty or reserved by DynamoDB";
+    InvalidFieldName = "E0508", Error, "a stored field name is empty";
     // Rust names.
     ReservedRustName = "E0601", Error, "a name cannot become a Rust identifier";
     RustNameCollision = "E0602", Error, "two names become the same Rust identifier";

@@ -344,7 +344,7 @@ impl Lowerer {
                 .help("use a global secondary index instead"),
             );
         }
-        if locals.iter().any(|_| true) && sk.is_none() {
+        if !locals.is_empty() && sk.is_none() {
             self.push(
                 Diagnostic::new(
                     Code::TableKeyDeclaration,
@@ -523,7 +523,7 @@ impl Lowerer {
             pk: pk_name,
             sk: sk.map(|s| s.value.text.clone()),
             projection,
-            span: index.span,
+            span: index.name.span,
         }
     }
 
@@ -579,7 +579,16 @@ impl Lowerer {
     }
 
     fn reserved_rust_name(&mut self, name: &ast::Ident, what: &str, converted: &str) {
-        let shown = if converted.is_empty() { "nothing" } else { converted };
+        let shown = if converted.is_empty() {
+            "an empty name".to_string()
+        } else {
+            format!("`{converted}`")
+        };
+        let help = match what {
+            "attribute" => "rename it; the attribute can keep its stored name with `@field(\"...\")`",
+            "variant" => "rename it; the variant can keep its stored string with `= \"...\"`",
+            _ => "rename it",
+        };
         self.push(
             Diagnostic::new(
                 Code::ReservedRustName,
@@ -587,10 +596,10 @@ impl Lowerer {
             )
             .primary(
                 name.span,
-                format!("becomes `{shown}` in Rust, which cannot be an identifier"),
+                format!("becomes {shown} in Rust, which cannot be an identifier"),
             )
             .note("`self`, `Self`, `super` and `crate` cannot be raw identifiers, and identifiers need a letter")
-            .help("rename it; for an attribute, keep the stored name with `@field(\"...\")`"),
+            .help(help),
         );
     }
 
@@ -645,7 +654,7 @@ impl Lowerer {
                         format!("two variants of `{}` are stored as \"{value}\"", e.name.text),
                     )
                     .primary(value_span, "stored as the same string here")
-                    .secondary(*first, "as here")
+                    .secondary(*first, format!("already stored as \"{value}\" here"))
                     .help("give each variant its own stored value, or it could not be read back"),
                 );
             }
@@ -660,9 +669,9 @@ impl Lowerer {
                             first.text, v.name.text
                         ),
                     )
-                    .primary(v.name.span, "this one")
-                    .secondary(first.span, "and this one")
-                    .help("rename one of them"),
+                    .primary(v.name.span, format!("becomes `{rust_name}`"))
+                    .secondary(first.span, format!("also becomes `{rust_name}`"))
+                    .help("rename one; a variant can keep its stored string with `= \"...\"`"),
                 );
             }
             rust_names.insert(rust_name.clone(), &v.name);
@@ -1027,9 +1036,8 @@ impl Lowerer {
                 }
                 if matches!(ty, Type::Set(_)) {
                     let mut seen = BTreeSet::new();
-                    for (item, value) in items.iter().zip(&values) {
+                    for value in &values {
                         if !seen.insert(format!("{value:?}")) {
-                            let _ = item;
                             return mismatch(
                                 "a set cannot hold the same value twice",
                                 "remove the repeated element".into(),
@@ -1441,7 +1449,7 @@ impl Lowerer {
                         ok = false;
                     }
                 }
-                self.key_template(def, &table_pk, e, attributes, broken, is_primary, version, &index_label)
+                self.key_template(def, &table_pk, e, attributes, broken, is_primary, version)
             }
             None if is_local => {
                 let composites = primary_pk.map(<[String]>::to_vec).unwrap_or_default();
@@ -1466,7 +1474,7 @@ impl Lowerer {
         };
         let sk = match (sk_def, &table_sk) {
             (Some(def), Some(field)) => self
-                .key_template(def, field, e, attributes, broken, is_primary, version, &index_label)
+                .key_template(def, field, e, attributes, broken, is_primary, version)
                 .map(Some),
             (None, Some(field)) => Some(Some(KeyTemplate {
                 field: field.clone(),
@@ -1485,7 +1493,11 @@ impl Lowerer {
                         ),
                     )
                     .primary(def.role_span, "no sort key attribute to write this to")
-                    .help("remove `sk: [..]`, or give the table index a sort key"),
+                    .help(if table_index == TableIndexRef::Primary {
+                        "remove `sk: [..]`, or give the table a sort key attribute (`sk: sk`)"
+                    } else {
+                        "remove `sk: [..]`, or give the table index a sort key attribute"
+                    }),
                 );
                 None
             }
@@ -1531,7 +1543,6 @@ impl Lowerer {
         broken: &BTreeSet<String>,
         is_primary: bool,
         version: Option<&str>,
-        index_label: &str,
     ) -> Option<KeyTemplate> {
         let mut ok = true;
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
@@ -1625,7 +1636,6 @@ impl Lowerer {
                 _ => Casing::Preserve,
             };
         }
-        let _ = index_label;
         ok.then(|| KeyTemplate {
             field: field.to_string(),
             composites,

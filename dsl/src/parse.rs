@@ -184,6 +184,9 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
             }
         }
     }
+    if let Some(diagnostic) = missing_attribute_type(source, pos, &rules) {
+        return diagnostic;
+    }
     // `<`, `?` and `=` are optional continuations of something already
     // complete; naming them beside real alternatives only adds noise.
     let continuations = ["`<`", "`?`", "`=`"];
@@ -204,10 +207,79 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         format!("expected {expected_text}")
     };
     let mut diagnostic = Diagnostic::new(Code::Syntax, message).primary(found_span, label);
+    if rules.contains(&Rule::type_args_close) {
+        if let Some(open) = unclosed_angle(&source[..pos]) {
+            diagnostic = diagnostic.secondary(Span::new(open, open + 1), "this `<` is never closed");
+        }
+    }
     if let Some(help) = syntax_help(source, pos, &found, &rules) {
         diagnostic = diagnostic.help(help);
     }
     diagnostic
+}
+
+/// `name:` with nothing after it on the line. The grammar then reads the next
+/// line's first word as the type (or attribute name) and fails after it, far
+/// from the mistake; point at the colon instead.
+fn missing_attribute_type(source: &str, pos: usize, rules: &[Rule]) -> Option<Diagnostic> {
+    let expects_any = |candidates: &[Rule]| candidates.iter().any(|r| rules.contains(r));
+    let in_members = expects_any(&[Rule::attribute, Rule::attr_line, Rule::entity_close, Rule::struct_close]);
+    let in_table = expects_any(&[
+        Rule::table_setting,
+        Rule::setting_key,
+        Rule::table_close,
+        Rule::index_close,
+    ]);
+    if !in_members && !in_table {
+        return None;
+    }
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let without_value = before.trim_end_matches(is_ident);
+    let head = without_value.trim_end();
+    if without_value.len() == before.len() || !without_value[head.len()..].contains('\n') || !head.ends_with(':') {
+        return None;
+    }
+    let name_part = head[..head.len() - 1].trim_end();
+    let name = &name_part[name_part.trim_end_matches(is_ident).len()..];
+    if name.is_empty() {
+        return None;
+    }
+    let (what, help) = if in_members {
+        (
+            "a type",
+            format!(
+                "write the type on the attribute's line, e.g. `{name}: string`; the types are string, bool, i32, i64, u32, u64, f64, decimal, bytes, timestamp, list<T>, map<T>, set<T>, or the name of an enum or struct"
+            ),
+        )
+    } else {
+        (
+            "an attribute name",
+            format!("name the physical attribute on the same line, e.g. `{name}: {name}`"),
+        )
+    };
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            format!("expected {what} after `{name}:`, found end of line"),
+        )
+        .primary(Span::new(head.len(), head.len()), format!("expected {what}"))
+        .help(help),
+    )
+}
+
+/// The offset of the last `<` in `text` that no `>` closes.
+fn unclosed_angle(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices().rev() {
+        match c {
+            '>' => depth += 1,
+            '<' if depth == 0 => return Some(i),
+            '<' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Advice for the mistakes people actually make.
@@ -235,6 +307,15 @@ fn syntax_help(source: &str, pos: usize, found: &str, rules: &[Rule]) -> Option<
             "types are string, bool, i32, i64, u32, u64, f64, decimal, bytes, timestamp, list<T>, map<T>, set<T>, or the name of an enum or struct"
                 .into(),
         );
+    }
+    if expects(Rule::type_args_close) {
+        return Some("close the type arguments with `>`, e.g. `list<string>`".into());
+    }
+    if [Rule::table_open, Rule::enum_open, Rule::struct_open, Rule::entity_open]
+        .iter()
+        .any(|r| expects(*r))
+    {
+        return Some("a declaration's body goes between braces, e.g. `entity User { id: string .. }`".into());
     }
     if expects(Rule::kw_on) {
         return Some("an entity index names the table index it lives on: `index owned on gsi1 { .. }`".into());

@@ -92,15 +92,22 @@ fn collections(schema: &Schema, out: &mut Vec<Diagnostic>) {
         }
 
         // Partition keys built the same way.
+        // Attributes already reported as partition composites of different types.
+        let mut reported: BTreeSet<&str> = BTreeSet::new();
         for &(entity, index) in &members[1..] {
             if let Some(reason) = partition_difference(first_entity, first, entity, index) {
+                for (x, y) in first.pk.composites.iter().zip(&index.pk.composites) {
+                    if x == y && first_entity.attribute(x).map(|a| &a.ty) != entity.attribute(y).map(|a| &a.ty) {
+                        reported.insert(x);
+                    }
+                }
                 out.push(
                     Diagnostic::new(
                         Code::CollectionPartitionMismatch,
                         format!("members of collection `{}` build their partition keys differently", collection.name),
                     )
-                    .primary(index.pk.span, format!("`{}`: pk [{}]", entity.name, index.pk.composites.join(", ")))
-                    .secondary(first.pk.span, format!("`{}`: pk [{}]", first_entity.name, first.pk.composites.join(", ")))
+                    .primary(index.pk.span, format!("`{}`: {}", entity.name, describe_pk(&index.pk)))
+                    .secondary(first.pk.span, format!("`{}`: {}", first_entity.name, describe_pk(&first.pk)))
                     .note(reason)
                     .help("collection members need the same partition composites (names, order, types and casing) so one key reads them all"),
                 );
@@ -109,7 +116,6 @@ fn collections(schema: &Schema, out: &mut Vec<Diagnostic>) {
 
         // Attributes shared by name agree.
         let mut by_name: BTreeMap<&str, (&Entity, &Attribute)> = BTreeMap::new();
-        let mut reported: BTreeSet<&str> = BTreeSet::new();
         for &(entity, _) in &members {
             for attr in &entity.attributes {
                 match by_name.get(attr.name.as_str()) {
@@ -184,9 +190,33 @@ fn partition_difference(a_entity: &Entity, a: &EntityIndex, b_entity: &Entity, b
         }
     }
     if a.pk.casing != b.pk.casing {
-        return Some(format!("the casing differs: {:?} and {:?}", a.pk.casing, b.pk.casing));
+        return Some(format!(
+            "`{}` writes its partition key with {}, `{}` with {}",
+            a_entity.name,
+            casing_word(a.pk.casing),
+            b_entity.name,
+            casing_word(b.pk.casing)
+        ));
     }
     None
+}
+
+fn casing_word(casing: Casing) -> &'static str {
+    match casing {
+        Casing::Lower => "`casing lower`",
+        Casing::Upper => "`casing upper`",
+        Casing::Preserve => "no casing",
+    }
+}
+
+/// `pk [a, b]`, with the casing when there is one.
+fn describe_pk(key: &KeyTemplate) -> String {
+    let casing = match key.casing {
+        Casing::Preserve => "",
+        Casing::Lower => " casing lower",
+        Casing::Upper => " casing upper",
+    };
+    format!("pk [{}]{casing}", key.composites.join(", "))
 }
 
 /// The fixed part of the keys an access pattern reads: see docs/design.md,
@@ -271,14 +301,36 @@ fn key_prefixes(schema: &Schema, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Key attributes the table itself uses twice (pk == sk, or a local index
+/// reusing a table key). Lowering reports those; every entity writing them
+/// would only repeat the error.
+fn table_key_conflicts(table: &Table) -> BTreeSet<&str> {
+    let mut conflicts = BTreeSet::new();
+    if table.sk.as_deref() == Some(table.pk.as_str()) {
+        conflicts.insert(table.pk.as_str());
+    }
+    for index in &table.indexes {
+        let Some(sk) = index.sk.as_deref() else { continue };
+        let reuses_table_key = index.kind == IndexKind::Local && (sk == table.pk || Some(sk) == table.sk.as_deref());
+        if sk == index.pk || reuses_table_key {
+            conflicts.insert(sk);
+        }
+    }
+    conflicts
+}
+
 /// Within one entity, two keys may not write one physical attribute.
 fn key_attributes(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let conflicts = table_key_conflicts(&schema.table);
     for entity in &schema.entities {
         let mut writers: BTreeMap<&str, (&EntityIndex, &KeyTemplate)> = BTreeMap::new();
         for index in entity.all_indexes() {
             for key in std::iter::once(&index.pk).chain(&index.sk) {
                 // A local index's partition key is the table's own.
                 if matches!(index.table_index, TableIndexRef::Local(_)) && std::ptr::eq(key, &index.pk) {
+                    continue;
+                }
+                if conflicts.contains(key.field.as_str()) {
                     continue;
                 }
                 if let Some((other_index, other)) = writers.get(key.field.as_str()) {
@@ -383,16 +435,18 @@ fn stored_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 }
             }
             if let Some(first) = seen.get(attr.field.as_str()) {
-                let d = if first.implicit {
+                let d = if first.implicit || attr.implicit {
+                    // Markers add their attributes last: point at the user's one.
+                    let (declared, added) = if first.implicit { (attr, *first) } else { (*first, attr) };
                     Diagnostic::new(
                         Code::FieldIsReserved,
                         format!(
                             "`{owner}.{}` is stored as `{}`, which dyngen maintains",
-                            attr.name, attr.field
+                            declared.name, declared.field
                         ),
                     )
-                    .primary(attr.span, format!("stored as `{}`", attr.field))
-                    .secondary(first.span, format!("`{}` is added here", first.name))
+                    .primary(declared.span, format!("stored as `{}`", declared.field))
+                    .secondary(added.span, format!("`{}` is added here", added.name))
                     .help("store it elsewhere with `@field(\"...\")`")
                 } else {
                     Diagnostic::new(
@@ -415,7 +469,18 @@ fn stored_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
 }
 
 fn ttl_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
-    let declared = schema.table.ttl_field.as_deref();
+    // Without `ttl:` in the table, lowering takes the first entity's ttl
+    // field. A table field equal to that one may never have been declared, so
+    // the other entities are compared with that entity instead.
+    let first_ttl = schema
+        .entities
+        .iter()
+        .find_map(|e| e.ttl.as_deref().and_then(|n| e.attribute(n)));
+    let declared = schema
+        .table
+        .ttl_field
+        .as_deref()
+        .filter(|f| first_ttl.is_none_or(|a| a.field != *f));
     let mut first: Option<(&Entity, &Attribute)> = None;
     for entity in &schema.entities {
         let Some(attr) = entity.ttl.as_deref().and_then(|n| entity.attribute(n)) else {
@@ -456,7 +521,10 @@ fn ttl_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
                         format!("`{}` stores its ttl as `{}`", first_entity.name, first_attr.field),
                     )
                     .note("DynamoDB reads one TTL attribute per table")
-                    .help("store every entity's ttl under the same name, or declare `ttl: <name>` in the table"),
+                    .help(format!(
+                        "store every entity's ttl under the same name, e.g. `@field(\"{}\")`",
+                        first_attr.field
+                    )),
                 );
             }
         } else {
@@ -477,7 +545,11 @@ fn rust_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
                     )
                     .primary(span, format!("becomes `{rust}`"))
                     .secondary(*first_span, format!("also becomes `{rust}`"))
-                    .help("rename one; an attribute can keep its stored name with `@field(\"...\")`"),
+                    .help(if what == "attributes" || what == "fields" {
+                        "rename one; an attribute can keep its stored name with `@field(\"...\")`"
+                    } else {
+                        "rename one of them"
+                    }),
                 ),
                 Some(_) => {}
                 None => {
@@ -545,35 +617,58 @@ fn recursive_structs(schema: &Schema, out: &mut Vec<Diagnostic>) {
             _ => None,
         }
     }
+    // Each cycle once: `A -> B -> A` is also `B -> A -> B`.
+    let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
+    // The first struct of a name, as `Schema::struct_named` finds it, without its linear scan.
+    let by_name: BTreeMap<&str, &Struct> = schema.structs.iter().rev().map(|s| (s.name.as_str(), s)).collect();
     for s in &schema.structs {
-        // Depth-first over direct (non-container) struct fields.
-        let mut stack: Vec<(&str, Vec<&str>)> = vec![(s.name.as_str(), vec![s.name.as_str()])];
+        // Depth-first over direct (non-container) struct fields; each entry
+        // remembers the field of `s` the path started from.
+        // Paths are rebuilt from `parents` only when a cycle is found: cloning
+        // one per stack entry made a long chain of structs cubic.
+        let mut stack: Vec<(&str, Option<Span>)> = vec![(s.name.as_str(), None)];
+        let mut parents: BTreeMap<&str, &str> = BTreeMap::new();
         let mut visited: BTreeSet<&str> = BTreeSet::new();
-        while let Some((current, path)) = stack.pop() {
-            let Some(def) = schema.struct_named(current) else {
+        while let Some((current, start)) = stack.pop() {
+            let Some(def) = by_name.get(current) else {
                 continue;
             };
             for field in &def.fields {
                 let Some(next) = direct_structs(&field.ty) else {
                     continue;
                 };
+                let start = start.unwrap_or(field.span);
                 if next == s.name {
+                    let mut path = vec![current];
+                    while let Some(&parent) = parents.get(path[path.len() - 1]) {
+                        path.push(parent);
+                    }
+                    path.reverse();
+                    let mut members = path.clone();
+                    members.sort_unstable();
+                    if !reported.insert(members) {
+                        stack.clear();
+                        break;
+                    }
                     let mut cycle = path.clone();
                     cycle.push(next);
-                    let field_span = if current == s.name { field.span } else { s.span };
+                    let mut d = Diagnostic::new(Code::RecursiveStruct, format!("struct `{}` contains itself", s.name))
+                        .primary(start, format!("cycle: {}", cycle.join(" -> ")));
+                    if current != s.name {
+                        d = d.secondary(field.span, format!("`{current}` holds `{}` here", s.name));
+                    }
                     out.push(
-                        Diagnostic::new(Code::RecursiveStruct, format!("struct `{}` contains itself", s.name))
-                            .primary(field_span, format!("cycle: {}", cycle.join(" -> ")))
-                            .note("a struct stored inside itself with no list or map in between would be infinitely large")
-                            .help("hold it in a `list<..>` or `map<..>`"),
+                        d.note(
+                            "a struct stored inside itself with no list or map in between would be infinitely large",
+                        )
+                        .help("hold it in a `list<..>` or `map<..>`"),
                     );
                     stack.clear();
                     break;
                 }
                 if visited.insert(next) {
-                    let mut p = path.clone();
-                    p.push(next);
-                    stack.push((next, p));
+                    parents.insert(next, current);
+                    stack.push((next, Some(start)));
                 }
             }
         }
