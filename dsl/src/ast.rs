@@ -115,8 +115,16 @@ pub struct Entity {
     pub name: Ident,
     pub attributes: Vec<Attribute>,
     pub keys: Vec<EntityIndex>,
-    pub markers: Vec<Ident>,
+    pub markers: Vec<Marker>,
     pub span: Span,
+}
+
+/// `timestamps` or `version` on a line of its own.
+#[derive(Debug, Clone)]
+pub struct Marker {
+    /// Become the docs of the attributes the marker adds.
+    pub docs: Vec<String>,
+    pub name: Ident,
 }
 
 #[derive(Debug, Clone)]

@@ -64,7 +64,7 @@ codes! {
     ServiceDeclaration = "E0108", Error, "the schema needs exactly one `service`";
     TableDeclaration = "E0109", Error, "the schema needs exactly one `table`";
     PrimaryKeyDeclaration = "E0110", Error, "an entity needs exactly one `primary` key";
-    DuplicateModifier = "E0111", Error, "an attribute repeats a modifier, default, marker or key part";
+    DuplicateModifier = "E0111", Error, "an attribute or key repeats a modifier, default or key part";
     TableKeyDeclaration = "E0112", Error, "a table or table index is missing its key attributes or repeats one";
     EmptyEnum = "E0113", Error, "an enum has no variants";
     // Types and defaults.
@@ -83,7 +83,7 @@ codes! {
     KeyShape = "E0305", Error, "an entity key does not match the shape of its table index";
     LocalIndexPartition = "E0306", Error, "a local index does not share the table's partition key";
     TooManyLocalIndexes = "E0307", Error, "a table has more than 5 local secondary indexes";
-    VersionInKey = "E0308", Error, "the version attribute is used as a key composite";
+    VersionInKey = "E0308", Error, "an attribute that changes on every write is used in a key that cannot follow it";
     KeyAttributeName = "E0309", Error, "a physical key attribute name is invalid or used twice";
     Projection = "E0310", Error, "an index projection is invalid";
     TooManyGlobalIndexes = "W0301", Warning, "a table has more than 20 global secondary indexes";

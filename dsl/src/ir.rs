@@ -360,6 +360,9 @@ pub struct Collection {
     pub partition: Vec<(String, Type)>,
     /// In declaration order of the entities.
     pub members: Vec<CollectionMember>,
+    /// The first member's index name.
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

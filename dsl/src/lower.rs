@@ -358,6 +358,34 @@ impl Lowerer {
         let entity_tag_field = settings
             .get("entity_tag")
             .map_or_else(|| DEFAULT_ENTITY_TAG_FIELD.to_string(), |s| s.value.text.clone());
+        // The entity tag and the TTL attribute hold values of their own: they
+        // cannot double as a key attribute or as each other.
+        let mut key_attributes: Vec<&str> = vec![pk.as_str()];
+        key_attributes.extend(sk.as_deref());
+        for index in &indexes {
+            key_attributes.push(&index.pk);
+            key_attributes.extend(index.sk.as_deref());
+        }
+        for setting in ["entity_tag", "ttl"].into_iter().filter_map(|k| settings.get(k)) {
+            let value = setting.value.text.as_str();
+            let clash = if key_attributes.contains(&value) {
+                Some("a key attribute".to_string())
+            } else if setting.key.text == "ttl" && value == entity_tag_field {
+                Some("the entity tag".to_string())
+            } else {
+                None
+            };
+            if let Some(what) = clash {
+                self.push(
+                    Diagnostic::new(
+                        Code::KeyAttributeName,
+                        format!("the table's `{}` attribute `{value}` is also {what}", setting.key.text),
+                    )
+                    .primary(setting.value.span, format!("already {what}"))
+                    .help("give it an attribute name of its own"),
+                );
+            }
+        }
         let rust_name = self.type_rust_name(&t.name, "table");
         Table {
             name: t.name.text.clone(),
@@ -540,7 +568,11 @@ impl Lowerer {
                     );
                 }
                 let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+                let mut projected = Vec::new();
                 for n in names {
+                    if n.text.is_empty() {
+                        self.empty_field_name(n.span);
+                    }
                     if let Some(first) = seen.get(n.text.as_str()) {
                         self.push(
                             Diagnostic::new(Code::Projection, format!("`{}` is projected twice", n.text))
@@ -549,9 +581,11 @@ impl Lowerer {
                                 .help("list each attribute once"),
                         );
                     }
-                    seen.insert(&n.text, n.span);
+                    if seen.insert(&n.text, n.span).is_none() {
+                        projected.push(n.text.clone());
+                    }
                 }
-                Projection::Include(seen.keys().map(|s| s.to_string()).collect())
+                Projection::Include(projected)
             }
         }
     }
@@ -995,7 +1029,13 @@ impl Lowerer {
                 }
             }
             (Type::F64 | Type::Decimal, L::Integer(text) | L::Float(text)) => {
-                let digits = text.chars().filter(char::is_ascii_digit).count();
+                // Significant digits of the mantissa, as DynamoDB counts them.
+                let mantissa = text
+                    .split(['e', 'E'])
+                    .next()
+                    .unwrap_or_default()
+                    .replace(['-', '.'], "");
+                let digits = mantissa.trim_start_matches('0').trim_end_matches('0').len();
                 let finite = text.parse::<f64>().is_ok_and(f64::is_finite);
                 if *ty == Type::Decimal && digits > 38 {
                     mismatch(
@@ -1091,7 +1131,12 @@ impl Lowerer {
 
         // Markers.
         let mut markers: BTreeMap<&str, Span> = BTreeMap::new();
-        for m in &e.markers {
+        let mut marker_docs: BTreeMap<&str, &[String]> = BTreeMap::new();
+        for marker in &e.markers {
+            let m = &marker.name;
+            if !marker.docs.is_empty() {
+                marker_docs.insert(&m.text, &marker.docs);
+            }
             if let Some(first) = markers.get(m.text.as_str()) {
                 self.push(
                     Diagnostic::new(
@@ -1119,7 +1164,7 @@ impl Lowerer {
                     Type::Timestamp,
                     role,
                     span,
-                    "timestamps",
+                    ("timestamps", marker_docs.get("timestamps").copied().unwrap_or_default()),
                 );
             }
         }
@@ -1147,7 +1192,7 @@ impl Lowerer {
                     Type::U64,
                     AttributeRole::Version,
                     span,
-                    "version",
+                    ("version", marker_docs.get("version").copied().unwrap_or_default()),
                 );
             }
         }
@@ -1187,12 +1232,14 @@ impl Lowerer {
         let mut indexes: Vec<EntityIndex> = Vec::new();
         let mut index_names: BTreeMap<String, Span> = BTreeMap::new();
         let mut used_table_indexes: BTreeMap<TableIndexRef, Span> = BTreeMap::new();
-        let primary_pk: Option<Vec<String>> = e
+        // A local index shares the table partition, so its partition key is
+        // built exactly like the primary one: same composites, same casing.
+        let primary_pk: Option<(Vec<String>, Casing)> = e
             .keys
             .iter()
             .find(|k| k.name.is_none())
             .and_then(|k| k.keys.iter().find(|d| d.role == ast::KeyRole::Pk))
-            .map(|d| d.composites.iter().map(|c| c.text.clone()).collect());
+            .map(|d| (d.composites.iter().map(|c| c.text.clone()).collect(), casing_of(d)));
         for key in &e.keys {
             let is_primary = key.name.is_none();
             if is_primary {
@@ -1239,7 +1286,7 @@ impl Lowerer {
                 table,
                 &attributes,
                 &broken,
-                primary_pk.as_deref(),
+                primary_pk.as_ref(),
                 version.as_deref(),
             ) else {
                 continue;
@@ -1318,7 +1365,7 @@ impl Lowerer {
         ty: Type,
         role: AttributeRole,
         span: Span,
-        marker: &str,
+        (marker, marker_docs): (&str, &[String]),
     ) {
         if let Some(existing) = attributes.iter().find(|a| a.name == name) {
             self.push(
@@ -1338,11 +1385,15 @@ impl Lowerer {
             name: name.to_string(),
             rust_name: names::value_name(name).unwrap_or_else(|_| name.to_string()),
             field: name.to_string(),
-            docs: vec![match role {
-                AttributeRole::CreatedAt => "When the item was created; set by dyngen.".to_string(),
-                AttributeRole::UpdatedAt => "When the item was last written; set by dyngen.".to_string(),
-                _ => "Optimistic-locking version: 1 on create, incremented by every write.".to_string(),
-            }],
+            docs: if marker_docs.is_empty() {
+                vec![match role {
+                    AttributeRole::CreatedAt => "When the item was created; set by dyngen.".to_string(),
+                    AttributeRole::UpdatedAt => "When the item was last written; set by dyngen.".to_string(),
+                    _ => "Optimistic-locking version: 1 on create, incremented by every write.".to_string(),
+                }]
+            } else {
+                marker_docs.to_vec()
+            },
             ty,
             optional: false,
             default: None,
@@ -1361,7 +1412,7 @@ impl Lowerer {
         table: &Table,
         attributes: &[Attribute],
         broken: &BTreeSet<String>,
-        primary_pk: Option<&[String]>,
+        primary_pk: Option<&(Vec<String>, Casing)>,
         version: Option<&str>,
     ) -> Option<EntityIndex> {
         let is_primary = key.name.is_none();
@@ -1430,7 +1481,7 @@ impl Lowerer {
             Some(def) => {
                 if is_local {
                     let written: Vec<String> = def.composites.iter().map(|c| c.text.clone()).collect();
-                    if primary_pk.is_some_and(|p| p != written.as_slice()) {
+                    if primary_pk.is_some_and(|(p, casing)| p != &written || *casing != casing_of(def)) {
                         self.push(
                             Diagnostic::new(
                                 Code::LocalIndexPartition,
@@ -1442,8 +1493,18 @@ impl Lowerer {
                             .primary(def.span, "differs from the primary key's `pk`")
                             .note("items of a local index stay in their table partition")
                             .help(format!(
-                                "write `pk: [{}]` or leave `pk` out",
-                                primary_pk.unwrap_or_default().join(", ")
+                                "write `pk: [{}` or leave `pk` out",
+                                primary_pk
+                                    .map(|(p, casing)| format!(
+                                        "{}{}",
+                                        p.join(", "),
+                                        match casing {
+                                            Casing::Lower => "] casing lower",
+                                            Casing::Upper => "] casing upper",
+                                            Casing::Preserve => "]",
+                                        }
+                                    ))
+                                    .unwrap_or_default()
                             )),
                         );
                         ok = false;
@@ -1452,11 +1513,11 @@ impl Lowerer {
                 self.key_template(def, &table_pk, e, attributes, broken, is_primary, version)
             }
             None if is_local => {
-                let composites = primary_pk.map(<[String]>::to_vec).unwrap_or_default();
+                let (composites, casing) = primary_pk.cloned().unwrap_or((Vec::new(), Casing::Preserve));
                 Some(KeyTemplate {
                     field: table_pk.clone(),
                     composites,
-                    casing: Casing::Preserve,
+                    casing,
                     span: key.span,
                 })
             }
@@ -1605,6 +1666,18 @@ impl Lowerer {
                 );
                 ok = false;
             }
+            if is_primary && attr.role == AttributeRole::UpdatedAt {
+                self.push(
+                    Diagnostic::new(
+                        Code::VersionInKey,
+                        format!("`{}` cannot be part of the primary key", c.text),
+                    )
+                    .primary(c.span, "used as a primary key composite here")
+                    .note("`timestamps` sets updatedAt on every write, and a primary key can never change")
+                    .help("key on createdAt, or use updatedAt in a secondary index (where dyngen rewrites the key)"),
+                );
+                ok = false;
+            }
             if is_primary && attr.optional {
                 self.push(
                     Diagnostic::new(
@@ -1620,7 +1693,6 @@ impl Lowerer {
             }
             composites.push(c.text.clone());
         }
-        let mut casing = Casing::Preserve;
         if let [first, rest @ ..] = def.casing.as_slice() {
             for extra in rest {
                 self.push(
@@ -1630,18 +1702,22 @@ impl Lowerer {
                         .help("keep one"),
                 );
             }
-            casing = match first.text.as_str() {
-                "lower" => Casing::Lower,
-                "upper" => Casing::Upper,
-                _ => Casing::Preserve,
-            };
         }
+        let casing = casing_of(def);
         ok.then(|| KeyTemplate {
             field: field.to_string(),
             composites,
             casing,
             span: def.span,
         })
+    }
+}
+
+fn casing_of(def: &ast::KeyDef) -> Casing {
+    match def.casing.first().map(|c| c.text.as_str()) {
+        Some("lower") => Casing::Lower,
+        Some("upper") => Casing::Upper,
+        _ => Casing::Preserve,
     }
 }
 
@@ -1739,6 +1815,7 @@ fn collect_collections(entities: &[Entity]) -> Vec<Collection> {
                     .filter_map(|c| entity.attribute(c).map(|a| (c.clone(), a.ty.clone())))
                     .collect(),
                 members: Vec::new(),
+                span: index.span,
             });
             collection.members.push(CollectionMember {
                 entity: entity.name.clone(),

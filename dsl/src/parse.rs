@@ -145,7 +145,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::setting_key | Rule::table_setting => "`pk`, `sk`, `ttl` or `entity_tag`",
         Rule::key_role | Rule::index_key | Rule::key_def => "`pk` or `sk`",
         Rule::index_item => "`pk`, `sk` or `projection`",
-        Rule::marker_keyword | Rule::marker => "`timestamps` or `version`",
+        Rule::marker_keyword | Rule::marker => "a marker (`timestamps`, `version`)",
         Rule::casing => "`lower`, `upper` or `none`",
         Rule::projection_all | Rule::projection_keys_only | Rule::projection_include => {
             "`all`, `keys_only` or `include [..]`"
@@ -291,7 +291,7 @@ fn syntax_help(source: &str, pos: usize, found: &str, rules: &[Rule]) -> Option<
         return Some("a `///` doc comment documents the item after it; use `//` for a plain comment".into());
     }
     if rest.starts_with(',') && (expects(Rule::attribute) || expects(Rule::attr_line) || expects(Rule::entity_close)) {
-        return Some("entity and struct members are separated by new lines, not commas".into());
+        return Some("entity and struct members are separated by spaces or new lines, not commas".into());
     }
     if expects(Rule::composites_open) && !rest.starts_with('[') {
         return Some(
@@ -598,8 +598,16 @@ impl Builder {
                 Rule::attribute => e.attributes.push(self.attribute(p)),
                 Rule::primary_decl | Rule::index_decl => e.keys.push(self.entity_index(p)),
                 Rule::marker => {
-                    if let Some(k) = p.into_inner().next() {
-                        e.markers.push(ident(k));
+                    let mut docs = Vec::new();
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::docs => docs = Self::docs(q),
+                            Rule::marker_keyword => e.markers.push(Marker {
+                                docs: docs.clone(),
+                                name: ident(q),
+                            }),
+                            _ => {}
+                        }
                     }
                 }
                 _ => {}

@@ -575,7 +575,48 @@ fn rust_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 .map(|s| (s.name.as_str(), s.rust_name.as_str(), s.span)),
         )
         .collect();
-    clash("types", types, out);
+    clash("types", types.clone(), out);
+    if let Some((name, _, span)) = types.iter().find(|(_, rust, _)| *rust == schema.table.rust_name) {
+        out.push(
+            Diagnostic::new(
+                Code::RustNameCollision,
+                format!(
+                    "table `{}` and type `{name}` are both `{}` in Rust",
+                    schema.table.name, schema.table.rust_name
+                ),
+            )
+            .primary(
+                schema.table.span,
+                format!("the table becomes `{}`", schema.table.rust_name),
+            )
+            .secondary(*span, format!("`{name}` also becomes `{}`", schema.table.rust_name))
+            .help("rename the table or the type"),
+        );
+    }
+    for collection in &schema.collections {
+        if let Err(e) = crate::names::type_name(&collection.name) {
+            out.push(
+                Diagnostic::new(
+                    Code::ReservedRustName,
+                    format!("collection `{}` cannot be named in Rust", collection.name),
+                )
+                .primary(
+                    collection.span,
+                    format!("becomes `{}` in Rust, which cannot be an identifier", e.converted),
+                )
+                .help("rename the collection"),
+            );
+        }
+    }
+    clash(
+        "collections",
+        schema
+            .collections
+            .iter()
+            .map(|c| (c.name.as_str(), c.rust_name.as_str(), c.span))
+            .collect(),
+        out,
+    );
     for entity in &schema.entities {
         clash(
             "attributes",
