@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(d.primary_span().is_some(), "every diagnostic has a primary label");
         for label in &d.labels {
             let span = label.span;
-            assert!(span.start <= span.end && span.end <= source.len(), "label outside the source");
+            assert!(
+                span.start <= span.end && span.end <= source.len(),
+                "label outside the source"
+            );
             assert!(source.is_char_boundary(span.start) && source.is_char_boundary(span.end));
         }
         let _ = d.render("fuzz.dyn", source, false);
