@@ -937,6 +937,15 @@ impl Lowerer {
             "map" => Type::Map(Box::new(self.type_expr(&t.args[0], false)?)),
             "set" => {
                 let element = self.type_expr(&t.args[0], false)?;
+                if element == Type::F64 {
+                    self.push(
+                        Diagnostic::new(Code::InvalidSetElement, "a set cannot hold `f64`")
+                            .primary(t.args[0].span, "floating-point set")
+                            .note("set elements must compare exactly, and floats do not (NaN, 0.1 + 0.2)")
+                            .help("use `set<decimal>` for exact numbers, or `list<f64>`"),
+                    );
+                    return None;
+                }
                 if !(element == Type::String || element == Type::Bytes || element.is_number()) {
                     self.push(
                         Diagnostic::new(
