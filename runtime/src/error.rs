@@ -1,0 +1,173 @@
+//! One error type for everything a generated access layer can do wrong.
+//! Every variant names the entity (and the attribute or operation) involved.
+
+use std::fmt;
+
+/// The DynamoDB operation an error happened in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Get,
+    Put,
+    Create,
+    Delete,
+    Query,
+    CreateTable,
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Operation::Get => "get",
+            Operation::Put => "put",
+            Operation::Create => "create",
+            Operation::Delete => "delete",
+            Operation::Query => "query",
+            Operation::CreateTable => "create table",
+        })
+    }
+}
+
+/// Errors of the generated access layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The item does not exist (`delete_existing`, and later `update`).
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+
+    /// `create` found an item with the same primary key.
+    #[error("{entity} already exists")]
+    AlreadyExists { entity: &'static str },
+
+    /// A condition of the request did not hold.
+    #[error("condition failed on {operation} of {entity}")]
+    ConditionFailed { entity: &'static str, operation: Operation },
+
+    /// An item read from the table does not fit its entity.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+
+    /// A key value exceeds DynamoDB's limit (2048 bytes for partition keys,
+    /// 1024 for sort keys); checked before any request is sent.
+    #[error("{entity}: key attribute `{attribute}` would be {length} bytes; DynamoDB allows {max}")]
+    KeyTooLong {
+        entity: &'static str,
+        attribute: &'static str,
+        length: usize,
+        max: usize,
+    },
+
+    /// An item exceeds DynamoDB's 400 KB limit; checked before sending.
+    #[error("{entity}: item is {size} bytes; DynamoDB allows {max}")]
+    ItemTooLarge { entity: &'static str, size: usize, max: usize },
+
+    /// A key value cannot be encoded (e.g. a timestamp outside years 0..=9999).
+    #[error("{entity}: key composite `{attribute}`: {message}")]
+    InvalidKey {
+        entity: &'static str,
+        attribute: &'static str,
+        message: String,
+    },
+
+    /// A cursor that is malformed or belongs to another query.
+    #[error("invalid cursor for {entity} query: {reason}")]
+    InvalidCursor { entity: &'static str, reason: String },
+
+    /// The request failed in the SDK or in DynamoDB.
+    #[error("{operation} of {entity} failed: {source}")]
+    Sdk {
+        entity: &'static str,
+        operation: Operation,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+}
+
+impl Error {
+    /// Wraps an SDK error, keeping it as the source.
+    pub fn sdk(
+        entity: &'static str,
+        operation: Operation,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Sdk {
+            entity,
+            operation,
+            source: Box::new(source),
+        }
+    }
+}
+
+/// What is wrong with one value, relative to where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueErrorKind {
+    /// A required attribute is absent.
+    Missing,
+    /// The attribute holds another DynamoDB type.
+    WrongType { expected: &'static str, found: &'static str },
+    /// The type is right but the value is not (a number out of range, an
+    /// unknown enum value, a malformed timestamp).
+    Invalid(String),
+}
+
+/// A value that could not be decoded, with its path inside the attribute
+/// (`""` for the attribute itself, `.city`, `[2].sku`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    pub path: String,
+    pub kind: ValueErrorKind,
+}
+
+impl ValueError {
+    pub fn new(kind: ValueErrorKind) -> Self {
+        ValueError { path: String::new(), kind }
+    }
+
+    pub fn missing() -> Self {
+        ValueError::new(ValueErrorKind::Missing)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ValueError::new(ValueErrorKind::Invalid(message.into()))
+    }
+
+    /// Prefixes the path, as an error travels out of a nested value.
+    pub fn within(mut self, segment: impl fmt::Display) -> Self {
+        self.path = format!("{segment}{}", self.path);
+        self
+    }
+
+    /// Names the entity and attribute the value belongs to.
+    pub fn at(self, entity: &'static str, attribute: &str) -> DecodeError {
+        DecodeError {
+            entity,
+            attribute: format!("{attribute}{}", self.path),
+            kind: self.kind,
+        }
+    }
+}
+
+/// An item that does not decode into its entity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct DecodeError {
+    pub entity: &'static str,
+    /// The stored attribute name, with the path inside it (`shipTo.city`).
+    pub attribute: String,
+    pub kind: ValueErrorKind,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (entity, attribute) = (self.entity, &self.attribute);
+        match &self.kind {
+            ValueErrorKind::Missing => write!(f, "cannot decode {entity}: attribute `{attribute}` is missing"),
+            ValueErrorKind::WrongType { expected, found } => write!(
+                f,
+                "cannot decode {entity}: attribute `{attribute}` holds {found}, expected {expected}"
+            ),
+            ValueErrorKind::Invalid(message) => {
+                write!(f, "cannot decode {entity}: attribute `{attribute}`: {message}")
+            }
+        }
+    }
+}
