@@ -1,14 +1,22 @@
 //! dyngen: a typed Rust access layer for DynamoDB single-table designs,
 //! generated from `.dyn` schemas.
 //!
-//! Today this crate checks schemas ([`check_source`]); code generation
-//! builds on the same pipeline. The schema language itself lives in
-//! [`dyngen_dsl`], re-exported as [`dsl`].
+//! - [`generate`]: the pure core, a resolved schema in, a Rust file out;
+//! - [`Builder`] / [`compile`]: the build-script API (writes to `$OUT_DIR`);
+//! - [`check_source`]: diagnostics only, for `dyngen check`.
+//!
+//! The schema language itself lives in [`dyngen_dsl`], re-exported as [`dsl`].
 #![forbid(unsafe_code)]
 
 pub use dyngen_dsl as dsl;
 
+mod build;
+pub mod generate;
 pub mod report;
+mod view;
+
+pub use build::{compile, generate_from_path, save_invalid, write_file_if_changed, BuildError, Builder};
+pub use generate::{generate, GenerateError, GeneratedFile};
 
 /// Checks one schema's text. `file_name` is only used in messages.
 pub fn check_source(source: &str) -> dsl::Compiled {

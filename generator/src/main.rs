@@ -38,6 +38,34 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
         color: Color,
     },
+    /// Generate the Rust module for a schema.
+    ///
+    /// Writes only when the content changed, so unchanged output never
+    /// triggers a rebuild. Without -o or --out-dir the module goes to stdout.
+    #[command(
+        after_help = "Exit codes: 0 written (or up to date), 1 schema errors or (with --check) stale output, \
+                            2 usage or I/O errors.\n\
+                            In build.rs, use the library instead: dyngen::compile(\"schema.dyn\")."
+    )]
+    #[command(group(clap::ArgGroup::new("target").args(["output", "out_dir"]).multiple(false)))]
+    Build {
+        /// The schema to generate from.
+        #[arg(value_name = "FILE.dyn")]
+        schema: PathBuf,
+        /// The file to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE.rs", conflicts_with = "out_dir")]
+        output: Option<PathBuf>,
+        /// The directory to write `<schema name>.rs` into.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// Write nothing; exit 1 with a unified diff when the file on disk is
+        /// not what the schema generates (for CI on checked-in code).
+        #[arg(long, requires = "target")]
+        check: bool,
+        /// When to colour diagnostics (see `dyngen check --help`).
+        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+        color: Color,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -59,6 +87,94 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files, format, color } => check(&files, format, color),
+        Command::Build {
+            schema,
+            output,
+            out_dir,
+            check,
+            color,
+        } => build(&schema, output, out_dir, check, color),
+    }
+}
+
+fn color_choice(color: Color) -> bool {
+    let choice = match color {
+        Color::Always => Some(true),
+        Color::Never => Some(false),
+        Color::Auto => None,
+    };
+    let no_color = std::env::var_os("NO_COLOR");
+    dyngen::report::use_color(choice, no_color.as_deref(), std::io::stderr().is_terminal())
+}
+
+fn build(
+    schema: &std::path::Path,
+    output: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    check: bool,
+    color: Color,
+) -> ExitCode {
+    // Diagnostics are rendered like `dyngen check` does.
+    let source = match read_schema(schema) {
+        Ok(source) => source,
+        Err(message) => {
+            eprintln!("error: cannot read `{}`: {message}", schema.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let compiled = dyngen::check_source(&source);
+    let name = schema.display().to_string();
+    let report = FileReport {
+        file_name: &name,
+        source: &source,
+        diagnostics: &compiled.diagnostics,
+    };
+    let _ = std::io::stderr().write_all(report.render_human(color_choice(color)).as_bytes());
+    let Some(ir) = compiled.schema else {
+        return ExitCode::FAILURE;
+    };
+    let file_name = schema
+        .file_name()
+        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+    let target = output.or_else(|| out_dir.map(|dir| dir.join(format!("{}.rs", file_name.trim_end_matches(".dyn")))));
+    let file = match dyngen::generate(&ir, &file_name) {
+        Ok(file) => file,
+        Err(error) => {
+            let near = target.clone().unwrap_or_else(|| std::env::temp_dir().join("dyngen"));
+            eprintln!("error: {}", dyngen::save_invalid(error, &near));
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let Some(target) = target else {
+        print!("{}", file.contents);
+        return ExitCode::SUCCESS;
+    };
+    if check {
+        let on_disk = std::fs::read_to_string(&target).unwrap_or_default();
+        if on_disk == file.contents {
+            return ExitCode::SUCCESS;
+        }
+        let diff = similar::TextDiff::from_lines(&on_disk, &file.contents);
+        print!(
+            "{}",
+            diff.unified_diff().context_radius(3).header(
+                &target.display().to_string(),
+                &format!("{} (generated from {name})", target.display())
+            )
+        );
+        eprintln!(
+            "error: `{}` is out of date with `{name}`; run `dyngen build {name} -o {}`",
+            target.display(),
+            target.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    match dyngen::write_file_if_changed(&target, &file.contents) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", target.display());
+            ExitCode::from(EXIT_USAGE)
+        }
     }
 }
 
@@ -66,13 +182,7 @@ fn main() -> ExitCode {
 const EXIT_USAGE: u8 = 2;
 
 fn check(files: &[PathBuf], format: Format, color: Color) -> ExitCode {
-    let choice = match color {
-        Color::Always => Some(true),
-        Color::Never => Some(false),
-        Color::Auto => None,
-    };
-    let no_color = std::env::var_os("NO_COLOR");
-    let color = dyngen::report::use_color(choice, no_color.as_deref(), std::io::stderr().is_terminal());
+    let color = color_choice(color);
     let mut io_failed = false;
     let mut loaded: Vec<(String, String, Vec<dyngen::dsl::Diagnostic>)> = Vec::new();
     for path in files {

@@ -1,0 +1,783 @@
+//! View-models: everything the templates print, computed here so that the
+//! templates only arrange it. Each function turns a piece of the IR into the
+//! Rust tokens (as text) that stand for it.
+
+use dyngen_dsl::ir::{self, Attribute, AttributeRole, Casing, Entity, EntityIndex, Schema, Type, Value};
+use dyngen_dsl::names;
+
+/// The runtime crate, always by absolute path.
+pub const RT: &str = "::dyngen_runtime";
+
+/// Doc comment lines as `///` lines (already including the slashes).
+pub fn doc_lines(docs: &[String]) -> Vec<String> {
+    docs.iter()
+        .map(|line| {
+            if line.is_empty() {
+                "///".to_string()
+            } else {
+                format!("/// {line}")
+            }
+        })
+        .collect()
+}
+
+/// The Rust type of a schema type.
+pub fn rust_type(schema: &Schema, ty: &Type) -> String {
+    match ty {
+        Type::String => "String".into(),
+        Type::Bool => "bool".into(),
+        Type::I32 => "i32".into(),
+        Type::I64 => "i64".into(),
+        Type::U32 => "u32".into(),
+        Type::U64 => "u64".into(),
+        Type::F64 => "f64".into(),
+        Type::Decimal => format!("{RT}::rust_decimal::Decimal"),
+        Type::Bytes => format!("{RT}::Bytes"),
+        Type::Timestamp => format!("{RT}::chrono::DateTime<{RT}::chrono::Utc>"),
+        Type::Enum(name) => schema
+            .enum_named(name)
+            .map_or_else(|| name.clone(), |e| e.rust_name.clone()),
+        Type::Struct(name) => schema
+            .struct_named(name)
+            .map_or_else(|| name.clone(), |s| s.rust_name.clone()),
+        Type::List(t) => format!("::std::vec::Vec<{}>", rust_type(schema, t)),
+        Type::Map(t) => format!("::std::collections::BTreeMap<String, {}>", rust_type(schema, t)),
+        Type::Set(t) => format!("::std::collections::BTreeSet<{}>", rust_type(schema, t)),
+    }
+}
+
+/// The argument type a query method takes for a key composite: borrowed
+/// for strings, by value for the `Copy` scalars.
+fn composite_arg_type(schema: &Schema, ty: &Type) -> String {
+    match ty {
+        Type::String => "&str".into(),
+        other => rust_type(schema, other),
+    }
+}
+
+fn casing(c: Casing) -> String {
+    let variant = match c {
+        Casing::Preserve => "Preserve",
+        Casing::Lower => "Lower",
+        Casing::Upper => "Upper",
+    };
+    format!("{RT}::Casing::{variant}")
+}
+
+/// A Rust expression for a default value of type `ty`.
+pub fn value_expr(schema: &Schema, ty: &Type, value: &Value) -> String {
+    match (ty, value) {
+        (_, Value::String(s)) => format!("{s:?}.to_owned()"),
+        (_, Value::Bool(b)) => b.to_string(),
+        (Type::F64, Value::Integer(i)) => format!("{i}_f64"),
+        (Type::Decimal, Value::Integer(i)) => format!("{RT}::rust_decimal::Decimal::from_i128_with_scale({i}, 0)"),
+        (t, Value::Integer(i)) => format!("{i}_{}", rust_type(schema, t)),
+        (Type::F64, Value::Number(text)) => format!("{text}_f64"),
+        (_, Value::Number(text)) => {
+            let (mantissa, scale) = decimal_parts(text);
+            format!("{RT}::rust_decimal::Decimal::from_i128_with_scale({mantissa}, {scale})")
+        }
+        (Type::Enum(name), Value::Enum(variant)) => {
+            let e = schema.enum_named(name);
+            let rust_enum = e.map_or_else(|| name.clone(), |e| e.rust_name.clone());
+            let rust_variant = e
+                .and_then(|e| e.variants.iter().find(|v| &v.name == variant))
+                .map_or_else(|| variant.clone(), |v| v.rust_name.clone());
+            format!("{rust_enum}::{rust_variant}")
+        }
+        (Type::List(t), Value::List(items)) => {
+            let items: Vec<String> = items.iter().map(|v| value_expr(schema, t, v)).collect();
+            format!("::std::vec![{}]", items.join(", "))
+        }
+        (Type::Set(t), Value::List(items)) => {
+            let items: Vec<String> = items.iter().map(|v| value_expr(schema, t, v)).collect();
+            format!("::std::collections::BTreeSet::from([{}])", items.join(", "))
+        }
+        (_, Value::EmptyMap) => "::std::collections::BTreeMap::new()".into(),
+        // The IR only holds defaults that fit their types.
+        (_, other) => format!("{other:?}"),
+    }
+}
+
+/// `-12.50e1` → (-1250, 1): the mantissa and scale of an exact decimal.
+/// The DSL checked the text is a finite number; scales beyond what
+/// rust_decimal holds are clamped by the generator's validation.
+pub fn decimal_parts(text: &str) -> (i128, u32) {
+    let (number, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    let negative = number.starts_with('-');
+    let digits = number.trim_start_matches(['-', '+']);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut mantissa: i128 = format!("{whole}{fraction}").parse().unwrap_or(0);
+    let mut scale = fraction.len() as i32 - exponent;
+    while scale < 0 {
+        mantissa *= 10;
+        scale += 1;
+    }
+    (if negative { -mantissa } else { mantissa }, scale as u32)
+}
+
+/// The schema's docs of an attribute, or a line saying where it is stored,
+/// so that every generated field is documented.
+fn attribute_docs(attr: &Attribute) -> Vec<String> {
+    if attr.docs.is_empty() {
+        vec![format!("/// `{}`, stored as `{}`.", attr.name, attr.field)]
+    } else {
+        doc_lines(&attr.docs)
+    }
+}
+
+/// How one attribute (or struct field) is written into and read from a map.
+pub struct FieldView {
+    pub docs: Vec<String>,
+    pub rust_name: String,
+    pub rust_type: String,
+    /// A statement rejecting values DynamoDB cannot store, when the type can hold them.
+    pub validate: Option<String>,
+    /// Statements storing `self.<field>` into the map named `item`.
+    pub encode: String,
+    /// An expression reading the field from the map named `item`, with `?`.
+    pub decode: String,
+}
+
+pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context: ErrorContext) -> FieldView {
+    let base_type = rust_type(schema, &attr.ty);
+    let rust_type = if attr.optional {
+        format!("::std::option::Option<{base_type}>")
+    } else {
+        base_type
+    };
+    let name = &attr.rust_name;
+    let field = &attr.field;
+    let epoch = attr.role == AttributeRole::Ttl && attr.ty == Type::Timestamp;
+    // DynamoDB cannot store NaN or infinities: refuse them before writing.
+    let validate = contains_f64(schema, &attr.ty, &mut Vec::new()).then(|| {
+        let check = |value: &str| {
+            format!(
+                "{RT}::value::AttributeCodec::validate({value}).map_err(|message| {RT}::Error::InvalidValue {{ entity: {owner:?}, attribute: {field:?}, message }})?;"
+            )
+        };
+        if attr.optional {
+            format!("if let ::std::option::Option::Some(value) = &self.{name} {{ {} }}", check("value"))
+        } else {
+            check(&format!("&self.{name}"))
+        }
+    });
+    let mut encode = String::new();
+    encode.push_str(&match (epoch, attr.optional) {
+        (true, false) => format!("item.insert({field:?}.to_owned(), {RT}::value::epoch_seconds::encode(&self.{name}));"),
+        (true, true) => format!(
+            "if let ::std::option::Option::Some(value) = &self.{name} {{ item.insert({field:?}.to_owned(), {RT}::value::epoch_seconds::encode(value)); }}"
+        ),
+        (false, false) => format!("{RT}::value::put(&mut item, {field:?}, &self.{name});"),
+        (false, true) => format!("{RT}::value::put_optional(&mut item, {field:?}, &self.{name});"),
+    });
+    let located = error_context.map_err(field);
+    let decode = if epoch {
+        let read = format!("item.remove({field:?})");
+        if attr.optional {
+            format!("{read}.filter(|v| !v.is_null()).map({RT}::value::epoch_seconds::decode).transpose(){located}?")
+        } else {
+            format!(
+                "{read}.ok_or_else({RT}::ValueError::missing).and_then({RT}::value::epoch_seconds::decode){located}?"
+            )
+        }
+    } else if attr.optional {
+        format!("{RT}::value::take_optional(&mut item, {field:?}){located}?")
+    } else if let Some(default) = &attr.default {
+        format!(
+            "{RT}::value::take_optional(&mut item, {field:?}){located}?.unwrap_or_else(|| {})",
+            value_expr(schema, &attr.ty, default)
+        )
+    } else {
+        format!("{RT}::value::take(&mut item, {field:?}){located}?")
+    };
+    FieldView {
+        docs: attribute_docs(attr),
+        rust_name: name.clone(),
+        rust_type,
+        validate,
+        encode,
+        decode,
+    }
+}
+
+/// How a decode error is placed: on an entity attribute, or inside a struct.
+#[derive(Clone, Copy)]
+pub enum ErrorContext<'a> {
+    Entity(&'a str),
+    Struct,
+}
+
+impl ErrorContext<'_> {
+    fn map_err(self, field: &str) -> String {
+        match self {
+            ErrorContext::Entity(entity) => format!(".map_err(|e| e.at({entity:?}, {field:?}))"),
+            ErrorContext::Struct => format!(".map_err(|e| e.within(\".{field}\"))"),
+        }
+    }
+}
+
+pub struct EnumView {
+    pub docs: Vec<String>,
+    pub rust_name: String,
+    /// (docs, Rust variant, stored value).
+    pub variants: Vec<(Vec<String>, String, String)>,
+}
+
+pub fn enum_view(e: &ir::Enum) -> EnumView {
+    EnumView {
+        docs: doc_lines(&e.docs),
+        rust_name: e.rust_name.clone(),
+        variants: e
+            .variants
+            .iter()
+            .map(|v| (doc_lines(&v.docs), v.rust_name.clone(), lit(&v.value)))
+            .collect(),
+    }
+}
+
+pub struct StructView {
+    pub docs: Vec<String>,
+    pub rust_name: String,
+    pub fields: Vec<FieldView>,
+    pub derive_eq: bool,
+}
+
+pub fn struct_view(schema: &Schema, s: &ir::Struct) -> StructView {
+    StructView {
+        docs: doc_lines(&s.docs),
+        rust_name: s.rust_name.clone(),
+        fields: s
+            .fields
+            .iter()
+            .map(|f| field_view(schema, f, &s.name, ErrorContext::Struct))
+            .collect(),
+        derive_eq: s.fields.iter().all(|f| is_eq(schema, &f.ty, &mut Vec::new())),
+    }
+}
+
+/// Whether values of the type support `Eq` (no `f64` anywhere inside).
+fn is_eq(schema: &Schema, ty: &Type, visiting: &mut Vec<String>) -> bool {
+    !contains_f64(schema, ty, visiting)
+}
+
+/// Whether the type holds an `f64` anywhere inside.
+fn contains_f64(schema: &Schema, ty: &Type, visiting: &mut Vec<String>) -> bool {
+    match ty {
+        Type::F64 => true,
+        Type::List(t) | Type::Map(t) | Type::Set(t) => contains_f64(schema, t, visiting),
+        Type::Struct(name) => {
+            if visiting.contains(name) {
+                return false;
+            }
+            visiting.push(name.clone());
+            let found = schema
+                .struct_named(name)
+                .is_some_and(|s| s.fields.iter().any(|f| contains_f64(schema, &f.ty, visiting)));
+            visiting.pop();
+            found
+        }
+        _ => false,
+    }
+}
+
+/// One key attribute of an entity index: how to build its value.
+pub struct KeyView {
+    /// The physical attribute, as a literal.
+    pub field: String,
+    /// Name of the generated builder function (`primary_pk`, `owned_sk`).
+    pub fn_name: String,
+    /// Parameters of the builder function: (rust name, type).
+    pub params: Vec<(String, String)>,
+    /// The builder expression, returning `Result<String, Error>`.
+    pub build: String,
+}
+
+/// The labels a key starts with, in order. See docs/key-format.md.
+fn key_labels(schema: &Schema, entity: &Entity, index: &EntityIndex, is_sort: bool) -> Vec<String> {
+    let has_sort_key = index.sk.is_some();
+    let mut labels = Vec::new();
+    if !is_sort {
+        labels.push(schema.service.clone());
+        if !has_sort_key {
+            labels.push(entity.name.clone());
+        }
+    } else {
+        if let Some(collection) = &index.collection {
+            labels.push(collection.clone());
+        }
+        labels.push(entity.name.clone());
+    }
+    labels
+}
+
+fn key_view(
+    schema: &Schema,
+    entity: &Entity,
+    index: &EntityIndex,
+    template: &ir::KeyTemplate,
+    is_sort: bool,
+) -> KeyView {
+    let role = if is_sort { "sk" } else { "pk" };
+    let constructor = if is_sort { "sort" } else { "partition" };
+    let mut build = format!(
+        "{RT}::key::KeyBuilder::{constructor}({:?}, {:?})",
+        entity.name, template.field
+    );
+    for label in key_labels(schema, entity, index, is_sort) {
+        build.push_str(&format!(".label({label:?})"));
+    }
+    let mut params = Vec::new();
+    for composite in &template.composites {
+        let Some(attr) = entity.attribute(composite) else {
+            continue;
+        };
+        build.push_str(&format!(
+            ".value({:?}, {}, {})",
+            attr.name,
+            attr.rust_name,
+            casing(template.casing)
+        ));
+        params.push((attr.rust_name.clone(), format!("&{}", rust_type(schema, &attr.ty))));
+    }
+    build.push_str(".build()");
+    KeyView {
+        field: lit(&template.field),
+        fn_name: format!("{}_{role}", index.rust_name.trim_start_matches("r#")),
+        params,
+        build,
+    }
+}
+
+/// A stage of a sort-key condition chain: the composite it constrains next.
+pub struct StageView {
+    pub docs: String,
+    pub type_name: String,
+    /// The method fixing the composite: its Rust name (maybe `r#type`).
+    pub eq_method: String,
+    /// The Rust name without `r#`, for `_gt`, `_between`, ...
+    pub composite_rust: String,
+    pub composite_name: String,
+    pub composite_lit: String,
+    pub arg_type: String,
+    /// What fixing the composite returns: the next stage or the plain query.
+    pub eq_return: String,
+    pub eq_body: String,
+    pub is_string: bool,
+    pub casing: String,
+}
+
+pub struct IndexView {
+    pub docs: Vec<String>,
+    /// The method on the entity client that starts the query.
+    pub method: String,
+    pub partition_type: String,
+    pub partition_docs: String,
+    /// Fields of the partition key struct: (docs, rust name, type).
+    pub partition_fields: Vec<(String, String, String)>,
+    pub pk: KeyView,
+    pub sk: Option<KeyView>,
+    /// `Some("gsi1")` or `None`, as Rust.
+    pub index_lit: String,
+    pub sk_attribute_lit: String,
+    /// Labels of the sort key, each followed by `#`, as a literal.
+    pub sk_prefix_lit: String,
+    pub sk_composite_count: usize,
+    pub stages: Vec<StageView>,
+    /// The type the query method returns.
+    pub query_type: String,
+    /// `Self::primary_pk(&self.repo_owner)`: the key from an item's fields.
+    pub self_pk_call: String,
+    pub self_sk_call: Option<String>,
+    /// `if let (Some(owner),) = (&self.owner,)` for sparse indexes.
+    pub sparse_guard: Option<String>,
+}
+
+pub struct EntityView {
+    pub docs: Vec<String>,
+    pub name: String,
+    pub name_lit: String,
+    pub rust_name: String,
+    pub client: String,
+    pub client_method: String,
+    pub key_type: String,
+    pub fields: Vec<FieldView>,
+    pub field_count: usize,
+    pub derive_eq: bool,
+    pub primary: IndexView,
+    pub indexes: Vec<IndexView>,
+    pub entity_tag_lit: String,
+    /// Primary key fields: (docs, rust name, type).
+    pub key_fields: Vec<(String, String, String)>,
+}
+
+impl EntityView {
+    pub fn all_indexes(&self) -> impl Iterator<Item = &IndexView> {
+        std::iter::once(&self.primary).chain(&self.indexes)
+    }
+
+    /// Key attributes an item can carry: for `Item::with_capacity`.
+    pub fn key_attribute_count(&self) -> usize {
+        self.all_indexes().map(|i| 1 + usize::from(i.sk.is_some())).sum()
+    }
+}
+
+impl IndexView {
+    /// The partition key builder, then the sort key builder.
+    pub fn keys(&self) -> impl Iterator<Item = &KeyView> {
+        std::iter::once(&self.pk).chain(&self.sk)
+    }
+}
+
+fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexView {
+    let pk = key_view(schema, entity, index, &index.pk, false);
+    let sk = index.sk.as_ref().map(|t| key_view(schema, entity, index, t, true));
+    let is_primary = index.is_primary();
+    let index_type_part = if is_primary {
+        String::new()
+    } else {
+        names::type_name(&index.name).unwrap_or_default()
+    };
+    let partition_type = format!("{}{index_type_part}Partition", entity.rust_name);
+    let base_query_type = format!("{}{index_type_part}Query", entity.rust_name);
+    let composites: Vec<&Attribute> = index
+        .sk
+        .iter()
+        .flat_map(|t| &t.composites)
+        .filter_map(|c| entity.attribute(c))
+        .collect();
+    let sk_casing = index.sk.as_ref().map_or(Casing::Preserve, |t| t.casing);
+    let query = format!("{RT}::Query<'t, {}>", entity.rust_name);
+    let mut stages = Vec::new();
+    let mut stage_type = base_query_type.clone();
+    for (i, attr) in composites.iter().enumerate() {
+        let next_type = match composites.get(i + 1) {
+            Some(_) => format!(
+                "{base_query_type}By{}",
+                names::type_name(&attr.name).unwrap_or_default()
+            ),
+            None => query.clone(),
+        };
+        let docs = if i == 0 {
+            format!(
+                "/// A query of `{}` by {}: narrow it by `{}` next, or run it.",
+                entity.name,
+                if is_primary {
+                    "primary key".to_string()
+                } else {
+                    format!("index `{}`", index.name)
+                },
+                attr.name
+            )
+        } else {
+            format!(
+                "/// The same query with `{}` fixed: narrow it by `{}` next, or run it.",
+                composites[i - 1].name,
+                attr.name
+            )
+        };
+        let eq_call = format!("self.0.eq({}, &value, {})", lit(&attr.name), casing(sk_casing));
+        let (eq_return, eq_body) = if composites.get(i + 1).is_some() {
+            (format!("{next_type}<'t>"), format!("{next_type}({eq_call})"))
+        } else {
+            (next_type.clone(), eq_call)
+        };
+        stages.push(StageView {
+            docs,
+            type_name: stage_type.clone(),
+            eq_method: attr.rust_name.clone(),
+            composite_rust: attr.rust_name.trim_start_matches("r#").to_string(),
+            composite_name: attr.name.clone(),
+            composite_lit: lit(&attr.name),
+            arg_type: composite_arg_type(schema, &attr.ty),
+            eq_return,
+            eq_body,
+            is_string: attr.ty == Type::String,
+            casing: casing(sk_casing),
+        });
+        stage_type = next_type;
+    }
+    let query_type = match stages.first() {
+        Some(stage) => format!("{}<'t>", stage.type_name),
+        None => query,
+    };
+    let sk_prefix: String = if sk.is_some() {
+        key_labels(schema, entity, index, true)
+            .iter()
+            .map(|l| format!("{l}#"))
+            .collect()
+    } else {
+        String::new()
+    };
+    let partition_fields = index
+        .pk
+        .composites
+        .iter()
+        .filter_map(|c| entity.attribute(c))
+        .map(|a| {
+            (
+                attribute_docs(a).join("\n"),
+                a.rust_name.clone(),
+                rust_type(schema, &a.ty),
+            )
+        })
+        .collect();
+    let optional: Vec<&str> = index
+        .pk
+        .composites
+        .iter()
+        .chain(index.sk.iter().flat_map(|t| &t.composites))
+        .filter_map(|c| entity.attribute(c))
+        .filter(|a| a.optional)
+        .map(|a| a.rust_name.as_str())
+        .collect();
+    let self_call = |key: &KeyView| {
+        let args: Vec<String> = key
+            .params
+            .iter()
+            .map(|(name, _)| {
+                if optional.contains(&name.as_str()) {
+                    name.clone()
+                } else {
+                    format!("&self.{name}")
+                }
+            })
+            .collect();
+        format!("Self::{}({})", key.fn_name, args.join(", "))
+    };
+    let self_pk_call = self_call(&pk);
+    let self_sk_call = sk.as_ref().map(self_call);
+    let sparse_guard = (!optional.is_empty()).then(|| {
+        let patterns: Vec<String> = optional
+            .iter()
+            .map(|n| format!("::std::option::Option::Some({n}),"))
+            .collect();
+        let values: Vec<String> = optional.iter().map(|n| format!("&self.{n},")).collect();
+        format!("if let ({}) = ({})", patterns.concat(), values.concat())
+    });
+    IndexView {
+        self_pk_call,
+        self_sk_call,
+        sparse_guard,
+        docs: if index.docs.is_empty() {
+            vec![if is_primary {
+                format!("/// Queries `{}` items by primary key, in one partition.", entity.name)
+            } else {
+                format!(
+                    "/// Queries `{}` items by index `{}` ({}).",
+                    entity.name,
+                    index.name,
+                    index.table_index.describe()
+                )
+            }]
+        } else {
+            doc_lines(&index.docs)
+        },
+        method: if is_primary {
+            "query".into()
+        } else {
+            index.rust_name.clone()
+        },
+        partition_docs: if is_primary {
+            format!(
+                "/// The partition of `{}`'s primary key: what [`{}Client::query`] reads.",
+                entity.name, entity.rust_name
+            )
+        } else {
+            format!(
+                "/// The partition of `{}`'s index `{}`: what [`{}Client::{}`] reads.",
+                entity.name, index.name, entity.rust_name, index.rust_name
+            )
+        },
+        partition_type,
+        partition_fields,
+        pk,
+        sk,
+        index_lit: option_str(index.table_index.index_name()),
+        sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
+        sk_prefix_lit: lit(&sk_prefix),
+        sk_composite_count: composites.len(),
+        stages,
+        query_type,
+    }
+}
+
+pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
+    let key_fields = entity
+        .primary
+        .pk
+        .composites
+        .iter()
+        .chain(entity.primary.sk.iter().flat_map(|t| &t.composites))
+        .filter_map(|c| entity.attribute(c))
+        .map(|a| {
+            (
+                attribute_docs(a).join("\n"),
+                a.rust_name.clone(),
+                rust_type(schema, &a.ty),
+            )
+        })
+        .collect();
+    EntityView {
+        docs: doc_lines(&entity.docs),
+        name: entity.name.clone(),
+        name_lit: lit(&entity.name),
+        rust_name: entity.rust_name.clone(),
+        client: format!("{}Client", entity.rust_name),
+        client_method: names::plural_value_name(&entity.name).unwrap_or_else(|_| entity.rust_name.to_lowercase()),
+        key_type: format!("{}Key", entity.rust_name),
+        fields: entity
+            .attributes
+            .iter()
+            .map(|a| field_view(schema, a, &entity.name, ErrorContext::Entity(&entity.name)))
+            .collect(),
+        field_count: entity.attributes.len(),
+        derive_eq: entity.attributes.iter().all(|a| is_eq(schema, &a.ty, &mut Vec::new())),
+        primary: index_view(schema, entity, &entity.primary),
+        indexes: entity.indexes.iter().map(|i| index_view(schema, entity, i)).collect(),
+        entity_tag_lit: lit(&schema.table.entity_tag_field),
+        key_fields,
+    }
+}
+
+pub struct CollectionView {
+    pub docs: String,
+    pub rust_name: String,
+    pub method: String,
+    pub key_type: String,
+    pub item_type: String,
+    pub grouped_type: String,
+    /// (docs, rust name, type) of the partition key fields.
+    pub partition_fields: Vec<(String, String, String)>,
+    /// The first member's partition key builder, called with the key's fields.
+    pub pk_build: String,
+    pub name_lit: String,
+    pub index_lit: String,
+    pub pk_attribute_lit: String,
+    pub sk_attribute_lit: String,
+    pub sk_prefix_lit: String,
+    /// (entity name literal, entity Rust type, plural field name).
+    pub members: Vec<(String, String, String)>,
+    pub entity_tag_lit: String,
+}
+
+pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<CollectionView> {
+    let first = c.members.first()?;
+    let entity = schema.entity_named(&first.entity)?;
+    let index = entity.all_indexes().find(|i| i.name == first.index)?;
+    let pk = key_view(schema, entity, index, &index.pk, false);
+    let args: Vec<String> = pk.params.iter().map(|(name, _)| format!("&key.{name}")).collect();
+    let members: Vec<(String, String, String)> = c
+        .members
+        .iter()
+        .filter_map(|m| schema.entity_named(&m.entity))
+        .map(|e| {
+            (
+                e.name.clone(),
+                e.rust_name.clone(),
+                names::plural_value_name(&e.name).unwrap_or_else(|_| e.rust_name.to_lowercase()),
+            )
+        })
+        .collect();
+    let member_list: Vec<String> = members.iter().map(|(n, _, _)| format!("`{n}`")).collect();
+    let method = names::value_name(&c.name).unwrap_or_else(|_| c.name.clone());
+    Some(CollectionView {
+        docs: format!(
+            "/// Collection `{}` on {}: {} in one query.",
+            c.name,
+            c.table_index.describe(),
+            member_list.join(", ")
+        ),
+        rust_name: c.rust_name.clone(),
+        method,
+        key_type: format!("{}CollectionKey", c.rust_name),
+        item_type: format!("{}Item", c.rust_name),
+        grouped_type: format!("{}Collection", c.rust_name),
+        partition_fields: c
+            .partition
+            .iter()
+            .filter_map(|(name, _)| entity.attribute(name))
+            .map(|a| {
+                (
+                    attribute_docs(a).join("\n"),
+                    a.rust_name.clone(),
+                    rust_type(schema, &a.ty),
+                )
+            })
+            .collect(),
+        pk_build: format!("{}::{}({})", entity.rust_name, pk.fn_name, args.join(", ")),
+        name_lit: lit(&c.name),
+        index_lit: option_str(c.table_index.index_name()),
+        pk_attribute_lit: lit(&index.pk.field),
+        sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
+        sk_prefix_lit: lit(&format!("{}#", c.name)),
+        members: members.into_iter().map(|(n, t, f)| (lit(&n), t, f)).collect(),
+        entity_tag_lit: lit(&schema.table.entity_tag_field),
+    })
+}
+
+pub struct TableView {
+    pub docs: Vec<String>,
+    pub rust_name: String,
+    pub pk: String,
+    pub sk: String,
+    /// `IndexDef` expressions.
+    pub indexes: Vec<String>,
+    pub ttl: String,
+    pub entity_tag: String,
+}
+
+/// A Rust string literal.
+pub fn lit(value: &str) -> String {
+    format!("{value:?}")
+}
+
+fn option_str(value: Option<&str>) -> String {
+    match value {
+        Some(v) => format!("::std::option::Option::Some({v:?})"),
+        None => "::std::option::Option::None".into(),
+    }
+}
+
+pub fn table_view(schema: &Schema) -> TableView {
+    let t = &schema.table;
+    let mut docs = doc_lines(&t.docs);
+    if !schema.docs.is_empty() {
+        if !docs.is_empty() {
+            docs.push("///".into());
+        }
+        docs.extend(doc_lines(&schema.docs));
+    }
+    TableView {
+        docs,
+        rust_name: t.rust_name.clone(),
+        pk: format!("{:?}", t.pk),
+        sk: option_str(t.sk.as_deref()),
+        indexes: t
+            .indexes
+            .iter()
+            .map(|i| {
+                let kind = match i.kind {
+                    ir::IndexKind::Global => "Global",
+                    ir::IndexKind::Local => "Local",
+                };
+                let projection = match &i.projection {
+                    ir::Projection::All => format!("{RT}::Projection::All"),
+                    ir::Projection::KeysOnly => format!("{RT}::Projection::KeysOnly"),
+                    ir::Projection::Include(names) => format!("{RT}::Projection::Include(&{names:?})"),
+                };
+                format!(
+                    "{RT}::IndexDef {{ name: {:?}, kind: {RT}::IndexKind::{kind}, pk: {:?}, sk: {}, projection: {projection} }}",
+                    i.name,
+                    i.pk,
+                    option_str(i.sk.as_deref())
+                )
+            })
+            .collect(),
+        ttl: option_str(t.ttl_field.as_deref()),
+        entity_tag: format!("{:?}", t.entity_tag_field),
+    }
+}
