@@ -59,11 +59,24 @@ pub enum Error {
 
     /// An item exceeds DynamoDB's 400 KB limit; checked before sending.
     #[error("{entity}: item is {size} bytes; DynamoDB allows {max}")]
-    ItemTooLarge { entity: &'static str, size: usize, max: usize },
+    ItemTooLarge {
+        entity: &'static str,
+        size: usize,
+        max: usize,
+    },
 
     /// A key value cannot be encoded (e.g. a timestamp outside years 0..=9999).
     #[error("{entity}: key composite `{attribute}`: {message}")]
     InvalidKey {
+        entity: &'static str,
+        attribute: &'static str,
+        message: String,
+    },
+
+    /// A value that DynamoDB cannot store (a NaN or infinite `f64`);
+    /// checked before sending.
+    #[error("{entity}: attribute `{attribute}`: {message}")]
+    InvalidValue {
         entity: &'static str,
         attribute: &'static str,
         message: String,
@@ -104,7 +117,10 @@ pub enum ValueErrorKind {
     /// A required attribute is absent.
     Missing,
     /// The attribute holds another DynamoDB type.
-    WrongType { expected: &'static str, found: &'static str },
+    WrongType {
+        expected: &'static str,
+        found: &'static str,
+    },
     /// The type is right but the value is not (a number out of range, an
     /// unknown enum value, a malformed timestamp).
     Invalid(String),
@@ -120,7 +136,10 @@ pub struct ValueError {
 
 impl ValueError {
     pub fn new(kind: ValueErrorKind) -> Self {
-        ValueError { path: String::new(), kind }
+        ValueError {
+            path: String::new(),
+            kind,
+        }
     }
 
     pub fn missing() -> Self {

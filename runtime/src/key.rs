@@ -8,7 +8,7 @@
 //! letters, digits and `-_.@:/` stand for themselves.
 
 use crate::error::Error;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 
 /// Ends every segment. Sorts below every byte an encoded value can start with.
@@ -17,6 +17,10 @@ pub const DELIMITER: char = '#';
 pub const ESCAPE: char = '$';
 /// Greater than every encoded character: the upper end of range conditions.
 pub const SENTINEL: char = '\u{10FFFF}';
+/// The noncharacter that starts the escapes of U+10FFFE and U+10FFFF
+/// (followed by `0` or `1`). Sorts above every unescaped character and below
+/// [`SENTINEL`].
+pub const HIGH_ESCAPE: char = '\u{10FFFE}';
 /// DynamoDB's limit for a partition key value, in UTF-8 bytes.
 pub const PARTITION_KEY_MAX: usize = 2048;
 /// DynamoDB's limit for a sort key value, in UTF-8 bytes.
@@ -41,14 +45,99 @@ pub trait KeySegment {
 /// Appends `value` escaped, without a delimiter. Generated enums write their
 /// stored string through this.
 pub fn write_escaped(value: &str, casing: Casing, out: &mut String) {
-    let _ = (value, casing, out);
-    todo!("key codec")
+    match casing {
+        Casing::Preserve => escape_into(value, out),
+        Casing::Lower => escape_into(&value.to_lowercase(), out),
+        Casing::Upper => escape_into(&value.to_uppercase(), out),
+    }
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+
+fn escape_into(value: &str, out: &mut String) {
+    // Fast path: nothing to escape (the usual case for readable values).
+    if !value.chars().any(needs_escape) {
+        out.push_str(value);
+        return;
+    }
+    out.reserve(value.len() + 8);
+    for c in value.chars() {
+        match c {
+            '\0'..=ESCAPE => {
+                let code = c as usize;
+                out.push(ESCAPE);
+                out.push(HEX_DIGITS[code >> 4] as char);
+                out.push(HEX_DIGITS[code & 0xF] as char);
+            }
+            HIGH_ESCAPE => {
+                out.push(HIGH_ESCAPE);
+                out.push('0');
+            }
+            SENTINEL => {
+                out.push(HIGH_ESCAPE);
+                out.push('1');
+            }
+            _ => out.push(c),
+        }
+    }
+}
+
+fn needs_escape(c: char) -> bool {
+    c <= ESCAPE || c >= HIGH_ESCAPE
+}
+
+fn hex_value(c: char) -> Option<u32> {
+    // Only the canonical (uppercase) digits: decoding is the exact inverse.
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        'A'..='F' => Some(c as u32 - 'A' as u32 + 10),
+        _ => None,
+    }
+}
+
+fn unescape_segment(segment: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(segment.len());
+    let mut chars = segment.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ESCAPE => {
+                let code = match (chars.next().and_then(hex_value), chars.next().and_then(hex_value)) {
+                    (Some(high), Some(low)) => high * 16 + low,
+                    _ => return Err(format!("malformed escape in segment `{segment}`")),
+                };
+                match char::from_u32(code) {
+                    Some(c) if c <= ESCAPE => out.push(c),
+                    _ => return Err(format!("escape of an unescaped character in segment `{segment}`")),
+                }
+            }
+            HIGH_ESCAPE => match chars.next() {
+                Some('0') => out.push(HIGH_ESCAPE),
+                Some('1') => out.push(SENTINEL),
+                _ => return Err(format!("malformed escape of U+10FFFE/U+10FFFF in segment `{segment}`")),
+            },
+            c if needs_escape(c) => {
+                return Err(format!("unescaped U+{:04X} in segment `{segment}`", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
 }
 
 /// Splits a key into its unescaped segments (for tests and debugging).
+///
+/// The empty string is the key of no segments. Anything that
+/// [`write_escaped`] cannot produce is an error: a missing final `#`, a
+/// malformed or non-canonical escape (lowercase hex, `$41`), or an unescaped
+/// U+10FFFE / U+10FFFF.
 pub fn decode_segments(key: &str) -> Result<Vec<String>, String> {
-    let _ = key;
-    todo!("key codec")
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(body) = key.strip_suffix(DELIMITER) else {
+        return Err(format!("key `{key}` does not end with `{DELIMITER}`"));
+    };
+    body.split(DELIMITER).map(unescape_segment).collect()
 }
 
 /// Builds one key attribute value, reporting errors against the entity and
@@ -85,24 +174,52 @@ impl KeyBuilder {
 
     /// Appends a fixed label segment (service, entity or collection name).
     pub fn label(mut self, label: &str) -> Self {
-        let _ = (&mut self, label);
-        todo!("key codec")
+        if self.error.is_none() {
+            write_escaped(label, Casing::Preserve, &mut self.buffer);
+            self.buffer.push(DELIMITER);
+        }
+        self
     }
 
     /// Appends a composite value segment; `composite` names it in errors.
     pub fn value<S: KeySegment + ?Sized>(mut self, composite: &'static str, value: &S, casing: Casing) -> Self {
-        let _ = (&mut self, composite, value, casing);
-        todo!("key codec")
+        if self.error.is_none() {
+            match value.write_segment(casing, &mut self.buffer) {
+                Ok(()) => self.buffer.push(DELIMITER),
+                Err(message) => {
+                    self.error = Some(Error::InvalidKey {
+                        entity: self.entity,
+                        attribute: composite,
+                        message,
+                    })
+                }
+            }
+        }
+        self
     }
 
     /// The key string, or the first error (invalid value, too long).
     pub fn build(self) -> Result<String, Error> {
-        todo!("key codec")
+        let max = self.max;
+        let (entity, attribute) = (self.entity, self.attribute);
+        let key = self.build_prefix()?;
+        if key.len() > max {
+            return Err(Error::KeyTooLong {
+                entity,
+                attribute,
+                length: key.len(),
+                max,
+            });
+        }
+        Ok(key)
     }
 
     /// The key so far, without the length check: a query prefix.
     pub fn build_prefix(self) -> Result<String, Error> {
-        todo!("key codec")
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(self.buffer),
+        }
     }
 }
 
@@ -131,9 +248,36 @@ pub enum Comparison {
 /// Turns "composites before this one are fixed (`prefix`, ending in `#`),
 /// and this one compares so" into a key condition, using the escaped
 /// segment values (without delimiters).
+///
+/// | comparison | condition |
+/// |---|---|
+/// | `Gt(v)` | `BETWEEN P v $` and `P S` |
+/// | `Gte(v)` | `BETWEEN P v #` and `P S` |
+/// | `Lt(v)` | `BETWEEN P` and `P v` |
+/// | `Lte(v)` | `BETWEEN P` and `P v # S` |
+/// | `Between(a, b)` | `BETWEEN P a #` and `P b # S` |
+/// | `Begins(s)` | `begins_with(P s)` |
+///
+/// (`S` is [`SENTINEL`].) `Between(a, b)` with `a > b` gives a lower bound
+/// above the upper one, which DynamoDB rejects; callers check `a <= b`.
 pub fn range_condition(prefix: &str, comparison: &Comparison) -> SortKeyCondition {
-    let _ = (prefix, comparison);
-    todo!("key codec")
+    let cat = |parts: &[&str]| {
+        let mut s = String::with_capacity(prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>());
+        s.push_str(prefix);
+        parts.iter().for_each(|p| s.push_str(p));
+        s
+    };
+    const D: &str = "#";
+    const E: &str = "$";
+    const S: &str = "\u{10FFFF}";
+    match comparison {
+        Comparison::Gt(v) => SortKeyCondition::Between(cat(&[v, E]), cat(&[S])),
+        Comparison::Gte(v) => SortKeyCondition::Between(cat(&[v, D]), cat(&[S])),
+        Comparison::Lt(v) => SortKeyCondition::Between(cat(&[]), cat(&[v])),
+        Comparison::Lte(v) => SortKeyCondition::Between(cat(&[]), cat(&[v, D, S])),
+        Comparison::Between(a, b) => SortKeyCondition::Between(cat(&[a, D]), cat(&[b, D, S])),
+        Comparison::Begins(s) => SortKeyCondition::BeginsWith(cat(&[s])),
+    }
 }
 
 impl KeySegment for str {
@@ -155,13 +299,91 @@ impl<T: KeySegment + ?Sized> KeySegment for &T {
     }
 }
 
-macro_rules! todo_segment {
-    ($($t:ty),*) => {$(
-        impl KeySegment for $t {
-            fn write_segment(&self, _casing: Casing, _out: &mut String) -> Result<(), String> {
-                todo!("key codec")
-            }
-        }
-    )*};
+// Typed values. Their canonical forms use only digits, `-`, `~`, `:`, `.`,
+// `T`, `Z` and lowercase letters, none of which needs escaping; they still go
+// through `write_escaped` so the escaping invariant holds by construction.
+// `casing` applies to string values only and is ignored here: a typed value
+// has exactly one key form.
+
+impl KeySegment for bool {
+    fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+        write_escaped(if *self { "true" } else { "false" }, Casing::Preserve, out);
+        Ok(())
+    }
 }
-todo_segment!(bool, i32, i64, u32, u64, Decimal, DateTime<Utc>);
+
+impl KeySegment for u32 {
+    fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+        write_escaped(&format!("{self:010}"), Casing::Preserve, out);
+        Ok(())
+    }
+}
+
+impl KeySegment for u64 {
+    fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+        write_escaped(&format!("{self:020}"), Casing::Preserve, out);
+        Ok(())
+    }
+}
+
+impl KeySegment for i32 {
+    fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+        let text = if *self >= 0 {
+            format!("{self:010}")
+        } else {
+            format!("-{:010}", i64::from(*self) + (1i64 << 31))
+        };
+        write_escaped(&text, Casing::Preserve, out);
+        Ok(())
+    }
+}
+
+impl KeySegment for i64 {
+    fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+        let text = if *self >= 0 {
+            format!("{self:019}")
+        } else {
+            format!("-{:019}", i128::from(*self) + (1i128 << 63))
+        };
+        write_escaped(&text, Casing::Preserve, out);
+        Ok(())
+    }
+}
+
+impl KeySegment for Decimal {
+    fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+        write_escaped(&decimal_key(*self), Casing::Preserve, out);
+        Ok(())
+    }
+}
+
+/// `0`; `1 EEE M` for d = 0.M × 10^(EEE − 500); `- (999 − EEE) (9 − M) ~`.
+fn decimal_key(value: Decimal) -> String {
+    if value.is_zero() {
+        return "0".to_owned();
+    }
+    let value = value.normalize();
+    let digits = value.mantissa().unsigned_abs().to_string();
+    // |value| = digits × 10^-scale = 0.digits × 10^(len − scale).
+    let exponent = digits.len() as i64 - i64::from(value.scale());
+    let significant = digits.trim_end_matches('0');
+    // Decimal's range (1e-28 ..= 7.9e28) keeps the biased exponent in 473..=529.
+    let biased = exponent + 500;
+    debug_assert!((0..=999).contains(&biased));
+    if value.is_sign_positive() {
+        format!("1{biased:03}{significant}")
+    } else {
+        let complement: String = significant.bytes().map(|b| char::from(b'9' - (b - b'0'))).collect();
+        format!("-{:03}{complement}~", 999 - biased)
+    }
+}
+
+impl KeySegment for DateTime<Utc> {
+    fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+        if !(0..=9999).contains(&self.year()) {
+            return Err("timestamps in keys must fall in years 0 to 9999".to_owned());
+        }
+        write_escaped(&self.to_rfc3339_opts(SecondsFormat::Nanos, true), Casing::Preserve, out);
+        Ok(())
+    }
+}

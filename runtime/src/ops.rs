@@ -1,10 +1,13 @@
 //! Single-item operations, generic over the entity.
 
 use crate::entity::{Entity, PrimaryKey};
-use crate::error::Error;
+use crate::error::{Error, Operation};
 use crate::query::{Query, QuerySpec};
+use crate::size::check_item_size;
 use crate::table::Table;
 use crate::FromItem;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use std::fmt;
 use std::marker::PhantomData;
 
 /// Operations on one entity of a table. Generated per-entity clients
@@ -37,43 +40,153 @@ impl<'t, E: Entity> EntityClient<'t, E> {
 
     /// Reads one item (eventually consistent). `None` when it does not exist.
     pub async fn get<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Result<Option<E>, Error> {
-        let _ = key;
-        todo!("ops")
+        self.get_item(key, false).await
     }
 
     /// Reads one item with a strongly consistent read.
     pub async fn get_consistent<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Result<Option<E>, Error> {
-        let _ = key;
-        todo!("ops")
+        self.get_item(key, true).await
+    }
+
+    async fn get_item<K: PrimaryKey<Entity = E>>(&self, key: &K, consistent: bool) -> Result<Option<E>, Error> {
+        let key = key.to_key()?;
+        let output = self
+            .table
+            .client()
+            .get_item()
+            .table_name(self.table.name())
+            .set_key(Some(key))
+            .set_consistent_read(consistent.then_some(true))
+            .send()
+            .await
+            .map_err(|e| sdk_error(E::NAME, Operation::Get, e))?;
+        match output.item {
+            Some(item) => Ok(Some(E::from_item(item)?)),
+            None => Ok(None),
+        }
     }
 
     /// Writes the item, replacing any item with the same primary key.
     pub async fn put(&self, item: &E) -> Result<(), Error> {
-        let _ = item;
-        todo!("ops")
+        let item = item.to_item()?;
+        check_item_size(E::NAME, &item)?;
+        self.table
+            .client()
+            .put_item()
+            .table_name(self.table.name())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| sdk_error(E::NAME, Operation::Put, e))?;
+        Ok(())
     }
 
     /// Writes the item only if no item has its primary key: otherwise
     /// [`Error::AlreadyExists`].
     pub async fn create(&self, item: &E) -> Result<(), Error> {
-        let _ = item;
-        todo!("ops")
+        let item = item.to_item()?;
+        check_item_size(E::NAME, &item)?;
+        let result = self
+            .table
+            .client()
+            .put_item()
+            .table_name(self.table.name())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", self.table.def().pk)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(Error::AlreadyExists { entity: E::NAME })
+            }
+            Err(err) => Err(sdk_error(E::NAME, Operation::Create, err)),
+        }
     }
 
     /// Deletes the item if it exists; deleting nothing is not an error.
     pub async fn delete<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Result<(), Error> {
-        let _ = key;
-        todo!("ops")
+        let key = key.to_key()?;
+        self.table
+            .client()
+            .delete_item()
+            .table_name(self.table.name())
+            .set_key(Some(key))
+            .send()
+            .await
+            .map_err(|e| sdk_error(E::NAME, Operation::Delete, e))?;
+        Ok(())
     }
 
     /// Deletes the item, or fails with [`Error::NotFound`] if it does not exist.
     pub async fn delete_existing<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Result<(), Error> {
-        let _ = key;
-        todo!("ops")
+        let key = key.to_key()?;
+        let result = self
+            .table
+            .client()
+            .delete_item()
+            .table_name(self.table.name())
+            .set_key(Some(key))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", self.table.def().pk)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(Error::NotFound { entity: E::NAME })
+            }
+            Err(err) => Err(sdk_error(E::NAME, Operation::Delete, err)),
+        }
     }
 
     /// A query of this entity; generated index methods build the spec.
     pub fn query<T: FromItem>(&self, spec: QuerySpec) -> Query<'t, T> {
         Query::new(self.table, spec)
+    }
+}
+
+/// Wraps an SDK error as [`Error::Sdk`].
+pub(crate) fn sdk_error<E>(entity: &'static str, operation: Operation, err: SdkError<E>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    Error::sdk(entity, operation, SdkFailure(err))
+}
+
+/// An SDK error that displays what went wrong. `SdkError` itself displays
+/// only "service error", and the operation errors display unmodelled errors
+/// (such as `ValidationException`) without their message. The `SdkError` is
+/// kept as the source, for callers that downcast.
+struct SdkFailure<E>(SdkError<E>);
+
+impl<E: ProvideErrorMetadata + std::error::Error + 'static> fmt::Display for SdkFailure<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.0, self.0.code(), self.0.message()) {
+            (SdkError::ServiceError(_), Some(code), Some(message)) => write!(f, "{code}: {message}"),
+            (SdkError::ServiceError(_), Some(code), None) => f.write_str(code),
+            _ => write!(f, "{}", DisplayErrorContext(&self.0)),
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for SdkFailure<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<E: ProvideErrorMetadata + std::error::Error + 'static> std::error::Error for SdkFailure<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
     }
 }

@@ -2,9 +2,16 @@
 //! to their query by opaque cursors, and streams across pages.
 
 use crate::entity::FromItem;
-use crate::error::Error;
-use crate::key::{Casing, KeySegment};
+use crate::error::{Error, Operation};
+use crate::key::{range_condition, write_escaped, Casing, Comparison, KeySegment, SortKeyCondition, DELIMITER};
+use crate::ops::sdk_error;
 use crate::table::Table;
+use crate::Item;
+use aws_sdk_dynamodb::types::AttributeValue;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use futures::TryStreamExt as _;
+use std::collections::VecDeque;
 use std::fmt;
 
 /// What a generated index method knows about its query.
@@ -63,6 +70,18 @@ impl From<String> for Cursor {
 pub struct Query<'t, T> {
     table: &'t Table,
     spec: QuerySpec,
+    /// The sort key's labels and the composites fixed by [`Query::eq`] so
+    /// far, each followed by `#`.
+    prefix: String,
+    /// How many composites [`Query::eq`] has fixed.
+    fixed: usize,
+    /// The condition on the composite after the fixed ones, if any.
+    range: Option<SortKeyCondition>,
+    ascending: bool,
+    limit: Option<u32>,
+    consistent: bool,
+    /// The first error of a builder method, reported when the query runs.
+    error: Option<Error>,
     item: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -70,92 +89,563 @@ impl<'t, T: FromItem> Query<'t, T> {
     pub fn new(table: &'t Table, spec: QuerySpec) -> Self {
         Query {
             table,
+            prefix: spec.sk_prefix.clone(),
             spec,
+            fixed: 0,
+            range: None,
+            ascending: true,
+            limit: None,
+            consistent: false,
+            error: None,
             item: std::marker::PhantomData,
         }
     }
 
     /// Fixes the next sort-key composite to `value`.
-    pub fn eq<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
-        let _ = (composite, value, casing);
-        todo!("query")
+    pub fn eq<S: KeySegment + ?Sized>(mut self, composite: &'static str, value: &S, casing: Casing) -> Self {
+        if self.check_next(composite) {
+            if let Some(segment) = self.segment(composite, value, casing) {
+                self.prefix.push_str(&segment);
+                self.prefix.push(DELIMITER);
+                self.fixed += 1;
+            }
+        }
+        self
     }
 
     /// The next composite is greater than `value`.
     pub fn gt<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
-        let _ = (composite, value, casing);
-        todo!("query")
+        self.compare(composite, value, casing, Comparison::Gt)
     }
 
     pub fn gte<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
-        let _ = (composite, value, casing);
-        todo!("query")
+        self.compare(composite, value, casing, Comparison::Gte)
     }
 
     pub fn lt<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
-        let _ = (composite, value, casing);
-        todo!("query")
+        self.compare(composite, value, casing, Comparison::Lt)
     }
 
     pub fn lte<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
-        let _ = (composite, value, casing);
-        todo!("query")
+        self.compare(composite, value, casing, Comparison::Lte)
     }
 
     /// The next composite lies between `low` and `high`, both inclusive.
     pub fn between<S: KeySegment + ?Sized>(
-        self,
+        mut self,
         composite: &'static str,
         low: &S,
         high: &S,
         casing: Casing,
     ) -> Self {
-        let _ = (composite, low, high, casing);
-        todo!("query")
+        if self.check_next(composite) {
+            if let Some(low) = self.segment(composite, low, casing) {
+                if let Some(high) = self.segment(composite, high, casing) {
+                    self.range = Some(range_condition(&self.prefix, &Comparison::Between(low, high)));
+                }
+            }
+        }
+        self
     }
 
     /// The next composite (a string) starts with `prefix`.
-    pub fn begins(self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
-        let _ = (composite, prefix, casing);
-        todo!("query")
+    pub fn begins(mut self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
+        if self.check_next(composite) {
+            let mut escaped = String::with_capacity(prefix.len());
+            write_escaped(prefix, casing, &mut escaped);
+            self.range = Some(range_condition(&self.prefix, &Comparison::Begins(escaped)));
+        }
+        self
     }
 
     /// Newest (highest sort key) first.
-    pub fn descending(self) -> Self {
-        todo!("query")
+    pub fn descending(mut self) -> Self {
+        self.ascending = false;
+        self
     }
 
     /// At most `n` items per page, and in total for [`Query::all`] and [`Query::stream`].
-    pub fn limit(self, n: u32) -> Self {
-        let _ = n;
-        todo!("query")
+    pub fn limit(mut self, n: u32) -> Self {
+        self.limit = Some(n);
+        self
     }
 
     /// Strongly consistent reads (table and local indexes only).
-    pub fn consistent(self) -> Self {
-        todo!("query")
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
     }
 
     /// One page, starting after `cursor` (or at the beginning).
     pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<T>, Error> {
-        let _ = cursor;
-        todo!("query")
+        self.fetch(cursor, self.limit).await
     }
 
     /// Every item across pages, lazily.
     pub fn stream(self) -> impl futures::Stream<Item = Result<T, Error>> + 't {
-        let _ = self;
-        futures::stream::empty()
+        struct State<'t, T> {
+            query: Query<'t, T>,
+            cursor: Option<Cursor>,
+            buffer: VecDeque<T>,
+            /// Items still to yield when the query has a limit.
+            remaining: Option<u32>,
+            /// No request is left to make: the last page had no cursor, or failed.
+            exhausted: bool,
+        }
+        let state = State {
+            remaining: self.limit,
+            query: self,
+            cursor: None,
+            buffer: VecDeque::new(),
+            exhausted: false,
+        };
+        futures::stream::unfold(state, |mut state| async move {
+            loop {
+                if state.remaining == Some(0) {
+                    return None;
+                }
+                if let Some(item) = state.buffer.pop_front() {
+                    if let Some(remaining) = &mut state.remaining {
+                        *remaining -= 1;
+                    }
+                    return Some((Ok(item), state));
+                }
+                if state.exhausted {
+                    return None;
+                }
+                // Ask for no more than is still wanted.
+                match state.query.fetch(state.cursor.as_ref(), state.remaining).await {
+                    Ok(page) => {
+                        state.buffer.extend(page.items);
+                        state.exhausted = page.next.is_none();
+                        state.cursor = page.next;
+                    }
+                    Err(err) => {
+                        state.exhausted = true;
+                        return Some((Err(err), state));
+                    }
+                }
+            }
+        })
     }
 
     /// Every item across pages.
     pub async fn all(self) -> Result<Vec<T>, Error> {
-        todo!("query")
+        self.stream().try_collect().await
     }
 
     /// Every item across pages, collected into `C` (a collection's grouped type).
     pub async fn collect<C: FromIterator<T>>(self) -> Result<C, Error> {
         Ok(self.all().await?.into_iter().collect())
+    }
+
+    /// Records `error` unless an earlier one is recorded.
+    fn fail(&mut self, error: Error) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+    }
+
+    fn invalid(&mut self, composite: &'static str, message: impl Into<String>) {
+        let entity = self.spec.entity;
+        self.fail(Error::InvalidKey {
+            entity,
+            attribute: composite,
+            message: message.into(),
+        });
+    }
+
+    /// Whether a condition on one more composite is allowed; records the
+    /// error when it is not.
+    fn check_next(&mut self, composite: &'static str) -> bool {
+        if self.error.is_some() {
+            false
+        } else if self.spec.sk_attribute.is_none() {
+            self.invalid(composite, "the index has no sort key to put a condition on");
+            false
+        } else if self.range.is_some() {
+            self.invalid(
+                composite,
+                "a range condition must be the query's last sort-key condition",
+            );
+            false
+        } else if self.fixed >= self.spec.sk_composites {
+            self.invalid(
+                composite,
+                format!("the sort key has only {} composite(s)", self.spec.sk_composites),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    /// The escaped segment of `value`, or `None` after recording the error.
+    fn segment<S: KeySegment + ?Sized>(
+        &mut self,
+        composite: &'static str,
+        value: &S,
+        casing: Casing,
+    ) -> Option<String> {
+        let mut out = String::new();
+        match value.write_segment(casing, &mut out) {
+            Ok(()) => Some(out),
+            Err(message) => {
+                self.invalid(composite, message);
+                None
+            }
+        }
+    }
+
+    fn compare<S: KeySegment + ?Sized>(
+        mut self,
+        composite: &'static str,
+        value: &S,
+        casing: Casing,
+        comparison: fn(String) -> Comparison,
+    ) -> Self {
+        if self.check_next(composite) {
+            if let Some(segment) = self.segment(composite, value, casing) {
+                self.range = Some(range_condition(&self.prefix, &comparison(segment)));
+            }
+        }
+        self
+    }
+
+    /// The sort-key condition DynamoDB receives; `None` for none at all.
+    fn sort_key_condition(&self) -> Option<SortKeyCondition> {
+        self.spec.sk_attribute?;
+        if let Some(range) = &self.range {
+            return Some(range.clone());
+        }
+        if self.prefix.is_empty() {
+            // Nothing fixed: the whole partition.
+            None
+        } else if self.spec.sk_composites > 0 && self.fixed == self.spec.sk_composites {
+            Some(SortKeyCondition::Equals(self.prefix.clone()))
+        } else {
+            // The prefix ends in `#`, so it matches whole segments only. A
+            // sort key of labels alone (e.g. a collection's) reads every
+            // key that starts with them.
+            Some(SortKeyCondition::BeginsWith(self.prefix.clone()))
+        }
+    }
+
+    /// The partition key value, or the error that kept it from being built.
+    fn partition(&self) -> Result<&str, Error> {
+        if let Some(error) = &self.error {
+            return Err(duplicate(error));
+        }
+        match &self.spec.pk_value {
+            Ok(pk) => Ok(pk),
+            Err(error) => Err(duplicate(error)),
+        }
+    }
+
+    /// One `Query` request with at most `limit` items.
+    async fn fetch(&self, cursor: Option<&Cursor>, limit: Option<u32>) -> Result<Page<T>, Error> {
+        let entity = self.spec.entity;
+        let pk = self.partition()?;
+        if limit == Some(0) {
+            // DynamoDB rejects `Limit: 0`; zero items is an empty last page.
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
+        }
+        let condition = self.sort_key_condition();
+
+        let mut expression = String::from("#pk = :pk");
+        let mut request = self
+            .table
+            .client()
+            .query()
+            .table_name(self.table.name())
+            .set_index_name(self.spec.index.map(str::to_owned))
+            .expression_attribute_names("#pk", self.spec.pk_attribute)
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+            .scan_index_forward(self.ascending)
+            .set_consistent_read(self.consistent.then_some(true))
+            .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)));
+        if let (Some(sk), Some(condition)) = (self.spec.sk_attribute, &condition) {
+            request = request.expression_attribute_names("#sk", sk);
+            match condition {
+                SortKeyCondition::Equals(value) => {
+                    expression.push_str(" AND #sk = :sk");
+                    request = request.expression_attribute_values(":sk", AttributeValue::S(value.clone()));
+                }
+                SortKeyCondition::BeginsWith(value) => {
+                    expression.push_str(" AND begins_with(#sk, :sk)");
+                    request = request.expression_attribute_values(":sk", AttributeValue::S(value.clone()));
+                }
+                // DynamoDB rejects empty key values: an empty lower bound is
+                // below every key anyway.
+                SortKeyCondition::Between(low, high) if low.is_empty() => {
+                    expression.push_str(" AND #sk <= :hi");
+                    request = request.expression_attribute_values(":hi", AttributeValue::S(high.clone()));
+                }
+                SortKeyCondition::Between(low, high) => {
+                    expression.push_str(" AND #sk BETWEEN :lo AND :hi");
+                    request = request
+                        .expression_attribute_values(":lo", AttributeValue::S(low.clone()))
+                        .expression_attribute_values(":hi", AttributeValue::S(high.clone()));
+                }
+            }
+        }
+        if let Some(cursor) = cursor {
+            let start = self.start_key(cursor, pk, condition.as_ref())?;
+            request = request.set_exclusive_start_key(Some(start));
+        }
+
+        let output = request
+            .key_condition_expression(expression)
+            .send()
+            .await
+            .map_err(|e| sdk_error(entity, Operation::Query, e))?;
+
+        let mut items = Vec::with_capacity(output.items.as_ref().map_or(0, Vec::len));
+        for item in output.items.unwrap_or_default() {
+            if let Some(item) = T::from_item(item)? {
+                items.push(item);
+            }
+        }
+        let next = match output.last_evaluated_key {
+            Some(key) if !key.is_empty() => Some(self.encode_cursor(pk, &key)?),
+            _ => None,
+        };
+        Ok(Page { items, next })
+    }
+
+    fn invalid_cursor(&self, reason: impl Into<String>) -> Error {
+        Error::InvalidCursor {
+            entity: self.spec.entity,
+            reason: reason.into(),
+        }
+    }
+
+    fn encode_cursor(&self, pk: &str, key: &Item) -> Result<Cursor, Error> {
+        let mut attributes = Vec::with_capacity(key.len());
+        for (name, value) in key {
+            match value {
+                AttributeValue::S(value) => attributes.push((name.as_str(), value.as_str())),
+                _ => {
+                    return Err(
+                        self.invalid_cursor(format!("the last evaluated key's attribute `{name}` is not a string"))
+                    )
+                }
+            }
+        }
+        // A stable order, so that equal positions give equal cursors.
+        attributes.sort_unstable();
+        let position = CursorData {
+            index: self.spec.index.unwrap_or(""),
+            partition: pk,
+            key: attributes,
+        };
+        Ok(Cursor(position.encode()))
+    }
+
+    /// The `ExclusiveStartKey` of `cursor`, after checking that it belongs
+    /// to this query.
+    fn start_key(&self, cursor: &Cursor, pk: &str, condition: Option<&SortKeyCondition>) -> Result<Item, Error> {
+        let Some(bytes) = decode_base64(cursor.as_str()) else {
+            return Err(self.invalid_cursor("malformed cursor"));
+        };
+        let Some(position) = CursorData::decode(&bytes) else {
+            return Err(self.invalid_cursor("malformed cursor"));
+        };
+        if position.index != self.spec.index.unwrap_or("") {
+            return Err(self.invalid_cursor("cursor belongs to another index"));
+        }
+        if position.partition != pk {
+            return Err(self.invalid_cursor("cursor belongs to another partition"));
+        }
+
+        let def = self.table.def();
+        let allowed = [
+            Some(def.pk),
+            def.sk,
+            Some(self.spec.pk_attribute),
+            self.spec.sk_attribute,
+        ];
+        let mut start = Item::with_capacity(position.key.len());
+        for (name, value) in position.key {
+            if !allowed.contains(&Some(name)) {
+                return Err(self.invalid_cursor(format!("cursor names attribute `{name}`, which is no key here")));
+            }
+            if start
+                .insert(name.to_owned(), AttributeValue::S(value.to_owned()))
+                .is_some()
+            {
+                return Err(self.invalid_cursor("malformed cursor"));
+            }
+        }
+        match start.get(self.spec.pk_attribute) {
+            Some(AttributeValue::S(value)) if value == pk => {}
+            _ => return Err(self.invalid_cursor("cursor belongs to another partition")),
+        }
+        // DynamoDB rejects a start key outside the key condition with a
+        // validation error; say what is wrong instead.
+        if let (Some(sk), Some(condition)) = (self.spec.sk_attribute, condition) {
+            let Some(AttributeValue::S(value)) = start.get(sk) else {
+                return Err(self.invalid_cursor("malformed cursor"));
+            };
+            let inside = match condition {
+                SortKeyCondition::Equals(v) => value == v,
+                SortKeyCondition::BeginsWith(prefix) => value.starts_with(prefix.as_str()),
+                SortKeyCondition::Between(low, high) => low <= value && value <= high,
+            };
+            if !inside {
+                return Err(self.invalid_cursor("cursor lies outside this query's sort-key condition"));
+            }
+        }
+        Ok(start)
+    }
+}
+
+/// The version byte every cursor starts with.
+const CURSOR_VERSION: u8 = 1;
+/// Longer cursor strings are rejected before decoding (real ones stay far
+/// below: keys are at most 2048 + 1024 bytes per index).
+const CURSOR_MAX_LEN: usize = 16 * 1024;
+/// At most the table's and one index's key attributes.
+const CURSOR_MAX_ATTRIBUTES: usize = 4;
+
+/// What a cursor holds: version 1 is the version byte, then the index name
+/// (empty for the table), the partition key value, the number of key
+/// attributes (one byte) and each attribute's name and string value. Every
+/// string is a 4-byte big-endian length and its UTF-8 bytes.
+#[derive(Debug, PartialEq, Eq)]
+struct CursorData<'a> {
+    index: &'a str,
+    partition: &'a str,
+    key: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> CursorData<'a> {
+    fn encode(&self) -> String {
+        fn field(out: &mut Vec<u8>, s: &str) {
+            // Key attributes are far below 4 GiB.
+            out.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_be_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+        let mut out = Vec::with_capacity(64);
+        out.push(CURSOR_VERSION);
+        field(&mut out, self.index);
+        field(&mut out, self.partition);
+        out.push(u8::try_from(self.key.len()).unwrap_or(u8::MAX));
+        for (name, value) in &self.key {
+            field(&mut out, name);
+            field(&mut out, value);
+        }
+        URL_SAFE_NO_PAD.encode(out)
+    }
+
+    /// `None` for anything that is not a well-formed version 1 cursor.
+    fn decode(bytes: &'a [u8]) -> Option<Self> {
+        struct Reader<'a>(&'a [u8]);
+        impl<'a> Reader<'a> {
+            fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+                if n > self.0.len() {
+                    return None;
+                }
+                let (head, tail) = self.0.split_at(n);
+                self.0 = tail;
+                Some(head)
+            }
+            fn byte(&mut self) -> Option<u8> {
+                self.take(1).map(|b| b[0])
+            }
+            fn field(&mut self) -> Option<&'a str> {
+                let len = self.take(4)?;
+                let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]);
+                std::str::from_utf8(self.take(usize::try_from(len).ok()?)?).ok()
+            }
+        }
+        let mut reader = Reader(bytes);
+        if reader.byte()? != CURSOR_VERSION {
+            return None;
+        }
+        let index = reader.field()?;
+        let partition = reader.field()?;
+        let count = usize::from(reader.byte()?);
+        if count == 0 || count > CURSOR_MAX_ATTRIBUTES {
+            return None;
+        }
+        let mut key = Vec::with_capacity(count);
+        for _ in 0..count {
+            key.push((reader.field()?, reader.field()?));
+        }
+        reader.0.is_empty().then_some(CursorData { index, partition, key })
+    }
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    if s.is_empty() || s.len() > CURSOR_MAX_LEN {
+        return None;
+    }
+    URL_SAFE_NO_PAD.decode(s).ok()
+}
+
+/// A copy of `error`, for errors recorded once and reported by every run of
+/// the query. `Error` is not `Clone` because of its SDK source; that variant
+/// cannot arise while building a query, but is copied as its message.
+fn duplicate(error: &Error) -> Error {
+    match error {
+        Error::NotFound { entity } => Error::NotFound { entity },
+        Error::AlreadyExists { entity } => Error::AlreadyExists { entity },
+        Error::ConditionFailed { entity, operation } => Error::ConditionFailed {
+            entity,
+            operation: *operation,
+        },
+        Error::Decode(e) => Error::Decode(e.clone()),
+        Error::KeyTooLong {
+            entity,
+            attribute,
+            length,
+            max,
+        } => Error::KeyTooLong {
+            entity,
+            attribute,
+            length: *length,
+            max: *max,
+        },
+        Error::ItemTooLarge { entity, size, max } => Error::ItemTooLarge {
+            entity,
+            size: *size,
+            max: *max,
+        },
+        Error::InvalidKey {
+            entity,
+            attribute,
+            message,
+        } => Error::InvalidKey {
+            entity,
+            attribute,
+            message: message.clone(),
+        },
+        Error::InvalidValue {
+            entity,
+            attribute,
+            message,
+        } => Error::InvalidValue {
+            entity,
+            attribute,
+            message: message.clone(),
+        },
+        Error::InvalidCursor { entity, reason } => Error::InvalidCursor {
+            entity,
+            reason: reason.clone(),
+        },
+        Error::Sdk {
+            entity,
+            operation,
+            source,
+        } => Error::Sdk {
+            entity,
+            operation: *operation,
+            source: source.to_string().into(),
+        },
     }
 }
 
@@ -210,4 +700,79 @@ macro_rules! query_stage {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_data_round_trips() {
+        let data = CursorData {
+            index: "gsi1",
+            partition: "app#a$23b#",
+            key: vec![("gsi1pk", "x#"), ("pk", "app#"), ("sk", "Thing#\u{10FFFF}é#")],
+        };
+        let encoded = data.encode();
+        assert!(encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        let bytes = decode_base64(&encoded).unwrap();
+        assert_eq!(CursorData::decode(&bytes), Some(data));
+    }
+
+    #[test]
+    fn malformed_cursors_are_rejected_without_panicking() {
+        let good = CursorData {
+            index: "",
+            partition: "p#",
+            key: vec![("pk", "p#"), ("sk", "s#")],
+        }
+        .encode();
+        let bytes = decode_base64(&good).unwrap();
+        // Every truncation and every trailing addition is rejected.
+        for n in 0..bytes.len() {
+            assert_eq!(CursorData::decode(&bytes[..n]), None, "truncated to {n}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(CursorData::decode(&longer), None);
+        // Wrong version, absurd lengths, invalid UTF-8.
+        let mut wrong = bytes.clone();
+        wrong[0] = 2;
+        assert_eq!(CursorData::decode(&wrong), None);
+        assert_eq!(CursorData::decode(&[1, 0xff, 0xff, 0xff, 0xff]), None);
+        assert_eq!(
+            CursorData::decode(&[1, 0, 0, 0, 1, 0xff, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
+            None
+        );
+        // Random bytes never panic.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for len in 0..200 {
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    (seed >> 24) as u8
+                })
+                .collect();
+            let _ = CursorData::decode(&data);
+        }
+        for s in ["", "!!!", "a", "====", "é", &"A".repeat(CURSOR_MAX_LEN + 1)] {
+            let _ = decode_base64(s).and_then(|b| CursorData::decode(&b).map(|_| ()));
+        }
+    }
+
+    #[test]
+    fn duplicate_keeps_variant_and_message() {
+        let e = duplicate(&Error::InvalidKey {
+            entity: "Thing",
+            attribute: "id",
+            message: "bad".into(),
+        });
+        assert!(matches!(e, Error::InvalidKey { entity: "Thing", attribute: "id", ref message } if message == "bad"));
+        let sdk = duplicate(&Error::sdk("Thing", Operation::Query, std::io::Error::other("boom")));
+        assert_eq!(sdk.to_string(), "query of Thing failed: boom");
+    }
 }

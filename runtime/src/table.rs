@@ -1,8 +1,21 @@
 //! The table handle and the static description generated code gives of it.
 
-use crate::error::Error;
+use crate::error::{Error, Operation};
+use crate::ops::sdk_error;
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ScalarAttributeType, TableStatus,
+    TimeToLiveSpecification,
+};
 use aws_sdk_dynamodb::Client;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What errors of table administration name as their entity.
+const TABLE: &str = "table";
+/// How long [`Table::create_if_missing`] waits for the table to become active.
+const ACTIVE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IndexKind {
@@ -74,7 +87,239 @@ impl Table {
     /// enables TTL when the schema has a TTL attribute. Does nothing when the
     /// table exists already. For tests and local development; production
     /// tables belong to your infrastructure tooling.
+    ///
+    /// When the table exists already (perhaps still being created by another
+    /// caller), this only waits until it is active; it does not touch its TTL.
     pub async fn create_if_missing(&self) -> Result<(), Error> {
-        todo!("create table")
+        let def = self.def;
+        let mut request = self
+            .client
+            .create_table()
+            .table_name(self.name())
+            .billing_mode(BillingMode::PayPerRequest)
+            .set_attribute_definitions(Some(attribute_definitions(def)?))
+            .set_key_schema(Some(key_schema(def.pk, def.sk)?));
+        for index in def.indexes {
+            let projection = projection(index.projection);
+            match index.kind {
+                IndexKind::Global => {
+                    let gsi = GlobalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(Some(key_schema(index.pk, index.sk)?))
+                        .projection(projection)
+                        .build()
+                        .map_err(|e| Error::sdk(TABLE, Operation::CreateTable, e))?;
+                    request = request.global_secondary_indexes(gsi);
+                }
+                IndexKind::Local => {
+                    let lsi = LocalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(Some(key_schema(index.pk, index.sk)?))
+                        .projection(projection)
+                        .build()
+                        .map_err(|e| Error::sdk(TABLE, Operation::CreateTable, e))?;
+                    request = request.local_secondary_indexes(lsi);
+                }
+            }
+        }
+
+        let created = match request.send().await {
+            Ok(_) => true,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => false,
+            Err(err) => return Err(sdk_error(TABLE, Operation::CreateTable, err)),
+        };
+
+        self.wait_until_active().await?;
+
+        if let (true, Some(ttl)) = (created, def.ttl) {
+            self.enable_ttl(ttl).await?;
+        }
+        Ok(())
+    }
+
+    /// Polls `DescribeTable` until the table and its global indexes are
+    /// active, for at most [`ACTIVE_TIMEOUT`].
+    async fn wait_until_active(&self) -> Result<(), Error> {
+        let deadline = Instant::now() + ACTIVE_TIMEOUT;
+        let mut delay = Duration::from_millis(50);
+        loop {
+            match self.client.describe_table().table_name(self.name()).send().await {
+                Ok(out) => {
+                    if let Some(table) = out.table() {
+                        let table_active = table.table_status() == Some(&TableStatus::Active);
+                        let indexes_active = table
+                            .global_secondary_indexes()
+                            .iter()
+                            .all(|gsi| gsi.index_status().is_none_or(|s| *s == IndexStatus::Active));
+                        if table_active && indexes_active {
+                            return Ok(());
+                        }
+                    }
+                }
+                // Right after creation the table may not be visible yet.
+                Err(err)
+                    if err
+                        .as_service_error()
+                        .is_some_and(|e| e.is_resource_not_found_exception()) => {}
+                Err(err) => return Err(sdk_error(TABLE, Operation::CreateTable, err)),
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::sdk(
+                    TABLE,
+                    Operation::CreateTable,
+                    std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!(
+                            "table {} did not become active within {} s",
+                            self.name(),
+                            ACTIVE_TIMEOUT.as_secs()
+                        ),
+                    ),
+                ));
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(1));
+        }
+    }
+
+    /// Enables TTL on `attribute`. "Already enabled" is fine (a concurrent
+    /// creator won the race); every other failure is reported.
+    async fn enable_ttl(&self, attribute: &str) -> Result<(), Error> {
+        let spec = TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(attribute)
+            .build()
+            .map_err(|e| Error::sdk(TABLE, Operation::CreateTable, e))?;
+        match self
+            .client
+            .update_time_to_live()
+            .table_name(self.name())
+            .time_to_live_specification(spec)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) if ttl_already_enabled(err.code(), err.message()) => Ok(()),
+            Err(err) => Err(sdk_error(TABLE, Operation::CreateTable, err)),
+        }
+    }
+}
+
+/// The `ValidationException` DynamoDB answers when TTL is enabled already.
+fn ttl_already_enabled(code: Option<&str>, message: Option<&str>) -> bool {
+    code == Some("ValidationException")
+        && message.is_some_and(|m| m.to_ascii_lowercase().contains("timetolive is already enabled"))
+}
+
+/// Every key attribute of the table and its indexes, once each; all are strings.
+fn attribute_definitions(def: &TableDef) -> Result<Vec<AttributeDefinition>, Error> {
+    let mut names: Vec<&'static str> = Vec::new();
+    let all = [Some(def.pk), def.sk]
+        .into_iter()
+        .chain(def.indexes.iter().flat_map(|i| [Some(i.pk), i.sk]))
+        .flatten();
+    for name in all {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(|e| Error::sdk(TABLE, Operation::CreateTable, e))
+        })
+        .collect()
+}
+
+fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error> {
+    [Some((pk, KeyType::Hash)), sk.map(|sk| (sk, KeyType::Range))]
+        .into_iter()
+        .flatten()
+        .map(|(name, key_type)| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(key_type)
+                .build()
+                .map_err(|e| Error::sdk(TABLE, Operation::CreateTable, e))
+        })
+        .collect()
+}
+
+fn projection(projection: Projection) -> SdkProjection {
+    match projection {
+        Projection::All => SdkProjection::builder().projection_type(ProjectionType::All).build(),
+        Projection::KeysOnly => SdkProjection::builder()
+            .projection_type(ProjectionType::KeysOnly)
+            .build(),
+        Projection::Include(attributes) => SdkProjection::builder()
+            .projection_type(ProjectionType::Include)
+            .set_non_key_attributes(Some(attributes.iter().map(|a| (*a).to_owned()).collect()))
+            .build(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static INDEXES: [IndexDef; 2] = [
+        IndexDef {
+            name: "gsi1",
+            kind: IndexKind::Global,
+            pk: "gsi1pk",
+            sk: Some("sk"),
+            projection: Projection::All,
+        },
+        IndexDef {
+            name: "lsi1",
+            kind: IndexKind::Local,
+            pk: "pk",
+            sk: Some("lsi1sk"),
+            projection: Projection::Include(&["name"]),
+        },
+    ];
+    static DEF: TableDef = TableDef {
+        pk: "pk",
+        sk: Some("sk"),
+        indexes: &INDEXES,
+        ttl: None,
+        entity_tag: "_et",
+    };
+
+    #[test]
+    fn attribute_definitions_are_deduplicated_strings() {
+        let defs = attribute_definitions(&DEF).unwrap();
+        let names: Vec<_> = defs.iter().map(|d| d.attribute_name()).collect();
+        assert_eq!(names, ["pk", "sk", "gsi1pk", "lsi1sk"]);
+        assert!(defs.iter().all(|d| d.attribute_type() == &ScalarAttributeType::S));
+    }
+
+    #[test]
+    fn include_projection_lists_attributes() {
+        let p = projection(Projection::Include(&["a", "b"]));
+        assert_eq!(p.projection_type(), Some(&ProjectionType::Include));
+        assert_eq!(p.non_key_attributes(), ["a", "b"]);
+        assert!(projection(Projection::All).non_key_attributes().is_empty());
+    }
+
+    #[test]
+    fn only_the_already_enabled_validation_error_is_ignored() {
+        assert!(ttl_already_enabled(
+            Some("ValidationException"),
+            Some("TimeToLive is already enabled")
+        ));
+        assert!(!ttl_already_enabled(
+            Some("ValidationException"),
+            Some("TimeToLive is active on a different AttributeName")
+        ));
+        assert!(!ttl_already_enabled(
+            Some("ResourceNotFoundException"),
+            Some("TimeToLive is already enabled")
+        ));
+        assert!(!ttl_already_enabled(None, None));
     }
 }

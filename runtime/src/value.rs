@@ -1,8 +1,61 @@
 //! Rust values to and from DynamoDB `AttributeValue`s, without serde.
+//!
+//! | Rust type | Stored as |
+//! |---|---|
+//! | `String` | `S` |
+//! | `bool` | `BOOL` |
+//! | `i32`, `i64`, `u32`, `u64` | `N`, an integer |
+//! | `f64` | `N`, the shortest text that reads back as the same `f64` |
+//! | [`Decimal`] | `N`, normalized (no trailing zeros) |
+//! | `DateTime<Utc>` | `S`, RFC 3339 with nine fraction digits and `Z` |
+//! | [`Bytes`] | `B` |
+//! | `Vec<T>` | `L` |
+//! | `BTreeMap<String, T>` | `M` |
+//! | `BTreeSet<String>` | `SS` |
+//! | `BTreeSet<i32 / i64 / u32 / u64 / Decimal>` | `NS` |
+//! | `BTreeSet<Bytes>` | `BS` |
+//! | [`EpochSeconds`] (a TTL timestamp) | `N`, whole seconds since the Unix epoch |
+//!
+//! Decoding moves strings, vectors and maps out of the `AttributeValue`; it
+//! never clones them. A value of the wrong DynamoDB type is
+//! [`ValueErrorKind::WrongType`], named with DynamoDB's type letters (`S`,
+//! `N`, `B`, `BOOL`, `NULL`, `L`, `M`, `SS`, `NS`, `BS`). Errors inside lists
+//! and maps carry their path (`[2]`, `.key`, `[2].key`).
+//!
+//! # Empty sets
+//!
+//! DynamoDB cannot store an empty set, so an empty set encodes to `None` and
+//! the attribute is left out; an absent set attribute decodes to an empty set
+//! ([`AttributeCodec::absent`]). Where a value cannot be left out, as an
+//! element of a list or a value of a map, an empty set is stored as `NULL`,
+//! and `NULL` decodes back to the empty set.
+//!
+//! # `f64`
+//!
+//! DynamoDB numbers are decimals of at most 38 significant digits with a
+//! magnitude from `1E-130` up to (not including) `1E+126`; NaN and the
+//! infinities have no representation, and neither do finite `f64`s outside
+//! that range. [`AttributeCodec::encode`] is infallible, so:
+//!
+//! - a finite `f64` encodes to the shortest decimal text that reads back as
+//!   the same `f64` (at most 17 significant digits), in exponent notation
+//!   (`1.5e300`) when its magnitude is below `1e-7` or from `1e21` on, and in
+//!   plain notation otherwise. `-0.0` is stored as `0`. A finite value out of
+//!   DynamoDB's range encodes, but DynamoDB rejects the request;
+//! - NaN and the infinities encode to `NULL`, and decoding `NULL` as a
+//!   required `f64` is an error (`NaN or infinite f64 cannot be stored`).
+//!
+//! Neither is meant to happen: generated code calls [`validate_f64`] before
+//! it stores an `f64`, so the caller gets an error before anything is sent.
 
-use crate::error::ValueError;
+use crate::error::{ValueError, ValueErrorKind};
 use crate::Item;
+use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 
 /// Binary data (`bytes` in a schema), stored as `B`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -25,25 +78,731 @@ pub trait AttributeCodec: Sized {
 }
 
 /// Removes `field` from `item` and decodes it; absent means [`AttributeCodec::absent`].
+///
+/// `NULL` is treated like an absent attribute for types that have an
+/// absent value (sets); for every other type it is a wrong type.
+#[inline]
 pub fn take<T: AttributeCodec>(item: &mut Item, field: &str) -> Result<T, ValueError> {
-    let _ = (item, field);
-    todo!("value codec")
+    match item.remove(field) {
+        Some(value) => decode_element(value),
+        None => T::absent().ok_or_else(ValueError::missing),
+    }
 }
 
 /// Like [`take`] for optional attributes: absent or `NULL` is `None`.
+#[inline]
 pub fn take_optional<T: AttributeCodec>(item: &mut Item, field: &str) -> Result<Option<T>, ValueError> {
-    let _ = (item, field);
-    todo!("value codec")
+    match item.remove(field) {
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        Some(value) => T::decode(value).map(Some),
+    }
+}
+
+/// Like [`take`], for a field of a nested struct: errors get `.field` in
+/// front of their path.
+#[inline]
+pub fn take_field<T: AttributeCodec>(item: &mut Item, field: &str) -> Result<T, ValueError> {
+    take(item, field).map_err(|e| e.within(format_args!(".{field}")))
+}
+
+/// Like [`take_optional`], for a field of a nested struct: errors get
+/// `.field` in front of their path.
+#[inline]
+pub fn take_optional_field<T: AttributeCodec>(item: &mut Item, field: &str) -> Result<Option<T>, ValueError> {
+    take_optional(item, field).map_err(|e| e.within(format_args!(".{field}")))
 }
 
 /// Stores `value` under `field` (nothing for an empty set).
+#[inline]
 pub fn put<T: AttributeCodec>(item: &mut Item, field: &str, value: &T) {
-    let _ = (item, field, value);
-    todo!("value codec")
+    if let Some(value) = value.encode() {
+        item.insert(field.to_owned(), value);
+    }
 }
 
 /// Stores `value` under `field` when it is `Some`.
+#[inline]
 pub fn put_optional<T: AttributeCodec>(item: &mut Item, field: &str, value: &Option<T>) {
-    let _ = (item, field, value);
-    todo!("value codec")
+    if let Some(value) = value {
+        put(item, field, value);
+    }
+}
+
+/// DynamoDB's name for the type of `value`: `S`, `N`, `B`, `BOOL`, `NULL`,
+/// `L`, `M`, `SS`, `NS` or `BS` (`unknown` for a type this SDK version does
+/// not know).
+pub fn type_name(value: &AttributeValue) -> &'static str {
+    match value {
+        AttributeValue::S(_) => "S",
+        AttributeValue::N(_) => "N",
+        AttributeValue::B(_) => "B",
+        AttributeValue::Bool(_) => "BOOL",
+        AttributeValue::Null(_) => "NULL",
+        AttributeValue::L(_) => "L",
+        AttributeValue::M(_) => "M",
+        AttributeValue::Ss(_) => "SS",
+        AttributeValue::Ns(_) => "NS",
+        AttributeValue::Bs(_) => "BS",
+        _ => "unknown",
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn wrong_type(expected: &'static str, found: &AttributeValue) -> ValueError {
+    ValueError::new(ValueErrorKind::WrongType {
+        expected,
+        found: type_name(found),
+    })
+}
+
+/// Decodes a list element or map value: `NULL` stands for an empty set.
+#[inline]
+fn decode_element<T: AttributeCodec>(value: AttributeValue) -> Result<T, ValueError> {
+    if let AttributeValue::Null(_) = value {
+        if let Some(absent) = T::absent() {
+            return Ok(absent);
+        }
+    }
+    T::decode(value)
+}
+
+/// Encodes a list element or map value: an empty set becomes `NULL`.
+#[inline]
+fn encode_element<T: AttributeCodec>(value: &T) -> AttributeValue {
+    value.encode().unwrap_or(AttributeValue::Null(true))
+}
+
+// ---------------------------------------------------------------------------
+// Strings, booleans, bytes
+
+impl AttributeCodec for String {
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        Some(AttributeValue::S(self.clone()))
+    }
+
+    #[inline]
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        match value {
+            AttributeValue::S(s) => Ok(s),
+            other => Err(wrong_type("S", &other)),
+        }
+    }
+}
+
+impl AttributeCodec for bool {
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        Some(AttributeValue::Bool(*self))
+    }
+
+    #[inline]
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        match value {
+            AttributeValue::Bool(b) => Ok(b),
+            other => Err(wrong_type("BOOL", &other)),
+        }
+    }
+}
+
+impl AttributeCodec for Bytes {
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        Some(AttributeValue::B(Blob::new(self.0.clone())))
+    }
+
+    #[inline]
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        match value {
+            AttributeValue::B(b) => Ok(Bytes(b.into_inner())),
+            other => Err(wrong_type("B", &other)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Numbers
+
+/// A DynamoDB number taken apart: `±mantissa × 10^exponent`, the mantissa
+/// without leading or trailing zeros (0 for zero, with exponent 0).
+struct Number {
+    negative: bool,
+    mantissa: u128,
+    exponent: i64,
+}
+
+/// Why a number text is not a [`Number`].
+enum NumberSyntax {
+    Malformed,
+    TooManyDigits,
+}
+
+/// At most this many significant digits, as in DynamoDB (and they fit a u128).
+const MAX_DIGITS: u32 = 38;
+
+impl Number {
+    /// Parses `[+-]digits[.digits][(e|E)[+-]digits]` (`.5` and `5.` too).
+    fn parse(text: &str) -> Result<Number, NumberSyntax> {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let negative = match bytes.first() {
+            Some(b'-') => {
+                i = 1;
+                true
+            }
+            Some(b'+') => {
+                i = 1;
+                false
+            }
+            _ => false,
+        };
+        let mut mantissa: u128 = 0;
+        let mut digits = 0u32; // significant digits in `mantissa`
+        let mut pending_zeros = 0u32; // zeros after the last nonzero digit
+        let mut fraction_len: i64 = 0;
+        let mut seen_digit = false;
+        let mut seen_point = false;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'0' => {
+                    seen_digit = true;
+                    if mantissa != 0 {
+                        pending_zeros += 1;
+                    }
+                    fraction_len += i64::from(seen_point);
+                }
+                d @ b'1'..=b'9' => {
+                    seen_digit = true;
+                    fraction_len += i64::from(seen_point);
+                    digits += pending_zeros + 1;
+                    if digits > MAX_DIGITS {
+                        return Err(NumberSyntax::TooManyDigits);
+                    }
+                    mantissa = mantissa * 10u128.pow(pending_zeros + 1) + u128::from(d - b'0');
+                    pending_zeros = 0;
+                }
+                b'.' if !seen_point => seen_point = true,
+                b'e' | b'E' => break,
+                _ => return Err(NumberSyntax::Malformed),
+            }
+            i += 1;
+        }
+        if !seen_digit {
+            return Err(NumberSyntax::Malformed);
+        }
+        let mut exponent: i64 = 0;
+        if i < bytes.len() {
+            // bytes[i] is the exponent marker.
+            i += 1;
+            let exponent_negative = match bytes.get(i) {
+                Some(b'-') => {
+                    i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    i += 1;
+                    false
+                }
+                _ => false,
+            };
+            if i == bytes.len() {
+                return Err(NumberSyntax::Malformed);
+            }
+            for &b in &bytes[i..] {
+                if !b.is_ascii_digit() {
+                    return Err(NumberSyntax::Malformed);
+                }
+                // Saturate: anything this large is out of every range anyway.
+                exponent = (exponent * 10 + i64::from(b - b'0')).min(1 << 40);
+            }
+            if exponent_negative {
+                exponent = -exponent;
+            }
+        }
+        if mantissa == 0 {
+            return Ok(Number {
+                negative: false,
+                mantissa: 0,
+                exponent: 0,
+            });
+        }
+        Ok(Number {
+            negative,
+            mantissa,
+            exponent: exponent - fraction_len + i64::from(pending_zeros),
+        })
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_a_number(text: &str) -> ValueError {
+    ValueError::invalid(format!("`{text}` is not a number"))
+}
+
+#[cold]
+#[inline(never)]
+fn out_of_range(text: &str, type_name: &str) -> ValueError {
+    ValueError::invalid(format!("{text} is out of range for {type_name}"))
+}
+
+#[cold]
+#[inline(never)]
+fn not_an_integer(text: &str, type_name: &str) -> ValueError {
+    ValueError::invalid(format!("{text} is not an integer, as {type_name} requires"))
+}
+
+/// Parses an integer; the fast path is the plain decimal form.
+#[inline]
+fn parse_integer<T>(text: &str, type_name: &'static str) -> Result<T, ValueError>
+where
+    T: std::str::FromStr + TryFrom<i128>,
+{
+    match text.parse::<T>() {
+        Ok(v) => Ok(v),
+        Err(_) => parse_integer_slow(text, type_name),
+    }
+}
+
+/// Integers in any form DynamoDB accepts (`1E+3`, `1000.0`), with precise errors.
+#[cold]
+#[inline(never)]
+fn parse_integer_slow<T: TryFrom<i128>>(text: &str, type_name: &'static str) -> Result<T, ValueError> {
+    let number = match Number::parse(text) {
+        Ok(number) => number,
+        Err(NumberSyntax::Malformed) => return Err(not_a_number(text)),
+        Err(NumberSyntax::TooManyDigits) => return Err(out_of_range(text, type_name)),
+    };
+    if number.exponent < 0 {
+        // The mantissa has no trailing zeros, so its last digit is a fraction.
+        return Err(not_an_integer(text, type_name));
+    }
+    let magnitude = u32::try_from(number.exponent)
+        .ok()
+        .and_then(|e| 10u128.checked_pow(e))
+        .and_then(|p| number.mantissa.checked_mul(p))
+        .and_then(|m| i128::try_from(m).ok())
+        .ok_or_else(|| out_of_range(text, type_name))?;
+    let value = if number.negative { -magnitude } else { magnitude };
+    T::try_from(value).map_err(|_| out_of_range(text, type_name))
+}
+
+macro_rules! integer_codec {
+    ($($t:ty => $name:literal),* $(,)?) => {$(
+        impl AttributeCodec for $t {
+            #[inline]
+            fn encode(&self) -> Option<AttributeValue> {
+                Some(AttributeValue::N(self.to_string()))
+            }
+
+            #[inline]
+            fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+                match value {
+                    AttributeValue::N(text) => parse_integer(&text, $name),
+                    other => Err(wrong_type("N", &other)),
+                }
+            }
+        }
+
+        impl SetElement for $t {
+            #[inline]
+            fn encode_set(set: &BTreeSet<Self>) -> AttributeValue {
+                AttributeValue::Ns(set.iter().map(|v| v.to_string()).collect())
+            }
+
+            #[inline]
+            fn decode_set(value: AttributeValue) -> Result<BTreeSet<Self>, ValueError> {
+                match value {
+                    AttributeValue::Ns(texts) => texts.iter().map(|t| parse_integer(t, $name)).collect(),
+                    other => Err(wrong_type("NS", &other)),
+                }
+            }
+        }
+    )*};
+}
+
+integer_codec!(i32 => "i32", i64 => "i64", u32 => "u32", u64 => "u64");
+
+/// The text an `f64` is stored as (see the [module documentation](self)).
+#[inline]
+fn f64_text(value: f64) -> String {
+    use fmt::Write;
+    let magnitude = value.abs();
+    let mut text = String::with_capacity(24);
+    if magnitude == 0.0 {
+        text.push('0');
+    } else if (1e-7..1e21).contains(&magnitude) {
+        let _ = write!(text, "{value}");
+    } else {
+        let _ = write!(text, "{value:e}");
+    }
+    text
+}
+
+/// Checks that DynamoDB can store `value`: it is finite, and zero or of a
+/// magnitude from `1e-130` up to (not including) `1e126`. Generated code
+/// calls this before storing an `f64`; the error is a message for the caller.
+pub fn validate_f64(value: f64) -> Result<(), String> {
+    if value.is_nan() {
+        Err("NaN cannot be stored in DynamoDB".to_owned())
+    } else if value.is_infinite() {
+        Err(format!("{value} cannot be stored in DynamoDB"))
+    } else if value != 0.0 && !(1e-130..1e126).contains(&value.abs()) {
+        Err(format!(
+            "{value:e} is outside DynamoDB's number range (magnitudes from 1e-130 to below 1e126)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+impl AttributeCodec for f64 {
+    /// NaN and the infinities encode to `NULL`: see the [module documentation](self).
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        if self.is_finite() {
+            Some(AttributeValue::N(f64_text(*self)))
+        } else {
+            Some(AttributeValue::Null(true))
+        }
+    }
+
+    #[inline]
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        match value {
+            AttributeValue::N(text) => match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                // Rust also reads `inf` and `NaN`, which DynamoDB never holds.
+                Ok(_) if Number::parse(&text).is_ok() => Err(out_of_range(&text, "f64")),
+                _ => Err(not_a_number(&text)),
+            },
+            AttributeValue::Null(_) => Err(ValueError::invalid("NaN or infinite f64 cannot be stored")),
+            other => Err(wrong_type("N", &other)),
+        }
+    }
+}
+
+/// Decimal text of a [`Decimal`]: normalized, so one value has one text.
+#[inline]
+fn decimal_text(value: &Decimal) -> String {
+    value.normalize().to_string()
+}
+
+/// Parses a decimal exactly: a value that does not fit [`Decimal`] (more than
+/// 28 fraction digits, or a magnitude of 2^96 or more) is out of range, not
+/// rounded.
+fn parse_decimal(text: &str) -> Result<Decimal, ValueError> {
+    if let Ok(v) = Decimal::from_str_exact(text) {
+        return Ok(v);
+    }
+    parse_decimal_slow(text)
+}
+
+#[cold]
+#[inline(never)]
+fn parse_decimal_slow(text: &str) -> Result<Decimal, ValueError> {
+    let number = match Number::parse(text) {
+        Ok(number) => number,
+        Err(NumberSyntax::Malformed) => return Err(not_a_number(text)),
+        Err(NumberSyntax::TooManyDigits) => return Err(out_of_range(text, "decimal")),
+    };
+    let out_of_range = || out_of_range(text, "decimal");
+    if number.mantissa == 0 {
+        return Ok(Decimal::ZERO);
+    }
+    let (magnitude, scale) = if number.exponent >= 0 {
+        let magnitude = u32::try_from(number.exponent)
+            .ok()
+            .and_then(|e| 10u128.checked_pow(e))
+            .and_then(|p| number.mantissa.checked_mul(p))
+            .ok_or_else(out_of_range)?;
+        (magnitude, 0)
+    } else {
+        let scale = u32::try_from(-number.exponent)
+            .ok()
+            .filter(|&s| s <= Decimal::MAX_SCALE)
+            .ok_or_else(out_of_range)?;
+        (number.mantissa, scale)
+    };
+    let magnitude = i128::try_from(magnitude).map_err(|_| out_of_range())?;
+    let signed = if number.negative { -magnitude } else { magnitude };
+    Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| out_of_range())
+}
+
+impl AttributeCodec for Decimal {
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        Some(AttributeValue::N(decimal_text(self)))
+    }
+
+    #[inline]
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        match value {
+            AttributeValue::N(text) => parse_decimal(&text),
+            other => Err(wrong_type("N", &other)),
+        }
+    }
+}
+
+impl SetElement for Decimal {
+    #[inline]
+    fn encode_set(set: &BTreeSet<Self>) -> AttributeValue {
+        AttributeValue::Ns(set.iter().map(decimal_text).collect())
+    }
+
+    #[inline]
+    fn decode_set(value: AttributeValue) -> Result<BTreeSet<Self>, ValueError> {
+        match value {
+            AttributeValue::Ns(texts) => texts.iter().map(|t| parse_decimal(t)).collect(),
+            other => Err(wrong_type("NS", &other)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Timestamps
+
+/// RFC 3339 text of a timestamp: nine fraction digits and `Z`, so that texts
+/// of timestamps in years 0 to 9999 sort like the timestamps.
+#[inline]
+fn timestamp_text(value: &DateTime<Utc>) -> String {
+    value.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, ValueError> {
+    match DateTime::parse_from_rfc3339(text) {
+        Ok(t) => Ok(t.with_timezone(&Utc)),
+        Err(_) => parse_timestamp_slow(text),
+    }
+}
+
+/// Years outside 0..=9999 are written with a sign (`+10000-01-01T…`), which
+/// RFC 3339 has no room for; ISO 8601 does.
+#[cold]
+#[inline(never)]
+fn parse_timestamp_slow(text: &str) -> Result<DateTime<Utc>, ValueError> {
+    if text.starts_with(['+', '-']) {
+        if let Ok(t) = DateTime::parse_from_str(text, "%+") {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
+    Err(ValueError::invalid(format!("`{text}` is not an RFC 3339 timestamp")))
+}
+
+impl AttributeCodec for DateTime<Utc> {
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        Some(AttributeValue::S(timestamp_text(self)))
+    }
+
+    #[inline]
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        match value {
+            AttributeValue::S(text) => parse_timestamp(&text),
+            other => Err(wrong_type("S", &other)),
+        }
+    }
+}
+
+/// Timestamps stored as whole seconds since the Unix epoch (`N`), the form
+/// DynamoDB's time to live reads. Encoding drops the fraction of a second
+/// (rounding towards the past).
+pub mod epoch_seconds {
+    use super::AttributeCodec;
+    use crate::error::ValueError;
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use chrono::{DateTime, Utc};
+
+    /// `N`, the whole seconds since the Unix epoch.
+    #[inline]
+    pub fn encode(value: &DateTime<Utc>) -> AttributeValue {
+        AttributeValue::N(value.timestamp().to_string())
+    }
+
+    /// Reads an integer number of seconds since the Unix epoch.
+    #[inline]
+    pub fn decode(value: AttributeValue) -> Result<DateTime<Utc>, ValueError> {
+        let seconds = i64::decode(value)?;
+        DateTime::from_timestamp(seconds, 0)
+            .ok_or_else(|| ValueError::invalid(format!("{seconds} seconds is out of range for a timestamp")))
+    }
+}
+
+/// A timestamp stored as epoch seconds (see [`epoch_seconds`]), for use
+/// with [`take`] and [`put`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EpochSeconds(pub DateTime<Utc>);
+
+impl AttributeCodec for EpochSeconds {
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        Some(epoch_seconds::encode(&self.0))
+    }
+
+    #[inline]
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        epoch_seconds::decode(value).map(EpochSeconds)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lists, maps, structs and enums
+
+impl<T: AttributeCodec> AttributeCodec for Vec<T> {
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        Some(AttributeValue::L(self.iter().map(encode_element).collect()))
+    }
+
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        match value {
+            AttributeValue::L(list) => {
+                let mut out = Vec::with_capacity(list.len());
+                for (i, element) in list.into_iter().enumerate() {
+                    out.push(decode_element(element).map_err(|e| e.within(format_args!("[{i}]")))?);
+                }
+                Ok(out)
+            }
+            other => Err(wrong_type("L", &other)),
+        }
+    }
+}
+
+impl<T: AttributeCodec> AttributeCodec for BTreeMap<String, T> {
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        let mut map = HashMap::with_capacity(self.len());
+        for (key, value) in self {
+            map.insert(key.clone(), encode_element(value));
+        }
+        Some(AttributeValue::M(map))
+    }
+
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        match value {
+            AttributeValue::M(map) => map
+                .into_iter()
+                .map(|(key, value)| match decode_element(value) {
+                    Ok(value) => Ok((key, value)),
+                    Err(e) => Err(e.within(format_args!(".{key}"))),
+                })
+                .collect(),
+            other => Err(wrong_type("M", &other)),
+        }
+    }
+}
+
+/// The `M` value of a generated struct, from its fields.
+#[inline]
+pub fn encode_map(item: Item) -> AttributeValue {
+    AttributeValue::M(item)
+}
+
+/// The fields of a generated struct, from its `M` value (moved, not copied).
+#[inline]
+pub fn decode_map(value: AttributeValue) -> Result<Item, ValueError> {
+    match value {
+        AttributeValue::M(map) => Ok(map),
+        other => Err(wrong_type("M", &other)),
+    }
+}
+
+/// The `S` value of a generated enum's variant.
+#[inline]
+pub fn encode_enum(value: &'static str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+/// The variant stored as `value`, among `variants` (stored value, variant).
+#[inline]
+pub fn decode_enum<T: Copy>(value: AttributeValue, variants: &[(&str, T)]) -> Result<T, ValueError> {
+    match value {
+        AttributeValue::S(text) => match variants.iter().find(|(name, _)| *name == text) {
+            Some(&(_, variant)) => Ok(variant),
+            None => Err(unknown_variant(&text, variants)),
+        },
+        other => Err(wrong_type("S", &other)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn unknown_variant<T>(text: &str, variants: &[(&str, T)]) -> ValueError {
+    let mut message = format!("unknown value `{text}`; expected one of ");
+    for (i, (name, _)) in variants.iter().enumerate() {
+        if i > 0 {
+            message.push_str(", ");
+        }
+        message.push('`');
+        message.push_str(name);
+        message.push('`');
+    }
+    ValueError::invalid(message)
+}
+
+// ---------------------------------------------------------------------------
+// Sets
+
+/// A type whose `BTreeSet` is stored as a DynamoDB set: `String` (`SS`),
+/// the integer types and [`Decimal`] (`NS`), and [`Bytes`] (`BS`).
+pub trait SetElement: Ord + Sized {
+    /// The stored set; `set` is not empty.
+    fn encode_set(set: &BTreeSet<Self>) -> AttributeValue;
+
+    /// Decodes a stored set; repeated elements merge.
+    fn decode_set(value: AttributeValue) -> Result<BTreeSet<Self>, ValueError>;
+}
+
+impl<T: SetElement> AttributeCodec for BTreeSet<T> {
+    /// `None` for the empty set, which DynamoDB cannot store.
+    #[inline]
+    fn encode(&self) -> Option<AttributeValue> {
+        if self.is_empty() {
+            None
+        } else {
+            Some(T::encode_set(self))
+        }
+    }
+
+    #[inline]
+    fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+        T::decode_set(value)
+    }
+
+    /// An absent set is the empty set.
+    #[inline]
+    fn absent() -> Option<Self> {
+        Some(BTreeSet::new())
+    }
+}
+
+impl SetElement for String {
+    #[inline]
+    fn encode_set(set: &BTreeSet<Self>) -> AttributeValue {
+        AttributeValue::Ss(set.iter().cloned().collect())
+    }
+
+    #[inline]
+    fn decode_set(value: AttributeValue) -> Result<BTreeSet<Self>, ValueError> {
+        match value {
+            AttributeValue::Ss(strings) => Ok(strings.into_iter().collect()),
+            other => Err(wrong_type("SS", &other)),
+        }
+    }
+}
+
+impl SetElement for Bytes {
+    #[inline]
+    fn encode_set(set: &BTreeSet<Self>) -> AttributeValue {
+        AttributeValue::Bs(set.iter().map(|b| Blob::new(b.0.clone())).collect())
+    }
+
+    #[inline]
+    fn decode_set(value: AttributeValue) -> Result<BTreeSet<Self>, ValueError> {
+        match value {
+            AttributeValue::Bs(blobs) => Ok(blobs.into_iter().map(|b| Bytes(b.into_inner())).collect()),
+            other => Err(wrong_type("BS", &other)),
+        }
+    }
 }
