@@ -354,6 +354,17 @@ impl<'t, T: FromItem> Query<'t, T> {
             });
         }
         let condition = self.sort_key_condition();
+        if let Some(SortKeyCondition::Between(low, high)) = &condition {
+            // `between(a, b)` with a > b (or an empty range such as `lt` of the
+            // smallest value) selects nothing; DynamoDB would reject the
+            // inverted bounds, so answer without a request.
+            if low > high {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                });
+            }
+        }
 
         let mut expression = String::from("#pk = :pk");
         let mut request = self

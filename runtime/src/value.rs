@@ -75,6 +75,14 @@ pub trait AttributeCodec: Sized {
     fn absent() -> Option<Self> {
         None
     }
+
+    /// Whether DynamoDB can store the value; `Err` says why not. Only values
+    /// holding an `f64` can fail (NaN, infinities, magnitudes DynamoDB's
+    /// numbers cannot hold): the generated `to_item` calls this before
+    /// writing, so such values are an error rather than a silent `NULL`.
+    fn validate(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Removes `field` from `item` and decodes it; absent means [`AttributeCodec::absent`].
@@ -481,6 +489,10 @@ impl AttributeCodec for f64 {
             other => Err(wrong_type("N", &other)),
         }
     }
+
+    fn validate(&self) -> Result<(), String> {
+        validate_f64(*self)
+    }
 }
 
 /// Decimal text of a [`Decimal`]: normalized, so one value has one text.
@@ -667,6 +679,13 @@ impl<T: AttributeCodec> AttributeCodec for Vec<T> {
             other => Err(wrong_type("L", &other)),
         }
     }
+
+    fn validate(&self) -> Result<(), String> {
+        for (i, element) in self.iter().enumerate() {
+            element.validate().map_err(|message| format!("[{i}]: {message}"))?;
+        }
+        Ok(())
+    }
 }
 
 impl<T: AttributeCodec> AttributeCodec for BTreeMap<String, T> {
@@ -690,6 +709,13 @@ impl<T: AttributeCodec> AttributeCodec for BTreeMap<String, T> {
                 .collect(),
             other => Err(wrong_type("M", &other)),
         }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for (key, value) in self {
+            value.validate().map_err(|message| format!(".{key}: {message}"))?;
+        }
+        Ok(())
     }
 }
 
