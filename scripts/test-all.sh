@@ -36,3 +36,5 @@ echo "test-all: DYNGEN_DYNAMODB_ENDPOINT=$DYNGEN_DYNAMODB_ENDPOINT" >&2
 
 cargo test --workspace --all-targets "$@"
 cargo test --workspace --doc "$@"
+# The example program asserts the seed's expected results for its access patterns.
+cargo run -q -p dyngen-example-vcs

@@ -86,6 +86,7 @@ codes! {
     VersionInKey = "E0308", Error, "an attribute that changes on every write is used in a key that cannot follow it";
     KeyAttributeName = "E0309", Error, "a physical key attribute name is invalid or used twice";
     Projection = "E0310", Error, "an index projection is invalid";
+    PartialProjection = "E0311", Error, "an entity reads items from an index that does not project all its attributes";
     TooManyGlobalIndexes = "W0301", Warning, "a table has more than 20 global secondary indexes";
     UnusedTableIndex = "W0302", Warning, "no entity uses a table index";
     // Collections.

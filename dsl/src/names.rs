@@ -30,6 +30,23 @@ pub fn value_name(name: &str) -> Result<String, InvalidRustName> {
     finish(name.to_snake_case())
 }
 
+/// The plural of a value name, for collection fields: `users`,
+/// `repositories`, `pull_requests`, `addresses`.
+pub fn plural_value_name(name: &str) -> Result<String, InvalidRustName> {
+    let snake = name.to_snake_case();
+    let plural = if let Some(stem) = snake
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'i', 'o', 'u']))
+    {
+        format!("{stem}ies")
+    } else if ["s", "x", "z", "ch", "sh"].iter().any(|end| snake.ends_with(end)) {
+        format!("{snake}es")
+    } else {
+        format!("{snake}s")
+    };
+    finish(plural)
+}
+
 fn finish(converted: String) -> Result<String, InvalidRustName> {
     let starts_ok = converted
         .chars()
@@ -57,6 +74,11 @@ mod tests {
         assert_eq!(value_name("Match").unwrap(), "r#match");
         assert_eq!(type_name("pullRequest").unwrap(), "PullRequest");
         assert_eq!(type_name("issue_status").unwrap(), "IssueStatus");
+        assert_eq!(plural_value_name("User").unwrap(), "users");
+        assert_eq!(plural_value_name("Repository").unwrap(), "repositories");
+        assert_eq!(plural_value_name("PullRequest").unwrap(), "pull_requests");
+        assert_eq!(plural_value_name("Address").unwrap(), "addresses");
+        assert_eq!(plural_value_name("Day").unwrap(), "days");
     }
 
     #[test]

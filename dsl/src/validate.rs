@@ -14,6 +14,7 @@ pub fn validate(schema: &Schema, lowering_failed: bool) -> Vec<Diagnostic> {
     collections(schema, &mut out);
     key_prefixes(schema, &mut out);
     key_attributes(schema, &mut out);
+    projections(schema, &mut out);
     stored_fields(schema, &mut out);
     ttl_fields(schema, &mut out);
     rust_names(schema, &mut out);
@@ -317,6 +318,49 @@ fn table_key_conflicts(table: &Table) -> BTreeSet<&str> {
         }
     }
     conflicts
+}
+
+/// Queries decode whole items, so an entity's access pattern needs an index
+/// that projects every attribute the entity stores (and its entity tag).
+fn projections(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    for entity in &schema.entities {
+        for index in &entity.indexes {
+            let Some(table_index) = index.table_index.index_name().and_then(|n| schema.table.index_named(n)) else {
+                continue;
+            };
+            let missing: Vec<&str> = match &table_index.projection {
+                Projection::All => continue,
+                Projection::KeysOnly => entity.attributes.iter().map(|a| a.field.as_str()).collect(),
+                Projection::Include(names) => entity
+                    .attributes
+                    .iter()
+                    .map(|a| a.field.as_str())
+                    .chain(std::iter::once(schema.table.entity_tag_field.as_str()))
+                    .filter(|field| !names.iter().any(|n| n == field))
+                    .filter(|field| !is_key_field(&schema.table, field))
+                    .collect(),
+            };
+            if missing.is_empty() {
+                continue;
+            }
+            let shown: Vec<String> = missing.iter().take(6).map(|m| format!("`{m}`")).collect();
+            let more = if missing.len() > 6 { format!(" and {} more", missing.len() - 6) } else { String::new() };
+            out.push(
+                Diagnostic::new(
+                    Code::PartialProjection,
+                    format!("`{}` index `{}` reads from `{}`, which does not project all of its attributes", entity.name, index.name, table_index.name),
+                )
+                .primary(index.span, format!("queries here would return partial `{}` items", entity.name))
+                .secondary(table_index.span, "the projection is declared here")
+                .note(format!("not projected: {}{more}", shown.join(", ")))
+                .help("use `projection: all`, or `include` every stored attribute of the entity and the entity tag"),
+            );
+        }
+    }
+}
+
+fn is_key_field(table: &Table, field: &str) -> bool {
+    key_fields(table).contains(field)
 }
 
 /// Within one entity, two keys may not write one physical attribute.

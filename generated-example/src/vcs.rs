@@ -12,6 +12,7 @@
 pub struct Vcs {
     table: ::dyngen_runtime::Table,
 }
+
 impl Vcs {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -36,6 +37,7 @@ impl Vcs {
         ttl: ::std::option::Option::None,
         entity_tag: "_et",
     };
+
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
@@ -45,28 +47,38 @@ impl Vcs {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
         }
     }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
     }
+
     /// Reads and writes `User` items.
     pub fn users(&self) -> UserClient<'_> {
         UserClient(::dyngen_runtime::EntityClient::new(&self.table))
     }
+
     /// Reads and writes `Repository` items.
     pub fn repositories(&self) -> RepositoryClient<'_> {
         RepositoryClient(::dyngen_runtime::EntityClient::new(&self.table))
     }
+
     /// Reads and writes `Issue` items.
     pub fn issues(&self) -> IssueClient<'_> {
         IssueClient(::dyngen_runtime::EntityClient::new(&self.table))
     }
+
     /// Reads and writes `PullRequest` items.
     pub fn pull_requests(&self) -> PullRequestClient<'_> {
         PullRequestClient(::dyngen_runtime::EntityClient::new(&self.table))
     }
-    /// Collection `activity` on index `gsi2`: `Repository`, `Issue`, `PullRequest` in one query.
-    pub fn activity(&self, key: &ActivityCollectionKey) -> ::dyngen_runtime::Query<'_, ActivityItem> {
+
+    /// Queries collection `activity` on index `gsi2`:
+    /// the `Repository`, `Issue` and `PullRequest` items of one partition, in one query.
+    pub fn activity(
+        &self,
+        key: &ActivityCollectionKey,
+    ) -> ::dyngen_runtime::Query<'_, ActivityItem> {
         ::dyngen_runtime::Query::new(
             &self.table,
             ::dyngen_runtime::QuerySpec {
@@ -80,8 +92,13 @@ impl Vcs {
             },
         )
     }
-    /// Collection `managed` on index `gsi1`: `Issue`, `PullRequest` in one query.
-    pub fn managed(&self, key: &ManagedCollectionKey) -> ::dyngen_runtime::Query<'_, ManagedItem> {
+
+    /// Queries collection `managed` on index `gsi1`:
+    /// the `Issue` and `PullRequest` items of one partition, in one query.
+    pub fn managed(
+        &self,
+        key: &ManagedCollectionKey,
+    ) -> ::dyngen_runtime::Query<'_, ManagedItem> {
         ::dyngen_runtime::Query::new(
             &self.table,
             ::dyngen_runtime::QuerySpec {
@@ -95,8 +112,13 @@ impl Vcs {
             },
         )
     }
-    /// Collection `owned` on index `gsi1`: `User`, `Repository` in one query.
-    pub fn owned(&self, key: &OwnedCollectionKey) -> ::dyngen_runtime::Query<'_, OwnedItem> {
+
+    /// Queries collection `owned` on index `gsi1`:
+    /// the `User` and `Repository` items of one partition, in one query.
+    pub fn owned(
+        &self,
+        key: &OwnedCollectionKey,
+    ) -> ::dyngen_runtime::Query<'_, OwnedItem> {
         ::dyngen_runtime::Query::new(
             &self.table,
             ::dyngen_runtime::QuerySpec {
@@ -111,6 +133,7 @@ impl Vcs {
         )
     }
 }
+
 /// Whether an issue or pull request is still open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IssueStatus {
@@ -119,9 +142,11 @@ pub enum IssueStatus {
     /// Stored as `"Closed"`.
     Closed,
 }
+
 impl IssueStatus {
     /// Every variant, in declaration order.
     pub const ALL: [Self; 2] = [Self::Open, Self::Closed];
+
     /// The string stored in DynamoDB.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -130,56 +155,76 @@ impl IssueStatus {
         }
     }
 }
+
 impl ::dyngen_runtime::value::AttributeCodec for IssueStatus {
-    fn encode(&self) -> ::std::option::Option<::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue> {
+    fn encode(
+        &self,
+    ) -> ::std::option::Option<
+        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
+    > {
         ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
     }
+
     fn decode(
         value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(value, &[("Open", Self::Open), ("Closed", Self::Closed)])
+        ::dyngen_runtime::value::decode_enum(
+            value,
+            &[("Open", Self::Open), ("Closed", Self::Closed)],
+        )
     }
 }
+
 impl ::dyngen_runtime::key::KeySegment for IssueStatus {
-    fn write_segment(&self, casing: ::dyngen_runtime::Casing, out: &mut String) -> ::std::result::Result<(), String> {
+    fn write_segment(
+        &self,
+        casing: ::dyngen_runtime::Casing,
+        out: &mut String,
+    ) -> ::std::result::Result<(), String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
 }
+
 /// A person with an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    /// `username`, stored as `username`.
+    /// Attribute `username`.
     pub username: String,
-    /// `fullName`, stored as `fullName`.
+    /// Attribute `fullName`.
     pub full_name: String,
-    /// `bio`, stored as `bio`.
+    /// Attribute `bio`.
     pub bio: String,
-    /// `location`, stored as `location`.
+    /// Attribute `location`.
     pub location: String,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     /// When the item was last written; set by dyngen.
     pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
 }
+
 /// The primary key of `User` items: exactly what identifies one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserKey {
-    /// `username`, stored as `username`.
+    /// Attribute `username`.
     pub username: String,
 }
+
 /// The partition of `User`'s primary key: what [`UserClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserPartition {
-    /// `username`, stored as `username`.
+    /// Attribute `username`.
     pub username: String,
 }
-/// The partition of `User`'s index `owned`: what [`UserClient::owned`] reads.
+
+/// The partition of `User`'s access pattern `owned` (on index `gsi1`):
+/// what [`UserClient::owned`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserOwnedPartition {
-    /// `username`, stored as `username`.
+    /// Attribute `username`.
     pub username: String,
 }
+
 impl User {
     /// This item's primary key.
     pub fn key(&self) -> UserKey {
@@ -187,23 +232,29 @@ impl User {
             username: ::std::clone::Clone::clone(&self.username),
         }
     }
-    fn primary_pk(username: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn primary_pk(
+        username: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
+
     fn primary_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::key::KeyBuilder::sort("User", "sk")
-            .label("User")
-            .build()
+        ::dyngen_runtime::key::KeyBuilder::sort("User", "sk").label("User").build()
     }
-    fn owned_pk(username: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn owned_pk(
+        username: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
+
     fn owned_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("User", "gsi1sk")
             .label("owned")
@@ -211,29 +262,43 @@ impl User {
             .build()
     }
 }
+
 impl ::dyngen_runtime::Entity for User {
     const NAME: &'static str = "User";
-    fn to_item(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn to_item(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(11);
         item.insert(
             "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::primary_pk(&self.username)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::primary_pk(&self.username)?,
+            ),
         );
         item.insert(
             "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::primary_sk()?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::primary_sk()?,
+            ),
         );
         item.insert(
             "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::owned_pk(&self.username)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::owned_pk(&self.username)?,
+            ),
         );
         item.insert(
             "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::owned_sk()?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::owned_sk()?,
+            ),
         );
         item.insert(
             "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S("User".to_owned()),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                "User".to_owned(),
+            ),
         );
         ::dyngen_runtime::value::put(&mut item, "username", &self.username);
         ::dyngen_runtime::value::put(&mut item, "fullName", &self.full_name);
@@ -243,56 +308,85 @@ impl ::dyngen_runtime::Entity for User {
         ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
         ::std::result::Result::Ok(item)
     }
-    fn from_item(mut item: ::dyngen_runtime::Item) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+
+    fn from_item(
+        mut item: ::dyngen_runtime::Item,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
         ::std::result::Result::Ok(Self {
-            username: ::dyngen_runtime::value::take(&mut item, "username").map_err(|e| e.at("User", "username"))?,
-            full_name: ::dyngen_runtime::value::take(&mut item, "fullName").map_err(|e| e.at("User", "fullName"))?,
-            bio: ::dyngen_runtime::value::take(&mut item, "bio").map_err(|e| e.at("User", "bio"))?,
-            location: ::dyngen_runtime::value::take(&mut item, "location").map_err(|e| e.at("User", "location"))?,
-            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt").map_err(|e| e.at("User", "createdAt"))?,
-            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt").map_err(|e| e.at("User", "updatedAt"))?,
+            username: ::dyngen_runtime::value::take(&mut item, "username")
+                .map_err(|e| e.at("User", "username"))?,
+            full_name: ::dyngen_runtime::value::take(&mut item, "fullName")
+                .map_err(|e| e.at("User", "fullName"))?,
+            bio: ::dyngen_runtime::value::take(&mut item, "bio")
+                .map_err(|e| e.at("User", "bio"))?,
+            location: ::dyngen_runtime::value::take(&mut item, "location")
+                .map_err(|e| e.at("User", "location"))?,
+            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
+                .map_err(|e| e.at("User", "createdAt"))?,
+            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
+                .map_err(|e| e.at("User", "updatedAt"))?,
         })
     }
-    fn primary_key(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn primary_key(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
 impl ::dyngen_runtime::FromItem for User {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<::std::option::Option<Self>, ::dyngen_runtime::DecodeError> {
-        <Self as ::dyngen_runtime::Entity>::from_item(item).map(::std::option::Option::Some)
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::dyngen_runtime::DecodeError,
+    > {
+        <Self as ::dyngen_runtime::Entity>::from_item(item)
+            .map(::std::option::Option::Some)
     }
 }
+
 impl ::dyngen_runtime::PrimaryKey for UserKey {
     type Entity = User;
-    fn to_key(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn to_key(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
         key.insert(
             "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(User::primary_pk(&self.username)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                User::primary_pk(&self.username)?,
+            ),
         );
         key.insert(
             "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(User::primary_sk()?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                User::primary_sk()?,
+            ),
         );
         ::std::result::Result::Ok(key)
     }
 }
+
 /// Reads and writes `User` items: `get`, `put`, `create`, `delete`
 /// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
 #[derive(Debug, Clone, Copy)]
 pub struct UserClient<'t>(::dyngen_runtime::EntityClient<'t, User>);
+
 impl<'t> ::std::ops::Deref for UserClient<'t> {
     type Target = ::dyngen_runtime::EntityClient<'t, User>;
+
     fn deref(&self) -> &Self::Target {
         &self.0
     }
 }
+
 impl<'t> UserClient<'t> {
     /// Pattern 1: a user's profile by username.
     pub fn query(&self, partition: &UserPartition) -> ::dyngen_runtime::Query<'t, User> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "User",
             index: ::std::option::Option::None,
             pk_attribute: "pk",
@@ -300,12 +394,16 @@ impl<'t> UserClient<'t> {
             sk_attribute: ::std::option::Option::Some("sk"),
             sk_prefix: "User#".to_owned(),
             sk_composites: 0,
-        });
-        query
+        };
+        self.0.query(spec)
     }
+
     /// Pattern 3: the user together with the repositories they own.
-    pub fn owned(&self, partition: &UserOwnedPartition) -> ::dyngen_runtime::Query<'t, User> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+    pub fn owned(
+        &self,
+        partition: &UserOwnedPartition,
+    ) -> ::dyngen_runtime::Query<'t, User> {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "User",
             index: ::std::option::Option::Some("gsi1"),
             pk_attribute: "gsi1pk",
@@ -313,60 +411,68 @@ impl<'t> UserClient<'t> {
             sk_attribute: ::std::option::Option::Some("gsi1sk"),
             sk_prefix: "owned#User#".to_owned(),
             sk_composites: 0,
-        });
-        query
+        };
+        self.0.query(spec)
     }
 }
+
 /// A repository, owned by a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repository {
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
     /// The owner's username (same value as `repoOwner`; kept for the `owned` collection).
     pub username: String,
-    /// `about`, stored as `about`.
+    /// Attribute `about`.
     pub about: String,
-    /// `description`, stored as `description`.
+    /// Attribute `description`.
     pub description: String,
-    /// `isPrivate`, stored as `isPrivate`.
+    /// Attribute `isPrivate`. Read as `false` when absent.
     pub is_private: bool,
-    /// `defaultBranch`, stored as `defaultBranch`.
+    /// Attribute `defaultBranch`. Read as `"main"` when absent.
     pub default_branch: String,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     /// When the item was last written; set by dyngen.
     pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
 }
+
 /// The primary key of `Repository` items: exactly what identifies one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepositoryKey {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
 }
+
 /// The partition of `Repository`'s primary key: what [`RepositoryClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepositoryPartition {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
 }
-/// The partition of `Repository`'s index `owned`: what [`RepositoryClient::owned`] reads.
+
+/// The partition of `Repository`'s access pattern `owned` (on index `gsi1`):
+/// what [`RepositoryClient::owned`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepositoryOwnedPartition {
     /// The owner's username (same value as `repoOwner`; kept for the `owned` collection).
     pub username: String,
 }
-/// The partition of `Repository`'s index `activity`: what [`RepositoryClient::activity`] reads.
+
+/// The partition of `Repository`'s access pattern `activity` (on index `gsi2`):
+/// what [`RepositoryClient::activity`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepositoryActivityPartition {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
 }
+
 impl Repository {
     /// This item's primary key.
     pub fn key(&self) -> RepositoryKey {
@@ -375,38 +481,55 @@ impl Repository {
             repo_name: ::std::clone::Clone::clone(&self.repo_name),
         }
     }
-    fn primary_pk(repo_owner: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn primary_pk(
+        repo_owner: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
-    fn primary_sk(repo_name: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn primary_sk(
+        repo_name: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "sk")
             .label("Repository")
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
-    fn owned_pk(username: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn owned_pk(
+        username: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
-    fn owned_sk(repo_name: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn owned_sk(
+        repo_name: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi1sk")
             .label("owned")
             .label("Repository")
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
-    fn activity_pk(repo_owner: &String, repo_name: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn activity_pk(
+        repo_owner: &String,
+        repo_name: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
+
     fn activity_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi2sk")
             .label("activity")
@@ -414,40 +537,55 @@ impl Repository {
             .build()
     }
 }
+
 impl ::dyngen_runtime::Entity for Repository {
     const NAME: &'static str = "Repository";
-    fn to_item(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn to_item(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(16);
         item.insert(
             "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::primary_pk(&self.repo_owner)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::primary_pk(&self.repo_owner)?,
+            ),
         );
         item.insert(
             "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::primary_sk(&self.repo_name)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::primary_sk(&self.repo_name)?,
+            ),
         );
         item.insert(
             "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::owned_pk(&self.username)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::owned_pk(&self.username)?,
+            ),
         );
         item.insert(
             "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::owned_sk(&self.repo_name)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::owned_sk(&self.repo_name)?,
+            ),
         );
         item.insert(
             "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::activity_pk(
-                &self.repo_owner,
-                &self.repo_name,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::activity_pk(&self.repo_owner, &self.repo_name)?,
+            ),
         );
         item.insert(
             "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::activity_sk()?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::activity_sk()?,
+            ),
         );
         item.insert(
             "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S("Repository".to_owned()),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                "Repository".to_owned(),
+            ),
         );
         ::dyngen_runtime::value::put(&mut item, "repoName", &self.repo_name);
         ::dyngen_runtime::value::put(&mut item, "repoOwner", &self.repo_owner);
@@ -460,7 +598,10 @@ impl ::dyngen_runtime::Entity for Repository {
         ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
         ::std::result::Result::Ok(item)
     }
-    fn from_item(mut item: ::dyngen_runtime::Item) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+
+    fn from_item(
+        mut item: ::dyngen_runtime::Item,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
         ::std::result::Result::Ok(Self {
             repo_name: ::dyngen_runtime::value::take(&mut item, "repoName")
                 .map_err(|e| e.at("Repository", "repoName"))?,
@@ -468,13 +609,17 @@ impl ::dyngen_runtime::Entity for Repository {
                 .map_err(|e| e.at("Repository", "repoOwner"))?,
             username: ::dyngen_runtime::value::take(&mut item, "username")
                 .map_err(|e| e.at("Repository", "username"))?,
-            about: ::dyngen_runtime::value::take(&mut item, "about").map_err(|e| e.at("Repository", "about"))?,
+            about: ::dyngen_runtime::value::take(&mut item, "about")
+                .map_err(|e| e.at("Repository", "about"))?,
             description: ::dyngen_runtime::value::take(&mut item, "description")
                 .map_err(|e| e.at("Repository", "description"))?,
             is_private: ::dyngen_runtime::value::take_optional(&mut item, "isPrivate")
                 .map_err(|e| e.at("Repository", "isPrivate"))?
-                .unwrap_or_else(|| false),
-            default_branch: ::dyngen_runtime::value::take_optional(&mut item, "defaultBranch")
+                .unwrap_or(false),
+            default_branch: ::dyngen_runtime::value::take_optional(
+                    &mut item,
+                    "defaultBranch",
+                )
                 .map_err(|e| e.at("Repository", "defaultBranch"))?
                 .unwrap_or_else(|| "main".to_owned()),
             created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
@@ -483,46 +628,66 @@ impl ::dyngen_runtime::Entity for Repository {
                 .map_err(|e| e.at("Repository", "updatedAt"))?,
         })
     }
-    fn primary_key(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn primary_key(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
 impl ::dyngen_runtime::FromItem for Repository {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<::std::option::Option<Self>, ::dyngen_runtime::DecodeError> {
-        <Self as ::dyngen_runtime::Entity>::from_item(item).map(::std::option::Option::Some)
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::dyngen_runtime::DecodeError,
+    > {
+        <Self as ::dyngen_runtime::Entity>::from_item(item)
+            .map(::std::option::Option::Some)
     }
 }
+
 impl ::dyngen_runtime::PrimaryKey for RepositoryKey {
     type Entity = Repository;
-    fn to_key(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn to_key(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
         key.insert(
             "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Repository::primary_pk(&self.repo_owner)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Repository::primary_pk(&self.repo_owner)?,
+            ),
         );
         key.insert(
             "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Repository::primary_sk(&self.repo_name)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Repository::primary_sk(&self.repo_name)?,
+            ),
         );
         ::std::result::Result::Ok(key)
     }
 }
+
 /// Reads and writes `Repository` items: `get`, `put`, `create`, `delete`
 /// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
 #[derive(Debug, Clone, Copy)]
 pub struct RepositoryClient<'t>(::dyngen_runtime::EntityClient<'t, Repository>);
+
 impl<'t> ::std::ops::Deref for RepositoryClient<'t> {
     type Target = ::dyngen_runtime::EntityClient<'t, Repository>;
+
     fn deref(&self) -> &Self::Target {
         &self.0
     }
 }
+
 impl<'t> RepositoryClient<'t> {
     /// Pattern 2: a repository by owner and name.
     pub fn query(&self, partition: &RepositoryPartition) -> RepositoryQuery<'t> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "Repository",
             index: ::std::option::Option::None,
             pk_attribute: "pk",
@@ -530,12 +695,16 @@ impl<'t> RepositoryClient<'t> {
             sk_attribute: ::std::option::Option::Some("sk"),
             sk_prefix: "Repository#".to_owned(),
             sk_composites: 1,
-        });
-        RepositoryQuery(query)
+        };
+        RepositoryQuery(self.0.query(spec))
     }
-    /// Queries `Repository` items by index `owned` (index `gsi1`).
-    pub fn owned(&self, partition: &RepositoryOwnedPartition) -> RepositoryOwnedQuery<'t> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+
+    /// Queries `Repository` items through access pattern `owned`, on index `gsi1`.
+    pub fn owned(
+        &self,
+        partition: &RepositoryOwnedPartition,
+    ) -> RepositoryOwnedQuery<'t> {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "Repository",
             index: ::std::option::Option::Some("gsi1"),
             pk_attribute: "gsi1pk",
@@ -543,149 +712,190 @@ impl<'t> RepositoryClient<'t> {
             sk_attribute: ::std::option::Option::Some("gsi1sk"),
             sk_prefix: "owned#Repository#".to_owned(),
             sk_composites: 1,
-        });
-        RepositoryOwnedQuery(query)
+        };
+        RepositoryOwnedQuery(self.0.query(spec))
     }
+
     /// Pattern 7: everything that happens in a repository.
-    pub fn activity(&self, partition: &RepositoryActivityPartition) -> ::dyngen_runtime::Query<'t, Repository> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+    pub fn activity(
+        &self,
+        partition: &RepositoryActivityPartition,
+    ) -> ::dyngen_runtime::Query<'t, Repository> {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "Repository",
             index: ::std::option::Option::Some("gsi2"),
             pk_attribute: "gsi2pk",
-            pk_value: Repository::activity_pk(&partition.repo_owner, &partition.repo_name),
+            pk_value: Repository::activity_pk(
+                &partition.repo_owner,
+                &partition.repo_name,
+            ),
             sk_attribute: ::std::option::Option::Some("gsi2sk"),
             sk_prefix: "activity#Repository#".to_owned(),
             sk_composites: 0,
-        });
-        query
+        };
+        self.0.query(spec)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " A query of `Repository` by primary key: narrow it by `repoName` next, or run it."]
-    RepositoryQuery,
-    Repository
+    /// A query of `Repository` through its primary key: narrow it by `repoName` next, or run it.
+    RepositoryQuery, Repository
 );
+
 impl<'t> RepositoryQuery<'t> {
     /// Only items whose `repoName` equals `value`.
     pub fn repo_name(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.eq("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` is greater than `value`.
     pub fn repo_name_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.gt("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` is greater than or equal to `value`.
     pub fn repo_name_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.gte("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` is less than `value`.
     pub fn repo_name_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.lt("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` is less than or equal to `value`.
     pub fn repo_name_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.lte("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` lies between `low` and `high`, both included.
-    pub fn repo_name_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0
-            .between("repoName", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn repo_name_between(
+        self,
+        low: &str,
+        high: &str,
+    ) -> ::dyngen_runtime::Query<'t, Repository> {
+        self.0.between("repoName", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` starts with `prefix`.
-    pub fn repo_name_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Repository> {
+    pub fn repo_name_begins(
+        self,
+        prefix: &str,
+    ) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.begins("repoName", prefix, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " A query of `Repository` by index `owned`: narrow it by `repoName` next, or run it."]
-    RepositoryOwnedQuery,
-    Repository
+    /// A query of `Repository` through access pattern `owned`: narrow it by `repoName` next, or run it.
+    RepositoryOwnedQuery, Repository
 );
+
 impl<'t> RepositoryOwnedQuery<'t> {
     /// Only items whose `repoName` equals `value`.
     pub fn repo_name(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.eq("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` is greater than `value`.
     pub fn repo_name_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.gt("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` is greater than or equal to `value`.
     pub fn repo_name_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.gte("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` is less than `value`.
     pub fn repo_name_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.lt("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` is less than or equal to `value`.
     pub fn repo_name_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.lte("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` lies between `low` and `high`, both included.
-    pub fn repo_name_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0
-            .between("repoName", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn repo_name_between(
+        self,
+        low: &str,
+        high: &str,
+    ) -> ::dyngen_runtime::Query<'t, Repository> {
+        self.0.between("repoName", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `repoName` starts with `prefix`.
-    pub fn repo_name_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Repository> {
+    pub fn repo_name_begins(
+        self,
+        prefix: &str,
+    ) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.begins("repoName", prefix, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 /// An issue filed against a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
-    /// `issueNumber`, stored as `issueNumber`.
+    /// Attribute `issueNumber`.
     pub issue_number: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
     /// Who opened the issue.
     pub username: String,
-    /// `subject`, stored as `subject`.
+    /// Attribute `subject`.
     pub subject: String,
-    /// `body`, stored as `body`.
+    /// Attribute `body`.
     pub body: String,
-    /// `status`, stored as `status`.
+    /// Attribute `status`. Read as `Open` when absent.
     pub status: IssueStatus,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     /// When the item was last written; set by dyngen.
     pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
 }
+
 /// The primary key of `Issue` items: exactly what identifies one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IssueKey {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
-    /// `issueNumber`, stored as `issueNumber`.
+    /// Attribute `issueNumber`.
     pub issue_number: String,
 }
+
 /// The partition of `Issue`'s primary key: what [`IssueClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IssuePartition {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
 }
-/// The partition of `Issue`'s index `managed`: what [`IssueClient::managed`] reads.
+
+/// The partition of `Issue`'s access pattern `managed` (on index `gsi1`):
+/// what [`IssueClient::managed`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IssueManagedPartition {
     /// Who opened the issue.
     pub username: String,
 }
-/// The partition of `Issue`'s index `activity`: what [`IssueClient::activity`] reads.
+
+/// The partition of `Issue`'s access pattern `activity` (on index `gsi2`):
+/// what [`IssueClient::activity`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IssueActivityPartition {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
 }
+
 impl Issue {
     /// This item's primary key.
     pub fn key(&self) -> IssueKey {
@@ -695,25 +905,36 @@ impl Issue {
             issue_number: ::std::clone::Clone::clone(&self.issue_number),
         }
     }
-    fn primary_pk(repo_owner: &String, repo_name: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn primary_pk(
+        repo_owner: &String,
+        repo_name: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
-    fn primary_sk(issue_number: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn primary_sk(
+        issue_number: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "sk")
             .label("Issue")
             .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
-    fn managed_pk(username: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn managed_pk(
+        username: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
+
     fn managed_sk(
         status: &IssueStatus,
         issue_number: &String,
@@ -725,13 +946,18 @@ impl Issue {
             .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
-    fn activity_pk(repo_owner: &String, repo_name: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn activity_pk(
+        repo_owner: &String,
+        repo_name: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
+
     fn activity_sk(
         status: &IssueStatus,
         issue_number: &String,
@@ -744,49 +970,55 @@ impl Issue {
             .build()
     }
 }
+
 impl ::dyngen_runtime::Entity for Issue {
     const NAME: &'static str = "Issue";
-    fn to_item(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn to_item(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(16);
         item.insert(
             "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::primary_pk(
-                &self.repo_owner,
-                &self.repo_name,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::primary_pk(&self.repo_owner, &self.repo_name)?,
+            ),
         );
         item.insert(
             "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::primary_sk(&self.issue_number)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::primary_sk(&self.issue_number)?,
+            ),
         );
         item.insert(
             "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::managed_pk(&self.username)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::managed_pk(&self.username)?,
+            ),
         );
         item.insert(
             "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::managed_sk(
-                &self.status,
-                &self.issue_number,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::managed_sk(&self.status, &self.issue_number)?,
+            ),
         );
         item.insert(
             "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::activity_pk(
-                &self.repo_owner,
-                &self.repo_name,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::activity_pk(&self.repo_owner, &self.repo_name)?,
+            ),
         );
         item.insert(
             "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::activity_sk(
-                &self.status,
-                &self.issue_number,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::activity_sk(&self.status, &self.issue_number)?,
+            ),
         );
         item.insert(
             "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S("Issue".to_owned()),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                "Issue".to_owned(),
+            ),
         );
         ::dyngen_runtime::value::put(&mut item, "issueNumber", &self.issue_number);
         ::dyngen_runtime::value::put(&mut item, "repoName", &self.repo_name);
@@ -799,68 +1031,92 @@ impl ::dyngen_runtime::Entity for Issue {
         ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
         ::std::result::Result::Ok(item)
     }
-    fn from_item(mut item: ::dyngen_runtime::Item) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+
+    fn from_item(
+        mut item: ::dyngen_runtime::Item,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
         ::std::result::Result::Ok(Self {
             issue_number: ::dyngen_runtime::value::take(&mut item, "issueNumber")
                 .map_err(|e| e.at("Issue", "issueNumber"))?,
-            repo_name: ::dyngen_runtime::value::take(&mut item, "repoName").map_err(|e| e.at("Issue", "repoName"))?,
+            repo_name: ::dyngen_runtime::value::take(&mut item, "repoName")
+                .map_err(|e| e.at("Issue", "repoName"))?,
             repo_owner: ::dyngen_runtime::value::take(&mut item, "repoOwner")
                 .map_err(|e| e.at("Issue", "repoOwner"))?,
-            username: ::dyngen_runtime::value::take(&mut item, "username").map_err(|e| e.at("Issue", "username"))?,
-            subject: ::dyngen_runtime::value::take(&mut item, "subject").map_err(|e| e.at("Issue", "subject"))?,
-            body: ::dyngen_runtime::value::take(&mut item, "body").map_err(|e| e.at("Issue", "body"))?,
+            username: ::dyngen_runtime::value::take(&mut item, "username")
+                .map_err(|e| e.at("Issue", "username"))?,
+            subject: ::dyngen_runtime::value::take(&mut item, "subject")
+                .map_err(|e| e.at("Issue", "subject"))?,
+            body: ::dyngen_runtime::value::take(&mut item, "body")
+                .map_err(|e| e.at("Issue", "body"))?,
             status: ::dyngen_runtime::value::take_optional(&mut item, "status")
                 .map_err(|e| e.at("Issue", "status"))?
-                .unwrap_or_else(|| IssueStatus::Open),
+                .unwrap_or(IssueStatus::Open),
             created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
                 .map_err(|e| e.at("Issue", "createdAt"))?,
             updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
                 .map_err(|e| e.at("Issue", "updatedAt"))?,
         })
     }
-    fn primary_key(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn primary_key(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
 impl ::dyngen_runtime::FromItem for Issue {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<::std::option::Option<Self>, ::dyngen_runtime::DecodeError> {
-        <Self as ::dyngen_runtime::Entity>::from_item(item).map(::std::option::Option::Some)
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::dyngen_runtime::DecodeError,
+    > {
+        <Self as ::dyngen_runtime::Entity>::from_item(item)
+            .map(::std::option::Option::Some)
     }
 }
+
 impl ::dyngen_runtime::PrimaryKey for IssueKey {
     type Entity = Issue;
-    fn to_key(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn to_key(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
         key.insert(
             "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Issue::primary_pk(
-                &self.repo_owner,
-                &self.repo_name,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Issue::primary_pk(&self.repo_owner, &self.repo_name)?,
+            ),
         );
         key.insert(
             "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Issue::primary_sk(&self.issue_number)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Issue::primary_sk(&self.issue_number)?,
+            ),
         );
         ::std::result::Result::Ok(key)
     }
 }
+
 /// Reads and writes `Issue` items: `get`, `put`, `create`, `delete`
 /// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
 #[derive(Debug, Clone, Copy)]
 pub struct IssueClient<'t>(::dyngen_runtime::EntityClient<'t, Issue>);
+
 impl<'t> ::std::ops::Deref for IssueClient<'t> {
     type Target = ::dyngen_runtime::EntityClient<'t, Issue>;
+
     fn deref(&self) -> &Self::Target {
         &self.0
     }
 }
+
 impl<'t> IssueClient<'t> {
     /// Queries `Issue` items by primary key, in one partition.
     pub fn query(&self, partition: &IssuePartition) -> IssueQuery<'t> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "Issue",
             index: ::std::option::Option::None,
             pk_attribute: "pk",
@@ -868,12 +1124,13 @@ impl<'t> IssueClient<'t> {
             sk_attribute: ::std::option::Option::Some("sk"),
             sk_prefix: "Issue#".to_owned(),
             sk_composites: 1,
-        });
-        IssueQuery(query)
+        };
+        IssueQuery(self.0.query(spec))
     }
+
     /// Pattern 6: issues a user manages, grouped by status.
     pub fn managed(&self, partition: &IssueManagedPartition) -> IssueManagedQuery<'t> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "Issue",
             index: ::std::option::Option::Some("gsi1"),
             pk_attribute: "gsi1pk",
@@ -881,12 +1138,16 @@ impl<'t> IssueClient<'t> {
             sk_attribute: ::std::option::Option::Some("gsi1sk"),
             sk_prefix: "managed#Issue#".to_owned(),
             sk_composites: 2,
-        });
-        IssueManagedQuery(query)
+        };
+        IssueManagedQuery(self.0.query(spec))
     }
-    /// Queries `Issue` items by index `activity` (index `gsi2`).
-    pub fn activity(&self, partition: &IssueActivityPartition) -> IssueActivityQuery<'t> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+
+    /// Queries `Issue` items through access pattern `activity`, on index `gsi2`.
+    pub fn activity(
+        &self,
+        partition: &IssueActivityPartition,
+    ) -> IssueActivityQuery<'t> {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "Issue",
             index: ::std::option::Option::Some("gsi2"),
             pk_attribute: "gsi2pk",
@@ -894,236 +1155,305 @@ impl<'t> IssueClient<'t> {
             sk_attribute: ::std::option::Option::Some("gsi2sk"),
             sk_prefix: "activity#Issue#".to_owned(),
             sk_composites: 2,
-        });
-        IssueActivityQuery(query)
+        };
+        IssueActivityQuery(self.0.query(spec))
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " A query of `Issue` by primary key: narrow it by `issueNumber` next, or run it."]
-    IssueQuery,
-    Issue
+    /// A query of `Issue` through its primary key: narrow it by `issueNumber` next, or run it.
+    IssueQuery, Issue
 );
+
 impl<'t> IssueQuery<'t> {
     /// Only items whose `issueNumber` equals `value`.
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is greater than `value`.
     pub fn issue_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is greater than or equal to `value`.
     pub fn issue_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is less than `value`.
     pub fn issue_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is less than or equal to `value`.
     pub fn issue_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` lies between `low` and `high`, both included.
-    pub fn issue_number_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0
-            .between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn issue_number_between(
+        self,
+        low: &str,
+        high: &str,
+    ) -> ::dyngen_runtime::Query<'t, Issue> {
+        self.0.between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` starts with `prefix`.
-    pub fn issue_number_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Issue> {
+    pub fn issue_number_begins(
+        self,
+        prefix: &str,
+    ) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.begins("issueNumber", prefix, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " A query of `Issue` by index `managed`: narrow it by `status` next, or run it."]
-    IssueManagedQuery,
-    Issue
+    /// A query of `Issue` through access pattern `managed`: narrow it by `status` next, or run it.
+    IssueManagedQuery, Issue
 );
+
 impl<'t> IssueManagedQuery<'t> {
     /// Only items whose `status` equals `value`.
     pub fn status(self, value: IssueStatus) -> IssueManagedQueryByStatus<'t> {
-        IssueManagedQueryByStatus(self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve))
+        IssueManagedQueryByStatus(
+            self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
+        )
     }
+
     /// Only items whose `status` is greater than `value`.
     pub fn status_gt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gt("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is greater than or equal to `value`.
     pub fn status_gte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gte("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is less than `value`.
     pub fn status_lt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lt("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is less than or equal to `value`.
     pub fn status_lte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lte("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` lies between `low` and `high`, both included.
-    pub fn status_between(self, low: IssueStatus, high: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0
-            .between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn status_between(
+        self,
+        low: IssueStatus,
+        high: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, Issue> {
+        self.0.between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " The same query with `status` fixed: narrow it by `issueNumber` next, or run it."]
-    IssueManagedQueryByStatus,
-    Issue
+    /// The same query with `status` fixed: narrow it by `issueNumber` next, or run it.
+    IssueManagedQueryByStatus, Issue
 );
+
 impl<'t> IssueManagedQueryByStatus<'t> {
     /// Only items whose `issueNumber` equals `value`.
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is greater than `value`.
     pub fn issue_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is greater than or equal to `value`.
     pub fn issue_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is less than `value`.
     pub fn issue_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is less than or equal to `value`.
     pub fn issue_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` lies between `low` and `high`, both included.
-    pub fn issue_number_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0
-            .between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn issue_number_between(
+        self,
+        low: &str,
+        high: &str,
+    ) -> ::dyngen_runtime::Query<'t, Issue> {
+        self.0.between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` starts with `prefix`.
-    pub fn issue_number_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Issue> {
+    pub fn issue_number_begins(
+        self,
+        prefix: &str,
+    ) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.begins("issueNumber", prefix, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " A query of `Issue` by index `activity`: narrow it by `status` next, or run it."]
-    IssueActivityQuery,
-    Issue
+    /// A query of `Issue` through access pattern `activity`: narrow it by `status` next, or run it.
+    IssueActivityQuery, Issue
 );
+
 impl<'t> IssueActivityQuery<'t> {
     /// Only items whose `status` equals `value`.
     pub fn status(self, value: IssueStatus) -> IssueActivityQueryByStatus<'t> {
-        IssueActivityQueryByStatus(self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve))
+        IssueActivityQueryByStatus(
+            self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
+        )
     }
+
     /// Only items whose `status` is greater than `value`.
     pub fn status_gt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gt("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is greater than or equal to `value`.
     pub fn status_gte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gte("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is less than `value`.
     pub fn status_lt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lt("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is less than or equal to `value`.
     pub fn status_lte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lte("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` lies between `low` and `high`, both included.
-    pub fn status_between(self, low: IssueStatus, high: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0
-            .between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn status_between(
+        self,
+        low: IssueStatus,
+        high: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, Issue> {
+        self.0.between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " The same query with `status` fixed: narrow it by `issueNumber` next, or run it."]
-    IssueActivityQueryByStatus,
-    Issue
+    /// The same query with `status` fixed: narrow it by `issueNumber` next, or run it.
+    IssueActivityQueryByStatus, Issue
 );
+
 impl<'t> IssueActivityQueryByStatus<'t> {
     /// Only items whose `issueNumber` equals `value`.
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is greater than `value`.
     pub fn issue_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is greater than or equal to `value`.
     pub fn issue_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.gte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is less than `value`.
     pub fn issue_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` is less than or equal to `value`.
     pub fn issue_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.lte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` lies between `low` and `high`, both included.
-    pub fn issue_number_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0
-            .between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn issue_number_between(
+        self,
+        low: &str,
+        high: &str,
+    ) -> ::dyngen_runtime::Query<'t, Issue> {
+        self.0.between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `issueNumber` starts with `prefix`.
-    pub fn issue_number_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Issue> {
+    pub fn issue_number_begins(
+        self,
+        prefix: &str,
+    ) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.begins("issueNumber", prefix, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 /// A pull request against a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullRequest {
-    /// `pullRequestNumber`, stored as `pullRequestNumber`.
+    /// Attribute `pullRequestNumber`.
     pub pull_request_number: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
     /// Who opened the pull request.
     pub username: String,
-    /// `subject`, stored as `subject`.
+    /// Attribute `subject`.
     pub subject: String,
-    /// `body`, stored as `body`.
+    /// Attribute `body`.
     pub body: String,
-    /// `status`, stored as `status`.
+    /// Attribute `status`. Read as `Open` when absent.
     pub status: IssueStatus,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     /// When the item was last written; set by dyngen.
     pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
 }
+
 /// The primary key of `PullRequest` items: exactly what identifies one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PullRequestKey {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
-    /// `pullRequestNumber`, stored as `pullRequestNumber`.
+    /// Attribute `pullRequestNumber`.
     pub pull_request_number: String,
 }
+
 /// The partition of `PullRequest`'s primary key: what [`PullRequestClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PullRequestPartition {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
 }
-/// The partition of `PullRequest`'s index `managed`: what [`PullRequestClient::managed`] reads.
+
+/// The partition of `PullRequest`'s access pattern `managed` (on index `gsi1`):
+/// what [`PullRequestClient::managed`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PullRequestManagedPartition {
     /// Who opened the pull request.
     pub username: String,
 }
-/// The partition of `PullRequest`'s index `activity`: what [`PullRequestClient::activity`] reads.
+
+/// The partition of `PullRequest`'s access pattern `activity` (on index `gsi2`):
+/// what [`PullRequestClient::activity`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PullRequestActivityPartition {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
 }
+
 impl PullRequest {
     /// This item's primary key.
     pub fn key(&self) -> PullRequestKey {
@@ -1133,14 +1463,21 @@ impl PullRequest {
             pull_request_number: ::std::clone::Clone::clone(&self.pull_request_number),
         }
     }
-    fn primary_pk(repo_owner: &String, repo_name: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn primary_pk(
+        repo_owner: &String,
+        repo_name: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
-    fn primary_sk(pull_request_number: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn primary_sk(
+        pull_request_number: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "sk")
             .label("PullRequest")
             .value(
@@ -1150,12 +1487,16 @@ impl PullRequest {
             )
             .build()
     }
-    fn managed_pk(username: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn managed_pk(
+        username: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
+
     fn managed_sk(
         status: &IssueStatus,
         pull_request_number: &String,
@@ -1171,13 +1512,18 @@ impl PullRequest {
             )
             .build()
     }
-    fn activity_pk(repo_owner: &String, repo_name: &String) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+
+    fn activity_pk(
+        repo_owner: &String,
+        repo_name: &String,
+    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
+
     fn activity_sk(
         status: &IssueStatus,
         pull_request_number: &String,
@@ -1194,51 +1540,61 @@ impl PullRequest {
             .build()
     }
 }
+
 impl ::dyngen_runtime::Entity for PullRequest {
     const NAME: &'static str = "PullRequest";
-    fn to_item(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn to_item(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(16);
         item.insert(
             "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::primary_pk(
-                &self.repo_owner,
-                &self.repo_name,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::primary_pk(&self.repo_owner, &self.repo_name)?,
+            ),
         );
         item.insert(
             "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::primary_sk(&self.pull_request_number)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::primary_sk(&self.pull_request_number)?,
+            ),
         );
         item.insert(
             "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::managed_pk(&self.username)?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::managed_pk(&self.username)?,
+            ),
         );
         item.insert(
             "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::managed_sk(
-                &self.status,
-                &self.pull_request_number,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::managed_sk(&self.status, &self.pull_request_number)?,
+            ),
         );
         item.insert(
             "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::activity_pk(
-                &self.repo_owner,
-                &self.repo_name,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::activity_pk(&self.repo_owner, &self.repo_name)?,
+            ),
         );
         item.insert(
             "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(Self::activity_sk(
-                &self.status,
-                &self.pull_request_number,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::activity_sk(&self.status, &self.pull_request_number)?,
+            ),
         );
         item.insert(
             "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S("PullRequest".to_owned()),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                "PullRequest".to_owned(),
+            ),
         );
-        ::dyngen_runtime::value::put(&mut item, "pullRequestNumber", &self.pull_request_number);
+        ::dyngen_runtime::value::put(
+            &mut item,
+            "pullRequestNumber",
+            &self.pull_request_number,
+        );
         ::dyngen_runtime::value::put(&mut item, "repoName", &self.repo_name);
         ::dyngen_runtime::value::put(&mut item, "repoOwner", &self.repo_owner);
         ::dyngen_runtime::value::put(&mut item, "username", &self.username);
@@ -1249,9 +1605,15 @@ impl ::dyngen_runtime::Entity for PullRequest {
         ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
         ::std::result::Result::Ok(item)
     }
-    fn from_item(mut item: ::dyngen_runtime::Item) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+
+    fn from_item(
+        mut item: ::dyngen_runtime::Item,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
         ::std::result::Result::Ok(Self {
-            pull_request_number: ::dyngen_runtime::value::take(&mut item, "pullRequestNumber")
+            pull_request_number: ::dyngen_runtime::value::take(
+                    &mut item,
+                    "pullRequestNumber",
+                )
                 .map_err(|e| e.at("PullRequest", "pullRequestNumber"))?,
             repo_name: ::dyngen_runtime::value::take(&mut item, "repoName")
                 .map_err(|e| e.at("PullRequest", "repoName"))?,
@@ -1259,75 +1621,99 @@ impl ::dyngen_runtime::Entity for PullRequest {
                 .map_err(|e| e.at("PullRequest", "repoOwner"))?,
             username: ::dyngen_runtime::value::take(&mut item, "username")
                 .map_err(|e| e.at("PullRequest", "username"))?,
-            subject: ::dyngen_runtime::value::take(&mut item, "subject").map_err(|e| e.at("PullRequest", "subject"))?,
-            body: ::dyngen_runtime::value::take(&mut item, "body").map_err(|e| e.at("PullRequest", "body"))?,
+            subject: ::dyngen_runtime::value::take(&mut item, "subject")
+                .map_err(|e| e.at("PullRequest", "subject"))?,
+            body: ::dyngen_runtime::value::take(&mut item, "body")
+                .map_err(|e| e.at("PullRequest", "body"))?,
             status: ::dyngen_runtime::value::take_optional(&mut item, "status")
                 .map_err(|e| e.at("PullRequest", "status"))?
-                .unwrap_or_else(|| IssueStatus::Open),
+                .unwrap_or(IssueStatus::Open),
             created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
                 .map_err(|e| e.at("PullRequest", "createdAt"))?,
             updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
                 .map_err(|e| e.at("PullRequest", "updatedAt"))?,
         })
     }
-    fn primary_key(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn primary_key(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
 impl ::dyngen_runtime::FromItem for PullRequest {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<::std::option::Option<Self>, ::dyngen_runtime::DecodeError> {
-        <Self as ::dyngen_runtime::Entity>::from_item(item).map(::std::option::Option::Some)
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::dyngen_runtime::DecodeError,
+    > {
+        <Self as ::dyngen_runtime::Entity>::from_item(item)
+            .map(::std::option::Option::Some)
     }
 }
+
 impl ::dyngen_runtime::PrimaryKey for PullRequestKey {
     type Entity = PullRequest;
-    fn to_key(&self) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+
+    fn to_key(
+        &self,
+    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
         key.insert(
             "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(PullRequest::primary_pk(
-                &self.repo_owner,
-                &self.repo_name,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                PullRequest::primary_pk(&self.repo_owner, &self.repo_name)?,
+            ),
         );
         key.insert(
             "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(PullRequest::primary_sk(
-                &self.pull_request_number,
-            )?),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                PullRequest::primary_sk(&self.pull_request_number)?,
+            ),
         );
         ::std::result::Result::Ok(key)
     }
 }
+
 /// Reads and writes `PullRequest` items: `get`, `put`, `create`, `delete`
 /// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
 #[derive(Debug, Clone, Copy)]
 pub struct PullRequestClient<'t>(::dyngen_runtime::EntityClient<'t, PullRequest>);
+
 impl<'t> ::std::ops::Deref for PullRequestClient<'t> {
     type Target = ::dyngen_runtime::EntityClient<'t, PullRequest>;
+
     fn deref(&self) -> &Self::Target {
         &self.0
     }
 }
+
 impl<'t> PullRequestClient<'t> {
     /// Queries `PullRequest` items by primary key, in one partition.
     pub fn query(&self, partition: &PullRequestPartition) -> PullRequestQuery<'t> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "PullRequest",
             index: ::std::option::Option::None,
             pk_attribute: "pk",
-            pk_value: PullRequest::primary_pk(&partition.repo_owner, &partition.repo_name),
+            pk_value: PullRequest::primary_pk(
+                &partition.repo_owner,
+                &partition.repo_name,
+            ),
             sk_attribute: ::std::option::Option::Some("sk"),
             sk_prefix: "PullRequest#".to_owned(),
             sk_composites: 1,
-        });
-        PullRequestQuery(query)
+        };
+        PullRequestQuery(self.0.query(spec))
     }
-    /// Queries `PullRequest` items by index `managed` (index `gsi1`).
-    pub fn managed(&self, partition: &PullRequestManagedPartition) -> PullRequestManagedQuery<'t> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+
+    /// Queries `PullRequest` items through access pattern `managed`, on index `gsi1`.
+    pub fn managed(
+        &self,
+        partition: &PullRequestManagedPartition,
+    ) -> PullRequestManagedQuery<'t> {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "PullRequest",
             index: ::std::option::Option::Some("gsi1"),
             pk_attribute: "gsi1pk",
@@ -1335,225 +1721,363 @@ impl<'t> PullRequestClient<'t> {
             sk_attribute: ::std::option::Option::Some("gsi1sk"),
             sk_prefix: "managed#PullRequest#".to_owned(),
             sk_composites: 2,
-        });
-        PullRequestManagedQuery(query)
+        };
+        PullRequestManagedQuery(self.0.query(spec))
     }
-    /// Queries `PullRequest` items by index `activity` (index `gsi2`).
-    pub fn activity(&self, partition: &PullRequestActivityPartition) -> PullRequestActivityQuery<'t> {
-        let query = self.0.query(::dyngen_runtime::QuerySpec {
+
+    /// Queries `PullRequest` items through access pattern `activity`, on index `gsi2`.
+    pub fn activity(
+        &self,
+        partition: &PullRequestActivityPartition,
+    ) -> PullRequestActivityQuery<'t> {
+        let spec = ::dyngen_runtime::QuerySpec {
             entity: "PullRequest",
             index: ::std::option::Option::Some("gsi2"),
             pk_attribute: "gsi2pk",
-            pk_value: PullRequest::activity_pk(&partition.repo_owner, &partition.repo_name),
+            pk_value: PullRequest::activity_pk(
+                &partition.repo_owner,
+                &partition.repo_name,
+            ),
             sk_attribute: ::std::option::Option::Some("gsi2sk"),
             sk_prefix: "activity#PullRequest#".to_owned(),
             sk_composites: 2,
-        });
-        PullRequestActivityQuery(query)
+        };
+        PullRequestActivityQuery(self.0.query(spec))
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " A query of `PullRequest` by primary key: narrow it by `pullRequestNumber` next, or run it."]
-    PullRequestQuery,
-    PullRequest
+    /// A query of `PullRequest` through its primary key: narrow it by `pullRequestNumber` next, or run it.
+    PullRequestQuery, PullRequest
 );
+
 impl<'t> PullRequestQuery<'t> {
     /// Only items whose `pullRequestNumber` equals `value`.
-    pub fn pull_request_number(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is greater than `value`.
-    pub fn pull_request_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_gt(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is greater than or equal to `value`.
-    pub fn pull_request_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_gte(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is less than `value`.
-    pub fn pull_request_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_lt(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is less than or equal to `value`.
-    pub fn pull_request_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_lte(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` lies between `low` and `high`, both included.
-    pub fn pull_request_number_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn pull_request_number_between(
+        self,
+        low: &str,
+        high: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0
-            .between("pullRequestNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
+            .between(
+                "pullRequestNumber",
+                &low,
+                &high,
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
+
     /// Only items whose `pullRequestNumber` starts with `prefix`.
-    pub fn pull_request_number_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_begins(
+        self,
+        prefix: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " A query of `PullRequest` by index `managed`: narrow it by `status` next, or run it."]
-    PullRequestManagedQuery,
-    PullRequest
+    /// A query of `PullRequest` through access pattern `managed`: narrow it by `status` next, or run it.
+    PullRequestManagedQuery, PullRequest
 );
+
 impl<'t> PullRequestManagedQuery<'t> {
     /// Only items whose `status` equals `value`.
     pub fn status(self, value: IssueStatus) -> PullRequestManagedQueryByStatus<'t> {
-        PullRequestManagedQueryByStatus(self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve))
+        PullRequestManagedQueryByStatus(
+            self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
+        )
     }
+
     /// Only items whose `status` is greater than `value`.
-    pub fn status_gt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn status_gt(
+        self,
+        value: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.gt("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is greater than or equal to `value`.
-    pub fn status_gte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn status_gte(
+        self,
+        value: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.gte("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is less than `value`.
-    pub fn status_lt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn status_lt(
+        self,
+        value: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.lt("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is less than or equal to `value`.
-    pub fn status_lte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn status_lte(
+        self,
+        value: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.lte("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` lies between `low` and `high`, both included.
-    pub fn status_between(self, low: IssueStatus, high: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn status_between(
+        self,
+        low: IssueStatus,
+        high: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " The same query with `status` fixed: narrow it by `pullRequestNumber` next, or run it."]
-    PullRequestManagedQueryByStatus,
-    PullRequest
+    /// The same query with `status` fixed: narrow it by `pullRequestNumber` next, or run it.
+    PullRequestManagedQueryByStatus, PullRequest
 );
+
 impl<'t> PullRequestManagedQueryByStatus<'t> {
     /// Only items whose `pullRequestNumber` equals `value`.
-    pub fn pull_request_number(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is greater than `value`.
-    pub fn pull_request_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_gt(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is greater than or equal to `value`.
-    pub fn pull_request_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_gte(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is less than `value`.
-    pub fn pull_request_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_lt(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is less than or equal to `value`.
-    pub fn pull_request_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_lte(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` lies between `low` and `high`, both included.
-    pub fn pull_request_number_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn pull_request_number_between(
+        self,
+        low: &str,
+        high: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0
-            .between("pullRequestNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
+            .between(
+                "pullRequestNumber",
+                &low,
+                &high,
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
+
     /// Only items whose `pullRequestNumber` starts with `prefix`.
-    pub fn pull_request_number_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_begins(
+        self,
+        prefix: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " A query of `PullRequest` by index `activity`: narrow it by `status` next, or run it."]
-    PullRequestActivityQuery,
-    PullRequest
+    /// A query of `PullRequest` through access pattern `activity`: narrow it by `status` next, or run it.
+    PullRequestActivityQuery, PullRequest
 );
+
 impl<'t> PullRequestActivityQuery<'t> {
     /// Only items whose `status` equals `value`.
     pub fn status(self, value: IssueStatus) -> PullRequestActivityQueryByStatus<'t> {
-        PullRequestActivityQueryByStatus(self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve))
+        PullRequestActivityQueryByStatus(
+            self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
+        )
     }
+
     /// Only items whose `status` is greater than `value`.
-    pub fn status_gt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn status_gt(
+        self,
+        value: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.gt("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is greater than or equal to `value`.
-    pub fn status_gte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn status_gte(
+        self,
+        value: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.gte("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is less than `value`.
-    pub fn status_lt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn status_lt(
+        self,
+        value: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.lt("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` is less than or equal to `value`.
-    pub fn status_lte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn status_lte(
+        self,
+        value: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.lte("status", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `status` lies between `low` and `high`, both included.
-    pub fn status_between(self, low: IssueStatus, high: IssueStatus) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    pub fn status_between(
+        self,
+        low: IssueStatus,
+        high: IssueStatus,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
     }
 }
+
 ::dyngen_runtime::query_stage!(
-    #[doc = " The same query with `status` fixed: narrow it by `pullRequestNumber` next, or run it."]
-    PullRequestActivityQueryByStatus,
-    PullRequest
+    /// The same query with `status` fixed: narrow it by `pullRequestNumber` next, or run it.
+    PullRequestActivityQueryByStatus, PullRequest
 );
+
 impl<'t> PullRequestActivityQueryByStatus<'t> {
     /// Only items whose `pullRequestNumber` equals `value`.
-    pub fn pull_request_number(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is greater than `value`.
-    pub fn pull_request_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_gt(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is greater than or equal to `value`.
-    pub fn pull_request_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_gte(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is less than `value`.
-    pub fn pull_request_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_lt(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` is less than or equal to `value`.
-    pub fn pull_request_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_lte(
+        self,
+        value: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
+
     /// Only items whose `pullRequestNumber` lies between `low` and `high`, both included.
-    pub fn pull_request_number_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
+    pub fn pull_request_number_between(
+        self,
+        low: &str,
+        high: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0
-            .between("pullRequestNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
+            .between(
+                "pullRequestNumber",
+                &low,
+                &high,
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
+
     /// Only items whose `pullRequestNumber` starts with `prefix`.
-    pub fn pull_request_number_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
+    pub fn pull_request_number_begins(
+        self,
+        prefix: &str,
+    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
+        self.0.begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
     }
 }
-/// The partition a query of collection `Activity` reads.
+
+/// The partition of collection `activity`: what [`Vcs::activity`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ActivityCollectionKey {
-    /// `repoOwner`, stored as `repoOwner`.
+    /// Attribute `repoOwner`.
     pub repo_owner: String,
-    /// `repoName`, stored as `repoName`.
+    /// Attribute `repoName`.
     pub repo_name: String,
 }
-/// Collection `activity` on index `gsi2`: `Repository`, `Issue`, `PullRequest` in one query.
-///
-/// One item of the collection, told apart by its entity tag.
+
+/// One item of collection `activity`, told apart by its entity tag.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum ActivityItem {
     /// An item of entity `Repository`.
     Repository(Repository),
@@ -1562,30 +2086,40 @@ pub enum ActivityItem {
     /// An item of entity `PullRequest`.
     PullRequest(PullRequest),
 }
+
 impl ::dyngen_runtime::FromItem for ActivityItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<::std::option::Option<Self>, ::dyngen_runtime::DecodeError> {
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::dyngen_runtime::DecodeError,
+    > {
         let tag = match item.get("_et") {
-            ::std::option::Option::Some(::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag)) => {
-                tag.as_str()
-            }
+            ::std::option::Option::Some(
+                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
+            ) => tag.as_str(),
             _ => return ::std::result::Result::Ok(::std::option::Option::None),
         };
         match tag {
-            "Repository" => <Repository as ::dyngen_runtime::Entity>::from_item(item)
-                .map(|v| ::std::option::Option::Some(Self::Repository(v))),
-            "Issue" => <Issue as ::dyngen_runtime::Entity>::from_item(item)
-                .map(|v| ::std::option::Option::Some(Self::Issue(v))),
-            "PullRequest" => <PullRequest as ::dyngen_runtime::Entity>::from_item(item)
-                .map(|v| ::std::option::Option::Some(Self::PullRequest(v))),
+            "Repository" => {
+                <Repository as ::dyngen_runtime::Entity>::from_item(item)
+                    .map(|v| ::std::option::Option::Some(Self::Repository(v)))
+            }
+            "Issue" => {
+                <Issue as ::dyngen_runtime::Entity>::from_item(item)
+                    .map(|v| ::std::option::Option::Some(Self::Issue(v)))
+            }
+            "PullRequest" => {
+                <PullRequest as ::dyngen_runtime::Entity>::from_item(item)
+                    .map(|v| ::std::option::Option::Some(Self::PullRequest(v)))
+            }
             _ => ::std::result::Result::Ok(::std::option::Option::None),
         }
     }
 }
-/// Collection `activity` on index `gsi2`: `Repository`, `Issue`, `PullRequest` in one query.
-///
-/// Every member's items, grouped by entity, each group in sort-key order.
+
+/// The items of collection `activity`, grouped by entity, each group in
+/// sort-key order: `table.activity(&key).collect::<ActivityCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActivityCollection {
     /// The `Repository` items.
@@ -1595,6 +2129,7 @@ pub struct ActivityCollection {
     /// The `PullRequest` items.
     pub pull_requests: ::std::vec::Vec<PullRequest>,
 }
+
 impl ::std::iter::FromIterator<ActivityItem> for ActivityCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = ActivityItem>>(items: I) -> Self {
         let mut grouped = Self::default();
@@ -1608,44 +2143,53 @@ impl ::std::iter::FromIterator<ActivityItem> for ActivityCollection {
         grouped
     }
 }
-/// The partition a query of collection `Managed` reads.
+
+/// The partition of collection `managed`: what [`Vcs::managed`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ManagedCollectionKey {
     /// Who opened the issue.
     pub username: String,
 }
-/// Collection `managed` on index `gsi1`: `Issue`, `PullRequest` in one query.
-///
-/// One item of the collection, told apart by its entity tag.
+
+/// One item of collection `managed`, told apart by its entity tag.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum ManagedItem {
     /// An item of entity `Issue`.
     Issue(Issue),
     /// An item of entity `PullRequest`.
     PullRequest(PullRequest),
 }
+
 impl ::dyngen_runtime::FromItem for ManagedItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<::std::option::Option<Self>, ::dyngen_runtime::DecodeError> {
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::dyngen_runtime::DecodeError,
+    > {
         let tag = match item.get("_et") {
-            ::std::option::Option::Some(::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag)) => {
-                tag.as_str()
-            }
+            ::std::option::Option::Some(
+                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
+            ) => tag.as_str(),
             _ => return ::std::result::Result::Ok(::std::option::Option::None),
         };
         match tag {
-            "Issue" => <Issue as ::dyngen_runtime::Entity>::from_item(item)
-                .map(|v| ::std::option::Option::Some(Self::Issue(v))),
-            "PullRequest" => <PullRequest as ::dyngen_runtime::Entity>::from_item(item)
-                .map(|v| ::std::option::Option::Some(Self::PullRequest(v))),
+            "Issue" => {
+                <Issue as ::dyngen_runtime::Entity>::from_item(item)
+                    .map(|v| ::std::option::Option::Some(Self::Issue(v)))
+            }
+            "PullRequest" => {
+                <PullRequest as ::dyngen_runtime::Entity>::from_item(item)
+                    .map(|v| ::std::option::Option::Some(Self::PullRequest(v)))
+            }
             _ => ::std::result::Result::Ok(::std::option::Option::None),
         }
     }
 }
-/// Collection `managed` on index `gsi1`: `Issue`, `PullRequest` in one query.
-///
-/// Every member's items, grouped by entity, each group in sort-key order.
+
+/// The items of collection `managed`, grouped by entity, each group in
+/// sort-key order: `table.managed(&key).collect::<ManagedCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ManagedCollection {
     /// The `Issue` items.
@@ -1653,6 +2197,7 @@ pub struct ManagedCollection {
     /// The `PullRequest` items.
     pub pull_requests: ::std::vec::Vec<PullRequest>,
 }
+
 impl ::std::iter::FromIterator<ManagedItem> for ManagedCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = ManagedItem>>(items: I) -> Self {
         let mut grouped = Self::default();
@@ -1665,45 +2210,53 @@ impl ::std::iter::FromIterator<ManagedItem> for ManagedCollection {
         grouped
     }
 }
-/// The partition a query of collection `Owned` reads.
+
+/// The partition of collection `owned`: what [`Vcs::owned`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OwnedCollectionKey {
-    /// `username`, stored as `username`.
+    /// Attribute `username`.
     pub username: String,
 }
-/// Collection `owned` on index `gsi1`: `User`, `Repository` in one query.
-///
-/// One item of the collection, told apart by its entity tag.
+
+/// One item of collection `owned`, told apart by its entity tag.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum OwnedItem {
     /// An item of entity `User`.
     User(User),
     /// An item of entity `Repository`.
     Repository(Repository),
 }
+
 impl ::dyngen_runtime::FromItem for OwnedItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<::std::option::Option<Self>, ::dyngen_runtime::DecodeError> {
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::dyngen_runtime::DecodeError,
+    > {
         let tag = match item.get("_et") {
-            ::std::option::Option::Some(::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag)) => {
-                tag.as_str()
-            }
+            ::std::option::Option::Some(
+                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
+            ) => tag.as_str(),
             _ => return ::std::result::Result::Ok(::std::option::Option::None),
         };
         match tag {
             "User" => {
-                <User as ::dyngen_runtime::Entity>::from_item(item).map(|v| ::std::option::Option::Some(Self::User(v)))
+                <User as ::dyngen_runtime::Entity>::from_item(item)
+                    .map(|v| ::std::option::Option::Some(Self::User(v)))
             }
-            "Repository" => <Repository as ::dyngen_runtime::Entity>::from_item(item)
-                .map(|v| ::std::option::Option::Some(Self::Repository(v))),
+            "Repository" => {
+                <Repository as ::dyngen_runtime::Entity>::from_item(item)
+                    .map(|v| ::std::option::Option::Some(Self::Repository(v)))
+            }
             _ => ::std::result::Result::Ok(::std::option::Option::None),
         }
     }
 }
-/// Collection `owned` on index `gsi1`: `User`, `Repository` in one query.
-///
-/// Every member's items, grouped by entity, each group in sort-key order.
+
+/// The items of collection `owned`, grouped by entity, each group in
+/// sort-key order: `table.owned(&key).collect::<OwnedCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OwnedCollection {
     /// The `User` items.
@@ -1711,6 +2264,7 @@ pub struct OwnedCollection {
     /// The `Repository` items.
     pub repositories: ::std::vec::Vec<Repository>,
 }
+
 impl ::std::iter::FromIterator<OwnedItem> for OwnedCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = OwnedItem>>(items: I) -> Self {
         let mut grouped = Self::default();

@@ -108,10 +108,8 @@ pub fn save_invalid(error: GenerateError, near: &Path) -> BuildError {
 /// Configures code generation from a build script.
 ///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     dyngen::Builder::new().compile("schema/vcs.dyn").unwrap();
-/// }
+/// // In build.rs's `fn main`:
+/// dyngen::Builder::new().compile("schema/vcs.dyn").unwrap();
 /// ```
 /// and in the crate: `dyngen_runtime::include_generated!("vcs");`.
 #[derive(Debug, Clone, Default)]

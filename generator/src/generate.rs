@@ -125,11 +125,6 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
         items.extend(render("collection.askama", &CollectionTemplate { c })?.items);
     }
 
-    let file = syn::File {
-        shebang: None,
-        attrs: Vec::new(),
-        items,
-    };
     let stem = source_name.rsplit(['/', '\\']).next().unwrap_or(source_name);
     let module = stem.strip_suffix(".dyn").unwrap_or(stem);
     let header = format!(
@@ -139,6 +134,101 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
     );
     Ok(GeneratedFile {
         name: format!("{module}.rs"),
-        contents: format!("{header}{}", prettyplease::unparse(&file)),
+        contents: format!("{header}{}", print(items)),
     })
+}
+
+/// Prints the items for a reader: each formatted by prettyplease, with a
+/// blank line between items and between the members of an impl, and
+/// `query_stage!` invocations, whose arguments prettyplease cannot lay out
+/// well, written out as the template wrote them.
+fn print(items: Vec<syn::Item>) -> String {
+    let mut out = String::new();
+    for item in items {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        match print_query_stage(&item) {
+            Some(text) => out.push_str(&text),
+            None => {
+                let file = syn::File {
+                    shebang: None,
+                    attrs: Vec::new(),
+                    items: vec![item],
+                };
+                out.push_str(&space_members(&prettyplease::unparse(&file)));
+            }
+        }
+    }
+    out
+}
+
+/// The arguments of `query_stage!`: doc attributes, the stage type, the item type.
+struct QueryStageArgs {
+    attrs: Vec<syn::Attribute>,
+    name: syn::Ident,
+    item: syn::Ident,
+}
+
+impl syn::parse::Parse for QueryStageArgs {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        let name = input.parse()?;
+        input.parse::<syn::Token![,]>()?;
+        let item = input.parse()?;
+        Ok(Self { attrs, name, item })
+    }
+}
+
+/// `::dyngen_runtime::query_stage!(/// docs \n Name, Item);` on lines of its
+/// own, or `None` for any other item (which prettyplease prints).
+fn print_query_stage(item: &syn::Item) -> Option<String> {
+    let syn::Item::Macro(m) = item else {
+        return None;
+    };
+    if m.mac.path.segments.last()?.ident != "query_stage" {
+        return None;
+    }
+    let args: QueryStageArgs = m.mac.parse_body().ok()?;
+    let mut text = format!("{}::query_stage!(\n", view::RT);
+    for attr in &args.attrs {
+        let syn::Meta::NameValue(doc) = &attr.meta else {
+            return None;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(line),
+            ..
+        }) = &doc.value
+        else {
+            return None;
+        };
+        if !doc.path.is_ident("doc") {
+            return None;
+        }
+        text.push_str(&format!("    ///{}\n", line.value()));
+    }
+    text.push_str(&format!("    {}, {}\n);\n", args.name, args.item));
+    Some(text)
+}
+
+/// Puts a blank line between the members of an impl block (the lines at
+/// one level of indentation that start a member after one that ends one).
+fn space_members(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        let ends_member = previous
+            .is_some_and(|p| p.starts_with("    ") && !p[4..].starts_with(' ') && (p == "    }" || p.ends_with(';')));
+        let starts_member = line.starts_with("    ")
+            && ["///", "#[", "pub ", "fn ", "const ", "type ", "async "]
+                .iter()
+                .any(|start| line[4..].starts_with(start));
+        if ends_member && starts_member {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
 }

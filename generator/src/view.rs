@@ -21,6 +21,16 @@ pub fn doc_lines(docs: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The schema's doc lines, or `fallback` when it has none: every generated
+/// public item is documented.
+fn docs_or(docs: &[String], fallback: impl FnOnce() -> String) -> Vec<String> {
+    if docs.is_empty() {
+        vec![fallback()]
+    } else {
+        doc_lines(docs)
+    }
+}
+
 /// The Rust type of a schema type.
 pub fn rust_type(schema: &Schema, ty: &Type) -> String {
     match ty {
@@ -73,10 +83,19 @@ pub fn value_expr(schema: &Schema, ty: &Type, value: &Value) -> String {
         (Type::Decimal, Value::Integer(i)) => format!("{RT}::rust_decimal::Decimal::from_i128_with_scale({i}, 0)"),
         (t, Value::Integer(i)) => format!("{i}_{}", rust_type(schema, t)),
         (Type::F64, Value::Number(text)) => format!("{text}_f64"),
-        (_, Value::Number(text)) => {
-            let (mantissa, scale) = decimal_parts(text);
-            format!("{RT}::rust_decimal::Decimal::from_i128_with_scale({mantissa}, {scale})")
-        }
+        (_, Value::Number(text)) => match decimal_parts(text) {
+            Some((mantissa, scale)) => {
+                format!("{RT}::rust_decimal::Decimal::from_i128_with_scale({mantissa}, {scale})")
+            }
+            // Not representable: fail where the value is used, not at run time.
+            None => format!(
+                "::std::compile_error!({})",
+                lit(&format!(
+                    "dyngen: the decimal default `{text}` does not fit a `rust_decimal::Decimal` \
+                     (at most 28 decimal places and a 96-bit mantissa)"
+                ))
+            ),
+        },
         (Type::Enum(name), Value::Enum(variant)) => {
             let e = schema.enum_named(name);
             let rust_enum = e.map_or_else(|| name.clone(), |e| e.rust_name.clone());
@@ -99,33 +118,94 @@ pub fn value_expr(schema: &Schema, ty: &Type, value: &Value) -> String {
     }
 }
 
-/// `-12.50e1` → (-1250, 1): the mantissa and scale of an exact decimal.
-/// The DSL checked the text is a finite number; scales beyond what
-/// rust_decimal holds are clamped by the generator's validation.
-pub fn decimal_parts(text: &str) -> (i128, u32) {
+/// `-12.50e1` → `Some((-1250, 1))`: the mantissa and scale of an exact
+/// decimal, or `None` when a `rust_decimal::Decimal` cannot hold it: more
+/// than 28 decimal places (after dropping trailing zeros) or a mantissa of
+/// more than 96 bits. (The DSL accepts DynamoDB's 38 digits.)
+pub fn decimal_parts(text: &str) -> Option<(i128, u32)> {
+    const MAX_SCALE: i64 = 28;
+    const MAX_MANTISSA: i128 = (1 << 96) - 1;
     let (number, exponent) = match text.find(['e', 'E']) {
-        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().unwrap_or(0)),
+        Some(i) => (&text[..i], text[i + 1..].parse::<i64>().ok()?),
         None => (text, 0),
     };
     let negative = number.starts_with('-');
     let digits = number.trim_start_matches(['-', '+']);
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut mantissa: i128 = format!("{whole}{fraction}").parse().unwrap_or(0);
-    let mut scale = fraction.len() as i32 - exponent;
+    let mut mantissa: i128 = format!("{whole}{fraction}").parse().ok()?;
+    let mut scale = i64::try_from(fraction.len()).ok()?.checked_sub(exponent)?;
+    if mantissa == 0 {
+        return Some((0, scale.clamp(0, MAX_SCALE) as u32));
+    }
     while scale < 0 {
-        mantissa *= 10;
+        mantissa = mantissa.checked_mul(10)?;
         scale += 1;
     }
-    (if negative { -mantissa } else { mantissa }, scale as u32)
+    while scale > MAX_SCALE && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    if scale > MAX_SCALE || mantissa > MAX_MANTISSA {
+        return None;
+    }
+    Some((if negative { -mantissa } else { mantissa }, scale as u32))
 }
 
-/// The schema's docs of an attribute, or a line saying where it is stored,
-/// so that every generated field is documented.
-fn attribute_docs(attr: &Attribute) -> Vec<String> {
+/// The schema's docs of an attribute, or a line naming it, so that every
+/// generated field is documented.
+///
+/// Facts the type does not show follow: the stored name when `@field`
+/// changed it, the `ttl` and `version` roles, and (with `with_default`, for
+/// the item's own fields) the default read when an item lacks the attribute.
+fn attribute_docs(attr: &Attribute, with_default: bool, in_struct: bool) -> Vec<String> {
+    let mut notes = Vec::new();
+    if attr.field != attr.name {
+        notes.push(format!("Stored as `{}`.", attr.field));
+    }
     if attr.docs.is_empty() {
-        vec![format!("/// `{}`, stored as `{}`.", attr.name, attr.field)]
+        match attr.role {
+            AttributeRole::Ttl if attr.ty == Type::Timestamp => {
+                notes.push("The item's expiry time (DynamoDB TTL), stored as seconds since the Unix epoch.".to_string())
+            }
+            AttributeRole::Ttl => {
+                notes.push("The item's expiry time (DynamoDB TTL), in seconds since the Unix epoch.".to_string())
+            }
+            AttributeRole::Version => notes.push("The item's optimistic-locking version.".to_string()),
+            _ => {}
+        }
+    }
+    // A set's default is not applied on read (see `field_view`).
+    if let Some(default) = attr
+        .default
+        .as_ref()
+        .filter(|_| with_default && !matches!(attr.ty, Type::Set(_)))
+    {
+        notes.push(format!("Read as `{}` when absent.", literal_text(default)));
+    }
+    if attr.docs.is_empty() {
+        let noun = if in_struct { "Field" } else { "Attribute" };
+        notes.insert(0, format!("{noun} `{}`.", attr.name));
+        vec![format!("/// {}", notes.join(" "))]
     } else {
-        doc_lines(&attr.docs)
+        let mut lines = doc_lines(&attr.docs);
+        if !notes.is_empty() {
+            lines.push("///".to_string());
+            lines.push(format!("/// {}", notes.join(" ")));
+        }
+        lines
+    }
+}
+
+/// A default as the schema writes it: `"main"`, `false`, `Open`, `[1, 2]`, `{}`.
+fn literal_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{s:?}"),
+        Value::Bool(b) => b.to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Number(text) => text.clone(),
+        Value::Enum(variant) => variant.clone(),
+        Value::List(items) => format!("[{}]", items.iter().map(literal_text).collect::<Vec<_>>().join(", ")),
+        Value::EmptyMap => "{}".to_string(),
     }
 }
 
@@ -136,6 +216,8 @@ pub struct FieldView {
     pub rust_type: String,
     /// A statement rejecting values DynamoDB cannot store, when the type can hold them.
     pub validate: Option<String>,
+    /// The same check inside a struct's `validate`, with a path in the message.
+    pub validate_in_struct: Option<String>,
     /// Statements storing `self.<field>` into the map named `item`.
     pub encode: String,
     /// An expression reading the field from the map named `item`, with `?`.
@@ -165,6 +247,20 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
             check(&format!("&self.{name}"))
         }
     });
+    let validate_in_struct = contains_f64(schema, &attr.ty, &mut Vec::new()).then(|| {
+        let check = |value: &str| {
+            // The stored name goes in as an argument: it may hold `{`.
+            format!(
+                "{RT}::value::AttributeCodec::validate({value}).map_err(|message| ::std::format!(\"{{}}: {{message}}\", {}))?;",
+                lit(&format!(".{field}"))
+            )
+        };
+        if attr.optional {
+            format!("if let ::std::option::Option::Some(value) = &self.{name} {{ {} }}", check("value"))
+        } else {
+            check(&format!("&self.{name}"))
+        }
+    });
     let mut encode = String::new();
     encode.push_str(&match (epoch, attr.optional) {
         (true, false) => format!("item.insert({field:?}.to_owned(), {RT}::value::epoch_seconds::encode(&self.{name}));"),
@@ -186,19 +282,32 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
         }
     } else if attr.optional {
         format!("{RT}::value::take_optional(&mut item, {field:?}){located}?")
-    } else if let Some(default) = &attr.default {
-        format!(
-            "{RT}::value::take_optional(&mut item, {field:?}){located}?.unwrap_or_else(|| {})",
-            value_expr(schema, &attr.ty, default)
-        )
+    } else if let Some(default) = attr.default.as_ref().filter(|_| !matches!(attr.ty, Type::Set(_))) {
+        // (A set's default is not applied on read: an empty set is stored as
+        // an absent attribute, and must read back empty.)
+        let fallback = match default {
+            Value::List(items) if items.is_empty() => ".unwrap_or_default()".to_string(),
+            Value::EmptyMap => ".unwrap_or_default()".to_string(),
+            Value::String(s) if s.is_empty() => ".unwrap_or_default()".to_string(),
+            // Literals and enum variants: nothing to compute.
+            Value::Bool(_) | Value::Integer(_) | Value::Enum(_) => {
+                format!(".unwrap_or({})", value_expr(schema, &attr.ty, default))
+            }
+            Value::Number(_) if attr.ty == Type::F64 => {
+                format!(".unwrap_or({})", value_expr(schema, &attr.ty, default))
+            }
+            _ => format!(".unwrap_or_else(|| {})", value_expr(schema, &attr.ty, default)),
+        };
+        format!("{RT}::value::take_optional(&mut item, {field:?}){located}?{fallback}")
     } else {
         format!("{RT}::value::take(&mut item, {field:?}){located}?")
     };
     FieldView {
-        docs: attribute_docs(attr),
+        docs: attribute_docs(attr, true, matches!(error_context, ErrorContext::Struct)),
         rust_name: name.clone(),
         rust_type,
         validate,
+        validate_in_struct,
         encode,
         decode,
     }
@@ -215,7 +324,7 @@ impl ErrorContext<'_> {
     fn map_err(self, field: &str) -> String {
         match self {
             ErrorContext::Entity(entity) => format!(".map_err(|e| e.at({entity:?}, {field:?}))"),
-            ErrorContext::Struct => format!(".map_err(|e| e.within(\".{field}\"))"),
+            ErrorContext::Struct => format!(".map_err(|e| e.within({}))", lit(&format!(".{field}"))),
         }
     }
 }
@@ -229,7 +338,9 @@ pub struct EnumView {
 
 pub fn enum_view(e: &ir::Enum) -> EnumView {
     EnumView {
-        docs: doc_lines(&e.docs),
+        docs: docs_or(&e.docs, || {
+            format!("/// Enum `{}` of the schema, stored as a string.", e.name)
+        }),
         rust_name: e.rust_name.clone(),
         variants: e
             .variants
@@ -248,7 +359,9 @@ pub struct StructView {
 
 pub fn struct_view(schema: &Schema, s: &ir::Struct) -> StructView {
     StructView {
-        docs: doc_lines(&s.docs),
+        docs: docs_or(&s.docs, || {
+            format!("/// Struct `{}` of the schema, stored as a DynamoDB map.", s.name)
+        }),
         rust_name: s.rust_name.clone(),
         fields: s
             .fields
@@ -392,8 +505,13 @@ pub struct IndexView {
     /// `Self::primary_pk(&self.repo_owner)`: the key from an item's fields.
     pub self_pk_call: String,
     pub self_sk_call: Option<String>,
-    /// `if let (Some(owner),) = (&self.owner,)` for sparse indexes.
+    /// `if let Some(owner) = &self.owner` (a tuple of them for several) for
+    /// sparse indexes.
     pub sparse_guard: Option<String>,
+    /// Whether items carry this index's partition key attribute: not for a
+    /// local index, whose partition key is the table's (the primary key
+    /// writes it).
+    pub writes_pk: bool,
 }
 
 pub struct EntityView {
@@ -421,7 +539,9 @@ impl EntityView {
 
     /// Key attributes an item can carry: for `Item::with_capacity`.
     pub fn key_attribute_count(&self) -> usize {
-        self.all_indexes().map(|i| 1 + usize::from(i.sk.is_some())).sum()
+        self.all_indexes()
+            .map(|i| usize::from(i.writes_pk) + usize::from(i.sk.is_some()))
+            .sum()
     }
 }
 
@@ -463,12 +583,12 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         };
         let docs = if i == 0 {
             format!(
-                "/// A query of `{}` by {}: narrow it by `{}` next, or run it.",
+                "/// A query of `{}` through {}: narrow it by `{}` next, or run it.",
                 entity.name,
                 if is_primary {
-                    "primary key".to_string()
+                    "its primary key".to_string()
                 } else {
-                    format!("index `{}`", index.name)
+                    format!("access pattern `{}`", index.name)
                 },
                 attr.name
             )
@@ -519,7 +639,7 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         .filter_map(|c| entity.attribute(c))
         .map(|a| {
             (
-                attribute_docs(a).join("\n"),
+                attribute_docs(a, false, false).join("\n"),
                 a.rust_name.clone(),
                 rust_type(schema, &a.ty),
             )
@@ -556,9 +676,13 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
             .map(|n| format!("::std::option::Option::Some({n}),"))
             .collect();
         let values: Vec<String> = optional.iter().map(|n| format!("&self.{n},")).collect();
-        format!("if let ({}) = ({})", patterns.concat(), values.concat())
+        match optional.as_slice() {
+            [one] => format!("if let ::std::option::Option::Some({one}) = &self.{one}"),
+            _ => format!("if let ({}) = ({})", patterns.concat(), values.concat()),
+        }
     });
     IndexView {
+        writes_pk: !matches!(index.table_index, ir::TableIndexRef::Local(_)),
         self_pk_call,
         self_sk_call,
         sparse_guard,
@@ -567,7 +691,7 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
                 format!("/// Queries `{}` items by primary key, in one partition.", entity.name)
             } else {
                 format!(
-                    "/// Queries `{}` items by index `{}` ({}).",
+                    "/// Queries `{}` items through access pattern `{}`, on {}.",
                     entity.name,
                     index.name,
                     index.table_index.describe()
@@ -588,8 +712,12 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
             )
         } else {
             format!(
-                "/// The partition of `{}`'s index `{}`: what [`{}Client::{}`] reads.",
-                entity.name, index.name, entity.rust_name, index.rust_name
+                "/// The partition of `{}`'s access pattern `{}` (on {}):\n/// what [`{}Client::{}`] reads.",
+                entity.name,
+                index.name,
+                index.table_index.describe(),
+                entity.rust_name,
+                index.rust_name
             )
         },
         partition_type,
@@ -605,6 +733,11 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
     }
 }
 
+/// The table handle's method for an entity's client: its plural (`issues`).
+fn client_method(entity: &Entity) -> String {
+    names::plural_value_name(&entity.name).unwrap_or_else(|_| entity.rust_name.to_lowercase())
+}
+
 pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
     let key_fields = entity
         .primary
@@ -615,19 +748,21 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         .filter_map(|c| entity.attribute(c))
         .map(|a| {
             (
-                attribute_docs(a).join("\n"),
+                attribute_docs(a, false, false).join("\n"),
                 a.rust_name.clone(),
                 rust_type(schema, &a.ty),
             )
         })
         .collect();
     EntityView {
-        docs: doc_lines(&entity.docs),
+        docs: docs_or(&entity.docs, || {
+            format!("/// Entity `{}`: one kind of item in the table.", entity.name)
+        }),
         name: entity.name.clone(),
         name_lit: lit(&entity.name),
         rust_name: entity.rust_name.clone(),
         client: format!("{}Client", entity.rust_name),
-        client_method: names::plural_value_name(&entity.name).unwrap_or_else(|_| entity.rust_name.to_lowercase()),
+        client_method: client_method(entity),
         key_type: format!("{}Key", entity.rust_name),
         fields: entity
             .attributes
@@ -644,8 +779,11 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
 }
 
 pub struct CollectionView {
+    /// Of the table handle's method that queries the collection.
     pub docs: String,
-    pub rust_name: String,
+    /// As written in the schema.
+    pub name: String,
+    pub table_rust_name: String,
     pub method: String,
     pub key_type: String,
     pub item_type: String,
@@ -683,15 +821,25 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
         })
         .collect();
     let member_list: Vec<String> = members.iter().map(|(n, _, _)| format!("`{n}`")).collect();
-    let method = names::value_name(&c.name).unwrap_or_else(|_| c.name.clone());
+    let member_list = match member_list.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => member_list.concat(),
+    };
+    // The table handle has one method per entity and per collection: a
+    // collection named like an entity's plural (`sessions`) says so.
+    let mut method = names::value_name(&c.name).unwrap_or_else(|_| c.name.clone());
+    let taken = |m: &str| ["new", "table"].contains(&m) || schema.entities.iter().any(|e| client_method(e) == m);
+    if taken(&method) {
+        method = format!("{}_collection", method.trim_start_matches("r#"));
+    }
     Some(CollectionView {
         docs: format!(
-            "/// Collection `{}` on {}: {} in one query.",
+            "/// Queries collection `{}` on {}:\n/// the {member_list} items of one partition, in one query.",
             c.name,
             c.table_index.describe(),
-            member_list.join(", ")
         ),
-        rust_name: c.rust_name.clone(),
+        name: c.name.clone(),
+        table_rust_name: schema.table.rust_name.clone(),
         method,
         key_type: format!("{}CollectionKey", c.rust_name),
         item_type: format!("{}Item", c.rust_name),
@@ -702,7 +850,7 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
             .filter_map(|(name, _)| entity.attribute(name))
             .map(|a| {
                 (
-                    attribute_docs(a).join("\n"),
+                    attribute_docs(a, false, false).join("\n"),
                     a.rust_name.clone(),
                     rust_type(schema, &a.ty),
                 )

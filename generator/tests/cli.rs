@@ -149,3 +149,154 @@ fn readme_quick_start_checks_clean() {
     let compiled = dyngen::check_source(&readme[start..end]);
     assert!(compiled.diagnostics.is_empty(), "{:?}", compiled.diagnostics);
 }
+
+// ---------------------------------------------------------------------------
+// `dyngen build`
+
+fn minimal() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../dsl/tests/fixtures/valid/minimal.dyn")
+}
+
+/// What `dyngen build` must write for `minimal.dyn`.
+fn minimal_generated() -> String {
+    let source = std::fs::read_to_string(minimal()).unwrap();
+    let schema = dyngen::check_source(&source).schema.unwrap();
+    dyngen::generate(&schema, "minimal.dyn").unwrap().contents
+}
+
+/// A fresh, empty directory for one test.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dyngen-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn build_prints_the_module_without_a_target() {
+    let out = dyngen(&["build", minimal().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), minimal_generated());
+}
+
+#[test]
+fn build_writes_the_output_file() {
+    let dir = scratch_dir("output");
+    let target = dir.join("nested/thing.rs");
+    let out = dyngen(&["build", minimal().to_str().unwrap(), "-o", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), minimal_generated());
+}
+
+#[test]
+fn build_writes_the_stem_into_out_dir() {
+    let dir = scratch_dir("out-dir");
+    let out = dyngen(&["build", minimal().to_str().unwrap(), "--out-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("minimal.rs")).unwrap(),
+        minimal_generated()
+    );
+}
+
+#[test]
+fn build_check_accepts_a_fresh_file_and_writes_nothing() {
+    let dir = scratch_dir("check-fresh");
+    let target = dir.join("minimal.rs");
+    std::fs::write(&target, minimal_generated()).unwrap();
+    let modified = std::fs::metadata(&target).unwrap().modified().unwrap();
+    let out = dyngen(&[
+        "build",
+        minimal().to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+        "--check",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+    assert_eq!(std::fs::metadata(&target).unwrap().modified().unwrap(), modified);
+
+    // With --out-dir, and nothing else in the directory appears.
+    let out = dyngen(&[
+        "build",
+        minimal().to_str().unwrap(),
+        "--out-dir",
+        dir.to_str().unwrap(),
+        "--check",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn build_check_shows_a_diff_for_a_stale_file_and_leaves_it() {
+    let dir = scratch_dir("check-stale");
+    let target = dir.join("minimal.rs");
+    let stale = minimal_generated().replace("pub id: String", "pub id: u64");
+    std::fs::write(&target, &stale).unwrap();
+    let out = dyngen(&[
+        "build",
+        minimal().to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+        "--check",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("@@ "), "a unified diff: {stdout}");
+    assert!(stdout.contains("-    pub id: u64,"), "{stdout}");
+    assert!(stdout.contains("+    pub id: String,"), "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("is out of date"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        stale,
+        "--check must not write"
+    );
+
+    // A missing file is stale too, and is not created.
+    let missing = dir.join("missing.rs");
+    let out = dyngen(&[
+        "build",
+        minimal().to_str().unwrap(),
+        "-o",
+        missing.to_str().unwrap(),
+        "--check",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(!missing.exists());
+}
+
+#[test]
+fn build_reports_schema_errors_and_writes_nothing() {
+    let dir = scratch_dir("build-broken");
+    let schema = dir.join("broken.dyn");
+    std::fs::write(&schema, BROKEN).unwrap();
+    let out = dyngen(&["build", schema.to_str().unwrap(), "--out-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("error[E0105]: unknown type `strng`"), "{stderr}");
+    assert!(stderr.contains("broken.dyn:4:7"), "{stderr}");
+    assert!(!dir.join("broken.rs").exists());
+}
+
+#[test]
+fn build_check_needs_a_target() {
+    let out = dyngen(&["build", minimal().to_str().unwrap(), "--check"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    // -o and --out-dir exclude each other.
+    let dir = scratch_dir("both");
+    let out = dyngen(&[
+        "build",
+        minimal().to_str().unwrap(),
+        "-o",
+        dir.join("a.rs").to_str().unwrap(),
+        "--out-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
