@@ -44,6 +44,7 @@ pub trait KeySegment {
 
 /// Appends `value` escaped, without a delimiter. Generated enums write their
 /// stored string through this.
+#[inline]
 pub fn write_escaped(value: &str, casing: Casing, out: &mut String) {
     match casing {
         Casing::Preserve => escape_into(value, out),
@@ -54,8 +55,20 @@ pub fn write_escaped(value: &str, casing: Casing, out: &mut String) {
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
 
+#[inline]
 fn escape_into(value: &str, out: &mut String) {
-    // Fast path: nothing to escape (the usual case for readable values).
+    // Fast path, byte-wise: every char that needs escaping is either one byte
+    // <= b'$' or a four-byte char starting with 0xF4 (U+100000 and up).
+    if !value.bytes().any(|b| b <= ESCAPE as u8 || b == 0xF4) {
+        out.push_str(value);
+        return;
+    }
+    escape_slow(value, out)
+}
+
+#[cold]
+#[inline(never)]
+fn escape_slow(value: &str, out: &mut String) {
     if !value.chars().any(needs_escape) {
         out.push_str(value);
         return;
@@ -148,20 +161,23 @@ pub struct KeyBuilder {
     attribute: &'static str,
     max: usize,
     buffer: String,
-    error: Option<Error>,
+    error: Option<Box<Error>>,
 }
 
 impl KeyBuilder {
     /// A partition key value for `attribute` (limit [`PARTITION_KEY_MAX`]).
+    #[inline]
     pub fn partition(entity: &'static str, attribute: &'static str) -> Self {
         Self::new(entity, attribute, PARTITION_KEY_MAX)
     }
 
     /// A sort key value for `attribute` (limit [`SORT_KEY_MAX`]).
+    #[inline]
     pub fn sort(entity: &'static str, attribute: &'static str) -> Self {
         Self::new(entity, attribute, SORT_KEY_MAX)
     }
 
+    #[inline]
     fn new(entity: &'static str, attribute: &'static str, max: usize) -> Self {
         KeyBuilder {
             entity,
@@ -173,6 +189,7 @@ impl KeyBuilder {
     }
 
     /// Appends a fixed label segment (service, entity or collection name).
+    #[inline]
     pub fn label(mut self, label: &str) -> Self {
         if self.error.is_none() {
             write_escaped(label, Casing::Preserve, &mut self.buffer);
@@ -182,16 +199,17 @@ impl KeyBuilder {
     }
 
     /// Appends a composite value segment; `composite` names it in errors.
+    #[inline]
     pub fn value<S: KeySegment + ?Sized>(mut self, composite: &'static str, value: &S, casing: Casing) -> Self {
         if self.error.is_none() {
             match value.write_segment(casing, &mut self.buffer) {
                 Ok(()) => self.buffer.push(DELIMITER),
                 Err(message) => {
-                    self.error = Some(Error::InvalidKey {
+                    self.error = Some(Box::new(Error::InvalidKey {
                         entity: self.entity,
                         attribute: composite,
                         message,
-                    })
+                    }))
                 }
             }
         }
@@ -199,6 +217,7 @@ impl KeyBuilder {
     }
 
     /// The key string, or the first error (invalid value, too long).
+    #[inline]
     pub fn build(self) -> Result<String, Error> {
         let max = self.max;
         let (entity, attribute) = (self.entity, self.attribute);
@@ -215,9 +234,10 @@ impl KeyBuilder {
     }
 
     /// The key so far, without the length check: a query prefix.
+    #[inline]
     pub fn build_prefix(self) -> Result<String, Error> {
         match self.error {
-            Some(error) => Err(error),
+            Some(error) => Err(*error),
             None => Ok(self.buffer),
         }
     }
@@ -281,6 +301,7 @@ pub fn range_condition(prefix: &str, comparison: &Comparison) -> SortKeyConditio
 }
 
 impl KeySegment for str {
+    #[inline]
     fn write_segment(&self, casing: Casing, out: &mut String) -> Result<(), String> {
         write_escaped(self, casing, out);
         Ok(())
@@ -288,6 +309,7 @@ impl KeySegment for str {
 }
 
 impl KeySegment for String {
+    #[inline]
     fn write_segment(&self, casing: Casing, out: &mut String) -> Result<(), String> {
         self.as_str().write_segment(casing, out)
     }
