@@ -1046,7 +1046,14 @@ impl Lowerer {
                     .replace(['-', '.'], "");
                 let digits = mantissa.trim_start_matches('0').trim_end_matches('0').len();
                 let finite = text.parse::<f64>().is_ok_and(f64::is_finite);
-                if *ty == Type::Decimal && digits > 38 {
+                if *ty == Type::Decimal && !fits_decimal(text) {
+                    mismatch(
+                        "not representable as a `decimal`",
+                        "a `decimal` (rust_decimal) holds at most 28 significant digits, 28 decimal places \
+                         and 28 integer digits"
+                            .into(),
+                    )
+                } else if *ty == Type::Decimal && digits > 38 {
                     mismatch(
                         "more than 38 digits",
                         "DynamoDB numbers keep at most 38 significant digits".into(),
@@ -1740,6 +1747,30 @@ fn role_word(role: ast::KeyRole) -> &'static str {
 struct Mismatch {
     label: String,
     help: String,
+}
+
+/// Whether a number literal fits the generated `decimal` type
+/// (rust_decimal: a 96-bit mantissa and a scale of at most 28).
+fn fits_decimal(text: &str) -> bool {
+    let (number, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i64>().unwrap_or(i64::MAX)),
+        None => (text, 0),
+    };
+    let digits = number.trim_start_matches(['-', '+']);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all: String = format!("{whole}{fraction}");
+    let significant = all.trim_start_matches('0');
+    if significant.trim_end_matches('0').is_empty() {
+        return true; // zero, whatever its exponent
+    }
+    let Some(scale) = (fraction.len() as i64).checked_sub(exponent) else {
+        return false;
+    };
+    // Digits left of the point once the exponent is applied.
+    let integer_digits = significant.len() as i64 - scale;
+    let trimmed = significant.trim_end_matches('0').len() as i64;
+    let needed_scale = scale - (significant.len() as i64 - trimmed);
+    needed_scale <= 28 && integer_digits <= 28 && trimmed <= 28
 }
 
 fn example_literal(ty: &Type) -> String {

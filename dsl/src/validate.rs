@@ -344,13 +344,23 @@ fn projections(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let shown: Vec<String> = missing.iter().take(6).map(|m| format!("`{m}`")).collect();
-            let more = if missing.len() > 6 { format!(" and {} more", missing.len() - 6) } else { String::new() };
+            let more = if missing.len() > 6 {
+                format!(" and {} more", missing.len() - 6)
+            } else {
+                String::new()
+            };
             out.push(
                 Diagnostic::new(
                     Code::PartialProjection,
-                    format!("`{}` index `{}` reads from `{}`, which does not project all of its attributes", entity.name, index.name, table_index.name),
+                    format!(
+                        "`{}` index `{}` reads from `{}`, which does not project all of its attributes",
+                        entity.name, index.name, table_index.name
+                    ),
                 )
-                .primary(index.span, format!("queries here would return partial `{}` items", entity.name))
+                .primary(
+                    index.span,
+                    format!("queries here would return partial `{}` items", entity.name),
+                )
                 .secondary(table_index.span, "the projection is declared here")
                 .note(format!("not projected: {}{more}", shown.join(", ")))
                 .help("use `projection: all`, or `include` every stored attribute of the entity and the entity tag"),

@@ -29,8 +29,9 @@ async fn main() -> ExitCode {
 }
 
 fn client() -> Result<dyngen_runtime::aws_sdk_dynamodb::Client> {
-    let endpoint = std::env::var("DYNGEN_DYNAMODB_ENDPOINT")
-        .map_err(|_| "DYNGEN_DYNAMODB_ENDPOINT is not set; start DynamoDB Local with scripts/dynamodb-local.sh start")?;
+    let endpoint = std::env::var("DYNGEN_DYNAMODB_ENDPOINT").map_err(|_| {
+        "DYNGEN_DYNAMODB_ENDPOINT is not set; start DynamoDB Local with scripts/dynamodb-local.sh start"
+    })?;
     let config = dyngen_runtime::aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
@@ -58,7 +59,9 @@ async fn run() -> Result<()> {
     for (username, full_name) in [("octocat", "The Octocat"), ("torvalds", "Linus Torvalds")] {
         let user = db
             .users()
-            .get(&UserKey { username: username.into() })
+            .get(&UserKey {
+                username: username.into(),
+            })
             .await?
             .ok_or(format!("user {username} not found"))?;
         println!("  {username}: {} ({}, {})", user.full_name, user.bio, user.location);
@@ -75,18 +78,26 @@ async fn run() -> Result<()> {
             })
             .await?
             .ok_or(format!("repository {owner}/{name} not found"))?;
-        println!("  {owner}/{name}: {:?}, default branch {}", repo.about, repo.default_branch);
+        println!(
+            "  {owner}/{name}: {:?}, default branch {}",
+            repo.about, repo.default_branch
+        );
         expect("pattern 2 default branch", repo.default_branch.as_str(), branch)?;
     }
 
     println!("Pattern 3: a user's owned repositories (collection `owned` on gsi1)");
     for (username, repos) in [("octocat", vec!["hello-world"]), ("torvalds", vec!["linux"])] {
         let owned: OwnedCollection = db
-            .owned(&OwnedCollectionKey { username: username.into() })
+            .owned(&OwnedCollectionKey {
+                username: username.into(),
+            })
             .collect()
             .await?;
         let names: Vec<&str> = owned.repositories.iter().map(|r| r.repo_name.as_str()).collect();
-        println!("  {username}: profile {:?}, repositories {names:?}", owned.users.first().map(|u| &u.full_name));
+        println!(
+            "  {username}: profile {:?}, repositories {names:?}",
+            owned.users.first().map(|u| &u.full_name)
+        );
         expect("pattern 3 repositories", names, repos)?;
         expect("pattern 3 profile", owned.users.len(), 1)?;
     }
@@ -94,14 +105,23 @@ async fn run() -> Result<()> {
     println!("Pattern 6: a user's managed issues and pull requests (collection `managed` on gsi1)");
     for (username, issues, prs) in [
         ("torvalds", vec![("hello-world", "1")], vec![("hello-world", "1")]),
-        ("octocat", vec![("hello-world", "2"), ("linux", "1")], vec![("linux", "1")]),
+        (
+            "octocat",
+            vec![("hello-world", "2"), ("linux", "1")],
+            vec![("linux", "1")],
+        ),
     ] {
         let managed: ManagedCollection = db
-            .managed(&ManagedCollectionKey { username: username.into() })
+            .managed(&ManagedCollectionKey {
+                username: username.into(),
+            })
             .collect()
             .await?;
-        let mut found_issues: Vec<(&str, &str)> =
-            managed.issues.iter().map(|i| (i.repo_name.as_str(), i.issue_number.as_str())).collect();
+        let mut found_issues: Vec<(&str, &str)> = managed
+            .issues
+            .iter()
+            .map(|i| (i.repo_name.as_str(), i.issue_number.as_str()))
+            .collect();
         let mut found_prs: Vec<(&str, &str)> = managed
             .pull_requests
             .iter()
@@ -117,7 +137,12 @@ async fn run() -> Result<()> {
     println!("Pattern 7: repository activity (collection `activity` on gsi2)");
     for (owner, name, issues, prs) in [
         // Closed sorts before Open: status leads the sort key.
-        ("octocat", "hello-world", vec![("2", IssueStatus::Closed), ("1", IssueStatus::Open)], vec!["1"]),
+        (
+            "octocat",
+            "hello-world",
+            vec![("2", IssueStatus::Closed), ("1", IssueStatus::Open)],
+            vec!["1"],
+        ),
         ("torvalds", "linux", vec![("1", IssueStatus::Open)], vec!["1"]),
     ] {
         let activity: ActivityCollection = db
@@ -127,9 +152,16 @@ async fn run() -> Result<()> {
             })
             .collect()
             .await?;
-        let found_issues: Vec<(&str, IssueStatus)> =
-            activity.issues.iter().map(|i| (i.issue_number.as_str(), i.status)).collect();
-        let found_prs: Vec<&str> = activity.pull_requests.iter().map(|p| p.pull_request_number.as_str()).collect();
+        let found_issues: Vec<(&str, IssueStatus)> = activity
+            .issues
+            .iter()
+            .map(|i| (i.issue_number.as_str(), i.status))
+            .collect();
+        let found_prs: Vec<&str> = activity
+            .pull_requests
+            .iter()
+            .map(|p| p.pull_request_number.as_str())
+            .collect();
         let open = activity.issues.iter().filter(|i| i.status == IssueStatus::Open).count();
         println!(
             "  {owner}/{name}: repository {}, issues {found_issues:?} ({open} open), pull requests {found_prs:?}",
@@ -174,7 +206,13 @@ async fn seed(db: &Vcs, now: DateTime<Utc>) -> Result<()> {
             "A simple hello world project for learning Git",
             "main",
         ),
-        ("linux", "torvalds", "Linux kernel source tree", "The Linux kernel", "master"),
+        (
+            "linux",
+            "torvalds",
+            "Linux kernel source tree",
+            "The Linux kernel",
+            "master",
+        ),
     ] {
         db.repositories()
             .put(&Repository {

@@ -427,6 +427,20 @@ fn key_labels(schema: &Schema, entity: &Entity, index: &EntityIndex, is_sort: bo
     labels
 }
 
+/// How a key composite's value is handed to the key codec. A `ttl`
+/// timestamp is stored in whole seconds, so its key uses whole seconds too
+/// (`EpochSeconds`): an item is then found again by the value read back.
+fn key_value(attr: &Attribute, value: &str, by_ref: bool) -> String {
+    if attr.role == AttributeRole::Ttl && attr.ty == Type::Timestamp {
+        let deref = if by_ref { "*" } else { "" };
+        format!("&{RT}::value::EpochSeconds({deref}{value})")
+    } else if by_ref {
+        value.to_string()
+    } else {
+        format!("&{value}")
+    }
+}
+
 fn key_view(
     schema: &Schema,
     entity: &Entity,
@@ -451,7 +465,7 @@ fn key_view(
         build.push_str(&format!(
             ".value({:?}, {}, {})",
             attr.name,
-            attr.rust_name,
+            key_value(attr, &attr.rust_name, true),
             casing(template.casing)
         ));
         params.push((attr.rust_name.clone(), format!("&{}", rust_type(schema, &attr.ty))));
@@ -481,6 +495,10 @@ pub struct StageView {
     pub eq_body: String,
     pub is_string: bool,
     pub casing: String,
+    /// `&value`, `&low`, `&high` as the key codec takes them.
+    pub value_ref: String,
+    pub low_ref: String,
+    pub high_ref: String,
 }
 
 pub struct IndexView {
@@ -599,7 +617,12 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
                 attr.name
             )
         };
-        let eq_call = format!("self.0.eq({}, &value, {})", lit(&attr.name), casing(sk_casing));
+        let eq_call = format!(
+            "self.0.eq({}, {}, {})",
+            lit(&attr.name),
+            key_value(attr, "value", false),
+            casing(sk_casing)
+        );
         let (eq_return, eq_body) = if composites.get(i + 1).is_some() {
             (format!("{next_type}<'t>"), format!("{next_type}({eq_call})"))
         } else {
@@ -617,6 +640,9 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
             eq_body,
             is_string: attr.ty == Type::String,
             casing: casing(sk_casing),
+            value_ref: key_value(attr, "value", false),
+            low_ref: key_value(attr, "low", false),
+            high_ref: key_value(attr, "high", false),
         });
         stage_type = next_type;
     }

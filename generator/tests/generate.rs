@@ -143,25 +143,22 @@ fn lines_per_entity_of_vcs() {
 }
 
 /// A decimal default that `rust_decimal` cannot hold (DynamoDB allows 38
-/// digits; `Decimal` 28 decimal places and 96 bits) fails when the module
-/// compiles, naming the default, rather than panicking in dyngen or at run
-/// time.
+/// digits; `Decimal` 28 decimal places and 96 bits) is a schema error
+/// (E0201) naming the default, rather than a panic in dyngen or at run time.
 #[test]
-fn unrepresentable_decimal_defaults_are_compile_errors() {
-    let source = "service s\ntable T { pk: pk }\nentity A {\n  id: string\n  huge: decimal = 1.0e40\n  \
-                  tiny: decimal = 1.0e-30\n  wide: decimal = 12345678901234567890123456789012345678\n  \
-                  fine: decimal = 1.50e-27\n  primary { pk: [id] }\n}\n";
-    let schema = dyngen::dsl::compile(source).schema.expect("valid schema");
-    let file = dyngen::generate(&schema, "d.dyn").unwrap();
+fn unrepresentable_decimal_defaults_are_schema_errors() {
     for text in ["1.0e40", "1.0e-30", "12345678901234567890123456789012345678"] {
-        assert!(
-            file.contents
-                .contains(&format!("the decimal default `{text}` does not fit a `rust_decimal::Decimal`")),
-            "{text}:\n{}",
-            file.contents
-        );
+        let source = format!("service s\ntable T {{ pk: pk }}\nentity A {{\n  id: string\n  d: decimal = {text}\n  primary {{ pk: [id] }}\n}}\n");
+        let compiled = dyngen::dsl::compile(&source);
+        assert!(compiled.schema.is_none(), "{text} should be refused");
+        let d = &compiled.diagnostics[0];
+        assert_eq!(d.code.as_str(), "E0201", "{text}: {d:?}");
+        assert!(d.render("d.dyn", &source, false).contains(text), "{text}");
     }
     // Trailing zeros past 28 places are dropped: 1.50e-27 is 15 × 10^-28.
+    let source = "service s\ntable T { pk: pk }\nentity A {\n  id: string\n  fine: decimal = 1.50e-27\n  primary { pk: [id] }\n}\n";
+    let schema = dyngen::dsl::compile(source).schema.expect("valid schema");
+    let file = dyngen::generate(&schema, "d.dyn").unwrap();
     let compact: String = file.contents.split_whitespace().collect();
     assert!(compact.contains("from_i128_with_scale(15,28"), "{}", file.contents);
 }

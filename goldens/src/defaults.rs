@@ -728,7 +728,11 @@ impl Loan {
     ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "gsi1sk")
             .label("Loan")
-            .value("until", until, ::dyngen_runtime::Casing::Preserve)
+            .value(
+                "until",
+                &::dyngen_runtime::value::EpochSeconds(*until),
+                ::dyngen_runtime::Casing::Preserve,
+            )
             .build()
     }
 }
@@ -937,7 +941,12 @@ impl<'t> LoanByMemberQuery<'t> {
         self,
         value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.eq("until", &value, ::dyngen_runtime::Casing::Preserve)
+        self.0
+            .eq(
+                "until",
+                &::dyngen_runtime::value::EpochSeconds(value),
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
 
     /// Only items whose `until` is greater than `value`.
@@ -945,7 +954,12 @@ impl<'t> LoanByMemberQuery<'t> {
         self,
         value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.gt("until", &value, ::dyngen_runtime::Casing::Preserve)
+        self.0
+            .gt(
+                "until",
+                &::dyngen_runtime::value::EpochSeconds(value),
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
 
     /// Only items whose `until` is greater than or equal to `value`.
@@ -953,7 +967,12 @@ impl<'t> LoanByMemberQuery<'t> {
         self,
         value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.gte("until", &value, ::dyngen_runtime::Casing::Preserve)
+        self.0
+            .gte(
+                "until",
+                &::dyngen_runtime::value::EpochSeconds(value),
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
 
     /// Only items whose `until` is less than `value`.
@@ -961,7 +980,12 @@ impl<'t> LoanByMemberQuery<'t> {
         self,
         value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.lt("until", &value, ::dyngen_runtime::Casing::Preserve)
+        self.0
+            .lt(
+                "until",
+                &::dyngen_runtime::value::EpochSeconds(value),
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
 
     /// Only items whose `until` is less than or equal to `value`.
@@ -969,7 +993,12 @@ impl<'t> LoanByMemberQuery<'t> {
         self,
         value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.lte("until", &value, ::dyngen_runtime::Casing::Preserve)
+        self.0
+            .lte(
+                "until",
+                &::dyngen_runtime::value::EpochSeconds(value),
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
 
     /// Only items whose `until` lies between `low` and `high`, both included.
@@ -978,6 +1007,12 @@ impl<'t> LoanByMemberQuery<'t> {
         low: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
         high: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.between("until", &low, &high, ::dyngen_runtime::Casing::Preserve)
+        self.0
+            .between(
+                "until",
+                &::dyngen_runtime::value::EpochSeconds(low),
+                &::dyngen_runtime::value::EpochSeconds(high),
+                ::dyngen_runtime::Casing::Preserve,
+            )
     }
 }

@@ -404,8 +404,8 @@ fn decimal_key(value: Decimal) -> String {
 /// whole-second value: the item is found again by the value read back.
 impl KeySegment for crate::value::EpochSeconds {
     fn write_segment(&self, casing: Casing, out: &mut String) -> Result<(), String> {
-        let whole = DateTime::from_timestamp(self.0.timestamp(), 0)
-            .ok_or_else(|| "timestamp out of range".to_owned())?;
+        let whole =
+            DateTime::from_timestamp(self.0.timestamp(), 0).ok_or_else(|| "timestamp out of range".to_owned())?;
         whole.write_segment(casing, out)
     }
 }
