@@ -12,8 +12,10 @@
 
 // The modules are generated: rustfmt must leave them as the generator wrote them.
 
-/// Generated from `generated-example/vcs.dyn`.
+/// Generated from `generated-example/vcs.dyn` (the example crate's
+/// checked-in module, included rather than copied).
 #[rustfmt::skip]
+#[path = "../../generated-example/src/vcs.rs"]
 pub mod vcs;
 
 /// Generated from `dsl/tests/fixtures/valid/every_construct.dyn`.
