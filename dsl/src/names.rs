@@ -47,6 +47,47 @@ pub fn plural_value_name(name: &str) -> Result<String, InvalidRustName> {
     finish(plural)
 }
 
+// The types the generator emits besides the schema's own, composed from the
+// Rust names above. They live here so that validation can reject a schema
+// whose generated names would collide (an entity `UserKey` beside `User`).
+
+/// `UserKey`: the primary key of an entity.
+pub fn key_type(entity_rust: &str) -> String {
+    format!("{entity_rust}Key")
+}
+
+/// `UserClient`: the per-entity client.
+pub fn client_type(entity_rust: &str) -> String {
+    format!("{entity_rust}Client")
+}
+
+fn index_part(index: Option<&str>) -> String {
+    index.and_then(|i| type_name(i).ok()).unwrap_or_default()
+}
+
+/// `IssuePartition` (primary key) or `IssueManagedPartition`.
+pub fn partition_type(entity_rust: &str, index: Option<&str>) -> String {
+    format!("{entity_rust}{}Partition", index_part(index))
+}
+
+/// The query stage of an access pattern after `fixed` composites:
+/// `IssueManagedQuery`, then `IssueManagedQueryByStatus`.
+pub fn query_stage_type(entity_rust: &str, index: Option<&str>, last_fixed: Option<&str>) -> String {
+    let by = last_fixed
+        .map(|c| format!("By{}", type_name(c).unwrap_or_default()))
+        .unwrap_or_default();
+    format!("{entity_rust}{}Query{by}", index_part(index))
+}
+
+/// `OwnedCollectionKey`, `OwnedItem`, `OwnedCollection`.
+pub fn collection_types(collection_rust: &str) -> [String; 3] {
+    [
+        format!("{collection_rust}CollectionKey"),
+        format!("{collection_rust}Item"),
+        format!("{collection_rust}Collection"),
+    ]
+}
+
 fn finish(converted: String) -> Result<String, InvalidRustName> {
     let starts_ok = converted
         .chars()

@@ -18,6 +18,7 @@ pub fn validate(schema: &Schema, lowering_failed: bool) -> Vec<Diagnostic> {
     stored_fields(schema, &mut out);
     ttl_fields(schema, &mut out);
     rust_names(schema, &mut out);
+    generated_type_names(schema, &mut out);
     recursive_structs(schema, &mut out);
     if !lowering_failed {
         unused(schema, &mut out);
@@ -700,6 +701,98 @@ fn rust_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 .collect(),
             out,
         );
+    }
+}
+
+/// The generator emits types of its own (`UserKey`, `IssueManagedQuery`,
+/// `OwnedCollection`, ...). Any of them meeting another type name would make
+/// the generated module fail to compile, so it is reported here instead.
+fn generated_type_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    use crate::names;
+    // (Rust name, what it is, where to point).
+    let mut names_in_use: Vec<(String, String, Span)> = Vec::new();
+    names_in_use.push((
+        schema.table.rust_name.clone(),
+        format!("table `{}`", schema.table.name),
+        schema.table.span,
+    ));
+    for e in &schema.entities {
+        names_in_use.push((e.rust_name.clone(), format!("entity `{}`", e.name), e.span));
+    }
+    for e in &schema.enums {
+        names_in_use.push((e.rust_name.clone(), format!("enum `{}`", e.name), e.span));
+    }
+    for s in &schema.structs {
+        names_in_use.push((s.rust_name.clone(), format!("struct `{}`", s.name), s.span));
+    }
+    let declared = names_in_use.len();
+    for e in &schema.entities {
+        names_in_use.push((
+            names::key_type(&e.rust_name),
+            format!("the primary key type of `{}`", e.name),
+            e.span,
+        ));
+        names_in_use.push((
+            names::client_type(&e.rust_name),
+            format!("the client type of `{}`", e.name),
+            e.span,
+        ));
+        for index in e.all_indexes() {
+            let index_name = (!index.is_primary()).then_some(index.name.as_str());
+            let what = if index.is_primary() {
+                "primary key".to_string()
+            } else {
+                format!("access pattern `{}`", index.name)
+            };
+            names_in_use.push((
+                names::partition_type(&e.rust_name, index_name),
+                format!("the partition type of `{}`'s {what}", e.name),
+                index.span,
+            ));
+            let composites: Vec<&String> = index.sk.iter().flat_map(|t| &t.composites).collect();
+            if !composites.is_empty() {
+                names_in_use.push((
+                    names::query_stage_type(&e.rust_name, index_name, None),
+                    format!("the query type of `{}`'s {what}", e.name),
+                    index.span,
+                ));
+            }
+            for c in composites.iter().take(composites.len().saturating_sub(1)) {
+                names_in_use.push((
+                    names::query_stage_type(&e.rust_name, index_name, Some(c)),
+                    format!("a query stage of `{}`'s {what}", e.name),
+                    index.span,
+                ));
+            }
+        }
+    }
+    for c in &schema.collections {
+        for name in names::collection_types(&c.rust_name) {
+            names_in_use.push((name, format!("a type of collection `{}`", c.name), c.span));
+        }
+    }
+    let mut first_use: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (name, what, span)) in names_in_use.iter().enumerate() {
+        match first_use.get(name.as_str()) {
+            // Two declared names meeting is `rust_names`' business.
+            Some(&j) if i < declared && j < declared => {}
+            Some(&j) => {
+                let (_, first_what, first_span) = &names_in_use[j];
+                out.push(
+                    Diagnostic::new(
+                        Code::RustNameCollision,
+                        format!("{what} and {first_what} would both be named `{name}`"),
+                    )
+                    .primary(*span, format!("{what} is `{name}`"))
+                    .secondary(*first_span, format!("{first_what} is `{name}` too"))
+                    .note("dyngen names the types it generates after the entity, index or collection they serve")
+                    .help("rename one of them"),
+                );
+            }
+            None => {
+                first_use.insert(name, i);
+            }
+        }
     }
 }
 

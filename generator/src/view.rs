@@ -574,13 +574,9 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
     let pk = key_view(schema, entity, index, &index.pk, false);
     let sk = index.sk.as_ref().map(|t| key_view(schema, entity, index, t, true));
     let is_primary = index.is_primary();
-    let index_type_part = if is_primary {
-        String::new()
-    } else {
-        names::type_name(&index.name).unwrap_or_default()
-    };
-    let partition_type = format!("{}{index_type_part}Partition", entity.rust_name);
-    let base_query_type = format!("{}{index_type_part}Query", entity.rust_name);
+    let index_name = (!is_primary).then_some(index.name.as_str());
+    let partition_type = names::partition_type(&entity.rust_name, index_name);
+    let base_query_type = names::query_stage_type(&entity.rust_name, index_name, None);
     let composites: Vec<&Attribute> = index
         .sk
         .iter()
@@ -593,10 +589,7 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
     let mut stage_type = base_query_type.clone();
     for (i, attr) in composites.iter().enumerate() {
         let next_type = match composites.get(i + 1) {
-            Some(_) => format!(
-                "{base_query_type}By{}",
-                names::type_name(&attr.name).unwrap_or_default()
-            ),
+            Some(_) => names::query_stage_type(&entity.rust_name, index_name, Some(&attr.name)),
             None => query.clone(),
         };
         let docs = if i == 0 {
@@ -787,9 +780,9 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         name: entity.name.clone(),
         name_lit: lit(&entity.name),
         rust_name: entity.rust_name.clone(),
-        client: format!("{}Client", entity.rust_name),
+        client: names::client_type(&entity.rust_name),
         client_method: client_method(entity),
-        key_type: format!("{}Key", entity.rust_name),
+        key_type: names::key_type(&entity.rust_name),
         fields: entity
             .attributes
             .iter()
@@ -833,6 +826,7 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
     let entity = schema.entity_named(&first.entity)?;
     let index = entity.all_indexes().find(|i| i.name == first.index)?;
     let pk = key_view(schema, entity, index, &index.pk, false);
+    let [collection_key, collection_item, collection_grouped] = names::collection_types(&c.rust_name);
     let args: Vec<String> = pk.params.iter().map(|(name, _)| format!("&key.{name}")).collect();
     let members: Vec<(String, String, String)> = c
         .members
@@ -867,9 +861,9 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
         name: c.name.clone(),
         table_rust_name: schema.table.rust_name.clone(),
         method,
-        key_type: format!("{}CollectionKey", c.rust_name),
-        item_type: format!("{}Item", c.rust_name),
-        grouped_type: format!("{}Collection", c.rust_name),
+        key_type: collection_key,
+        item_type: collection_item,
+        grouped_type: collection_grouped,
         partition_fields: c
             .partition
             .iter()
