@@ -209,6 +209,21 @@ fn literal_text(value: &Value) -> String {
     }
 }
 
+/// `AttributeCodec::validate` of the attribute's value (skipped when an
+/// optional one is absent), its error mapped by `map_err`, then `?`.
+fn validate_statement(attr: &Attribute, map_err: &str) -> String {
+    let name = &attr.rust_name;
+    let check = |value: &str| format!("{RT}::value::AttributeCodec::validate({value}).map_err({map_err})?;");
+    if attr.optional {
+        format!(
+            "if let ::std::option::Option::Some(value) = &self.{name} {{ {} }}",
+            check("value")
+        )
+    } else {
+        check(&format!("&self.{name}"))
+    }
+}
+
 /// How one attribute (or struct field) is written into and read from a map.
 pub struct FieldView {
     pub docs: Vec<String>,
@@ -235,31 +250,22 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
     let field = &attr.field;
     let epoch = attr.role == AttributeRole::Ttl && attr.ty == Type::Timestamp;
     // DynamoDB cannot store NaN or infinities: refuse them before writing.
-    let validate = contains_f64(schema, &attr.ty, &mut Vec::new()).then(|| {
-        let check = |value: &str| {
-            format!(
-                "{RT}::value::AttributeCodec::validate({value}).map_err(|message| {RT}::Error::InvalidValue {{ entity: {owner:?}, attribute: {field:?}, message }})?;"
-            )
-        };
-        if attr.optional {
-            format!("if let ::std::option::Option::Some(value) = &self.{name} {{ {} }}", check("value"))
-        } else {
-            check(&format!("&self.{name}"))
-        }
+    let has_f64 = contains_f64(schema, &attr.ty, &mut Vec::new());
+    let validate = has_f64.then(|| {
+        validate_statement(
+            attr,
+            &format!("|message| {RT}::Error::InvalidValue {{ entity: {owner:?}, attribute: {field:?}, message }}"),
+        )
     });
-    let validate_in_struct = contains_f64(schema, &attr.ty, &mut Vec::new()).then(|| {
-        let check = |value: &str| {
-            // The stored name goes in as an argument: it may hold `{`.
-            format!(
-                "{RT}::value::AttributeCodec::validate({value}).map_err(|message| ::std::format!(\"{{}}: {{message}}\", {}))?;",
+    // The stored name goes in as an argument: it may hold `{`.
+    let validate_in_struct = has_f64.then(|| {
+        validate_statement(
+            attr,
+            &format!(
+                "|message| ::std::format!(\"{{}}: {{message}}\", {})",
                 lit(&format!(".{field}"))
-            )
-        };
-        if attr.optional {
-            format!("if let ::std::option::Option::Some(value) = &self.{name} {{ {} }}", check("value"))
-        } else {
-            check(&format!("&self.{name}"))
-        }
+            ),
+        )
     });
     let mut encode = String::new();
     encode.push_str(&match (epoch, attr.optional) {
