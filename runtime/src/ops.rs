@@ -98,13 +98,7 @@ impl<'t, E: Entity> EntityClient<'t, E> {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(Error::AlreadyExists { entity: E::NAME })
-            }
+            Err(err) if condition_failed(&err) => Err(Error::AlreadyExists { entity: E::NAME }),
             Err(err) => Err(sdk_error(E::NAME, Operation::Create, err)),
         }
     }
@@ -138,13 +132,7 @@ impl<'t, E: Entity> EntityClient<'t, E> {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(Error::NotFound { entity: E::NAME })
-            }
+            Err(err) if condition_failed(&err) => Err(Error::NotFound { entity: E::NAME }),
             Err(err) => Err(sdk_error(E::NAME, Operation::Delete, err)),
         }
     }
@@ -156,6 +144,12 @@ impl<'t, E: Entity> EntityClient<'t, E> {
 }
 
 /// Wraps an SDK error as [`Error::Sdk`].
+/// Whether a conditional write was refused because its condition did not
+/// hold, for any operation's error type.
+pub(crate) fn condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    err.as_service_error().and_then(ProvideErrorMetadata::code) == Some("ConditionalCheckFailedException")
+}
+
 pub(crate) fn sdk_error<E>(entity: &'static str, operation: Operation, err: SdkError<E>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
