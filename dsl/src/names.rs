@@ -61,6 +61,21 @@ pub fn client_type(entity_rust: &str) -> String {
     format!("{entity_rust}Client")
 }
 
+/// `UserAttributes`: an entity's attributes, for conditions and filters.
+pub fn attributes_type(entity_rust: &str) -> String {
+    format!("{entity_rust}Attributes")
+}
+
+/// `UserUpdate`: the typed update builder of an entity.
+pub fn update_type(entity_rust: &str) -> String {
+    format!("{entity_rust}Update")
+}
+
+/// `AddressFields`: a struct's fields inside an attribute, for conditions.
+pub fn fields_type(struct_rust: &str) -> String {
+    format!("{struct_rust}Fields")
+}
+
 fn index_part(index: Option<&str>) -> String {
     index.and_then(|i| type_name(i).ok()).unwrap_or_default()
 }

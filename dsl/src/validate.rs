@@ -737,6 +737,16 @@ fn generated_type_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
             format!("the client type of `{}`", e.name),
             e.span,
         ));
+        names_in_use.push((
+            names::attributes_type(&e.rust_name),
+            format!("the attributes type of `{}`", e.name),
+            e.span,
+        ));
+        names_in_use.push((
+            names::update_type(&e.rust_name),
+            format!("the update type of `{}`", e.name),
+            e.span,
+        ));
         for index in e.all_indexes() {
             let index_name = (!index.is_primary()).then_some(index.name.as_str());
             let what = if index.is_primary() {
@@ -765,6 +775,13 @@ fn generated_type_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 ));
             }
         }
+    }
+    for s in &schema.structs {
+        names_in_use.push((
+            names::fields_type(&s.rust_name),
+            format!("the fields type of struct `{}`", s.name),
+            s.span,
+        ));
     }
     for c in &schema.collections {
         for name in names::collection_types(&c.rust_name) {

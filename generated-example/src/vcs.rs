@@ -225,6 +225,30 @@ pub struct UserOwnedPartition {
     pub username: String,
 }
 
+/// The attributes of `User` items, for conditions and filters:
+/// `|a| a.username.exists()`.
+#[derive(Debug, Clone)]
+pub struct UserAttributes {
+    /// Attribute `username`.
+    pub username: ::dyngen_runtime::Attr<User, String>,
+    /// Attribute `fullName`.
+    pub full_name: ::dyngen_runtime::Attr<User, String>,
+    /// Attribute `bio`.
+    pub bio: ::dyngen_runtime::Attr<User, String>,
+    /// Attribute `location`.
+    pub location: ::dyngen_runtime::Attr<User, String>,
+    /// Attribute `createdAt`.
+    pub created_at: ::dyngen_runtime::Attr<
+        User,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `updatedAt`.
+    pub updated_at: ::dyngen_runtime::Attr<
+        User,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+}
+
 impl User {
     /// This item's primary key.
     pub fn key(&self) -> UserKey {
@@ -265,6 +289,44 @@ impl User {
 
 impl ::dyngen_runtime::Entity for User {
     const NAME: &'static str = "User";
+
+    const STORED: &'static [&'static str] = &[
+        "bio",
+        "createdAt",
+        "fullName",
+        "gsi1pk",
+        "gsi1sk",
+        "location",
+        "updatedAt",
+        "username",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::Some("createdAt"),
+        updated_at: ::std::option::Option::Some("updatedAt"),
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = UserAttributes;
+
+    fn attributes() -> UserAttributes {
+        UserAttributes {
+            username: ::dyngen_runtime::Attr::attribute("username"),
+            full_name: ::dyngen_runtime::Attr::attribute("fullName"),
+            bio: ::dyngen_runtime::Attr::attribute("bio"),
+            location: ::dyngen_runtime::Attr::attribute("location"),
+            created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
+            updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
+        }
+    }
+
+    fn touch(
+        &mut self,
+        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) {
+        self.created_at = now;
+        self.updated_at = now;
+    }
 
     fn to_item(
         &self,
@@ -384,6 +446,17 @@ impl<'t> ::std::ops::Deref for UserClient<'t> {
 }
 
 impl<'t> UserClient<'t> {
+    /// Changes attributes of an existing `User` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &UserKey) -> UserUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        UserUpdate { update }
+    }
+
     /// Pattern 1: a user's profile by username.
     pub fn query(&self, partition: &UserPartition) -> ::dyngen_runtime::Query<'t, User> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -413,6 +486,79 @@ impl<'t> UserClient<'t> {
             sk_composites: 0,
         };
         self.0.query(spec)
+    }
+}
+
+/// An update of one `User` item, from [`UserClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`UserUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct UserUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, User>,
+}
+
+impl<'t> UserUpdate<'t> {
+    /// Sets `fullName`.
+    pub fn set_full_name(
+        mut self,
+        full_name: impl ::std::convert::Into<String>,
+    ) -> Self {
+        let value = full_name.into();
+        self.update.set("fullName", &value);
+        self
+    }
+
+    /// Sets `bio`.
+    pub fn set_bio(mut self, bio: impl ::std::convert::Into<String>) -> Self {
+        let value = bio.into();
+        self.update.set("bio", &value);
+        self
+    }
+
+    /// Sets `location`.
+    pub fn set_location(mut self, location: impl ::std::convert::Into<String>) -> Self {
+        let value = location.into();
+        self.update.set("location", &value);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &UserAttributes,
+        ) -> ::dyngen_runtime::Condition<User>,
+    ) -> Self {
+        self.update.condition(build(&<User as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<User, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<User, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(self) -> ::dyngen_runtime::Update<'t, User> {
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for UserUpdate<'t> {
+    type Output = ::std::result::Result<User, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, User>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 
@@ -471,6 +617,36 @@ pub struct RepositoryActivityPartition {
     pub repo_owner: String,
     /// Attribute `repoName`.
     pub repo_name: String,
+}
+
+/// The attributes of `Repository` items, for conditions and filters:
+/// `|a| a.repo_name.exists()`.
+#[derive(Debug, Clone)]
+pub struct RepositoryAttributes {
+    /// Attribute `repoName`.
+    pub repo_name: ::dyngen_runtime::Attr<Repository, String>,
+    /// Attribute `repoOwner`.
+    pub repo_owner: ::dyngen_runtime::Attr<Repository, String>,
+    /// Attribute `username`.
+    pub username: ::dyngen_runtime::Attr<Repository, String>,
+    /// Attribute `about`.
+    pub about: ::dyngen_runtime::Attr<Repository, String>,
+    /// Attribute `description`.
+    pub description: ::dyngen_runtime::Attr<Repository, String>,
+    /// Attribute `isPrivate`.
+    pub is_private: ::dyngen_runtime::Attr<Repository, bool>,
+    /// Attribute `defaultBranch`.
+    pub default_branch: ::dyngen_runtime::Attr<Repository, String>,
+    /// Attribute `createdAt`.
+    pub created_at: ::dyngen_runtime::Attr<
+        Repository,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `updatedAt`.
+    pub updated_at: ::dyngen_runtime::Attr<
+        Repository,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
 }
 
 impl Repository {
@@ -540,6 +716,52 @@ impl Repository {
 
 impl ::dyngen_runtime::Entity for Repository {
     const NAME: &'static str = "Repository";
+
+    const STORED: &'static [&'static str] = &[
+        "about",
+        "createdAt",
+        "defaultBranch",
+        "description",
+        "gsi1pk",
+        "gsi1sk",
+        "gsi2pk",
+        "gsi2sk",
+        "isPrivate",
+        "repoName",
+        "repoOwner",
+        "updatedAt",
+        "username",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::Some("createdAt"),
+        updated_at: ::std::option::Option::Some("updatedAt"),
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = RepositoryAttributes;
+
+    fn attributes() -> RepositoryAttributes {
+        RepositoryAttributes {
+            repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
+            repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
+            username: ::dyngen_runtime::Attr::attribute("username"),
+            about: ::dyngen_runtime::Attr::attribute("about"),
+            description: ::dyngen_runtime::Attr::attribute("description"),
+            is_private: ::dyngen_runtime::Attr::attribute("isPrivate"),
+            default_branch: ::dyngen_runtime::Attr::attribute("defaultBranch"),
+            created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
+            updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
+        }
+    }
+
+    fn touch(
+        &mut self,
+        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) {
+        self.created_at = now;
+        self.updated_at = now;
+    }
 
     fn to_item(
         &self,
@@ -685,6 +907,20 @@ impl<'t> ::std::ops::Deref for RepositoryClient<'t> {
 }
 
 impl<'t> RepositoryClient<'t> {
+    /// Changes attributes of an existing `Repository` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &RepositoryKey) -> RepositoryUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        RepositoryUpdate {
+            update,
+            username: ::std::option::Option::None,
+        }
+    }
+
     /// Pattern 2: a repository by owner and name.
     pub fn query(&self, partition: &RepositoryPartition) -> RepositoryQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -835,6 +1071,105 @@ impl<'t> RepositoryOwnedQuery<'t> {
     }
 }
 
+/// An update of one `Repository` item, from [`RepositoryClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`RepositoryUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct RepositoryUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Repository>,
+    username: ::std::option::Option<String>,
+}
+
+impl<'t> RepositoryUpdate<'t> {
+    /// Sets `username`, and rewrites `gsi1pk` (access pattern `owned`).
+    pub fn set_username(mut self, username: impl ::std::convert::Into<String>) -> Self {
+        self.username = ::std::option::Option::Some(username.into());
+        self
+    }
+
+    /// Sets `about`.
+    pub fn set_about(mut self, about: impl ::std::convert::Into<String>) -> Self {
+        let value = about.into();
+        self.update.set("about", &value);
+        self
+    }
+
+    /// Sets `description`.
+    pub fn set_description(
+        mut self,
+        description: impl ::std::convert::Into<String>,
+    ) -> Self {
+        let value = description.into();
+        self.update.set("description", &value);
+        self
+    }
+
+    /// Sets `isPrivate`.
+    pub fn set_is_private(mut self, is_private: bool) -> Self {
+        let value = is_private;
+        self.update.set("isPrivate", &value);
+        self
+    }
+
+    /// Sets `defaultBranch`.
+    pub fn set_default_branch(
+        mut self,
+        default_branch: impl ::std::convert::Into<String>,
+    ) -> Self {
+        let value = default_branch.into();
+        self.update.set("defaultBranch", &value);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &RepositoryAttributes,
+        ) -> ::dyngen_runtime::Condition<Repository>,
+    ) -> Self {
+        self.update
+            .condition(build(&<Repository as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<Repository, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Repository, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, Repository> {
+        if let ::std::option::Option::Some(username) = self.username.as_ref() {
+            self.update.set_key("gsi1pk", Repository::owned_pk(username));
+        }
+        if let ::std::option::Option::Some(value) = &self.username {
+            self.update.set("username", value);
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for RepositoryUpdate<'t> {
+    type Output = ::std::result::Result<Repository, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Repository>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
 /// An issue filed against a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
@@ -894,6 +1229,36 @@ pub struct IssueActivityPartition {
     pub repo_owner: String,
     /// Attribute `repoName`.
     pub repo_name: String,
+}
+
+/// The attributes of `Issue` items, for conditions and filters:
+/// `|a| a.issue_number.exists()`.
+#[derive(Debug, Clone)]
+pub struct IssueAttributes {
+    /// Attribute `issueNumber`.
+    pub issue_number: ::dyngen_runtime::Attr<Issue, String>,
+    /// Attribute `repoName`.
+    pub repo_name: ::dyngen_runtime::Attr<Issue, String>,
+    /// Attribute `repoOwner`.
+    pub repo_owner: ::dyngen_runtime::Attr<Issue, String>,
+    /// Attribute `username`.
+    pub username: ::dyngen_runtime::Attr<Issue, String>,
+    /// Attribute `subject`.
+    pub subject: ::dyngen_runtime::Attr<Issue, String>,
+    /// Attribute `body`.
+    pub body: ::dyngen_runtime::Attr<Issue, String>,
+    /// Attribute `status`.
+    pub status: ::dyngen_runtime::Attr<Issue, IssueStatus>,
+    /// Attribute `createdAt`.
+    pub created_at: ::dyngen_runtime::Attr<
+        Issue,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `updatedAt`.
+    pub updated_at: ::dyngen_runtime::Attr<
+        Issue,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
 }
 
 impl Issue {
@@ -973,6 +1338,52 @@ impl Issue {
 
 impl ::dyngen_runtime::Entity for Issue {
     const NAME: &'static str = "Issue";
+
+    const STORED: &'static [&'static str] = &[
+        "body",
+        "createdAt",
+        "gsi1pk",
+        "gsi1sk",
+        "gsi2pk",
+        "gsi2sk",
+        "issueNumber",
+        "repoName",
+        "repoOwner",
+        "status",
+        "subject",
+        "updatedAt",
+        "username",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::Some("createdAt"),
+        updated_at: ::std::option::Option::Some("updatedAt"),
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = IssueAttributes;
+
+    fn attributes() -> IssueAttributes {
+        IssueAttributes {
+            issue_number: ::dyngen_runtime::Attr::attribute("issueNumber"),
+            repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
+            repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
+            username: ::dyngen_runtime::Attr::attribute("username"),
+            subject: ::dyngen_runtime::Attr::attribute("subject"),
+            body: ::dyngen_runtime::Attr::attribute("body"),
+            status: ::dyngen_runtime::Attr::attribute("status"),
+            created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
+            updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
+        }
+    }
+
+    fn touch(
+        &mut self,
+        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) {
+        self.created_at = now;
+        self.updated_at = now;
+    }
 
     fn to_item(
         &self,
@@ -1114,6 +1525,22 @@ impl<'t> ::std::ops::Deref for IssueClient<'t> {
 }
 
 impl<'t> IssueClient<'t> {
+    /// Changes attributes of an existing `Issue` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &IssueKey) -> IssueUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        IssueUpdate {
+            update,
+            key: ::std::clone::Clone::clone(key),
+            username: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+
     /// Queries `Issue` items by primary key, in one partition.
     pub fn query(&self, partition: &IssuePartition) -> IssueQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -1393,6 +1820,101 @@ impl<'t> IssueActivityQueryByStatus<'t> {
     }
 }
 
+/// An update of one `Issue` item, from [`IssueClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`IssueUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct IssueUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Issue>,
+    key: IssueKey,
+    username: ::std::option::Option<String>,
+    status: ::std::option::Option<IssueStatus>,
+}
+
+impl<'t> IssueUpdate<'t> {
+    /// Sets `username`, and rewrites `gsi1pk` (access pattern `managed`).
+    pub fn set_username(mut self, username: impl ::std::convert::Into<String>) -> Self {
+        self.username = ::std::option::Option::Some(username.into());
+        self
+    }
+
+    /// Sets `subject`.
+    pub fn set_subject(mut self, subject: impl ::std::convert::Into<String>) -> Self {
+        let value = subject.into();
+        self.update.set("subject", &value);
+        self
+    }
+
+    /// Sets `body`.
+    pub fn set_body(mut self, body: impl ::std::convert::Into<String>) -> Self {
+        let value = body.into();
+        self.update.set("body", &value);
+        self
+    }
+
+    /// Sets `status`, and rewrites `gsi1sk` (access pattern `managed`) and `gsi2sk` (access pattern `activity`).
+    pub fn set_status(mut self, status: IssueStatus) -> Self {
+        self.status = ::std::option::Option::Some(status);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &IssueAttributes,
+        ) -> ::dyngen_runtime::Condition<Issue>,
+    ) -> Self {
+        self.update.condition(build(&<Issue as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Issue, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Issue, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, Issue> {
+        if let ::std::option::Option::Some(username) = self.username.as_ref() {
+            self.update.set_key("gsi1pk", Issue::managed_pk(username));
+        }
+        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+            self.update
+                .set_key("gsi1sk", Issue::managed_sk(status, &self.key.issue_number));
+        }
+        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+            self.update
+                .set_key("gsi2sk", Issue::activity_sk(status, &self.key.issue_number));
+        }
+        if let ::std::option::Option::Some(value) = &self.username {
+            self.update.set("username", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.status {
+            self.update.set("status", value);
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for IssueUpdate<'t> {
+    type Output = ::std::result::Result<Issue, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Issue>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
 /// A pull request against a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullRequest {
@@ -1452,6 +1974,36 @@ pub struct PullRequestActivityPartition {
     pub repo_owner: String,
     /// Attribute `repoName`.
     pub repo_name: String,
+}
+
+/// The attributes of `PullRequest` items, for conditions and filters:
+/// `|a| a.pull_request_number.exists()`.
+#[derive(Debug, Clone)]
+pub struct PullRequestAttributes {
+    /// Attribute `pullRequestNumber`.
+    pub pull_request_number: ::dyngen_runtime::Attr<PullRequest, String>,
+    /// Attribute `repoName`.
+    pub repo_name: ::dyngen_runtime::Attr<PullRequest, String>,
+    /// Attribute `repoOwner`.
+    pub repo_owner: ::dyngen_runtime::Attr<PullRequest, String>,
+    /// Attribute `username`.
+    pub username: ::dyngen_runtime::Attr<PullRequest, String>,
+    /// Attribute `subject`.
+    pub subject: ::dyngen_runtime::Attr<PullRequest, String>,
+    /// Attribute `body`.
+    pub body: ::dyngen_runtime::Attr<PullRequest, String>,
+    /// Attribute `status`.
+    pub status: ::dyngen_runtime::Attr<PullRequest, IssueStatus>,
+    /// Attribute `createdAt`.
+    pub created_at: ::dyngen_runtime::Attr<
+        PullRequest,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `updatedAt`.
+    pub updated_at: ::dyngen_runtime::Attr<
+        PullRequest,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
 }
 
 impl PullRequest {
@@ -1543,6 +2095,52 @@ impl PullRequest {
 
 impl ::dyngen_runtime::Entity for PullRequest {
     const NAME: &'static str = "PullRequest";
+
+    const STORED: &'static [&'static str] = &[
+        "body",
+        "createdAt",
+        "gsi1pk",
+        "gsi1sk",
+        "gsi2pk",
+        "gsi2sk",
+        "pullRequestNumber",
+        "repoName",
+        "repoOwner",
+        "status",
+        "subject",
+        "updatedAt",
+        "username",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::Some("createdAt"),
+        updated_at: ::std::option::Option::Some("updatedAt"),
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = PullRequestAttributes;
+
+    fn attributes() -> PullRequestAttributes {
+        PullRequestAttributes {
+            pull_request_number: ::dyngen_runtime::Attr::attribute("pullRequestNumber"),
+            repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
+            repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
+            username: ::dyngen_runtime::Attr::attribute("username"),
+            subject: ::dyngen_runtime::Attr::attribute("subject"),
+            body: ::dyngen_runtime::Attr::attribute("body"),
+            status: ::dyngen_runtime::Attr::attribute("status"),
+            created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
+            updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
+        }
+    }
+
+    fn touch(
+        &mut self,
+        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) {
+        self.created_at = now;
+        self.updated_at = now;
+    }
 
     fn to_item(
         &self,
@@ -1691,6 +2289,22 @@ impl<'t> ::std::ops::Deref for PullRequestClient<'t> {
 }
 
 impl<'t> PullRequestClient<'t> {
+    /// Changes attributes of an existing `PullRequest` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &PullRequestKey) -> PullRequestUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        PullRequestUpdate {
+            update,
+            key: ::std::clone::Clone::clone(key),
+            username: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+
     /// Queries `PullRequest` items by primary key, in one partition.
     pub fn query(&self, partition: &PullRequestPartition) -> PullRequestQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -2063,6 +2677,110 @@ impl<'t> PullRequestActivityQueryByStatus<'t> {
         prefix: &str,
     ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
+    }
+}
+
+/// An update of one `PullRequest` item, from [`PullRequestClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`PullRequestUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct PullRequestUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, PullRequest>,
+    key: PullRequestKey,
+    username: ::std::option::Option<String>,
+    status: ::std::option::Option<IssueStatus>,
+}
+
+impl<'t> PullRequestUpdate<'t> {
+    /// Sets `username`, and rewrites `gsi1pk` (access pattern `managed`).
+    pub fn set_username(mut self, username: impl ::std::convert::Into<String>) -> Self {
+        self.username = ::std::option::Option::Some(username.into());
+        self
+    }
+
+    /// Sets `subject`.
+    pub fn set_subject(mut self, subject: impl ::std::convert::Into<String>) -> Self {
+        let value = subject.into();
+        self.update.set("subject", &value);
+        self
+    }
+
+    /// Sets `body`.
+    pub fn set_body(mut self, body: impl ::std::convert::Into<String>) -> Self {
+        let value = body.into();
+        self.update.set("body", &value);
+        self
+    }
+
+    /// Sets `status`, and rewrites `gsi1sk` (access pattern `managed`) and `gsi2sk` (access pattern `activity`).
+    pub fn set_status(mut self, status: IssueStatus) -> Self {
+        self.status = ::std::option::Option::Some(status);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &PullRequestAttributes,
+        ) -> ::dyngen_runtime::Condition<PullRequest>,
+    ) -> Self {
+        self.update
+            .condition(build(&<PullRequest as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<PullRequest, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<PullRequest, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, PullRequest> {
+        if let ::std::option::Option::Some(username) = self.username.as_ref() {
+            self.update.set_key("gsi1pk", PullRequest::managed_pk(username));
+        }
+        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+            self.update
+                .set_key(
+                    "gsi1sk",
+                    PullRequest::managed_sk(status, &self.key.pull_request_number),
+                );
+        }
+        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+            self.update
+                .set_key(
+                    "gsi2sk",
+                    PullRequest::activity_sk(status, &self.key.pull_request_number),
+                );
+        }
+        if let ::std::option::Option::Some(value) = &self.username {
+            self.update.set("username", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.status {
+            self.update.set("status", value);
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for PullRequestUpdate<'t> {
+    type Output = ::std::result::Result<PullRequest, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, PullRequest>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 

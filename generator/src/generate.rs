@@ -2,6 +2,7 @@
 //! CLI and the build-script API write files at the edge.
 
 use crate::view::{self, CollectionView, EntityView, EnumView, StructView, TableView};
+use crate::write_view::{self, FieldsView, WritesView};
 use askama::Template;
 use dyngen_dsl::ir::Schema;
 
@@ -47,12 +48,21 @@ struct EnumTemplate<'a> {
 #[template(path = "struct.askama", escape = "none")]
 struct StructTemplate<'a> {
     s: &'a StructView,
+    f: &'a FieldsView,
 }
 
 #[derive(Template)]
 #[template(path = "entity.askama", escape = "none")]
 struct EntityTemplate<'a> {
     e: &'a EntityView,
+    w: &'a WritesView,
+}
+
+#[derive(Template)]
+#[template(path = "update.askama", escape = "none")]
+struct UpdateTemplate<'a> {
+    e: &'a EntityView,
+    w: &'a WritesView,
 }
 
 #[derive(Template)]
@@ -113,13 +123,16 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
                 "struct.askama",
                 &StructTemplate {
                     s: &view::struct_view(schema, s),
+                    f: &write_view::fields_view(schema, s),
                 },
             )?
             .items,
         );
     }
-    for e in &entities {
-        items.extend(render("entity.askama", &EntityTemplate { e })?.items);
+    for (e, entity) in entities.iter().zip(&schema.entities) {
+        let w = &write_view::writes_view(schema, entity);
+        items.extend(render("entity.askama", &EntityTemplate { e, w })?.items);
+        items.extend(render("update.askama", &UpdateTemplate { e, w })?.items);
     }
     for c in &collections {
         items.extend(render("collection.askama", &CollectionTemplate { c })?.items);

@@ -14,6 +14,7 @@ mod build;
 pub mod generate;
 pub mod report;
 mod view;
+mod write_view;
 
 pub use build::{compile, generate_from_path, save_invalid, write_file_if_changed, BuildError, Builder};
 pub use generate::{generate, GenerateError, GeneratedFile};

@@ -526,12 +526,8 @@ pub struct IndexView {
     pub stages: Vec<StageView>,
     /// The type the query method returns.
     pub query_type: String,
-    /// `Self::primary_pk(&self.repo_owner)`: the key from an item's fields.
-    pub self_pk_call: String,
-    pub self_sk_call: Option<String>,
-    /// `if let Some(owner) = &self.owner` (a tuple of them for several) for
-    /// sparse indexes.
-    pub sparse_guard: Option<String>,
+    /// The key attributes `to_item` writes for this index.
+    pub item_keys: Vec<ItemKeyView>,
     /// Whether items carry this index's partition key attribute: not for a
     /// local index, whose partition key is the table's (the primary key
     /// writes it).
@@ -573,6 +569,55 @@ impl IndexView {
     /// The partition key builder, then the sort key builder.
     pub fn keys(&self) -> impl Iterator<Item = &KeyView> {
         std::iter::once(&self.pk).chain(&self.sk)
+    }
+}
+
+/// A key attribute as `to_item` writes it from the item's fields.
+pub struct ItemKeyView {
+    pub field: String,
+    /// `Self::primary_pk(&self.repo_owner)`: the key from the item's fields.
+    pub call: String,
+    /// `if let Some(owner) = &self.owner` (a tuple of them for several) when
+    /// the key has optional composites: each key attribute is written exactly
+    /// when all of its own composites are present (a sparse index), which is
+    /// the rule updates follow too.
+    pub guard: Option<String>,
+}
+
+fn item_key_view(entity: &Entity, key: &KeyView, template: &ir::KeyTemplate) -> ItemKeyView {
+    let optional: Vec<&str> = template
+        .composites
+        .iter()
+        .filter_map(|c| entity.attribute(c))
+        .filter(|a| a.optional)
+        .map(|a| a.rust_name.as_str())
+        .collect();
+    let args: Vec<String> = key
+        .params
+        .iter()
+        .map(|(name, _)| {
+            if optional.contains(&name.as_str()) {
+                name.clone()
+            } else {
+                format!("&self.{name}")
+            }
+        })
+        .collect();
+    let guard = (!optional.is_empty()).then(|| match optional.as_slice() {
+        [one] => format!("if let ::std::option::Option::Some({one}) = &self.{one}"),
+        _ => {
+            let patterns: Vec<String> = optional
+                .iter()
+                .map(|n| format!("::std::option::Option::Some({n}),"))
+                .collect();
+            let values: Vec<String> = optional.iter().map(|n| format!("&self.{n},")).collect();
+            format!("if let ({}) = ({})", patterns.concat(), values.concat())
+        }
+    });
+    ItemKeyView {
+        field: key.field.clone(),
+        call: format!("Self::{}({})", key.fn_name, args.join(", ")),
+        guard,
     }
 }
 
@@ -670,47 +715,17 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
             )
         })
         .collect();
-    let optional: Vec<&str> = index
-        .pk
-        .composites
-        .iter()
-        .chain(index.sk.iter().flat_map(|t| &t.composites))
-        .filter_map(|c| entity.attribute(c))
-        .filter(|a| a.optional)
-        .map(|a| a.rust_name.as_str())
-        .collect();
-    let self_call = |key: &KeyView| {
-        let args: Vec<String> = key
-            .params
-            .iter()
-            .map(|(name, _)| {
-                if optional.contains(&name.as_str()) {
-                    name.clone()
-                } else {
-                    format!("&self.{name}")
-                }
-            })
-            .collect();
-        format!("Self::{}({})", key.fn_name, args.join(", "))
-    };
-    let self_pk_call = self_call(&pk);
-    let self_sk_call = sk.as_ref().map(self_call);
-    let sparse_guard = (!optional.is_empty()).then(|| {
-        let patterns: Vec<String> = optional
-            .iter()
-            .map(|n| format!("::std::option::Option::Some({n}),"))
-            .collect();
-        let values: Vec<String> = optional.iter().map(|n| format!("&self.{n},")).collect();
-        match optional.as_slice() {
-            [one] => format!("if let ::std::option::Option::Some({one}) = &self.{one}"),
-            _ => format!("if let ({}) = ({})", patterns.concat(), values.concat()),
+    let writes_pk = !matches!(index.table_index, ir::TableIndexRef::Local(_));
+    let mut item_keys = Vec::new();
+    for (key, template) in std::iter::once((&pk, &index.pk)).chain(sk.as_ref().zip(index.sk.as_ref())) {
+        if template.field == index.pk.field && !writes_pk {
+            continue;
         }
-    });
+        item_keys.push(item_key_view(entity, key, template));
+    }
     IndexView {
-        writes_pk: !matches!(index.table_index, ir::TableIndexRef::Local(_)),
-        self_pk_call,
-        self_sk_call,
-        sparse_guard,
+        writes_pk,
+        item_keys,
         docs: if index.docs.is_empty() {
             vec![if is_primary {
                 format!("/// Queries `{}` items by primary key, in one partition.", entity.name)

@@ -175,6 +175,32 @@ impl ::dyngen_runtime::value::AttributeCodec for Chapter {
     }
 }
 
+/// The fields of a `Chapter` value inside an attribute of entity `E`, for
+/// conditions: `a.<attribute>.fields().<field>`.
+pub struct ChapterFields<E> {
+    /// Field `title`.
+    pub title: ::dyngen_runtime::Attr<E, String>,
+    /// Field `pages`.
+    pub pages: ::dyngen_runtime::Attr<E, u32>,
+    /// Field `minutesPerPage`.
+    pub minutes_per_page: ::dyngen_runtime::Attr<E, f64>,
+    /// Field `sections`.
+    pub sections: ::dyngen_runtime::Attr<E, ::std::vec::Vec<Chapter>>,
+}
+
+impl ::dyngen_runtime::Nested for Chapter {
+    type Fields<E> = ChapterFields<E>;
+
+    fn fields<E>(base: &::dyngen_runtime::expr::Path) -> ChapterFields<E> {
+        ChapterFields {
+            title: ::dyngen_runtime::Attr::new(base.field("title")),
+            pages: ::dyngen_runtime::Attr::new(base.field("pages")),
+            minutes_per_page: ::dyngen_runtime::Attr::new(base.field("minutesPerPage")),
+            sections: ::dyngen_runtime::Attr::new(base.field("sections")),
+        }
+    }
+}
+
 /// A category tree; categories nest through a map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Category {
@@ -225,6 +251,32 @@ impl ::dyngen_runtime::value::AttributeCodec for Category {
     }
 }
 
+/// The fields of a `Category` value inside an attribute of entity `E`, for
+/// conditions: `a.<attribute>.fields().<field>`.
+pub struct CategoryFields<E> {
+    /// Field `name`.
+    pub name: ::dyngen_runtime::Attr<E, String>,
+    /// Field `children`.
+    pub children: ::dyngen_runtime::Attr<
+        E,
+        ::std::collections::BTreeMap<String, Category>,
+    >,
+    /// Field `parent`.
+    pub parent: ::dyngen_runtime::Attr<E, Summary>,
+}
+
+impl ::dyngen_runtime::Nested for Category {
+    type Fields<E> = CategoryFields<E>;
+
+    fn fields<E>(base: &::dyngen_runtime::expr::Path) -> CategoryFields<E> {
+        CategoryFields {
+            name: ::dyngen_runtime::Attr::new(base.field("name")),
+            children: ::dyngen_runtime::Attr::new(base.field("children")),
+            parent: ::dyngen_runtime::Attr::new(base.field("parent")),
+        }
+    }
+}
+
 /// A short summary. Stored names may hold any character.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -264,6 +316,26 @@ impl ::dyngen_runtime::value::AttributeCodec for Summary {
         ::dyngen_runtime::value::AttributeCodec::validate(&self.score)
             .map_err(|message| ::std::format!("{}: {message}", ".score{v1}"))?;
         ::std::result::Result::Ok(())
+    }
+}
+
+/// The fields of a `Summary` value inside an attribute of entity `E`, for
+/// conditions: `a.<attribute>.fields().<field>`.
+pub struct SummaryFields<E> {
+    /// Field `text`.
+    pub text: ::dyngen_runtime::Attr<E, String>,
+    /// Field `score`.
+    pub score: ::dyngen_runtime::Attr<E, f64>,
+}
+
+impl ::dyngen_runtime::Nested for Summary {
+    type Fields<E> = SummaryFields<E>;
+
+    fn fields<E>(base: &::dyngen_runtime::expr::Path) -> SummaryFields<E> {
+        SummaryFields {
+            text: ::dyngen_runtime::Attr::new(base.field("the \"text\"")),
+            score: ::dyngen_runtime::Attr::new(base.field("score{v1}")),
+        }
     }
 }
 
@@ -348,6 +420,83 @@ pub struct BookPartition {
     pub isbn: String,
 }
 
+/// The attributes of `Book` items, for conditions and filters:
+/// `|a| a.isbn.exists()`.
+#[derive(Debug, Clone)]
+pub struct BookAttributes {
+    /// Attribute `isbn`.
+    pub isbn: ::dyngen_runtime::Attr<Book, String>,
+    /// Attribute `title`.
+    pub title: ::dyngen_runtime::Attr<Book, String>,
+    /// Attribute `inPrint`.
+    pub in_print: ::dyngen_runtime::Attr<Book, bool>,
+    /// Attribute `pages`.
+    pub pages: ::dyngen_runtime::Attr<Book, i32>,
+    /// Attribute `copies`.
+    pub copies: ::dyngen_runtime::Attr<Book, i64>,
+    /// Attribute `edition`.
+    pub edition: ::dyngen_runtime::Attr<Book, u32>,
+    /// Attribute `reads`.
+    pub reads: ::dyngen_runtime::Attr<Book, u64>,
+    /// Attribute `rating`.
+    pub rating: ::dyngen_runtime::Attr<Book, f64>,
+    /// Attribute `weight`.
+    pub weight: ::dyngen_runtime::Attr<Book, f64>,
+    /// Attribute `tiny`.
+    pub tiny: ::dyngen_runtime::Attr<Book, f64>,
+    /// Attribute `price`.
+    pub price: ::dyngen_runtime::Attr<Book, ::dyngen_runtime::rust_decimal::Decimal>,
+    /// Attribute `discount`.
+    pub discount: ::dyngen_runtime::Attr<Book, ::dyngen_runtime::rust_decimal::Decimal>,
+    /// Attribute `tax`.
+    pub tax: ::dyngen_runtime::Attr<Book, ::dyngen_runtime::rust_decimal::Decimal>,
+    /// Attribute `big`.
+    pub big: ::dyngen_runtime::Attr<Book, ::dyngen_runtime::rust_decimal::Decimal>,
+    /// Attribute `format`.
+    pub format: ::dyngen_runtime::Attr<Book, Format>,
+    /// Attribute `formats`.
+    pub formats: ::dyngen_runtime::Attr<Book, ::std::vec::Vec<Format>>,
+    /// Attribute `authors`.
+    pub authors: ::dyngen_runtime::Attr<Book, ::std::vec::Vec<String>>,
+    /// Attribute `ratings`.
+    pub ratings: ::dyngen_runtime::Attr<Book, ::std::vec::Vec<f64>>,
+    /// Attribute `labels`.
+    pub labels: ::dyngen_runtime::Attr<
+        Book,
+        ::std::collections::BTreeMap<String, String>,
+    >,
+    /// Attribute `weights`.
+    pub weights: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeMap<String, f64>>,
+    /// Attribute `tags`.
+    pub tags: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeSet<String>>,
+    /// Attribute `small`.
+    pub small: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeSet<i32>>,
+    /// Attribute `large`.
+    pub large: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeSet<i64>>,
+    /// Attribute `counts`.
+    pub counts: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeSet<u32>>,
+    /// Attribute `ids`.
+    pub ids: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeSet<u64>>,
+    /// Attribute `amounts`.
+    pub amounts: ::dyngen_runtime::Attr<
+        Book,
+        ::std::collections::BTreeSet<::dyngen_runtime::rust_decimal::Decimal>,
+    >,
+    /// Attribute `hashes`.
+    pub hashes: ::dyngen_runtime::Attr<
+        Book,
+        ::std::collections::BTreeSet<::dyngen_runtime::Bytes>,
+    >,
+    /// Attribute `chapters`.
+    pub chapters: ::dyngen_runtime::Attr<Book, ::std::vec::Vec<Chapter>>,
+    /// Attribute `category`.
+    pub category: ::dyngen_runtime::Attr<Book, Category>,
+    /// Attribute `summary`.
+    pub summary: ::dyngen_runtime::Attr<Book, Summary>,
+    /// Attribute `cover`.
+    pub cover: ::dyngen_runtime::Attr<Book, ::dyngen_runtime::Bytes>,
+}
+
 impl Book {
     /// This item's primary key.
     pub fn key(&self) -> BookKey {
@@ -372,6 +521,84 @@ impl Book {
 
 impl ::dyngen_runtime::Entity for Book {
     const NAME: &'static str = "Book";
+
+    const STORED: &'static [&'static str] = &[
+        "amounts",
+        "authors",
+        "big",
+        "category",
+        "chapters",
+        "copies",
+        "counts",
+        "cover",
+        "discount",
+        "edition",
+        "format",
+        "formats",
+        "hashes",
+        "ids",
+        "inPrint",
+        "isbn",
+        "labels",
+        "large",
+        "pages",
+        "price",
+        "rating",
+        "ratings",
+        "reads",
+        "small",
+        "summary",
+        "tags",
+        "tax",
+        "tiny",
+        "title",
+        "weight",
+        "weights",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = BookAttributes;
+
+    fn attributes() -> BookAttributes {
+        BookAttributes {
+            isbn: ::dyngen_runtime::Attr::attribute("isbn"),
+            title: ::dyngen_runtime::Attr::attribute("title"),
+            in_print: ::dyngen_runtime::Attr::attribute("inPrint"),
+            pages: ::dyngen_runtime::Attr::attribute("pages"),
+            copies: ::dyngen_runtime::Attr::attribute("copies"),
+            edition: ::dyngen_runtime::Attr::attribute("edition"),
+            reads: ::dyngen_runtime::Attr::attribute("reads"),
+            rating: ::dyngen_runtime::Attr::attribute("rating"),
+            weight: ::dyngen_runtime::Attr::attribute("weight"),
+            tiny: ::dyngen_runtime::Attr::attribute("tiny"),
+            price: ::dyngen_runtime::Attr::attribute("price"),
+            discount: ::dyngen_runtime::Attr::attribute("discount"),
+            tax: ::dyngen_runtime::Attr::attribute("tax"),
+            big: ::dyngen_runtime::Attr::attribute("big"),
+            format: ::dyngen_runtime::Attr::attribute("format"),
+            formats: ::dyngen_runtime::Attr::attribute("formats"),
+            authors: ::dyngen_runtime::Attr::attribute("authors"),
+            ratings: ::dyngen_runtime::Attr::attribute("ratings"),
+            labels: ::dyngen_runtime::Attr::attribute("labels"),
+            weights: ::dyngen_runtime::Attr::attribute("weights"),
+            tags: ::dyngen_runtime::Attr::attribute("tags"),
+            small: ::dyngen_runtime::Attr::attribute("small"),
+            large: ::dyngen_runtime::Attr::attribute("large"),
+            counts: ::dyngen_runtime::Attr::attribute("counts"),
+            ids: ::dyngen_runtime::Attr::attribute("ids"),
+            amounts: ::dyngen_runtime::Attr::attribute("amounts"),
+            hashes: ::dyngen_runtime::Attr::attribute("hashes"),
+            chapters: ::dyngen_runtime::Attr::attribute("chapters"),
+            category: ::dyngen_runtime::Attr::attribute("category"),
+            summary: ::dyngen_runtime::Attr::attribute("summary"),
+            cover: ::dyngen_runtime::Attr::attribute("cover"),
+        }
+    }
 
     fn to_item(
         &self,
@@ -635,6 +862,17 @@ impl<'t> ::std::ops::Deref for BookClient<'t> {
 }
 
 impl<'t> BookClient<'t> {
+    /// Changes attributes of an existing `Book` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &BookKey) -> BookUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        BookUpdate { update }
+    }
+
     /// Queries `Book` items by primary key, in one partition.
     pub fn query(&self, partition: &BookPartition) -> ::dyngen_runtime::Query<'t, Book> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -647,6 +885,769 @@ impl<'t> BookClient<'t> {
             sk_composites: 0,
         };
         self.0.query(spec)
+    }
+}
+
+/// An update of one `Book` item, from [`BookClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`BookUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct BookUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Book>,
+}
+
+impl<'t> BookUpdate<'t> {
+    /// Sets `title`.
+    pub fn set_title(mut self, title: impl ::std::convert::Into<String>) -> Self {
+        let value = title.into();
+        self.update.set("title", &value);
+        self
+    }
+
+    /// Sets `inPrint`.
+    pub fn set_in_print(mut self, in_print: bool) -> Self {
+        let value = in_print;
+        self.update.set("inPrint", &value);
+        self
+    }
+
+    /// Sets `pages`.
+    pub fn set_pages(mut self, pages: i32) -> Self {
+        let value = pages;
+        self.update.set("pages", &value);
+        self
+    }
+
+    /// Adds to `pages` (absent counts as zero), in the database. A result outside `i32` fails with `ConditionFailed` and changes nothing.
+    pub fn add_pages(mut self, pages: i32) -> Self {
+        self.update
+            .add_integer(
+                "pages",
+                i128::from(pages),
+                i128::from(i32::MIN),
+                i128::from(i32::MAX),
+            );
+        self
+    }
+
+    /// Subtracts from `pages` (absent counts as zero), in the database. A result outside `i32` fails with `ConditionFailed` and changes nothing.
+    pub fn subtract_pages(mut self, pages: i32) -> Self {
+        self.update
+            .subtract_integer(
+                "pages",
+                i128::from(pages),
+                i128::from(i32::MIN),
+                i128::from(i32::MAX),
+            );
+        self
+    }
+
+    /// Sets `copies`.
+    pub fn set_copies(mut self, copies: i64) -> Self {
+        let value = copies;
+        self.update.set("copies", &value);
+        self
+    }
+
+    /// Adds to `copies` (absent counts as zero), in the database. A result outside `i64` fails with `ConditionFailed` and changes nothing.
+    pub fn add_copies(mut self, copies: i64) -> Self {
+        self.update
+            .add_integer(
+                "copies",
+                i128::from(copies),
+                i128::from(i64::MIN),
+                i128::from(i64::MAX),
+            );
+        self
+    }
+
+    /// Subtracts from `copies` (absent counts as zero), in the database. A result outside `i64` fails with `ConditionFailed` and changes nothing.
+    pub fn subtract_copies(mut self, copies: i64) -> Self {
+        self.update
+            .subtract_integer(
+                "copies",
+                i128::from(copies),
+                i128::from(i64::MIN),
+                i128::from(i64::MAX),
+            );
+        self
+    }
+
+    /// Sets `edition`.
+    pub fn set_edition(mut self, edition: u32) -> Self {
+        let value = edition;
+        self.update.set("edition", &value);
+        self
+    }
+
+    /// Adds to `edition` (absent counts as zero), in the database. A result outside `u32` fails with `ConditionFailed` and changes nothing.
+    pub fn add_edition(mut self, edition: u32) -> Self {
+        self.update
+            .add_integer(
+                "edition",
+                i128::from(edition),
+                i128::from(u32::MIN),
+                i128::from(u32::MAX),
+            );
+        self
+    }
+
+    /// Subtracts from `edition` (absent counts as zero), in the database. A result outside `u32` fails with `ConditionFailed` and changes nothing.
+    pub fn subtract_edition(mut self, edition: u32) -> Self {
+        self.update
+            .subtract_integer(
+                "edition",
+                i128::from(edition),
+                i128::from(u32::MIN),
+                i128::from(u32::MAX),
+            );
+        self
+    }
+
+    /// Sets `reads`.
+    pub fn set_reads(mut self, reads: u64) -> Self {
+        let value = reads;
+        self.update.set("reads", &value);
+        self
+    }
+
+    /// Adds to `reads` (absent counts as zero), in the database. A result outside `u64` fails with `ConditionFailed` and changes nothing.
+    pub fn add_reads(mut self, reads: u64) -> Self {
+        self.update
+            .add_integer(
+                "reads",
+                i128::from(reads),
+                i128::from(u64::MIN),
+                i128::from(u64::MAX),
+            );
+        self
+    }
+
+    /// Subtracts from `reads` (absent counts as zero), in the database. A result outside `u64` fails with `ConditionFailed` and changes nothing.
+    pub fn subtract_reads(mut self, reads: u64) -> Self {
+        self.update
+            .subtract_integer(
+                "reads",
+                i128::from(reads),
+                i128::from(u64::MIN),
+                i128::from(u64::MAX),
+            );
+        self
+    }
+
+    /// Sets `rating`.
+    pub fn set_rating(mut self, rating: f64) -> Self {
+        let value = rating;
+        self.update.set("rating", &value);
+        self
+    }
+
+    /// Adds to `rating` (absent counts as zero), in the database.
+    pub fn add_rating(mut self, rating: f64) -> Self {
+        self.update.add("rating", &rating);
+        self
+    }
+
+    /// Subtracts from `rating` (absent counts as zero), in the database.
+    pub fn subtract_rating(mut self, rating: f64) -> Self {
+        self.update.subtract("rating", &rating);
+        self
+    }
+
+    /// Sets `weight`.
+    pub fn set_weight(mut self, weight: f64) -> Self {
+        let value = weight;
+        self.update.set("weight", &value);
+        self
+    }
+
+    /// Adds to `weight` (absent counts as zero), in the database.
+    pub fn add_weight(mut self, weight: f64) -> Self {
+        self.update.add("weight", &weight);
+        self
+    }
+
+    /// Subtracts from `weight` (absent counts as zero), in the database.
+    pub fn subtract_weight(mut self, weight: f64) -> Self {
+        self.update.subtract("weight", &weight);
+        self
+    }
+
+    /// Sets `tiny`.
+    pub fn set_tiny(mut self, tiny: f64) -> Self {
+        let value = tiny;
+        self.update.set("tiny", &value);
+        self
+    }
+
+    /// Adds to `tiny` (absent counts as zero), in the database.
+    pub fn add_tiny(mut self, tiny: f64) -> Self {
+        self.update.add("tiny", &tiny);
+        self
+    }
+
+    /// Subtracts from `tiny` (absent counts as zero), in the database.
+    pub fn subtract_tiny(mut self, tiny: f64) -> Self {
+        self.update.subtract("tiny", &tiny);
+        self
+    }
+
+    /// Sets `price`.
+    pub fn set_price(mut self, price: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        let value = price;
+        self.update.set("price", &value);
+        self
+    }
+
+    /// Adds to `price` (absent counts as zero), in the database.
+    pub fn add_price(mut self, price: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        self.update.add("price", &price);
+        self
+    }
+
+    /// Subtracts from `price` (absent counts as zero), in the database.
+    pub fn subtract_price(
+        mut self,
+        price: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        self.update.subtract("price", &price);
+        self
+    }
+
+    /// Sets `discount`.
+    pub fn set_discount(
+        mut self,
+        discount: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        let value = discount;
+        self.update.set("discount", &value);
+        self
+    }
+
+    /// Adds to `discount` (absent counts as zero), in the database.
+    pub fn add_discount(
+        mut self,
+        discount: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        self.update.add("discount", &discount);
+        self
+    }
+
+    /// Subtracts from `discount` (absent counts as zero), in the database.
+    pub fn subtract_discount(
+        mut self,
+        discount: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        self.update.subtract("discount", &discount);
+        self
+    }
+
+    /// Sets `tax`.
+    pub fn set_tax(mut self, tax: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        let value = tax;
+        self.update.set("tax", &value);
+        self
+    }
+
+    /// Adds to `tax` (absent counts as zero), in the database.
+    pub fn add_tax(mut self, tax: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        self.update.add("tax", &tax);
+        self
+    }
+
+    /// Subtracts from `tax` (absent counts as zero), in the database.
+    pub fn subtract_tax(mut self, tax: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        self.update.subtract("tax", &tax);
+        self
+    }
+
+    /// Sets `big`.
+    pub fn set_big(mut self, big: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        let value = big;
+        self.update.set("big", &value);
+        self
+    }
+
+    /// Adds to `big` (absent counts as zero), in the database.
+    pub fn add_big(mut self, big: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        self.update.add("big", &big);
+        self
+    }
+
+    /// Subtracts from `big` (absent counts as zero), in the database.
+    pub fn subtract_big(mut self, big: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        self.update.subtract("big", &big);
+        self
+    }
+
+    /// Sets `format`.
+    pub fn set_format(mut self, format: Format) -> Self {
+        let value = format;
+        self.update.set("format", &value);
+        self
+    }
+
+    /// Sets `formats`.
+    pub fn set_formats(mut self, formats: ::std::vec::Vec<Format>) -> Self {
+        let value = formats;
+        self.update.set("formats", &value);
+        self
+    }
+
+    /// Adds elements at the end of `formats` (absent counts as empty).
+    pub fn append_formats(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = Format>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.append("formats", &elements);
+        self
+    }
+
+    /// Adds elements at the start of `formats` (absent counts as empty).
+    pub fn prepend_formats(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = Format>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.prepend("formats", &elements);
+        self
+    }
+
+    /// Sets `authors`.
+    pub fn set_authors(mut self, authors: ::std::vec::Vec<String>) -> Self {
+        let value = authors;
+        self.update.set("authors", &value);
+        self
+    }
+
+    /// Adds elements at the end of `authors` (absent counts as empty).
+    pub fn append_authors(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = String>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.append("authors", &elements);
+        self
+    }
+
+    /// Adds elements at the start of `authors` (absent counts as empty).
+    pub fn prepend_authors(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = String>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.prepend("authors", &elements);
+        self
+    }
+
+    /// Sets `ratings`.
+    pub fn set_ratings(mut self, ratings: ::std::vec::Vec<f64>) -> Self {
+        let value = ratings;
+        self.update.set("ratings", &value);
+        self
+    }
+
+    /// Adds elements at the end of `ratings` (absent counts as empty).
+    pub fn append_ratings(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = f64>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.append("ratings", &elements);
+        self
+    }
+
+    /// Adds elements at the start of `ratings` (absent counts as empty).
+    pub fn prepend_ratings(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = f64>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.prepend("ratings", &elements);
+        self
+    }
+
+    /// Sets `labels`.
+    pub fn set_labels(
+        mut self,
+        labels: ::std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        let value = labels;
+        self.update.set("labels", &value);
+        self
+    }
+
+    /// Sets `weights`.
+    pub fn set_weights(
+        mut self,
+        weights: ::std::collections::BTreeMap<String, f64>,
+    ) -> Self {
+        let value = weights;
+        self.update.set("weights", &value);
+        self
+    }
+
+    /// Sets `tags`.
+    pub fn set_tags(mut self, tags: ::std::collections::BTreeSet<String>) -> Self {
+        let value = tags;
+        self.update.set("tags", &value);
+        self
+    }
+
+    /// Adds elements to the set `tags`, in the database.
+    pub fn add_to_tags(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = String>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("tags", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `tags`, in the database.
+    pub fn delete_from_tags(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = String>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("tags", &elements);
+        self
+    }
+
+    /// Sets `small`.
+    pub fn set_small(mut self, small: ::std::collections::BTreeSet<i32>) -> Self {
+        let value = small;
+        self.update.set("small", &value);
+        self
+    }
+
+    /// Adds elements to the set `small`, in the database.
+    pub fn add_to_small(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = i32>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("small", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `small`, in the database.
+    pub fn delete_from_small(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = i32>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("small", &elements);
+        self
+    }
+
+    /// Sets `large`.
+    pub fn set_large(mut self, large: ::std::collections::BTreeSet<i64>) -> Self {
+        let value = large;
+        self.update.set("large", &value);
+        self
+    }
+
+    /// Adds elements to the set `large`, in the database.
+    pub fn add_to_large(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = i64>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("large", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `large`, in the database.
+    pub fn delete_from_large(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = i64>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("large", &elements);
+        self
+    }
+
+    /// Sets `counts`.
+    pub fn set_counts(mut self, counts: ::std::collections::BTreeSet<u32>) -> Self {
+        let value = counts;
+        self.update.set("counts", &value);
+        self
+    }
+
+    /// Adds elements to the set `counts`, in the database.
+    pub fn add_to_counts(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = u32>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("counts", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `counts`, in the database.
+    pub fn delete_from_counts(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = u32>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("counts", &elements);
+        self
+    }
+
+    /// Sets `ids`.
+    pub fn set_ids(mut self, ids: ::std::collections::BTreeSet<u64>) -> Self {
+        let value = ids;
+        self.update.set("ids", &value);
+        self
+    }
+
+    /// Adds elements to the set `ids`, in the database.
+    pub fn add_to_ids(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = u64>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("ids", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `ids`, in the database.
+    pub fn delete_from_ids(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = u64>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("ids", &elements);
+        self
+    }
+
+    /// Sets `amounts`.
+    pub fn set_amounts(
+        mut self,
+        amounts: ::std::collections::BTreeSet<::dyngen_runtime::rust_decimal::Decimal>,
+    ) -> Self {
+        let value = amounts;
+        self.update.set("amounts", &value);
+        self
+    }
+
+    /// Adds elements to the set `amounts`, in the database.
+    pub fn add_to_amounts(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<
+            Item = ::dyngen_runtime::rust_decimal::Decimal,
+        >,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("amounts", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `amounts`, in the database.
+    pub fn delete_from_amounts(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<
+            Item = ::dyngen_runtime::rust_decimal::Decimal,
+        >,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("amounts", &elements);
+        self
+    }
+
+    /// Sets `hashes`.
+    pub fn set_hashes(
+        mut self,
+        hashes: ::std::collections::BTreeSet<::dyngen_runtime::Bytes>,
+    ) -> Self {
+        let value = hashes;
+        self.update.set("hashes", &value);
+        self
+    }
+
+    /// Adds elements to the set `hashes`, in the database.
+    pub fn add_to_hashes(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = ::dyngen_runtime::Bytes>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("hashes", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `hashes`, in the database.
+    pub fn delete_from_hashes(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = ::dyngen_runtime::Bytes>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("hashes", &elements);
+        self
+    }
+
+    /// Sets `chapters`.
+    pub fn set_chapters(mut self, chapters: ::std::vec::Vec<Chapter>) -> Self {
+        let value = chapters;
+        self.update.set("chapters", &value);
+        self
+    }
+
+    /// Adds elements at the end of `chapters` (absent counts as empty).
+    pub fn append_chapters(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = Chapter>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.append("chapters", &elements);
+        self
+    }
+
+    /// Adds elements at the start of `chapters` (absent counts as empty).
+    pub fn prepend_chapters(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = Chapter>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.prepend("chapters", &elements);
+        self
+    }
+
+    /// Sets `category`.
+    pub fn set_category(mut self, category: Category) -> Self {
+        let value = category;
+        self.update.set("category", &value);
+        self
+    }
+
+    /// Removes `category`.
+    pub fn remove_category(mut self) -> Self {
+        self.update.remove("category");
+        self
+    }
+
+    /// Sets `category` only if the item has none.
+    pub fn set_category_if_absent(mut self, category: Category) -> Self {
+        let value = category;
+        self.update.set_if_absent("category", &value);
+        self
+    }
+
+    /// Sets `summary`.
+    pub fn set_summary(mut self, summary: Summary) -> Self {
+        let value = summary;
+        self.update.set("summary", &value);
+        self
+    }
+
+    /// Sets `cover`.
+    pub fn set_cover(mut self, cover: ::dyngen_runtime::Bytes) -> Self {
+        let value = cover;
+        self.update.set("cover", &value);
+        self
+    }
+
+    /// Removes `cover`.
+    pub fn remove_cover(mut self) -> Self {
+        self.update.remove("cover");
+        self
+    }
+
+    /// Sets `cover` only if the item has none.
+    pub fn set_cover_if_absent(mut self, cover: ::dyngen_runtime::Bytes) -> Self {
+        let value = cover;
+        self.update.set_if_absent("cover", &value);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &BookAttributes,
+        ) -> ::dyngen_runtime::Condition<Book>,
+    ) -> Self {
+        self.update.condition(build(&<Book as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Book, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Book, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(self) -> ::dyngen_runtime::Update<'t, Book> {
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for BookUpdate<'t> {
+    type Output = ::std::result::Result<Book, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Book>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 
@@ -685,6 +1686,18 @@ pub struct LoanPartition {
 pub struct LoanByMemberPartition {
     /// Attribute `member`.
     pub member: String,
+}
+
+/// The attributes of `Loan` items, for conditions and filters:
+/// `|a| a.isbn.exists()`.
+#[derive(Debug, Clone)]
+pub struct LoanAttributes {
+    /// Attribute `isbn`.
+    pub isbn: ::dyngen_runtime::Attr<Loan, String>,
+    /// Attribute `member`.
+    pub member: ::dyngen_runtime::Attr<Loan, String>,
+    /// Attribute `until`.
+    pub until: ::dyngen_runtime::Attr<Loan, ::dyngen_runtime::value::EpochSeconds>,
 }
 
 impl Loan {
@@ -739,6 +1752,30 @@ impl Loan {
 
 impl ::dyngen_runtime::Entity for Loan {
     const NAME: &'static str = "Loan";
+
+    const STORED: &'static [&'static str] = &[
+        "expiresAt",
+        "gsi1pk",
+        "gsi1sk",
+        "isbn",
+        "member",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = LoanAttributes;
+
+    fn attributes() -> LoanAttributes {
+        LoanAttributes {
+            isbn: ::dyngen_runtime::Attr::attribute("isbn"),
+            member: ::dyngen_runtime::Attr::attribute("member"),
+            until: ::dyngen_runtime::Attr::attribute("expiresAt"),
+        }
+    }
 
     fn to_item(
         &self,
@@ -855,6 +1892,20 @@ impl<'t> ::std::ops::Deref for LoanClient<'t> {
 }
 
 impl<'t> LoanClient<'t> {
+    /// Changes attributes of an existing `Loan` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &LoanKey) -> LoanUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        LoanUpdate {
+            update,
+            until: ::std::option::Option::None,
+        }
+    }
+
     /// Queries `Loan` items by primary key, in one partition.
     pub fn query(&self, partition: &LoanPartition) -> LoanQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -1014,5 +2065,72 @@ impl<'t> LoanByMemberQuery<'t> {
                 &::dyngen_runtime::value::EpochSeconds(high),
                 ::dyngen_runtime::Casing::Preserve,
             )
+    }
+}
+
+/// An update of one `Loan` item, from [`LoanClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`LoanUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct LoanUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Loan>,
+    until: ::std::option::Option<
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+}
+
+impl<'t> LoanUpdate<'t> {
+    /// Sets `until`, and rewrites `gsi1sk` (access pattern `byMember`).
+    pub fn set_until(
+        mut self,
+        until: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) -> Self {
+        self.until = ::std::option::Option::Some(until);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &LoanAttributes,
+        ) -> ::dyngen_runtime::Condition<Loan>,
+    ) -> Self {
+        self.update.condition(build(&<Loan as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Loan, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Loan, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, Loan> {
+        if let ::std::option::Option::Some(until) = self.until.as_ref() {
+            self.update.set_key("gsi1sk", Loan::by_member_sk(until));
+        }
+        if let ::std::option::Option::Some(value) = &self.until {
+            self.update.set("expiresAt", &::dyngen_runtime::value::EpochSeconds(*value));
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for LoanUpdate<'t> {
+    type Output = ::std::result::Result<Loan, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Loan>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

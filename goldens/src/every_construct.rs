@@ -300,6 +300,32 @@ impl ::dyngen_runtime::value::AttributeCodec for Address {
     }
 }
 
+/// The fields of a `Address` value inside an attribute of entity `E`, for
+/// conditions: `a.<attribute>.fields().<field>`.
+pub struct AddressFields<E> {
+    /// Field `street`.
+    pub street: ::dyngen_runtime::Attr<E, String>,
+    /// Field `city`.
+    pub city: ::dyngen_runtime::Attr<E, String>,
+    /// Field `zip`.
+    pub zip: ::dyngen_runtime::Attr<E, String>,
+    /// Field `country`.
+    pub country: ::dyngen_runtime::Attr<E, String>,
+}
+
+impl ::dyngen_runtime::Nested for Address {
+    type Fields<E> = AddressFields<E>;
+
+    fn fields<E>(base: &::dyngen_runtime::expr::Path) -> AddressFields<E> {
+        AddressFields {
+            street: ::dyngen_runtime::Attr::new(base.field("street")),
+            city: ::dyngen_runtime::Attr::new(base.field("city")),
+            zip: ::dyngen_runtime::Attr::new(base.field("zip")),
+            country: ::dyngen_runtime::Attr::new(base.field("cc")),
+        }
+    }
+}
+
 /// A line of an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -342,6 +368,32 @@ impl ::dyngen_runtime::value::AttributeCodec for Line {
             parts: ::dyngen_runtime::value::take(&mut item, "parts")
                 .map_err(|e| e.within(".parts"))?,
         })
+    }
+}
+
+/// The fields of a `Line` value inside an attribute of entity `E`, for
+/// conditions: `a.<attribute>.fields().<field>`.
+pub struct LineFields<E> {
+    /// Field `sku`.
+    pub sku: ::dyngen_runtime::Attr<E, String>,
+    /// Field `quantity`.
+    pub quantity: ::dyngen_runtime::Attr<E, u32>,
+    /// Field `unitPrice`.
+    pub unit_price: ::dyngen_runtime::Attr<E, ::dyngen_runtime::rust_decimal::Decimal>,
+    /// Field `parts`.
+    pub parts: ::dyngen_runtime::Attr<E, ::std::vec::Vec<Line>>,
+}
+
+impl ::dyngen_runtime::Nested for Line {
+    type Fields<E> = LineFields<E>;
+
+    fn fields<E>(base: &::dyngen_runtime::expr::Path) -> LineFields<E> {
+        LineFields {
+            sku: ::dyngen_runtime::Attr::new(base.field("sku")),
+            quantity: ::dyngen_runtime::Attr::new(base.field("quantity")),
+            unit_price: ::dyngen_runtime::Attr::new(base.field("unitPrice")),
+            parts: ::dyngen_runtime::Attr::new(base.field("parts")),
+        }
     }
 }
 
@@ -432,6 +484,82 @@ pub struct CustomerOrdersPartition {
     pub customer_id: String,
 }
 
+/// The attributes of `Customer` items, for conditions and filters:
+/// `|a| a.customer_id.exists()`.
+#[derive(Debug, Clone)]
+pub struct CustomerAttributes {
+    /// Attribute `customerId`.
+    pub customer_id: ::dyngen_runtime::Attr<Customer, String>,
+    /// Attribute `email`.
+    pub email: ::dyngen_runtime::Attr<Customer, String>,
+    /// Attribute `name`.
+    pub name: ::dyngen_runtime::Attr<Customer, String>,
+    /// Attribute `tier`.
+    pub tier: ::dyngen_runtime::Attr<Customer, Tier>,
+    /// Attribute `addresses`.
+    pub addresses: ::dyngen_runtime::Attr<
+        Customer,
+        ::std::collections::BTreeMap<String, Address>,
+    >,
+    /// Attribute `tags`.
+    pub tags: ::dyngen_runtime::Attr<Customer, ::std::collections::BTreeSet<String>>,
+    /// Attribute `scores`.
+    pub scores: ::dyngen_runtime::Attr<Customer, ::std::collections::BTreeSet<i64>>,
+    /// Attribute `prices`.
+    pub prices: ::dyngen_runtime::Attr<
+        Customer,
+        ::std::collections::BTreeSet<::dyngen_runtime::rust_decimal::Decimal>,
+    >,
+    /// Attribute `blobs`.
+    pub blobs: ::dyngen_runtime::Attr<
+        Customer,
+        ::std::collections::BTreeSet<::dyngen_runtime::Bytes>,
+    >,
+    /// Attribute `avatar`.
+    pub avatar: ::dyngen_runtime::Attr<Customer, ::dyngen_runtime::Bytes>,
+    /// Attribute `balance`.
+    pub balance: ::dyngen_runtime::Attr<
+        Customer,
+        ::dyngen_runtime::rust_decimal::Decimal,
+    >,
+    /// Attribute `ratio`.
+    pub ratio: ::dyngen_runtime::Attr<Customer, f64>,
+    /// Attribute `visits`.
+    pub visits: ::dyngen_runtime::Attr<Customer, u64>,
+    /// Attribute `age`.
+    pub age: ::dyngen_runtime::Attr<Customer, i32>,
+    /// Attribute `lastSeen`.
+    pub last_seen: ::dyngen_runtime::Attr<
+        Customer,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `active`.
+    pub active: ::dyngen_runtime::Attr<Customer, bool>,
+    /// Attribute `nicknames`.
+    pub nicknames: ::dyngen_runtime::Attr<Customer, ::std::vec::Vec<String>>,
+    /// Attribute `labels`.
+    pub labels: ::dyngen_runtime::Attr<
+        Customer,
+        ::std::collections::BTreeMap<String, String>,
+    >,
+    /// Attribute `type`.
+    pub r#type: ::dyngen_runtime::Attr<Customer, String>,
+    /// Attribute `signupSource`.
+    pub signup_source: ::dyngen_runtime::Attr<Customer, String>,
+    /// Attribute `createdAt`.
+    pub created_at: ::dyngen_runtime::Attr<
+        Customer,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `updatedAt`.
+    pub updated_at: ::dyngen_runtime::Attr<
+        Customer,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `version`.
+    pub version: ::dyngen_runtime::Attr<Customer, u64>,
+}
+
 impl Customer {
     /// This item's primary key.
     pub fn key(&self) -> CustomerKey {
@@ -489,6 +617,97 @@ impl Customer {
 
 impl ::dyngen_runtime::Entity for Customer {
     const NAME: &'static str = "Customer";
+
+    const STORED: &'static [&'static str] = &[
+        "active",
+        "addresses",
+        "age",
+        "avatar",
+        "balance",
+        "blobs",
+        "createdAt",
+        "customerId",
+        "email",
+        "gsi1pk",
+        "gsi1sk",
+        "gsi2pk",
+        "gsi2sk",
+        "labels",
+        "lastSeen",
+        "name",
+        "nicknames",
+        "prices",
+        "ratio",
+        "scores",
+        "src",
+        "tags",
+        "tier",
+        "type",
+        "updatedAt",
+        "version",
+        "visits",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::Some("createdAt"),
+        updated_at: ::std::option::Option::Some("updatedAt"),
+        version: ::std::option::Option::Some("version"),
+    };
+
+    type Attributes = CustomerAttributes;
+
+    fn attributes() -> CustomerAttributes {
+        CustomerAttributes {
+            customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
+            email: ::dyngen_runtime::Attr::attribute("email"),
+            name: ::dyngen_runtime::Attr::attribute("name"),
+            tier: ::dyngen_runtime::Attr::attribute("tier"),
+            addresses: ::dyngen_runtime::Attr::attribute("addresses"),
+            tags: ::dyngen_runtime::Attr::attribute("tags"),
+            scores: ::dyngen_runtime::Attr::attribute("scores"),
+            prices: ::dyngen_runtime::Attr::attribute("prices"),
+            blobs: ::dyngen_runtime::Attr::attribute("blobs"),
+            avatar: ::dyngen_runtime::Attr::attribute("avatar"),
+            balance: ::dyngen_runtime::Attr::attribute("balance"),
+            ratio: ::dyngen_runtime::Attr::attribute("ratio"),
+            visits: ::dyngen_runtime::Attr::attribute("visits"),
+            age: ::dyngen_runtime::Attr::attribute("age"),
+            last_seen: ::dyngen_runtime::Attr::attribute("lastSeen"),
+            active: ::dyngen_runtime::Attr::attribute("active"),
+            nicknames: ::dyngen_runtime::Attr::attribute("nicknames"),
+            labels: ::dyngen_runtime::Attr::attribute("labels"),
+            r#type: ::dyngen_runtime::Attr::attribute("type"),
+            signup_source: ::dyngen_runtime::Attr::attribute("src"),
+            created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
+            updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
+            version: ::dyngen_runtime::Attr::attribute("version"),
+        }
+    }
+
+    fn touch(
+        &mut self,
+        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) {
+        self.created_at = now;
+        self.updated_at = now;
+    }
+
+    fn version(&self) -> ::std::option::Option<i128> {
+        ::std::option::Option::Some(i128::from(self.version))
+    }
+
+    fn set_version(
+        &mut self,
+        version: i128,
+    ) -> ::std::result::Result<(), ::dyngen_runtime::Error> {
+        self.version = <u64 as ::std::convert::TryFrom<i128>>::try_from(version)
+            .map_err(|_| ::dyngen_runtime::Error::InvalidValue {
+                entity: "Customer",
+                attribute: "version",
+                message: ::std::format!("version {version} does not fit `u64`"),
+            })?;
+        ::std::result::Result::Ok(())
+    }
 
     fn to_item(
         &self,
@@ -688,6 +907,38 @@ impl<'t> ::std::ops::Deref for CustomerClient<'t> {
 }
 
 impl<'t> CustomerClient<'t> {
+    /// Changes attributes of an existing `Customer` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    ///
+    /// `expected_version` is the `version` last read: another write since then makes
+    /// the update fail with `VersionConflict`.
+    pub fn update(
+        &self,
+        key: &CustomerKey,
+        expected_version: u64,
+    ) -> CustomerUpdate<'t> {
+        let mut update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        update.expect_version(i128::from(expected_version));
+        CustomerUpdate {
+            update,
+            email: ::std::option::Option::None,
+        }
+    }
+
+    /// Deletes the `Customer` item if its version is `expected_version`:
+    /// otherwise `VersionConflict`, or `NotFound` when there is no item.
+    pub fn delete(
+        &self,
+        key: &CustomerKey,
+        expected_version: u64,
+    ) -> ::dyngen_runtime::Delete<'t, Customer> {
+        self.0.delete(key).expect_version(i128::from(expected_version))
+    }
+
     /// Queries `Customer` items by primary key, in one partition.
     pub fn query(
         &self,
@@ -737,6 +988,520 @@ impl<'t> CustomerClient<'t> {
             sk_composites: 0,
         };
         self.0.query(spec)
+    }
+}
+
+/// An update of one `Customer` item, from [`CustomerClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`CustomerUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct CustomerUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Customer>,
+    email: ::std::option::Option<String>,
+}
+
+impl<'t> CustomerUpdate<'t> {
+    /// Sets `email`, and rewrites `gsi1pk` (access pattern `byEmail`).
+    pub fn set_email(mut self, email: impl ::std::convert::Into<String>) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn set_name(mut self, name: impl ::std::convert::Into<String>) -> Self {
+        let value = name.into();
+        self.update.set("name", &value);
+        self
+    }
+
+    /// Sets `tier`.
+    pub fn set_tier(mut self, tier: Tier) -> Self {
+        let value = tier;
+        self.update.set("tier", &value);
+        self
+    }
+
+    /// Sets `addresses`.
+    pub fn set_addresses(
+        mut self,
+        addresses: ::std::collections::BTreeMap<String, Address>,
+    ) -> Self {
+        let value = addresses;
+        self.update.set("addresses", &value);
+        self
+    }
+
+    /// Sets `tags`.
+    pub fn set_tags(mut self, tags: ::std::collections::BTreeSet<String>) -> Self {
+        let value = tags;
+        self.update.set("tags", &value);
+        self
+    }
+
+    /// Removes `tags`.
+    pub fn remove_tags(mut self) -> Self {
+        self.update.remove("tags");
+        self
+    }
+
+    /// Sets `tags` only if the item has none.
+    pub fn set_tags_if_absent(
+        mut self,
+        tags: ::std::collections::BTreeSet<String>,
+    ) -> Self {
+        let value = tags;
+        self.update.set_if_absent("tags", &value);
+        self
+    }
+
+    /// Adds elements to the set `tags`, in the database.
+    pub fn add_to_tags(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = String>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("tags", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `tags`, in the database.
+    pub fn delete_from_tags(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = String>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("tags", &elements);
+        self
+    }
+
+    /// Sets `scores`.
+    pub fn set_scores(mut self, scores: ::std::collections::BTreeSet<i64>) -> Self {
+        let value = scores;
+        self.update.set("scores", &value);
+        self
+    }
+
+    /// Removes `scores`.
+    pub fn remove_scores(mut self) -> Self {
+        self.update.remove("scores");
+        self
+    }
+
+    /// Sets `scores` only if the item has none.
+    pub fn set_scores_if_absent(
+        mut self,
+        scores: ::std::collections::BTreeSet<i64>,
+    ) -> Self {
+        let value = scores;
+        self.update.set_if_absent("scores", &value);
+        self
+    }
+
+    /// Adds elements to the set `scores`, in the database.
+    pub fn add_to_scores(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = i64>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("scores", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `scores`, in the database.
+    pub fn delete_from_scores(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = i64>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("scores", &elements);
+        self
+    }
+
+    /// Sets `prices`.
+    pub fn set_prices(
+        mut self,
+        prices: ::std::collections::BTreeSet<::dyngen_runtime::rust_decimal::Decimal>,
+    ) -> Self {
+        let value = prices;
+        self.update.set("prices", &value);
+        self
+    }
+
+    /// Removes `prices`.
+    pub fn remove_prices(mut self) -> Self {
+        self.update.remove("prices");
+        self
+    }
+
+    /// Sets `prices` only if the item has none.
+    pub fn set_prices_if_absent(
+        mut self,
+        prices: ::std::collections::BTreeSet<::dyngen_runtime::rust_decimal::Decimal>,
+    ) -> Self {
+        let value = prices;
+        self.update.set_if_absent("prices", &value);
+        self
+    }
+
+    /// Adds elements to the set `prices`, in the database.
+    pub fn add_to_prices(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<
+            Item = ::dyngen_runtime::rust_decimal::Decimal,
+        >,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("prices", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `prices`, in the database.
+    pub fn delete_from_prices(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<
+            Item = ::dyngen_runtime::rust_decimal::Decimal,
+        >,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("prices", &elements);
+        self
+    }
+
+    /// Sets `blobs`.
+    pub fn set_blobs(
+        mut self,
+        blobs: ::std::collections::BTreeSet<::dyngen_runtime::Bytes>,
+    ) -> Self {
+        let value = blobs;
+        self.update.set("blobs", &value);
+        self
+    }
+
+    /// Removes `blobs`.
+    pub fn remove_blobs(mut self) -> Self {
+        self.update.remove("blobs");
+        self
+    }
+
+    /// Sets `blobs` only if the item has none.
+    pub fn set_blobs_if_absent(
+        mut self,
+        blobs: ::std::collections::BTreeSet<::dyngen_runtime::Bytes>,
+    ) -> Self {
+        let value = blobs;
+        self.update.set_if_absent("blobs", &value);
+        self
+    }
+
+    /// Adds elements to the set `blobs`, in the database.
+    pub fn add_to_blobs(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = ::dyngen_runtime::Bytes>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.add_elements("blobs", &elements);
+        self
+    }
+
+    /// Deletes elements from the set `blobs`, in the database.
+    pub fn delete_from_blobs(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = ::dyngen_runtime::Bytes>,
+    ) -> Self {
+        let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
+                elements,
+            )
+            .collect();
+        self.update.delete_elements("blobs", &elements);
+        self
+    }
+
+    /// Sets `avatar`.
+    pub fn set_avatar(mut self, avatar: ::dyngen_runtime::Bytes) -> Self {
+        let value = avatar;
+        self.update.set("avatar", &value);
+        self
+    }
+
+    /// Removes `avatar`.
+    pub fn remove_avatar(mut self) -> Self {
+        self.update.remove("avatar");
+        self
+    }
+
+    /// Sets `avatar` only if the item has none.
+    pub fn set_avatar_if_absent(mut self, avatar: ::dyngen_runtime::Bytes) -> Self {
+        let value = avatar;
+        self.update.set_if_absent("avatar", &value);
+        self
+    }
+
+    /// Sets `balance`.
+    pub fn set_balance(
+        mut self,
+        balance: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        let value = balance;
+        self.update.set("balance", &value);
+        self
+    }
+
+    /// Adds to `balance` (absent counts as zero), in the database.
+    pub fn add_balance(
+        mut self,
+        balance: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        self.update.add("balance", &balance);
+        self
+    }
+
+    /// Subtracts from `balance` (absent counts as zero), in the database.
+    pub fn subtract_balance(
+        mut self,
+        balance: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        self.update.subtract("balance", &balance);
+        self
+    }
+
+    /// Sets `ratio`.
+    pub fn set_ratio(mut self, ratio: f64) -> Self {
+        let value = ratio;
+        self.update.set("ratio", &value);
+        self
+    }
+
+    /// Adds to `ratio` (absent counts as zero), in the database.
+    pub fn add_ratio(mut self, ratio: f64) -> Self {
+        self.update.add("ratio", &ratio);
+        self
+    }
+
+    /// Subtracts from `ratio` (absent counts as zero), in the database.
+    pub fn subtract_ratio(mut self, ratio: f64) -> Self {
+        self.update.subtract("ratio", &ratio);
+        self
+    }
+
+    /// Sets `visits`.
+    pub fn set_visits(mut self, visits: u64) -> Self {
+        let value = visits;
+        self.update.set("visits", &value);
+        self
+    }
+
+    /// Adds to `visits` (absent counts as zero), in the database. A result outside `u64` fails with `ConditionFailed` and changes nothing.
+    pub fn add_visits(mut self, visits: u64) -> Self {
+        self.update
+            .add_integer(
+                "visits",
+                i128::from(visits),
+                i128::from(u64::MIN),
+                i128::from(u64::MAX),
+            );
+        self
+    }
+
+    /// Subtracts from `visits` (absent counts as zero), in the database. A result outside `u64` fails with `ConditionFailed` and changes nothing.
+    pub fn subtract_visits(mut self, visits: u64) -> Self {
+        self.update
+            .subtract_integer(
+                "visits",
+                i128::from(visits),
+                i128::from(u64::MIN),
+                i128::from(u64::MAX),
+            );
+        self
+    }
+
+    /// Sets `age`.
+    pub fn set_age(mut self, age: i32) -> Self {
+        let value = age;
+        self.update.set("age", &value);
+        self
+    }
+
+    /// Removes `age`.
+    pub fn remove_age(mut self) -> Self {
+        self.update.remove("age");
+        self
+    }
+
+    /// Sets `age` only if the item has none.
+    pub fn set_age_if_absent(mut self, age: i32) -> Self {
+        let value = age;
+        self.update.set_if_absent("age", &value);
+        self
+    }
+
+    /// Adds to `age` (absent counts as zero), in the database. A result outside `i32` fails with `ConditionFailed` and changes nothing.
+    pub fn add_age(mut self, age: i32) -> Self {
+        self.update
+            .add_integer(
+                "age",
+                i128::from(age),
+                i128::from(i32::MIN),
+                i128::from(i32::MAX),
+            );
+        self
+    }
+
+    /// Subtracts from `age` (absent counts as zero), in the database. A result outside `i32` fails with `ConditionFailed` and changes nothing.
+    pub fn subtract_age(mut self, age: i32) -> Self {
+        self.update
+            .subtract_integer(
+                "age",
+                i128::from(age),
+                i128::from(i32::MIN),
+                i128::from(i32::MAX),
+            );
+        self
+    }
+
+    /// Sets `lastSeen`.
+    pub fn set_last_seen(
+        mut self,
+        last_seen: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) -> Self {
+        let value = last_seen;
+        self.update.set("lastSeen", &value);
+        self
+    }
+
+    /// Removes `lastSeen`.
+    pub fn remove_last_seen(mut self) -> Self {
+        self.update.remove("lastSeen");
+        self
+    }
+
+    /// Sets `lastSeen` only if the item has none.
+    pub fn set_last_seen_if_absent(
+        mut self,
+        last_seen: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) -> Self {
+        let value = last_seen;
+        self.update.set_if_absent("lastSeen", &value);
+        self
+    }
+
+    /// Sets `active`.
+    pub fn set_active(mut self, active: bool) -> Self {
+        let value = active;
+        self.update.set("active", &value);
+        self
+    }
+
+    /// Sets `nicknames`.
+    pub fn set_nicknames(mut self, nicknames: ::std::vec::Vec<String>) -> Self {
+        let value = nicknames;
+        self.update.set("nicknames", &value);
+        self
+    }
+
+    /// Adds elements at the end of `nicknames` (absent counts as empty).
+    pub fn append_nicknames(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = String>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.append("nicknames", &elements);
+        self
+    }
+
+    /// Adds elements at the start of `nicknames` (absent counts as empty).
+    pub fn prepend_nicknames(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = String>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.prepend("nicknames", &elements);
+        self
+    }
+
+    /// Sets `labels`.
+    pub fn set_labels(
+        mut self,
+        labels: ::std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        let value = labels;
+        self.update.set("labels", &value);
+        self
+    }
+
+    /// Sets `type`.
+    pub fn set_type(mut self, r#type: impl ::std::convert::Into<String>) -> Self {
+        let value = r#type.into();
+        self.update.set("type", &value);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &CustomerAttributes,
+        ) -> ::dyngen_runtime::Condition<Customer>,
+    ) -> Self {
+        self.update
+            .condition(build(&<Customer as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Customer, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Customer, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, Customer> {
+        if let ::std::option::Option::Some(email) = self.email.as_ref() {
+            self.update.set_key("gsi1pk", Customer::by_email_pk(email));
+        }
+        if let ::std::option::Option::Some(value) = &self.email {
+            self.update.set("email", value);
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for CustomerUpdate<'t> {
+    type Output = ::std::result::Result<Customer, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Customer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 
@@ -809,6 +1574,33 @@ pub struct OrderByStatusPartition {
 pub struct OrderByPlacedPartition {
     /// Attribute `customerId`.
     pub customer_id: String,
+}
+
+/// The attributes of `Order` items, for conditions and filters:
+/// `|a| a.id.exists()`.
+#[derive(Debug, Clone)]
+pub struct OrderAttributes {
+    /// Attribute `id`.
+    pub id: ::dyngen_runtime::Attr<Order, String>,
+    /// Attribute `customerId`.
+    pub customer_id: ::dyngen_runtime::Attr<Order, String>,
+    /// Attribute `status`.
+    pub status: ::dyngen_runtime::Attr<Order, OrderStatus>,
+    /// Attribute `total`.
+    pub total: ::dyngen_runtime::Attr<Order, ::dyngen_runtime::rust_decimal::Decimal>,
+    /// Attribute `placedAt`.
+    pub placed_at: ::dyngen_runtime::Attr<
+        Order,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `lines`.
+    pub lines: ::dyngen_runtime::Attr<Order, ::std::vec::Vec<Line>>,
+    /// Attribute `shipTo`.
+    pub ship_to: ::dyngen_runtime::Attr<Order, Address>,
+    /// Attribute `reservedUntil`.
+    pub reserved_until: ::dyngen_runtime::Attr<Order, i64>,
+    /// Attribute `rev`.
+    pub rev: ::dyngen_runtime::Attr<Order, u64>,
 }
 
 impl Order {
@@ -908,6 +1700,63 @@ impl Order {
 
 impl ::dyngen_runtime::Entity for Order {
     const NAME: &'static str = "Order";
+
+    const STORED: &'static [&'static str] = &[
+        "customerId",
+        "gsi2pk",
+        "gsi2sk",
+        "gsi3pk",
+        "gsi4pk",
+        "gsi4sk",
+        "id",
+        "lines",
+        "lsi1sk",
+        "placedAt",
+        "reservedUntil",
+        "rev",
+        "shipTo",
+        "status",
+        "total",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::Some("rev"),
+    };
+
+    type Attributes = OrderAttributes;
+
+    fn attributes() -> OrderAttributes {
+        OrderAttributes {
+            id: ::dyngen_runtime::Attr::attribute("id"),
+            customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
+            status: ::dyngen_runtime::Attr::attribute("status"),
+            total: ::dyngen_runtime::Attr::attribute("total"),
+            placed_at: ::dyngen_runtime::Attr::attribute("placedAt"),
+            lines: ::dyngen_runtime::Attr::attribute("lines"),
+            ship_to: ::dyngen_runtime::Attr::attribute("shipTo"),
+            reserved_until: ::dyngen_runtime::Attr::attribute("reservedUntil"),
+            rev: ::dyngen_runtime::Attr::attribute("rev"),
+        }
+    }
+
+    fn version(&self) -> ::std::option::Option<i128> {
+        ::std::option::Option::Some(i128::from(self.rev))
+    }
+
+    fn set_version(
+        &mut self,
+        version: i128,
+    ) -> ::std::result::Result<(), ::dyngen_runtime::Error> {
+        self.rev = <u64 as ::std::convert::TryFrom<i128>>::try_from(version)
+            .map_err(|_| ::dyngen_runtime::Error::InvalidValue {
+                entity: "Order",
+                attribute: "rev",
+                message: ::std::format!("version {version} does not fit `u64`"),
+            })?;
+        ::std::result::Result::Ok(())
+    }
 
     fn to_item(
         &self,
@@ -1070,6 +1919,37 @@ impl<'t> ::std::ops::Deref for OrderClient<'t> {
 }
 
 impl<'t> OrderClient<'t> {
+    /// Changes attributes of an existing `Order` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    ///
+    /// `expected_version` is the `rev` last read: another write since then makes
+    /// the update fail with `VersionConflict`.
+    pub fn update(&self, key: &OrderKey, expected_version: u64) -> OrderUpdate<'t> {
+        let mut update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        update.expect_version(i128::from(expected_version));
+        OrderUpdate {
+            update,
+            key: ::std::clone::Clone::clone(key),
+            status: ::std::option::Option::None,
+            placed_at: ::std::option::Option::None,
+            reserved_until: ::std::option::Option::None,
+        }
+    }
+
+    /// Deletes the `Order` item if its version is `expected_version`:
+    /// otherwise `VersionConflict`, or `NotFound` when there is no item.
+    pub fn delete(
+        &self,
+        key: &OrderKey,
+        expected_version: u64,
+    ) -> ::dyngen_runtime::Delete<'t, Order> {
+        self.0.delete(key).expect_version(i128::from(expected_version))
+    }
+
     /// Queries `Order` items by primary key, in one partition.
     pub fn query(&self, partition: &OrderPartition) -> OrderQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -1412,6 +2292,196 @@ impl<'t> OrderByPlacedQuery<'t> {
     }
 }
 
+/// An update of one `Order` item, from [`OrderClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`OrderUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct OrderUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Order>,
+    key: OrderKey,
+    status: ::std::option::Option<OrderStatus>,
+    placed_at: ::std::option::Option<
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    reserved_until: ::std::option::Option<::std::option::Option<i64>>,
+}
+
+impl<'t> OrderUpdate<'t> {
+    /// Sets `status`, and rewrites `gsi4pk` (access pattern `byStatus`).
+    pub fn set_status(mut self, status: OrderStatus) -> Self {
+        self.status = ::std::option::Option::Some(status);
+        self
+    }
+
+    /// Sets `total`.
+    pub fn set_total(mut self, total: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        let value = total;
+        self.update.set("total", &value);
+        self
+    }
+
+    /// Adds to `total` (absent counts as zero), in the database.
+    pub fn add_total(mut self, total: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
+        self.update.add("total", &total);
+        self
+    }
+
+    /// Subtracts from `total` (absent counts as zero), in the database.
+    pub fn subtract_total(
+        mut self,
+        total: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        self.update.subtract("total", &total);
+        self
+    }
+
+    /// Sets `placedAt`, and rewrites `gsi2sk` (access pattern `orders`), `gsi4sk` (access pattern `byStatus`) and `lsi1sk` (access pattern `byPlaced`).
+    pub fn set_placed_at(
+        mut self,
+        placed_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    ) -> Self {
+        self.placed_at = ::std::option::Option::Some(placed_at);
+        self
+    }
+
+    /// Sets `lines`.
+    pub fn set_lines(mut self, lines: ::std::vec::Vec<Line>) -> Self {
+        let value = lines;
+        self.update.set("lines", &value);
+        self
+    }
+
+    /// Adds elements at the end of `lines` (absent counts as empty).
+    pub fn append_lines(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = Line>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.append("lines", &elements);
+        self
+    }
+
+    /// Adds elements at the start of `lines` (absent counts as empty).
+    pub fn prepend_lines(
+        mut self,
+        elements: impl ::std::iter::IntoIterator<Item = Line>,
+    ) -> Self {
+        let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
+            .collect();
+        self.update.prepend("lines", &elements);
+        self
+    }
+
+    /// Sets `shipTo`.
+    pub fn set_ship_to(mut self, ship_to: Address) -> Self {
+        let value = ship_to;
+        self.update.set("shipTo", &value);
+        self
+    }
+
+    /// Removes `shipTo`.
+    pub fn remove_ship_to(mut self) -> Self {
+        self.update.remove("shipTo");
+        self
+    }
+
+    /// Sets `shipTo` only if the item has none.
+    pub fn set_ship_to_if_absent(mut self, ship_to: Address) -> Self {
+        let value = ship_to;
+        self.update.set_if_absent("shipTo", &value);
+        self
+    }
+
+    /// Sets `reservedUntil`, and rewrites `gsi3pk` (access pattern `reserved`).
+    pub fn set_reserved_until(mut self, reserved_until: i64) -> Self {
+        self.reserved_until = ::std::option::Option::Some(
+            ::std::option::Option::Some(reserved_until),
+        );
+        self
+    }
+
+    /// Removes `reservedUntil`, and with it `gsi3pk` (access pattern `reserved`): the item leaves those sparse indexes.
+    pub fn remove_reserved_until(mut self) -> Self {
+        self.reserved_until = ::std::option::Option::Some(::std::option::Option::None);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &OrderAttributes,
+        ) -> ::dyngen_runtime::Condition<Order>,
+    ) -> Self {
+        self.update.condition(build(&<Order as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Order, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Order, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, Order> {
+        if let ::std::option::Option::Some(placed_at) = self.placed_at.as_ref() {
+            self.update.set_key("gsi2sk", Order::orders_sk(placed_at, &self.key.id));
+        }
+        if self.reserved_until.is_some() {
+            match self.reserved_until.as_ref().and_then(::std::option::Option::as_ref) {
+                ::std::option::Option::Some(reserved_until) => {
+                    self.update.set_key("gsi3pk", Order::reserved_pk(reserved_until));
+                }
+                _ => self.update.remove("gsi3pk"),
+            }
+        }
+        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+            self.update.set_key("gsi4pk", Order::by_status_pk(status));
+        }
+        if let ::std::option::Option::Some(placed_at) = self.placed_at.as_ref() {
+            self.update.set_key("gsi4sk", Order::by_status_sk(placed_at));
+        }
+        if let ::std::option::Option::Some(placed_at) = self.placed_at.as_ref() {
+            self.update.set_key("lsi1sk", Order::by_placed_sk(placed_at));
+        }
+        if let ::std::option::Option::Some(value) = &self.status {
+            self.update.set("status", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.placed_at {
+            self.update.set("placedAt", value);
+        }
+        match &self.reserved_until {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => {
+                self.update.set("reservedUntil", value);
+            }
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                self.update.remove("reservedUntil")
+            }
+            ::std::option::Option::None => {}
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for OrderUpdate<'t> {
+    type Output = ::std::result::Result<Order, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Order>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
 /// A login session that expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -1435,6 +2505,18 @@ pub struct SessionKey {
 pub struct SessionPartition {
     /// Attribute `token`.
     pub token: String,
+}
+
+/// The attributes of `Session` items, for conditions and filters:
+/// `|a| a.token.exists()`.
+#[derive(Debug, Clone)]
+pub struct SessionAttributes {
+    /// Attribute `token`.
+    pub token: ::dyngen_runtime::Attr<Session, String>,
+    /// Attribute `customerId`.
+    pub customer_id: ::dyngen_runtime::Attr<Session, String>,
+    /// Attribute `expiresAt`.
+    pub expires_at: ::dyngen_runtime::Attr<Session, i64>,
 }
 
 impl Session {
@@ -1464,6 +2546,24 @@ impl Session {
 
 impl ::dyngen_runtime::Entity for Session {
     const NAME: &'static str = "Session";
+
+    const STORED: &'static [&'static str] = &["customerId", "expiresAt", "token"];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = SessionAttributes;
+
+    fn attributes() -> SessionAttributes {
+        SessionAttributes {
+            token: ::dyngen_runtime::Attr::attribute("token"),
+            customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
+            expires_at: ::dyngen_runtime::Attr::attribute("expiresAt"),
+        }
+    }
 
     fn to_item(
         &self,
@@ -1562,6 +2662,17 @@ impl<'t> ::std::ops::Deref for SessionClient<'t> {
 }
 
 impl<'t> SessionClient<'t> {
+    /// Changes attributes of an existing `Session` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &SessionKey) -> SessionUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        SessionUpdate { update }
+    }
+
     /// Queries `Session` items by primary key, in one partition.
     pub fn query(
         &self,
@@ -1577,6 +2688,73 @@ impl<'t> SessionClient<'t> {
             sk_composites: 0,
         };
         self.0.query(spec)
+    }
+}
+
+/// An update of one `Session` item, from [`SessionClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`SessionUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct SessionUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Session>,
+}
+
+impl<'t> SessionUpdate<'t> {
+    /// Sets `customerId`.
+    pub fn set_customer_id(
+        mut self,
+        customer_id: impl ::std::convert::Into<String>,
+    ) -> Self {
+        let value = customer_id.into();
+        self.update.set("customerId", &value);
+        self
+    }
+
+    /// Sets `expiresAt`.
+    pub fn set_expires_at(mut self, expires_at: i64) -> Self {
+        let value = expires_at;
+        self.update.set("expiresAt", &value);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &SessionAttributes,
+        ) -> ::dyngen_runtime::Condition<Session>,
+    ) -> Self {
+        self.update
+            .condition(build(&<Session as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Session, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Session, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(self) -> ::dyngen_runtime::Update<'t, Session> {
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for SessionUpdate<'t> {
+    type Output = ::std::result::Result<Session, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Session>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 

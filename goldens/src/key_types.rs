@@ -170,6 +170,18 @@ pub struct SensorByActivePartition {
     pub active: bool,
 }
 
+/// The attributes of `Sensor` items, for conditions and filters:
+/// `|a| a.site.exists()`.
+#[derive(Debug, Clone)]
+pub struct SensorAttributes {
+    /// Attribute `site`.
+    pub site: ::dyngen_runtime::Attr<Sensor, String>,
+    /// Attribute `sensorId`.
+    pub sensor_id: ::dyngen_runtime::Attr<Sensor, u32>,
+    /// Attribute `active`.
+    pub active: ::dyngen_runtime::Attr<Sensor, bool>,
+}
+
 impl Sensor {
     /// This item's primary key.
     pub fn key(&self) -> SensorKey {
@@ -211,6 +223,24 @@ impl Sensor {
 
 impl ::dyngen_runtime::Entity for Sensor {
     const NAME: &'static str = "Sensor";
+
+    const STORED: &'static [&'static str] = &["active", "gsi1pk", "sensorId", "site"];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = SensorAttributes;
+
+    fn attributes() -> SensorAttributes {
+        SensorAttributes {
+            site: ::dyngen_runtime::Attr::attribute("site"),
+            sensor_id: ::dyngen_runtime::Attr::attribute("sensorId"),
+            active: ::dyngen_runtime::Attr::attribute("active"),
+        }
+    }
 
     fn to_item(
         &self,
@@ -316,6 +346,20 @@ impl<'t> ::std::ops::Deref for SensorClient<'t> {
 }
 
 impl<'t> SensorClient<'t> {
+    /// Changes attributes of an existing `Sensor` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &SensorKey) -> SensorUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        SensorUpdate {
+            update,
+            active: ::std::option::Option::None,
+        }
+    }
+
     /// Queries `Sensor` items by primary key, in one partition.
     pub fn query(&self, partition: &SensorPartition) -> SensorQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -389,6 +433,69 @@ impl<'t> SensorQuery<'t> {
     }
 }
 
+/// An update of one `Sensor` item, from [`SensorClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`SensorUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct SensorUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Sensor>,
+    active: ::std::option::Option<bool>,
+}
+
+impl<'t> SensorUpdate<'t> {
+    /// Sets `active`, and rewrites `gsi1pk` (access pattern `byActive`).
+    pub fn set_active(mut self, active: bool) -> Self {
+        self.active = ::std::option::Option::Some(active);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &SensorAttributes,
+        ) -> ::dyngen_runtime::Condition<Sensor>,
+    ) -> Self {
+        self.update
+            .condition(build(&<Sensor as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Sensor, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Sensor, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, Sensor> {
+        if let ::std::option::Option::Some(active) = self.active.as_ref() {
+            self.update.set_key("gsi1pk", Sensor::by_active_pk(active));
+        }
+        if let ::std::option::Option::Some(value) = &self.active {
+            self.update.set("active", value);
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for SensorUpdate<'t> {
+    type Output = ::std::result::Result<Sensor, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Sensor>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
 /// One reading of a sensor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reading {
@@ -434,6 +541,29 @@ pub struct ReadingPartition {
 pub struct ReadingByLevelPartition {
     /// Attribute `site`.
     pub site: String,
+}
+
+/// The attributes of `Reading` items, for conditions and filters:
+/// `|a| a.site.exists()`.
+#[derive(Debug, Clone)]
+pub struct ReadingAttributes {
+    /// Attribute `site`.
+    pub site: ::dyngen_runtime::Attr<Reading, String>,
+    /// Attribute `sensorId`.
+    pub sensor_id: ::dyngen_runtime::Attr<Reading, u32>,
+    /// Attribute `at`.
+    pub at: ::dyngen_runtime::Attr<
+        Reading,
+        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    >,
+    /// Attribute `seq`.
+    pub seq: ::dyngen_runtime::Attr<Reading, i64>,
+    /// Attribute `offset`.
+    pub offset: ::dyngen_runtime::Attr<Reading, i32>,
+    /// Attribute `level`.
+    pub level: ::dyngen_runtime::Attr<Reading, Level>,
+    /// Attribute `value`.
+    pub value: ::dyngen_runtime::Attr<Reading, ::dyngen_runtime::rust_decimal::Decimal>,
 }
 
 impl Reading {
@@ -495,6 +625,37 @@ impl Reading {
 
 impl ::dyngen_runtime::Entity for Reading {
     const NAME: &'static str = "Reading";
+
+    const STORED: &'static [&'static str] = &[
+        "at",
+        "level",
+        "lsi1sk",
+        "offset",
+        "sensorId",
+        "seq",
+        "site",
+        "value",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = ReadingAttributes;
+
+    fn attributes() -> ReadingAttributes {
+        ReadingAttributes {
+            site: ::dyngen_runtime::Attr::attribute("site"),
+            sensor_id: ::dyngen_runtime::Attr::attribute("sensorId"),
+            at: ::dyngen_runtime::Attr::attribute("at"),
+            seq: ::dyngen_runtime::Attr::attribute("seq"),
+            offset: ::dyngen_runtime::Attr::attribute("offset"),
+            level: ::dyngen_runtime::Attr::attribute("level"),
+            value: ::dyngen_runtime::Attr::attribute("value"),
+        }
+    }
 
     fn to_item(
         &self,
@@ -611,6 +772,22 @@ impl<'t> ::std::ops::Deref for ReadingClient<'t> {
 }
 
 impl<'t> ReadingClient<'t> {
+    /// Changes attributes of an existing `Reading` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &ReadingKey) -> ReadingUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        ReadingUpdate {
+            update,
+            offset: ::std::option::Option::None,
+            level: ::std::option::Option::None,
+            value: ::std::option::Option::None,
+        }
+    }
+
     /// Queries `Reading` items by primary key, in one partition.
     pub fn query(&self, partition: &ReadingPartition) -> ReadingQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -922,6 +1099,117 @@ impl<'t> ReadingByLevelQueryByValue<'t> {
         high: i32,
     ) -> ::dyngen_runtime::Query<'t, Reading> {
         self.0.between("offset", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    }
+}
+
+/// An update of one `Reading` item, from [`ReadingClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`ReadingUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct ReadingUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Reading>,
+    offset: ::std::option::Option<i32>,
+    level: ::std::option::Option<Level>,
+    value: ::std::option::Option<::dyngen_runtime::rust_decimal::Decimal>,
+}
+
+impl<'t> ReadingUpdate<'t> {
+    /// Sets `offset`, and rewrites `lsi1sk` (access pattern `byLevel`).
+    /// Those keys also hold `level` and `value`, so they are needed and written as given.
+    pub fn set_offset(
+        mut self,
+        offset: i32,
+        level: Level,
+        value: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(offset);
+        self.level = ::std::option::Option::Some(level);
+        self.value = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `level`, and rewrites `lsi1sk` (access pattern `byLevel`).
+    /// Those keys also hold `offset` and `value`, so they are needed and written as given.
+    pub fn set_level(
+        mut self,
+        level: Level,
+        offset: i32,
+        value: ::dyngen_runtime::rust_decimal::Decimal,
+    ) -> Self {
+        self.level = ::std::option::Option::Some(level);
+        self.offset = ::std::option::Option::Some(offset);
+        self.value = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `value`, and rewrites `lsi1sk` (access pattern `byLevel`).
+    /// Those keys also hold `offset` and `level`, so they are needed and written as given.
+    pub fn set_value(
+        mut self,
+        value: ::dyngen_runtime::rust_decimal::Decimal,
+        offset: i32,
+        level: Level,
+    ) -> Self {
+        self.value = ::std::option::Option::Some(value);
+        self.offset = ::std::option::Option::Some(offset);
+        self.level = ::std::option::Option::Some(level);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &ReadingAttributes,
+        ) -> ::dyngen_runtime::Condition<Reading>,
+    ) -> Self {
+        self.update
+            .condition(build(&<Reading as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Reading, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Reading, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, Reading> {
+        if let (
+            ::std::option::Option::Some(level),
+            ::std::option::Option::Some(value),
+            ::std::option::Option::Some(offset),
+        ) = (self.level.as_ref(), self.value.as_ref(), self.offset.as_ref()) {
+            self.update.set_key("lsi1sk", Reading::by_level_sk(level, value, offset));
+        }
+        if let ::std::option::Option::Some(value) = &self.offset {
+            self.update.set("offset", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.level {
+            self.update.set("level", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.value {
+            self.update.set("value", value);
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for ReadingUpdate<'t> {
+    type Output = ::std::result::Result<Reading, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Reading>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 

@@ -125,6 +125,22 @@ pub struct ItemPartition {
     pub id: String,
 }
 
+/// The attributes of `Item` items, for conditions and filters:
+/// `|a| a.id.exists()`.
+#[derive(Debug, Clone)]
+pub struct ItemAttributes {
+    /// Attribute `id`.
+    pub id: ::dyngen_runtime::Attr<Item, String>,
+    /// Attribute `type`.
+    pub r#type: ::dyngen_runtime::Attr<Item, Kind>,
+    /// Attribute `fn`.
+    pub r#fn: ::dyngen_runtime::Attr<Item, String>,
+    /// Attribute `match`.
+    pub r#match: ::dyngen_runtime::Attr<Item, bool>,
+    /// Attribute `async`.
+    pub r#async: ::dyngen_runtime::Attr<Item, i64>,
+}
+
 impl Item {
     /// This item's primary key.
     pub fn key(&self) -> ItemKey {
@@ -155,6 +171,26 @@ impl Item {
 
 impl ::dyngen_runtime::Entity for Item {
     const NAME: &'static str = "Item";
+
+    const STORED: &'static [&'static str] = &["async", "fn", "id", "match", "type"];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = ItemAttributes;
+
+    fn attributes() -> ItemAttributes {
+        ItemAttributes {
+            id: ::dyngen_runtime::Attr::attribute("id"),
+            r#type: ::dyngen_runtime::Attr::attribute("type"),
+            r#fn: ::dyngen_runtime::Attr::attribute("fn"),
+            r#match: ::dyngen_runtime::Attr::attribute("match"),
+            r#async: ::dyngen_runtime::Attr::attribute("async"),
+        }
+    }
 
     fn to_item(
         &self,
@@ -261,6 +297,17 @@ impl<'t> ::std::ops::Deref for ItemClient<'t> {
 }
 
 impl<'t> ItemClient<'t> {
+    /// Changes attributes of an existing `Item` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &ItemKey) -> ItemUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        ItemUpdate { update }
+    }
+
     /// Queries `Item` items by primary key, in one partition.
     pub fn query(&self, partition: &ItemPartition) -> ItemQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -314,5 +361,112 @@ impl<'t> ItemQuery<'t> {
         high: Kind,
     ) -> ::dyngen_runtime::Query<'t, Item> {
         self.0.between("type", &low, &high, ::dyngen_runtime::Casing::Preserve)
+    }
+}
+
+/// An update of one `Item` item, from [`ItemClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`ItemUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct ItemUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Item>,
+}
+
+impl<'t> ItemUpdate<'t> {
+    /// Sets `fn`.
+    pub fn set_fn(mut self, r#fn: impl ::std::convert::Into<String>) -> Self {
+        let value = r#fn.into();
+        self.update.set("fn", &value);
+        self
+    }
+
+    /// Removes `fn`.
+    pub fn remove_fn(mut self) -> Self {
+        self.update.remove("fn");
+        self
+    }
+
+    /// Sets `fn` only if the item has none.
+    pub fn set_fn_if_absent(mut self, r#fn: impl ::std::convert::Into<String>) -> Self {
+        let value = r#fn.into();
+        self.update.set_if_absent("fn", &value);
+        self
+    }
+
+    /// Sets `match`.
+    pub fn set_match(mut self, r#match: bool) -> Self {
+        let value = r#match;
+        self.update.set("match", &value);
+        self
+    }
+
+    /// Sets `async`.
+    pub fn set_async(mut self, r#async: i64) -> Self {
+        let value = r#async;
+        self.update.set("async", &value);
+        self
+    }
+
+    /// Adds to `async` (absent counts as zero), in the database. A result outside `i64` fails with `ConditionFailed` and changes nothing.
+    pub fn add_async(mut self, r#async: i64) -> Self {
+        self.update
+            .add_integer(
+                "async",
+                i128::from(r#async),
+                i128::from(i64::MIN),
+                i128::from(i64::MAX),
+            );
+        self
+    }
+
+    /// Subtracts from `async` (absent counts as zero), in the database. A result outside `i64` fails with `ConditionFailed` and changes nothing.
+    pub fn subtract_async(mut self, r#async: i64) -> Self {
+        self.update
+            .subtract_integer(
+                "async",
+                i128::from(r#async),
+                i128::from(i64::MIN),
+                i128::from(i64::MAX),
+            );
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &ItemAttributes,
+        ) -> ::dyngen_runtime::Condition<Item>,
+    ) -> Self {
+        self.update.condition(build(&<Item as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Item, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Item, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(self) -> ::dyngen_runtime::Update<'t, Item> {
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for ItemUpdate<'t> {
+    type Output = ::std::result::Result<Item, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Item>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

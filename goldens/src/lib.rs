@@ -41,3 +41,7 @@ pub mod defaults;
 /// Generated from `generator/tests/fixtures/key_types.dyn`.
 #[rustfmt::skip]
 pub mod key_types;
+
+/// Generated from `generator/tests/fixtures/writes.dyn`.
+#[rustfmt::skip]
+pub mod writes;

@@ -60,6 +60,14 @@ pub struct ThingPartition {
     pub id: String,
 }
 
+/// The attributes of `Thing` items, for conditions and filters:
+/// `|a| a.id.exists()`.
+#[derive(Debug, Clone)]
+pub struct ThingAttributes {
+    /// Attribute `id`.
+    pub id: ::dyngen_runtime::Attr<Thing, String>,
+}
+
 impl Thing {
     /// This item's primary key.
     pub fn key(&self) -> ThingKey {
@@ -81,6 +89,22 @@ impl Thing {
 
 impl ::dyngen_runtime::Entity for Thing {
     const NAME: &'static str = "Thing";
+
+    const STORED: &'static [&'static str] = &["id"];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = ThingAttributes;
+
+    fn attributes() -> ThingAttributes {
+        ThingAttributes {
+            id: ::dyngen_runtime::Attr::attribute("id"),
+        }
+    }
 
     fn to_item(
         &self,
@@ -161,6 +185,17 @@ impl<'t> ::std::ops::Deref for ThingClient<'t> {
 }
 
 impl<'t> ThingClient<'t> {
+    /// Changes attributes of an existing `Thing` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &ThingKey) -> ThingUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        ThingUpdate { update }
+    }
+
     /// Queries `Thing` items by primary key, in one partition.
     pub fn query(
         &self,
@@ -176,5 +211,54 @@ impl<'t> ThingClient<'t> {
             sk_composites: 0,
         };
         self.0.query(spec)
+    }
+}
+
+/// An update of one `Thing` item, from [`ThingClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`ThingUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct ThingUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Thing>,
+}
+
+impl<'t> ThingUpdate<'t> {
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &ThingAttributes,
+        ) -> ::dyngen_runtime::Condition<Thing>,
+    ) -> Self {
+        self.update.condition(build(&<Thing as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Thing, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Thing, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(self) -> ::dyngen_runtime::Update<'t, Thing> {
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for ThingUpdate<'t> {
+    type Output = ::std::result::Result<Thing, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Thing>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -156,6 +156,22 @@ pub struct JobByPriorityPartition {
     pub queue: String,
 }
 
+/// The attributes of `Job` items, for conditions and filters:
+/// `|a| a.queue.exists()`.
+#[derive(Debug, Clone)]
+pub struct JobAttributes {
+    /// Attribute `queue`.
+    pub queue: ::dyngen_runtime::Attr<Job, String>,
+    /// Attribute `id`.
+    pub id: ::dyngen_runtime::Attr<Job, String>,
+    /// Attribute `state`.
+    pub state: ::dyngen_runtime::Attr<Job, State>,
+    /// Attribute `priority`.
+    pub priority: ::dyngen_runtime::Attr<Job, i32>,
+    /// Attribute `owner`.
+    pub owner: ::dyngen_runtime::Attr<Job, String>,
+}
+
 impl Job {
     /// This item's primary key.
     pub fn key(&self) -> JobKey {
@@ -227,6 +243,35 @@ impl Job {
 impl ::dyngen_runtime::Entity for Job {
     const NAME: &'static str = "Job";
 
+    const STORED: &'static [&'static str] = &[
+        "gsi1pk",
+        "gsi1sk",
+        "id",
+        "lsi1sk",
+        "owner",
+        "priority",
+        "queue",
+        "state",
+    ];
+
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
+        created_at: ::std::option::Option::None,
+        updated_at: ::std::option::Option::None,
+        version: ::std::option::Option::None,
+    };
+
+    type Attributes = JobAttributes;
+
+    fn attributes() -> JobAttributes {
+        JobAttributes {
+            queue: ::dyngen_runtime::Attr::attribute("queue"),
+            id: ::dyngen_runtime::Attr::attribute("id"),
+            state: ::dyngen_runtime::Attr::attribute("state"),
+            priority: ::dyngen_runtime::Attr::attribute("priority"),
+            owner: ::dyngen_runtime::Attr::attribute("owner"),
+        }
+    }
+
     fn to_item(
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
@@ -250,13 +295,13 @@ impl ::dyngen_runtime::Entity for Job {
                     Self::owned_pk(owner)?,
                 ),
             );
-            item.insert(
-                "gsi1sk".to_owned(),
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                    Self::owned_sk(&self.state, &self.id)?,
-                ),
-            );
         }
+        item.insert(
+            "gsi1sk".to_owned(),
+            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
+                Self::owned_sk(&self.state, &self.id)?,
+            ),
+        );
         item.insert(
             "lsi1sk".to_owned(),
             ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
@@ -350,6 +395,23 @@ impl<'t> ::std::ops::Deref for JobClient<'t> {
 }
 
 impl<'t> JobClient<'t> {
+    /// Changes attributes of an existing `Job` item; await it to run it,
+    /// which fails with `NotFound` when there is no such item. Key attributes
+    /// of secondary indexes follow the attributes they are built from.
+    pub fn update(&self, key: &JobKey) -> JobUpdate<'t> {
+        let update = ::dyngen_runtime::Update::new(
+            ::dyngen_runtime::EntityClient::table(&self.0),
+            key,
+        );
+        JobUpdate {
+            update,
+            key: ::std::clone::Clone::clone(key),
+            state: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
+            owner: ::std::option::Option::None,
+        }
+    }
+
     /// Queries `Job` items by primary key, in one partition.
     pub fn query(&self, partition: &JobPartition) -> JobQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {
@@ -605,5 +667,113 @@ impl<'t> JobByPriorityQueryByPriority<'t> {
     /// Only items whose `id` starts with `prefix`.
     pub fn id_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Job> {
         self.0.begins("id", prefix, ::dyngen_runtime::Casing::Preserve)
+    }
+}
+
+/// An update of one `Job` item, from [`JobClient::update`]: set
+/// attributes, then await it (the item as written) or call
+/// [`JobUpdate::send_returning_old`] (the item as it was).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct JobUpdate<'t> {
+    update: ::dyngen_runtime::Update<'t, Job>,
+    key: JobKey,
+    state: ::std::option::Option<State>,
+    priority: ::std::option::Option<i32>,
+    owner: ::std::option::Option<::std::option::Option<String>>,
+}
+
+impl<'t> JobUpdate<'t> {
+    /// Sets `state`, and rewrites `gsi1sk` (access pattern `owned`).
+    pub fn set_state(mut self, state: State) -> Self {
+        self.state = ::std::option::Option::Some(state);
+        self
+    }
+
+    /// Sets `priority`, and rewrites `lsi1sk` (access pattern `byPriority`).
+    pub fn set_priority(mut self, priority: i32) -> Self {
+        self.priority = ::std::option::Option::Some(priority);
+        self
+    }
+
+    /// Sets `owner`, and rewrites `gsi1pk` (access pattern `owned`).
+    pub fn set_owner(mut self, owner: impl ::std::convert::Into<String>) -> Self {
+        self.owner = ::std::option::Option::Some(
+            ::std::option::Option::Some(owner.into()),
+        );
+        self
+    }
+
+    /// Removes `owner`, and with it `gsi1pk` (access pattern `owned`): the item leaves those sparse indexes.
+    pub fn remove_owner(mut self) -> Self {
+        self.owner = ::std::option::Option::Some(::std::option::Option::None);
+        self
+    }
+
+    /// Updates only if the condition `build` returns holds for the stored
+    /// item; otherwise `ConditionFailed`, carrying that item.
+    pub fn condition(
+        mut self,
+        build: impl ::std::ops::FnOnce(
+            &JobAttributes,
+        ) -> ::dyngen_runtime::Condition<Job>,
+    ) -> Self {
+        self.update.condition(build(&<Job as ::dyngen_runtime::Entity>::attributes()));
+        self
+    }
+
+    /// Runs the update; resolves to the item as written.
+    pub async fn send(self) -> ::std::result::Result<Job, ::dyngen_runtime::Error> {
+        self.finish().send().await
+    }
+
+    /// Runs the update; resolves to the item as it was before.
+    pub async fn send_returning_old(
+        self,
+    ) -> ::std::result::Result<Job, ::dyngen_runtime::Error> {
+        self.finish().send_returning_old().await
+    }
+
+    /// The runtime update with the key attributes and pending values written.
+    fn finish(mut self) -> ::dyngen_runtime::Update<'t, Job> {
+        if self.owner.is_some() {
+            match self.owner.as_ref().and_then(::std::option::Option::as_ref) {
+                ::std::option::Option::Some(owner) => {
+                    self.update.set_key("gsi1pk", Job::owned_pk(owner));
+                }
+                _ => self.update.remove("gsi1pk"),
+            }
+        }
+        if let ::std::option::Option::Some(state) = self.state.as_ref() {
+            self.update.set_key("gsi1sk", Job::owned_sk(state, &self.key.id));
+        }
+        if let ::std::option::Option::Some(priority) = self.priority.as_ref() {
+            self.update.set_key("lsi1sk", Job::by_priority_sk(priority, &self.key.id));
+        }
+        if let ::std::option::Option::Some(value) = &self.state {
+            self.update.set("state", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.priority {
+            self.update.set("priority", value);
+        }
+        match &self.owner {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => {
+                self.update.set("owner", value);
+            }
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                self.update.remove("owner")
+            }
+            ::std::option::Option::None => {}
+        }
+        self.update
+    }
+}
+
+impl<'t> ::std::future::IntoFuture for JobUpdate<'t> {
+    type Output = ::std::result::Result<Job, ::dyngen_runtime::Error>;
+
+    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Job>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -2,12 +2,61 @@
 
 use crate::error::{DecodeError, Error};
 use crate::Item;
+use chrono::{DateTime, Utc};
+
+/// The stored names of the attributes dyngen maintains for an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Maintained {
+    /// `createdAt` (`timestamps`): set when the item is first written.
+    pub created_at: Option<&'static str>,
+    /// `updatedAt` (`timestamps`): set on every write.
+    pub updated_at: Option<&'static str>,
+    /// The `version` attribute: incremented on every write.
+    pub version: Option<&'static str>,
+}
+
+impl Maintained {
+    pub const NONE: Maintained = Maintained {
+        created_at: None,
+        updated_at: None,
+        version: None,
+    };
+}
 
 /// A generated entity: a Rust struct stored as one DynamoDB item.
-pub trait Entity: Sized + Send + Sync + 'static {
+pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The entity's name as written in the schema: stored in the table's
     /// entity-tag attribute and used as the key label.
     const NAME: &'static str;
+
+    /// Every attribute name an item of this entity may hold besides the
+    /// table's primary key and the entity tag: its fields and the key
+    /// attributes of its secondary indexes. `upsert` removes the ones a new
+    /// value leaves out.
+    const STORED: &'static [&'static str];
+
+    /// The attributes dyngen maintains.
+    const MAINTAINED: Maintained = Maintained::NONE;
+
+    /// The entity's attributes as typed [`crate::condition::Attr`]s, for
+    /// conditions and filters.
+    type Attributes;
+
+    /// A fresh set of [`Entity::Attributes`].
+    fn attributes() -> Self::Attributes;
+
+    /// Sets `createdAt` and `updatedAt` to `now` (entities with `timestamps`).
+    fn touch(&mut self, _now: DateTime<Utc>) {}
+
+    /// The optimistic-locking version, for entities that have one.
+    fn version(&self) -> Option<i128> {
+        None
+    }
+
+    /// Sets the version; fails when `version` does not fit its type.
+    fn set_version(&mut self, _version: i128) -> Result<(), Error> {
+        Ok(())
+    }
 
     /// The complete item: every attribute that has a value, the primary key,
     /// the key attributes of every secondary index whose composites are all

@@ -10,6 +10,8 @@ pub enum Operation {
     Put,
     Create,
     Delete,
+    Update,
+    Upsert,
     Query,
     CreateTable,
 }
@@ -21,6 +23,8 @@ impl fmt::Display for Operation {
             Operation::Put => "put",
             Operation::Create => "create",
             Operation::Delete => "delete",
+            Operation::Update => "update",
+            Operation::Upsert => "upsert",
             Operation::Query => "query",
             Operation::CreateTable => "create table",
         })
@@ -31,7 +35,7 @@ impl fmt::Display for Operation {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The item does not exist (`delete_existing`, and later `update`).
+    /// The item does not exist (`update`, `delete_existing`, versioned `delete`).
     #[error("{entity} not found")]
     NotFound { entity: &'static str },
 
@@ -39,9 +43,26 @@ pub enum Error {
     #[error("{entity} already exists")]
     AlreadyExists { entity: &'static str },
 
-    /// A condition of the request did not hold.
+    /// A condition of the request did not hold. `current` is the item as it
+    /// is stored (`None` when there is none), read by the failed request
+    /// itself: see [`Error::current`].
     #[error("condition failed on {operation} of {entity}")]
-    ConditionFailed { entity: &'static str, operation: Operation },
+    ConditionFailed {
+        entity: &'static str,
+        operation: Operation,
+        current: Option<Current>,
+    },
+
+    /// The stored item's version is not the one the write expected: someone
+    /// else wrote it since it was read. `current` is the stored item.
+    #[error("version conflict on {operation} of {entity}: expected version {expected}, found {found}")]
+    VersionConflict {
+        entity: &'static str,
+        operation: Operation,
+        expected: i128,
+        found: i128,
+        current: Option<Current>,
+    },
 
     /// An item read from the table does not fit its entity.
     #[error(transparent)]
@@ -97,6 +118,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// The stored item a failed condition or version check found, if it is
+    /// an `E`: `err.current::<Issue>()`.
+    pub fn current<E: 'static>(&self) -> Option<&E> {
+        match self {
+            Error::ConditionFailed { current, .. } | Error::VersionConflict { current, .. } => {
+                current.as_ref().and_then(Current::get)
+            }
+            _ => None,
+        }
+    }
+
     /// Wraps an SDK error, keeping it as the source.
     pub fn sdk(
         entity: &'static str,
@@ -108,6 +140,37 @@ impl Error {
             operation,
             source: Box::new(source),
         }
+    }
+}
+
+/// A decoded item of any entity, carried by errors that report what is
+/// stored. [`Current::get`] gives it back typed.
+pub struct Current(Box<dyn AnyItem>);
+
+trait AnyItem: std::any::Any + fmt::Debug + Send + Sync {
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<T: std::any::Any + fmt::Debug + Send + Sync> AnyItem for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl Current {
+    pub fn new<E: std::any::Any + fmt::Debug + Send + Sync>(item: E) -> Self {
+        Current(Box::new(item))
+    }
+
+    /// The item, if it is an `E`.
+    pub fn get<E: 'static>(&self) -> Option<&E> {
+        self.0.as_any().downcast_ref()
+    }
+}
+
+impl fmt::Debug for Current {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }
 

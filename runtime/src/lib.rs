@@ -8,19 +8,24 @@
 //! - [`value`]: converting Rust values to and from `AttributeValue`s;
 //! - [`size`]: DynamoDB's item size rules;
 //! - [`table`]: the table handle, its definition and `create_table`;
-//! - [`ops`]: get / put / create / delete;
+//! - [`ops`]: the entity client: get, and the writes of [`write`];
+//! - [`write`]: put / create / upsert / update / delete, optimistic locking, timestamps;
+//! - [`condition`]: typed conditions and filters, over [`expr`]'s aliasing;
 //! - [`query`]: queries with typed sort-key conditions, pages, cursors, streams;
 //! - [`error`]: one error type that names the entity, attribute or operation.
 #![forbid(unsafe_code)]
 
+pub mod condition;
 pub mod entity;
 pub mod error;
+pub mod expr;
 pub mod key;
 pub mod ops;
 pub mod query;
 pub mod size;
 pub mod table;
 pub mod value;
+pub mod write;
 
 /// Re-exported so generated code and users name one version of the SDK.
 pub use aws_sdk_dynamodb;
@@ -29,13 +34,15 @@ pub use chrono;
 pub use futures::stream as futures_stream;
 pub use rust_decimal;
 
-pub use entity::{Entity, FromItem, PrimaryKey};
-pub use error::{DecodeError, Error, Operation, ValueError};
+pub use condition::{Attr, Condition, Nested};
+pub use entity::{Entity, FromItem, Maintained, PrimaryKey};
+pub use error::{Current, DecodeError, Error, Operation, ValueError};
 pub use key::Casing;
 pub use ops::EntityClient;
 pub use query::{Cursor, Page, Query, QuerySpec};
 pub use table::{IndexDef, IndexKind, Projection, Table, TableDef};
 pub use value::Bytes;
+pub use write::{Delete, Put, Update};
 
 /// A DynamoDB item: attribute name to value.
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;

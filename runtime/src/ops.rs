@@ -3,8 +3,8 @@
 use crate::entity::{Entity, PrimaryKey};
 use crate::error::{Error, Operation};
 use crate::query::{Query, QuerySpec};
-use crate::size::check_item_size;
 use crate::table::Table;
+use crate::write::{Delete, Put};
 use crate::FromItem;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use std::fmt;
@@ -61,80 +61,49 @@ impl<'t, E: Entity> EntityClient<'t, E> {
             .await
             .map_err(|e| sdk_error(E::NAME, Operation::Get, e))?;
         match output.item {
-            Some(item) => Ok(Some(E::from_item(item)?)),
-            None => Ok(None),
+            Some(item) if !self.table.is_expired(&item) => Ok(Some(E::from_item(item)?)),
+            _ => Ok(None),
         }
     }
 
-    /// Writes the item, replacing any item with the same primary key.
-    pub async fn put(&self, item: &E) -> Result<(), Error> {
-        let item = item.to_item()?;
-        check_item_size(E::NAME, &item)?;
-        self.table
-            .client()
-            .put_item()
-            .table_name(self.table.name())
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| sdk_error(E::NAME, Operation::Put, e))?;
-        Ok(())
+    /// Writes the item, replacing any item with the same primary key;
+    /// resolves to the item as written. `createdAt` and `updatedAt` are set
+    /// to now; a versioned item must have the stored version (0: none) and
+    /// is written with the next one.
+    pub fn put<'a>(&self, item: &'a E) -> Put<'a, E>
+    where
+        't: 'a,
+    {
+        Put::replace(self.table, item)
     }
 
     /// Writes the item only if no item has its primary key: otherwise
-    /// [`Error::AlreadyExists`].
-    pub async fn create(&self, item: &E) -> Result<(), Error> {
-        let item = item.to_item()?;
-        check_item_size(E::NAME, &item)?;
-        let result = self
-            .table
-            .client()
-            .put_item()
-            .table_name(self.table.name())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", self.table.def().pk)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) if condition_failed(&err) => Err(Error::AlreadyExists { entity: E::NAME }),
-            Err(err) => Err(sdk_error(E::NAME, Operation::Create, err)),
-        }
+    /// [`Error::AlreadyExists`]. A versioned item is written as version 1.
+    pub fn create<'a>(&self, item: &'a E) -> Put<'a, E>
+    where
+        't: 'a,
+    {
+        Put::create(self.table, item)
+    }
+
+    /// Writes the whole item like `put`, but keeps the stored `createdAt`
+    /// and any attributes the entity does not know; resolves to the item as
+    /// stored.
+    pub fn upsert<'a>(&self, item: &'a E) -> Put<'a, E>
+    where
+        't: 'a,
+    {
+        Put::upsert(self.table, item)
     }
 
     /// Deletes the item if it exists; deleting nothing is not an error.
-    pub async fn delete<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Result<(), Error> {
-        let key = key.to_key()?;
-        self.table
-            .client()
-            .delete_item()
-            .table_name(self.table.name())
-            .set_key(Some(key))
-            .send()
-            .await
-            .map_err(|e| sdk_error(E::NAME, Operation::Delete, e))?;
-        Ok(())
+    pub fn delete<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Delete<'t, E> {
+        Delete::new(self.table, key, false)
     }
 
     /// Deletes the item, or fails with [`Error::NotFound`] if it does not exist.
-    pub async fn delete_existing<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Result<(), Error> {
-        let key = key.to_key()?;
-        let result = self
-            .table
-            .client()
-            .delete_item()
-            .table_name(self.table.name())
-            .set_key(Some(key))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", self.table.def().pk)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) if condition_failed(&err) => Err(Error::NotFound { entity: E::NAME }),
-            Err(err) => Err(sdk_error(E::NAME, Operation::Delete, err)),
-        }
+    pub fn delete_existing<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Delete<'t, E> {
+        Delete::new(self.table, key, true)
     }
 
     /// A query of this entity; generated index methods build the spec.

@@ -1,8 +1,10 @@
 //! Queries: a partition, an optional typed sort-key condition, pages bound
 //! to their query by opaque cursors, and streams across pages.
 
-use crate::entity::FromItem;
+use crate::condition::{Condition, Node};
+use crate::entity::{Entity, FromItem};
 use crate::error::{Error, Operation};
+use crate::expr::Aliases;
 use crate::key::{range_condition, write_escaped, Casing, Comparison, KeySegment, SortKeyCondition, DELIMITER};
 use crate::ops::sdk_error;
 use crate::table::Table;
@@ -80,6 +82,8 @@ pub struct Query<'t, T> {
     ascending: bool,
     limit: Option<u32>,
     consistent: bool,
+    /// The caller's filter on the items read.
+    filter: Option<Node>,
     /// The first error of a builder method, reported when the query runs.
     error: Option<Error>,
     item: std::marker::PhantomData<fn() -> T>,
@@ -96,6 +100,7 @@ impl<'t, T: FromItem> Query<'t, T> {
             ascending: true,
             limit: None,
             consistent: false,
+            filter: None,
             error: None,
             item: std::marker::PhantomData,
         }
@@ -177,6 +182,21 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     /// One page, starting after `cursor` (or at the beginning).
+    /// The filter expression: the caller's filter, and the expiry filter
+    /// when the table hides expired items.
+    fn filter_expression(&self, aliases: &mut Aliases) -> Result<Option<String>, Error> {
+        let mut parts = Vec::new();
+        if let Some(field) = self.table.expiry_filter_on(self.spec.index) {
+            let name = aliases.name(field);
+            let now = aliases.value(AttributeValue::N(chrono::Utc::now().timestamp().to_string()));
+            parts.push(format!("(attribute_not_exists({name}) OR {name} > {now})"));
+        }
+        if let Some(filter) = &self.filter {
+            parts.push(format!("({})", filter.render(self.spec.entity, aliases)?));
+        }
+        Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
+    }
+
     pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<T>, Error> {
         self.fetch(cursor, self.limit).await
     }
@@ -366,12 +386,19 @@ impl<'t, T: FromItem> Query<'t, T> {
             }
         }
 
+        let mut aliases = Aliases::new();
+        let filter = self.filter_expression(&mut aliases)?;
+        let (names, values) = aliases.into_maps();
         let mut expression = String::from("#pk = :pk");
         let mut request = self
             .table
             .client()
             .query()
             .table_name(self.table.name())
+            // Set before the key condition's names, which add to these maps.
+            .set_filter_expression(filter)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .set_index_name(self.spec.index.map(str::to_owned))
             .expression_attribute_names("#pk", self.spec.pk_attribute)
             .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
@@ -605,9 +632,24 @@ fn duplicate(error: &Error) -> Error {
     match error {
         Error::NotFound { entity } => Error::NotFound { entity },
         Error::AlreadyExists { entity } => Error::AlreadyExists { entity },
-        Error::ConditionFailed { entity, operation } => Error::ConditionFailed {
+        // Write errors; a query never records them. The item is not copied.
+        Error::ConditionFailed { entity, operation, .. } => Error::ConditionFailed {
             entity,
             operation: *operation,
+            current: None,
+        },
+        Error::VersionConflict {
+            entity,
+            operation,
+            expected,
+            found,
+            ..
+        } => Error::VersionConflict {
+            entity,
+            operation: *operation,
+            expected: *expected,
+            found: *found,
+            current: None,
         },
         Error::Decode(e) => Error::Decode(e.clone()),
         Error::KeyTooLong {
@@ -660,6 +702,21 @@ fn duplicate(error: &Error) -> Error {
     }
 }
 
+impl<T: Entity + FromItem> Query<'_, T> {
+    /// Only items for which the condition `build` returns (given the
+    /// entity's attributes) holds. DynamoDB applies filters after reading:
+    /// a page may hold fewer items than its limit, even none, and still have
+    /// a next page. Several filters must all hold.
+    pub fn filter(mut self, build: impl FnOnce(&T::Attributes) -> Condition<T>) -> Self {
+        let node = build(&T::attributes()).into_node();
+        self.filter = Some(match self.filter.take() {
+            Some(previous) => previous.and(node),
+            None => node,
+        });
+        self
+    }
+}
+
 /// Declares a query stage: a wrapper around [`Query`] whose generated
 /// methods only allow the next sort-key composite, so that a condition that
 /// skips a composite does not compile. The stage can also run as it is.
@@ -703,6 +760,15 @@ macro_rules! query_stage {
             /// Every item across pages.
             pub async fn all(self) -> Result<Vec<$item>, $crate::Error> {
                 self.0.all().await
+            }
+
+            /// Only items for which the condition `build` returns holds; see
+            /// `Query::filter`.
+            pub fn filter(
+                self,
+                build: impl FnOnce(&<$item as $crate::Entity>::Attributes) -> $crate::Condition<$item>,
+            ) -> $crate::query::Query<'t, $item> {
+                self.0.filter(build)
             }
 
             /// The query without further sort-key conditions.

@@ -59,6 +59,8 @@ pub struct Table {
     client: Client,
     name: Arc<str>,
     def: &'static TableDef,
+    /// Whether reads leave out items whose TTL has passed.
+    hide_expired: bool,
 }
 
 impl Table {
@@ -67,6 +69,49 @@ impl Table {
             client,
             name: Arc::from(name.into()),
             def,
+            hide_expired: true,
+        }
+    }
+
+    /// Reads return items whose TTL has passed but that DynamoDB has not
+    /// deleted yet (it deletes them within days). By default `get`, queries
+    /// and collections leave them out.
+    pub fn show_expired(mut self) -> Self {
+        self.hide_expired = false;
+        self
+    }
+
+    /// Whether `item` is expired and reads should leave it out: its TTL
+    /// attribute holds a time that has passed (DynamoDB's rule: epoch
+    /// seconds, not after now).
+    pub fn is_expired(&self, item: &crate::Item) -> bool {
+        match self.expiry_filter().and_then(|field| item.get(field)) {
+            Some(aws_sdk_dynamodb::types::AttributeValue::N(seconds)) => {
+                seconds.parse::<i64>().is_ok_and(|s| s <= chrono::Utc::now().timestamp())
+            }
+            _ => false,
+        }
+    }
+
+    /// The TTL attribute reads filter on, when expired items are hidden.
+    pub fn expiry_filter(&self) -> Option<&'static str> {
+        self.def.ttl.filter(|_| self.hide_expired)
+    }
+
+    /// The TTL attribute a query of `index` (`None`: the table) filters on:
+    /// only when the index projects it. (An entity with a TTL attribute is
+    /// read only through indexes that project all its attributes: schema
+    /// check E0311; others have no expiry to hide.)
+    pub fn expiry_filter_on(&self, index: Option<&str>) -> Option<&'static str> {
+        let field = self.expiry_filter()?;
+        let Some(index) = index else {
+            return Some(field);
+        };
+        let def = self.def.indexes.iter().find(|i| i.name == index)?;
+        match def.projection {
+            Projection::All => Some(field),
+            Projection::KeysOnly => None,
+            Projection::Include(names) => names.contains(&field).then_some(field),
         }
     }
 

@@ -578,7 +578,7 @@ impl SetElement for Decimal {
 /// RFC 3339 text of a timestamp: nine fraction digits and `Z`, so that texts
 /// of timestamps in years 0 to 9999 sort like the timestamps.
 #[inline]
-fn timestamp_text(value: &DateTime<Utc>) -> String {
+pub(crate) fn timestamp_text(value: &DateTime<Utc>) -> String {
     value.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 

@@ -87,6 +87,12 @@ impl PrimaryKey for EventKey {
 
 impl Entity for Event {
     const NAME: &'static str = "Event";
+    const STORED: &'static [&'static str] = &["gsi1pk", "gsi1sk", "tenant", "kind", "seq", "owner", "payload", "expiresAt"];
+
+    // A hand-written entity without conditions.
+    type Attributes = ();
+
+    fn attributes() {}
 
     fn to_item(&self) -> Result<Item, Error> {
         let mut item = self.primary_key()?;

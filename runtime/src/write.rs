@@ -1,0 +1,701 @@
+//! Writes: put, create, upsert, update and delete, with typed conditions,
+//! optimistic locking and maintained timestamps.
+//!
+//! Every builder is awaited directly (`db.users().put(&user).await?`) or
+//! first given a condition. What each write does, exactly, is in
+//! `docs/writes.md`; the rules in short:
+//!
+//! - `put` replaces the item; `create` only writes a new one; `upsert`
+//!   writes the whole item but keeps an existing `createdAt`; `update`
+//!   changes some attributes of an existing item; `delete` removes it.
+//! - `createdAt`/`updatedAt` are set by the write, not taken from the value.
+//! - The version a write is given is the one it expects stored (0: none);
+//!   it writes that version + 1.
+//! - A refused write reads the stored item in the same request
+//!   (`ReturnValuesOnConditionCheckFailure`) and says why: `NotFound`,
+//!   `AlreadyExists`, `VersionConflict` or `ConditionFailed`.
+
+use crate::condition::{Comparator, Condition, Node, Operand};
+use crate::entity::{Entity, PrimaryKey};
+use crate::error::{Current, Error, Operation};
+use crate::expr::Aliases;
+use crate::ops::{condition_failed, sdk_error};
+use crate::size::check_item_size;
+use crate::table::Table;
+use crate::value::{timestamp_text, AttributeCodec, SetElement};
+use crate::Item;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+/// The future of an awaited write builder.
+pub type WriteFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
+/// What the stored item must be like for a write to go ahead, besides the
+/// caller's condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Existence {
+    /// No requirement (`put`, `upsert`, `delete`).
+    Any,
+    /// The item must not exist (`create`).
+    Absent,
+    /// The item must exist (`update`, `delete_existing`, versioned `delete`).
+    Present,
+}
+
+/// The parts every conditional write shares.
+#[derive(Debug)]
+struct Guard {
+    existence: Existence,
+    /// The version the stored item must have (0: none stored).
+    expected_version: Option<i128>,
+    condition: Option<Node>,
+}
+
+impl Guard {
+    fn new(existence: Existence) -> Self {
+        Guard {
+            existence,
+            expected_version: None,
+            condition: None,
+        }
+    }
+
+    fn add_condition(&mut self, node: Node) {
+        self.condition = Some(match self.condition.take() {
+            Some(previous) => previous.and(node),
+            None => node,
+        });
+    }
+
+    /// The condition expression, or `None` when the write is unconditional.
+    fn render<E: Entity>(&self, table: &Table, aliases: &mut Aliases) -> Result<Option<String>, Error> {
+        let mut parts = Vec::new();
+        match self.existence {
+            Existence::Any => {}
+            Existence::Absent => parts.push(format!("attribute_not_exists({})", aliases.name(table.def().pk))),
+            Existence::Present => parts.push(format!("attribute_exists({})", aliases.name(table.def().pk))),
+        }
+        if let (Some(expected), Some(field)) = (self.expected_version, E::MAINTAINED.version) {
+            let name = aliases.name(field);
+            let value = aliases.value(AttributeValue::N(expected.to_string()));
+            parts.push(if expected == 0 {
+                // Version 0 is "never written": no item, or one from before
+                // the entity had a version.
+                format!("(attribute_not_exists({name}) OR {name} = {value})")
+            } else {
+                format!("{name} = {value}")
+            });
+        }
+        if let Some(condition) = &self.condition {
+            parts.push(format!("({})", condition.render(E::NAME, aliases)?));
+        }
+        Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
+    }
+
+    /// Why a conditional write was refused, from the stored item the
+    /// request returned.
+    fn refused<E: Entity>(&self, operation: Operation, stored: Option<Item>) -> Error {
+        let current = match stored.filter(|item| !item.is_empty()).map(E::from_item).transpose() {
+            Ok(current) => current,
+            Err(error) => return Error::Decode(error),
+        };
+        let found = current.as_ref().map_or(Some(0), Entity::version);
+        match (current, self.existence) {
+            (None, Existence::Present) => Error::NotFound { entity: E::NAME },
+            (Some(_), Existence::Absent) => Error::AlreadyExists { entity: E::NAME },
+            (current, _) => match self.expected_version {
+                Some(expected) if found != Some(expected) => Error::VersionConflict {
+                    entity: E::NAME,
+                    operation,
+                    expected,
+                    found: found.unwrap_or(0),
+                    current: current.map(Current::new),
+                },
+                _ => Error::ConditionFailed {
+                    entity: E::NAME,
+                    operation,
+                    current: current.map(Current::new),
+                },
+            },
+        }
+    }
+}
+
+/// How [`Put`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PutMode {
+    Put,
+    Create,
+    Upsert,
+}
+
+/// `put`, `create` or `upsert` of one item; await it, or add a condition
+/// first. Resolves to the item as written.
+#[must_use = "a write does nothing until it is awaited"]
+pub struct Put<'a, E: Entity> {
+    table: &'a Table,
+    item: &'a E,
+    mode: PutMode,
+    guard: Guard,
+}
+
+impl<'a, E: Entity> Put<'a, E> {
+    pub(crate) fn replace(table: &'a Table, item: &'a E) -> Self {
+        Self::new(table, item, PutMode::Put, Existence::Any)
+    }
+
+    pub(crate) fn create(table: &'a Table, item: &'a E) -> Self {
+        Self::new(table, item, PutMode::Create, Existence::Absent)
+    }
+
+    pub(crate) fn upsert(table: &'a Table, item: &'a E) -> Self {
+        Self::new(table, item, PutMode::Upsert, Existence::Any)
+    }
+
+    fn new(table: &'a Table, item: &'a E, mode: PutMode, existence: Existence) -> Self {
+        let mut guard = Guard::new(existence);
+        // `create` needs no version check: there is no stored item.
+        if mode != PutMode::Create {
+            guard.expected_version = item.version();
+        }
+        Put {
+            table,
+            item,
+            mode,
+            guard,
+        }
+    }
+
+    /// Writes only if `build` (given the entity's attributes) holds for the
+    /// stored item; otherwise [`Error::ConditionFailed`] with that item.
+    /// Several conditions must all hold.
+    pub fn condition(mut self, build: impl FnOnce(&E::Attributes) -> Condition<E>) -> Self {
+        self.guard.add_condition(build(&E::attributes()).into_node());
+        self
+    }
+
+    fn operation(&self) -> Operation {
+        match self.mode {
+            PutMode::Put => Operation::Put,
+            PutMode::Create => Operation::Create,
+            PutMode::Upsert => Operation::Upsert,
+        }
+    }
+
+    /// The value to store: timestamps set to now, the version incremented.
+    fn written(&self, now: DateTime<Utc>) -> Result<E, Error> {
+        let mut written = self.item.clone();
+        written.touch(now);
+        if let Some(version) = self.item.version() {
+            let next = if self.mode == PutMode::Create { 1 } else { version + 1 };
+            written.set_version(next)?;
+        }
+        Ok(written)
+    }
+
+    pub async fn send(self) -> Result<E, Error> {
+        let operation = self.operation();
+        let written = self.written(Utc::now())?;
+        let item = written.to_item()?;
+        check_item_size(E::NAME, &item)?;
+        let mut aliases = Aliases::new();
+        let condition = self.guard.render::<E>(self.table, &mut aliases)?;
+        if self.mode == PutMode::Upsert {
+            return upsert(self.table, &self.guard, item, condition, aliases).await;
+        }
+        let (names, values) = aliases.into_maps();
+        let result = self
+            .table
+            .client()
+            .put_item()
+            .table_name(self.table.name())
+            .set_item(Some(item))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(written),
+            Err(err) if condition_failed(&err) => Err(self.guard.refused::<E>(operation, stored_item(err))),
+            Err(err) => Err(sdk_error(E::NAME, operation, err)),
+        }
+    }
+}
+
+impl<'a, E: Entity> IntoFuture for Put<'a, E> {
+    type Output = Result<E, Error>;
+    type IntoFuture = WriteFuture<'a, E>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// `upsert` as one UpdateItem: every attribute of `item` set, `createdAt`
+/// only if absent, every other attribute the entity may store removed.
+async fn upsert<E: Entity>(
+    table: &Table,
+    guard: &Guard,
+    mut item: Item,
+    condition: Option<String>,
+    mut aliases: Aliases,
+) -> Result<E, Error> {
+    let def = table.def();
+    let mut key = Item::with_capacity(2);
+    for field in std::iter::once(def.pk).chain(def.sk) {
+        if let Some(value) = item.remove(field) {
+            key.insert(field.to_owned(), value);
+        }
+    }
+    let absent: Vec<&str> = E::STORED.iter().copied().filter(|f| !item.contains_key(*f)).collect();
+    let mut update = UpdateExpression::default();
+    // Sorted, so the same value gives the same expression.
+    let item: BTreeMap<String, AttributeValue> = item.into_iter().collect();
+    for (field, value) in item {
+        let name = aliases.name(&field);
+        let value = aliases.value(value);
+        if E::MAINTAINED.created_at == Some(field.as_str()) {
+            update.set.push(format!("{name} = if_not_exists({name}, {value})"));
+        } else {
+            update.set.push(format!("{name} = {value}"));
+        }
+    }
+    for field in absent {
+        update.remove.push(aliases.name(field));
+    }
+    let (names, values) = aliases.into_maps();
+    let result = table
+        .client()
+        .update_item()
+        .table_name(table.name())
+        .set_key(Some(key))
+        .update_expression(update.text())
+        .set_condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .return_values(ReturnValue::AllNew)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(E::from_item(output.attributes.unwrap_or_default())?),
+        Err(err) if condition_failed(&err) => Err(guard.refused::<E>(Operation::Upsert, stored_item(err))),
+        Err(err) => Err(sdk_error(E::NAME, Operation::Upsert, err)),
+    }
+}
+
+/// The stored item a refused conditional write returned.
+fn stored_item<E, R>(err: SdkError<E, R>) -> Option<Item>
+where
+    E: StoredItem,
+{
+    match err {
+        SdkError::ServiceError(context) => context.into_err().stored_item(),
+        _ => None,
+    }
+}
+
+/// The operation errors that carry the item of a failed condition.
+pub(crate) trait StoredItem {
+    fn stored_item(self) -> Option<Item>;
+}
+
+macro_rules! stored_item {
+    ($($error:path),*) => {$(
+        impl StoredItem for $error {
+            fn stored_item(self) -> Option<Item> {
+                match self {
+                    Self::ConditionalCheckFailedException(e) => e.item,
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+stored_item!(
+    aws_sdk_dynamodb::operation::put_item::PutItemError,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemError
+);
+
+/// The clauses of an UpdateExpression.
+#[derive(Debug, Default)]
+struct UpdateExpression {
+    set: Vec<String>,
+    remove: Vec<String>,
+    add: Vec<String>,
+    delete: Vec<String>,
+}
+
+impl UpdateExpression {
+    fn text(&self) -> String {
+        let mut text = String::new();
+        for (keyword, clauses) in [
+            ("SET", &self.set),
+            ("REMOVE", &self.remove),
+            ("ADD", &self.add),
+            ("DELETE", &self.delete),
+        ] {
+            if !clauses.is_empty() {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(keyword);
+                text.push(' ');
+                text.push_str(&clauses.join(", "));
+            }
+        }
+        text
+    }
+}
+
+/// `delete` of one item; await it, or add a condition first.
+#[must_use = "a write does nothing until it is awaited"]
+pub struct Delete<'a, E: Entity> {
+    table: &'a Table,
+    key: Result<Item, Error>,
+    guard: Guard,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<'a, E: Entity> Delete<'a, E> {
+    pub(crate) fn new<K: PrimaryKey<Entity = E>>(table: &'a Table, key: &K, must_exist: bool) -> Self {
+        Delete {
+            table,
+            key: key.to_key(),
+            guard: Guard::new(if must_exist {
+                Existence::Present
+            } else {
+                Existence::Any
+            }),
+            entity: std::marker::PhantomData,
+        }
+    }
+
+    /// Deletes only if the stored version is `expected`; otherwise
+    /// [`Error::VersionConflict`] (or [`Error::NotFound`]). Generated
+    /// clients of versioned entities require it.
+    pub fn expect_version(mut self, expected: i128) -> Self {
+        self.guard.existence = Existence::Present;
+        self.guard.expected_version = Some(expected);
+        self
+    }
+
+    /// Deletes only if `build` holds for the stored item.
+    pub fn condition(mut self, build: impl FnOnce(&E::Attributes) -> Condition<E>) -> Self {
+        self.guard.add_condition(build(&E::attributes()).into_node());
+        self
+    }
+
+    pub async fn send(self) -> Result<(), Error> {
+        let key = self.key?;
+        let mut aliases = Aliases::new();
+        let condition = self.guard.render::<E>(self.table, &mut aliases)?;
+        let (names, values) = aliases.into_maps();
+        let result = self
+            .table
+            .client()
+            .delete_item()
+            .table_name(self.table.name())
+            .set_key(Some(key))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) if condition_failed(&err) => Err(self.guard.refused::<E>(Operation::Delete, stored_item(err))),
+            Err(err) => Err(sdk_error(E::NAME, Operation::Delete, err)),
+        }
+    }
+}
+
+impl<'a, E: Entity> IntoFuture for Delete<'a, E> {
+    type Output = Result<(), Error>;
+    type IntoFuture = WriteFuture<'a, ()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// What an update does to one attribute.
+#[derive(Debug, Clone, PartialEq)]
+enum Action {
+    Set(AttributeValue),
+    SetIfAbsent(AttributeValue),
+    Add(AttributeValue),
+    Subtract(AttributeValue),
+    Append(AttributeValue),
+    Prepend(AttributeValue),
+    AddElements(AttributeValue),
+    DeleteElements(AttributeValue),
+    Remove,
+}
+
+/// The untyped core of a generated update builder (`IssueUpdate`): the
+/// generated setters decide which attributes and key attributes change;
+/// this collects them and runs the request. The item must exist.
+///
+/// One action per attribute: a later setter of the same attribute replaces
+/// an earlier one (DynamoDB rejects two actions on one path).
+#[derive(Debug)]
+pub struct Update<'a, E: Entity> {
+    table: &'a Table,
+    key: Result<Item, Error>,
+    actions: BTreeMap<&'static str, Action>,
+    guard: Guard,
+    now: DateTime<Utc>,
+    /// The first error of a setter, reported when the update runs.
+    error: Option<Error>,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<'a, E: Entity> Update<'a, E> {
+    pub fn new<K: PrimaryKey<Entity = E>>(table: &'a Table, key: &K) -> Self {
+        Update {
+            table,
+            key: key.to_key(),
+            actions: BTreeMap::new(),
+            guard: Guard::new(Existence::Present),
+            now: Utc::now(),
+            error: None,
+            entity: std::marker::PhantomData,
+        }
+    }
+
+    /// The time this update writes as `updatedAt` (and into keys that hold it).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Updates only if the stored version is `expected`.
+    pub fn expect_version(&mut self, expected: i128) {
+        self.guard.expected_version = Some(expected);
+    }
+
+    /// Updates only if `condition` holds for the stored item.
+    pub fn condition(&mut self, condition: Condition<E>) {
+        self.guard.add_condition(condition.into_node());
+    }
+
+    fn fail(&mut self, error: Error) {
+        self.error.get_or_insert(error);
+    }
+
+    fn encoded<T: AttributeCodec>(&mut self, field: &'static str, value: &T) -> Option<AttributeValue> {
+        if let Err(message) = value.validate() {
+            self.fail(Error::InvalidValue {
+                entity: E::NAME,
+                attribute: field,
+                message,
+            });
+        }
+        value.encode()
+    }
+
+    /// Sets an attribute (an empty set removes it, as sets are stored).
+    pub fn set<T: AttributeCodec>(&mut self, field: &'static str, value: &T) {
+        let action = match self.encoded(field, value) {
+            Some(value) => Action::Set(value),
+            None => Action::Remove,
+        };
+        self.actions.insert(field, action);
+    }
+
+    /// Sets an attribute only if the item has none.
+    pub fn set_if_absent<T: AttributeCodec>(&mut self, field: &'static str, value: &T) {
+        if let Some(value) = self.encoded(field, value) {
+            self.actions.insert(field, Action::SetIfAbsent(value));
+        }
+    }
+
+    /// Sets a key attribute to a built key value.
+    pub fn set_key(&mut self, field: &'static str, value: Result<String, Error>) {
+        match value {
+            Ok(value) => {
+                self.actions.insert(field, Action::Set(AttributeValue::S(value)));
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
+    /// Removes an attribute (an optional one, or a key attribute whose
+    /// composite became absent).
+    pub fn remove(&mut self, field: &'static str) {
+        self.actions.insert(field, Action::Remove);
+    }
+
+    /// Adds `delta` to a number (absent counts as zero).
+    pub fn add<T: AttributeCodec>(&mut self, field: &'static str, delta: &T) {
+        if let Some(value) = self.encoded(field, delta) {
+            self.actions.insert(field, Action::Add(value));
+        }
+    }
+
+    /// Subtracts `delta` from a number (absent counts as zero).
+    pub fn subtract<T: AttributeCodec>(&mut self, field: &'static str, delta: &T) {
+        if let Some(value) = self.encoded(field, delta) {
+            self.actions.insert(field, Action::Subtract(value));
+        }
+    }
+
+    /// Adds `delta` to an integer of a type whose values lie in
+    /// `min..=max`: the update only runs if the result stays in that range
+    /// (else `ConditionFailed`), so a stored value always decodes.
+    pub fn add_integer(&mut self, field: &'static str, delta: i128, min: i128, max: i128) {
+        self.actions.insert(field, Action::Add(AttributeValue::N(delta.to_string())));
+        self.integer_bounds(field, delta, min, max);
+    }
+
+    /// Subtracts `delta` from an integer, like [`Update::add_integer`].
+    pub fn subtract_integer(&mut self, field: &'static str, delta: i128, min: i128, max: i128) {
+        self.actions.insert(field, Action::Subtract(AttributeValue::N(delta.to_string())));
+        self.integer_bounds(field, -delta, min, max);
+    }
+
+    /// The condition keeping `stored + change` within `min..=max`; an absent
+    /// value counts as zero.
+    fn integer_bounds(&mut self, field: &'static str, change: i128, min: i128, max: i128) {
+        let path = crate::expr::Path::attribute(field);
+        let number = |n: i128| Operand::Value(AttributeValue::N(n.to_string()));
+        let bound = if change >= 0 {
+            Node::Compare(Operand::Path(path.clone()), Comparator::Lte, number(max - change))
+        } else {
+            Node::Compare(Operand::Path(path.clone()), Comparator::Gte, number(min - change))
+        };
+        let from_zero_ok = (min..=max).contains(&change);
+        self.guard.add_condition(if from_zero_ok {
+            Node::Or(Box::new(Node::NotExists(path)), Box::new(bound))
+        } else {
+            bound
+        });
+    }
+
+    /// Appends elements to a list (absent counts as empty).
+    pub fn append<T: AttributeCodec>(&mut self, field: &'static str, elements: &Vec<T>) {
+        if let Some(value) = self.encoded(field, elements) {
+            self.actions.insert(field, Action::Append(value));
+        }
+    }
+
+    /// Puts elements in front of a list (absent counts as empty).
+    pub fn prepend<T: AttributeCodec>(&mut self, field: &'static str, elements: &Vec<T>) {
+        if let Some(value) = self.encoded(field, elements) {
+            self.actions.insert(field, Action::Prepend(value));
+        }
+    }
+
+    /// Adds elements to a set; adding none changes nothing.
+    pub fn add_elements<T: SetElement>(&mut self, field: &'static str, elements: &BTreeSet<T>) {
+        if let Some(value) = elements.encode() {
+            self.actions.insert(field, Action::AddElements(value));
+        }
+    }
+
+    /// Deletes elements from a set (a set left empty disappears, as empty
+    /// sets are stored); deleting none changes nothing.
+    pub fn delete_elements<T: SetElement>(&mut self, field: &'static str, elements: &BTreeSet<T>) {
+        if let Some(value) = elements.encode() {
+            self.actions.insert(field, Action::DeleteElements(value));
+        }
+    }
+
+    /// The UpdateExpression of the actions, `updatedAt` and the version.
+    fn expression(&self, aliases: &mut Aliases) -> UpdateExpression {
+        let mut update = UpdateExpression::default();
+        let maintained = E::MAINTAINED;
+        let mut actions: Vec<(&str, Action)> = self.actions.iter().map(|(f, a)| (*f, a.clone())).collect();
+        if let Some(field) = maintained.updated_at {
+            actions.push((field, Action::Set(AttributeValue::S(timestamp_text(&self.now)))));
+        }
+        if let (Some(field), Some(expected)) = (maintained.version, self.guard.expected_version) {
+            actions.push((field, Action::Set(AttributeValue::N((expected + 1).to_string()))));
+        }
+        for (field, action) in actions {
+            let name = aliases.name(field);
+            let adds = matches!(action, Action::Add(_) | Action::Append(_));
+            match action {
+                Action::Set(value) => update.set.push(format!("{name} = {}", aliases.value(value))),
+                Action::SetIfAbsent(value) => {
+                    let value = aliases.value(value);
+                    update.set.push(format!("{name} = if_not_exists({name}, {value})"));
+                }
+                Action::Add(value) | Action::Subtract(value) => {
+                    let zero = aliases.value(AttributeValue::N("0".into()));
+                    let sign = if adds { '+' } else { '-' };
+                    let value = aliases.value(value);
+                    update
+                        .set
+                        .push(format!("{name} = if_not_exists({name}, {zero}) {sign} {value}"));
+                }
+                Action::Append(value) | Action::Prepend(value) => {
+                    let empty = aliases.value(AttributeValue::L(Vec::new()));
+                    let value = aliases.value(value);
+                    let existing = format!("if_not_exists({name}, {empty})");
+                    update.set.push(if adds {
+                        format!("{name} = list_append({existing}, {value})")
+                    } else {
+                        format!("{name} = list_append({value}, {existing})")
+                    });
+                }
+                Action::AddElements(value) => update.add.push(format!("{name} {}", aliases.value(value))),
+                Action::DeleteElements(value) => update.delete.push(format!("{name} {}", aliases.value(value))),
+                Action::Remove => update.remove.push(name),
+            }
+        }
+        update
+    }
+
+    /// Runs the update; the item as written.
+    pub async fn send(self) -> Result<E, Error> {
+        self.run(ReturnValue::AllNew).await
+    }
+
+    /// Runs the update; the item as it was before.
+    pub async fn send_returning_old(self) -> Result<E, Error> {
+        self.run(ReturnValue::AllOld).await
+    }
+
+    async fn run(self, returning: ReturnValue) -> Result<E, Error> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let mut aliases = Aliases::new();
+        let update = self.expression(&mut aliases);
+        let key = self.key?;
+        let condition = self.guard.render::<E>(self.table, &mut aliases)?;
+        let (names, values) = aliases.into_maps();
+        let text = update.text();
+        let result = self
+            .table
+            .client()
+            .update_item()
+            .table_name(self.table.name())
+            .set_key(Some(key))
+            // An update of nothing still checks the item and returns it.
+            .set_update_expression((!text.is_empty()).then_some(text))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values(returning)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(E::from_item(output.attributes.unwrap_or_default())?),
+            Err(err) if condition_failed(&err) => Err(self.guard.refused::<E>(Operation::Update, stored_item(err))),
+            Err(err) => Err(sdk_error(E::NAME, Operation::Update, err)),
+        }
+    }
+}
+
