@@ -28,6 +28,15 @@ impl T {
         }
     }
 
+    /// The same handle, but reads also return items whose time to live has
+    /// passed and that DynamoDB has not deleted yet (by default `get`,
+    /// queries and collections leave them out).
+    pub fn show_expired(self) -> Self {
+        Self {
+            table: self.table.show_expired(),
+        }
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
