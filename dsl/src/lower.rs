@@ -1690,7 +1690,22 @@ impl Lowerer {
                     )
                     .primary(c.span, "used as a primary key composite here")
                     .note("`timestamps` sets updatedAt on every write, and a primary key can never change")
-                    .help("key on createdAt, or use updatedAt in a secondary index (where dyngen rewrites the key)"),
+                    .help("use updatedAt in a secondary index (where dyngen rewrites the key), or key on an attribute you set"),
+                );
+                ok = false;
+            }
+            if attr.role == AttributeRole::CreatedAt {
+                self.push(
+                    Diagnostic::new(Code::VersionInKey, format!("`{}` cannot be part of a key", c.text))
+                        .primary(c.span, "used as a key composite here")
+                        .note(
+                            "`put` starts an item's life again (createdAt = now) and `upsert` keeps the stored \
+                             createdAt, which it cannot read to rebuild a key",
+                        )
+                        .help(
+                            "declare your own timestamp, e.g. `openedAt: timestamp readonly`, set it when \
+                             creating the item, and key on that",
+                        ),
                 );
                 ok = false;
             }

@@ -76,6 +76,84 @@ pub fn fields_type(struct_rust: &str) -> String {
     format!("{struct_rust}Fields")
 }
 
+/// One method of an entity's update builder for one attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setter {
+    /// `set_x`
+    Set,
+    /// `remove_x` (optional attributes)
+    Remove,
+    /// `set_x_if_absent` (optional attributes outside keys)
+    SetIfAbsent,
+    /// `add_x` (numbers outside keys)
+    Add,
+    /// `subtract_x`
+    Subtract,
+    /// `append_x` (lists)
+    Append,
+    /// `prepend_x`
+    Prepend,
+    /// `add_to_x` (sets)
+    AddTo,
+    /// `delete_from_x`
+    DeleteFrom,
+}
+
+impl Setter {
+    /// The method's name for an attribute of Rust name `attr_rust` (maybe `r#type`).
+    pub fn method_name(self, attr_rust: &str) -> String {
+        let bare = attr_rust.trim_start_matches("r#");
+        match self {
+            Setter::Set => format!("set_{bare}"),
+            Setter::Remove => format!("remove_{bare}"),
+            Setter::SetIfAbsent => format!("set_{bare}_if_absent"),
+            Setter::Add => format!("add_{bare}"),
+            Setter::Subtract => format!("subtract_{bare}"),
+            Setter::Append => format!("append_{bare}"),
+            Setter::Prepend => format!("prepend_{bare}"),
+            Setter::AddTo => format!("add_to_{bare}"),
+            Setter::DeleteFrom => format!("delete_from_{bare}"),
+        }
+    }
+}
+
+/// The update-builder methods of `attr`: none for primary-key composites,
+/// `readonly` and maintained attributes; only `set` (and `remove`) for
+/// composites of secondary keys, whose new value must be known to rebuild
+/// the key; every operator of the type otherwise.
+pub fn setters(entity: &crate::ir::Entity, attr: &crate::ir::Attribute) -> Vec<Setter> {
+    use crate::ir::{AttributeRole, Type};
+    let in_primary_key = std::iter::once(&entity.primary.pk)
+        .chain(&entity.primary.sk)
+        .any(|t| t.composites.contains(&attr.name));
+    let writable = matches!(attr.role, AttributeRole::Data | AttributeRole::Ttl) && !attr.readonly && !in_primary_key;
+    if !writable {
+        return Vec::new();
+    }
+    let in_secondary_key = entity
+        .indexes
+        .iter()
+        .flat_map(|i| std::iter::once(&i.pk).chain(&i.sk))
+        .any(|t| t.composites.contains(&attr.name));
+    let mut setters = vec![Setter::Set];
+    if attr.optional {
+        setters.push(Setter::Remove);
+    }
+    if in_secondary_key {
+        return setters;
+    }
+    if attr.optional {
+        setters.push(Setter::SetIfAbsent);
+    }
+    match &attr.ty {
+        t if t.is_number() && attr.role != AttributeRole::Ttl => setters.extend([Setter::Add, Setter::Subtract]),
+        Type::List(_) => setters.extend([Setter::Append, Setter::Prepend]),
+        Type::Set(_) => setters.extend([Setter::AddTo, Setter::DeleteFrom]),
+        _ => {}
+    }
+    setters
+}
+
 fn index_part(index: Option<&str>) -> String {
     index.and_then(|i| type_name(i).ok()).unwrap_or_default()
 }

@@ -19,6 +19,7 @@ pub fn validate(schema: &Schema, lowering_failed: bool) -> Vec<Diagnostic> {
     ttl_fields(schema, &mut out);
     rust_names(schema, &mut out);
     generated_type_names(schema, &mut out);
+    update_method_names(schema, &mut out);
     recursive_structs(schema, &mut out);
     if !lowering_failed {
         unused(schema, &mut out);
@@ -707,6 +708,40 @@ fn rust_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
 /// The generator emits types of its own (`UserKey`, `IssueManagedQuery`,
 /// `OwnedCollection`, ...). Any of them meeting another type name would make
 /// the generated module fail to compile, so it is reported here instead.
+/// Two attributes of one entity whose update-builder methods would share a
+/// name (`add_to_x` of a set `x` and `add_to_x` of a number `toX`): the
+/// generated module would not compile.
+fn update_method_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    use crate::names;
+    for entity in &schema.entities {
+        let mut first_use: BTreeMap<String, &crate::ir::Attribute> = BTreeMap::new();
+        for attr in &entity.attributes {
+            for setter in names::setters(entity, attr) {
+                let method = setter.method_name(&attr.rust_name);
+                match first_use.get(&method) {
+                    Some(first) if first.name != attr.name => out.push(
+                        Diagnostic::new(
+                            Code::RustNameCollision,
+                            format!(
+                                "attributes `{}` and `{}` of entity `{}` would both get an update method `{method}`",
+                                first.name, attr.name, entity.name
+                            ),
+                        )
+                        .primary(attr.span, format!("`{}` gets `{method}`", attr.name))
+                        .secondary(first.span, format!("`{}` gets `{method}` too", first.name))
+                        .note("update builders name their methods after the attribute and the operation")
+                        .help("rename one of the attributes (`@field` keeps the stored name)"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        first_use.insert(method, attr);
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn generated_type_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
     use crate::names;
     // (Rust name, what it is, where to point).

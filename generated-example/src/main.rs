@@ -1,5 +1,5 @@
 //! Seeds the seed document's version-control data into DynamoDB Local and
-//! runs its access patterns 1, 2, 3, 6 and 7 through the generated module,
+//! runs its access patterns 1 to 7 through the generated module,
 //! printing what it finds. Exits non-zero if a result differs from the seed.
 //!
 //! ```sh
@@ -102,13 +102,20 @@ async fn run() -> Result<()> {
         expect("pattern 3 profile", owned.users.len(), 1)?;
     }
 
+    pattern_4(&db).await?;
+    pattern_5(&db).await?;
+
     println!("Pattern 6: a user's managed issues and pull requests (collection `managed` on gsi1)");
     for (username, issues, prs) in [
-        ("torvalds", vec![("hello-world", "1")], vec![("hello-world", "1")]),
+        (
+            "torvalds",
+            vec![("hello-world", "1"), ("hello-world", "3")],
+            vec![("hello-world", "1")],
+        ),
         (
             "octocat",
             vec![("hello-world", "2"), ("linux", "1")],
-            vec![("linux", "1")],
+            vec![("hello-world", "2"), ("linux", "1")],
         ),
     ] {
         let managed: ManagedCollection = db
@@ -136,12 +143,17 @@ async fn run() -> Result<()> {
 
     println!("Pattern 7: repository activity (collection `activity` on gsi2)");
     for (owner, name, issues, prs) in [
-        // Closed sorts before Open: status leads the sort key.
+        // Closed sorts before Open: status leads the sort key. Issue 3 and
+        // pull request 2 were closed by patterns 4 and 5.
         (
             "octocat",
             "hello-world",
-            vec![("2", IssueStatus::Closed), ("1", IssueStatus::Open)],
-            vec!["1"],
+            vec![
+                ("2", IssueStatus::Closed),
+                ("3", IssueStatus::Closed),
+                ("1", IssueStatus::Open),
+            ],
+            vec!["2", "1"],
         ),
         ("torvalds", "linux", vec![("1", IssueStatus::Open)], vec!["1"]),
     ] {
@@ -178,6 +190,136 @@ async fn run() -> Result<()> {
         .table_name(db.table().name())
         .send()
         .await?;
+    Ok(())
+}
+
+/// Pattern 4: create an issue, then close it. `status` is a composite of
+/// the `managed` (gsi1sk) and `activity` (gsi2sk) sort keys together with
+/// the issue number, which the update knows from the key: closing needs
+/// nothing else, and both index keys move in the same request.
+async fn pattern_4(db: &Vcs) -> Result<()> {
+    println!("Pattern 4: create an issue, then close it");
+    let key = IssueKey {
+        repo_owner: "octocat".into(),
+        repo_name: "hello-world".into(),
+        issue_number: "3".into(),
+    };
+    let created = db
+        .issues()
+        .create(&Issue {
+            issue_number: key.issue_number.clone(),
+            repo_name: key.repo_name.clone(),
+            repo_owner: key.repo_owner.clone(),
+            username: "torvalds".into(),
+            subject: "Enhancement: Add CI pipeline".into(),
+            body: "We should add GitHub Actions for CI/CD.".into(),
+            status: IssueStatus::Open,
+            // Set by the write.
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        })
+        .await?;
+    expect("pattern 4 new issue status", created.status, IssueStatus::Open)?;
+    let closed = db.issues().update(&key).set_status(IssueStatus::Closed).await?;
+    println!(
+        "  octocat/hello-world#3 {:?} -> {:?}: {:?}",
+        created.status, closed.status, closed.subject
+    );
+    expect("pattern 4 closed status", closed.status, IssueStatus::Closed)?;
+    expect(
+        "pattern 4 subject kept",
+        closed.subject.as_str(),
+        "Enhancement: Add CI pipeline",
+    )?;
+    expect("pattern 4 createdAt kept", closed.created_at, created.created_at)?;
+    expect(
+        "pattern 4 updatedAt moved",
+        closed.updated_at > created.updated_at,
+        true,
+    )?;
+
+    // The index keys followed the status.
+    let managed = |status| {
+        db.issues()
+            .managed(&IssueManagedPartition {
+                username: "torvalds".into(),
+            })
+            .status(status)
+            .issue_number("3")
+            .all()
+    };
+    expect(
+        "pattern 4 no longer open in `managed`",
+        managed(IssueStatus::Open).await?.len(),
+        0,
+    )?;
+    expect(
+        "pattern 4 closed in `managed`",
+        managed(IssueStatus::Closed).await?,
+        vec![closed.clone()],
+    )?;
+    let activity = db
+        .issues()
+        .activity(&IssueActivityPartition {
+            repo_owner: "octocat".into(),
+            repo_name: "hello-world".into(),
+        })
+        .status(IssueStatus::Closed)
+        .issue_number("3")
+        .all()
+        .await?;
+    expect("pattern 4 closed in `activity`", activity, vec![closed])?;
+    Ok(())
+}
+
+/// Pattern 5: the same for a pull request.
+async fn pattern_5(db: &Vcs) -> Result<()> {
+    println!("Pattern 5: create a pull request, then close it");
+    let key = PullRequestKey {
+        repo_owner: "octocat".into(),
+        repo_name: "hello-world".into(),
+        pull_request_number: "2".into(),
+    };
+    let created = db
+        .pull_requests()
+        .create(&PullRequest {
+            pull_request_number: key.pull_request_number.clone(),
+            repo_name: key.repo_name.clone(),
+            repo_owner: key.repo_owner.clone(),
+            username: "octocat".into(),
+            subject: "Add CONTRIBUTING.md".into(),
+            body: "Adds a contributing guide as requested in issue #2.".into(),
+            status: IssueStatus::Open,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        })
+        .await?;
+    let closed = db.pull_requests().update(&key).set_status(IssueStatus::Closed).await?;
+    println!(
+        "  octocat/hello-world pull request 2 {:?} -> {:?}: {:?}",
+        created.status, closed.status, closed.subject
+    );
+    expect("pattern 5 closed status", closed.status, IssueStatus::Closed)?;
+    expect("pattern 5 subject kept", closed.subject.as_str(), "Add CONTRIBUTING.md")?;
+    let managed = |status| {
+        db.pull_requests()
+            .managed(&PullRequestManagedPartition {
+                username: "octocat".into(),
+            })
+            .status(status)
+            .all()
+    };
+    let numbers = |prs: Vec<PullRequest>| -> Vec<String> { prs.into_iter().map(|p| p.pull_request_number).collect() };
+    expect(
+        "pattern 5 open in `managed`",
+        numbers(managed(IssueStatus::Open).await?),
+        vec!["1".to_owned()],
+    )?;
+    expect(
+        "pattern 5 closed in `managed`",
+        numbers(managed(IssueStatus::Closed).await?),
+        vec!["2".to_owned()],
+    )?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@
 
 use crate::view::{lit, rust_type, RT};
 use dyngen_dsl::ir::{Attribute, AttributeRole, Entity, EntityIndex, KeyTemplate, Schema, Type};
-use dyngen_dsl::names;
+use dyngen_dsl::names::{self, Setter};
 use std::collections::BTreeSet;
 
 /// A method of a generated builder: docs, signature and body, as text.
@@ -50,8 +50,9 @@ pub struct WritesView {
     pub pending: Vec<(String, String)>,
     /// `update(...)` on the client.
     pub constructor: MethodView,
-    /// `delete(...)` of a versioned entity, shadowing the unversioned one.
-    pub versioned_delete: Option<MethodView>,
+    /// `delete(...)` and `delete_existing(...)` of a versioned entity,
+    /// shadowing the unversioned ones.
+    pub versioned_deletes: Vec<MethodView>,
     pub setters: Vec<MethodView>,
     /// Statements of `finish(mut self)`, which writes keys and pending values.
     pub finish: Vec<String>,
@@ -74,16 +75,13 @@ fn is_epoch(attr: &Attribute) -> bool {
     attr.role == AttributeRole::Ttl && attr.ty == Type::Timestamp
 }
 
-/// The attribute's Rust name without `r#`, for method names (`set_type`).
-fn bare(attr: &Attribute) -> &str {
-    attr.rust_name.trim_start_matches("r#")
-}
-
 /// Writes `value` (a `&T` expression) into the update.
 fn set_call(attr: &Attribute, value: &str) -> String {
     let value = if is_epoch(attr) {
         // `EpochSeconds` wraps the (`Copy`) timestamp itself.
-        let inner = value.strip_prefix('&').map_or_else(|| format!("*{value}"), str::to_string);
+        let inner = value
+            .strip_prefix('&')
+            .map_or_else(|| format!("*{value}"), str::to_string);
         format!("&{RT}::value::EpochSeconds({inner})")
     } else {
         value.to_string()
@@ -146,9 +144,10 @@ impl<'a> Analysis<'a> {
     }
 
     /// Whether an update can write the attribute: data (and the expiry),
-    /// not read-only, not part of the primary key.
+    /// not read-only, not part of the primary key (the rule of
+    /// `names::setters`, which decides the methods).
     fn writable(&self, attr: &Attribute) -> bool {
-        matches!(attr.role, AttributeRole::Data | AttributeRole::Ttl) && !attr.readonly && !self.in_primary_key(attr)
+        !names::setters(self.entity, attr).is_empty()
     }
 
     fn is_secondary_composite(&self, attr: &Attribute) -> bool {
@@ -314,15 +313,15 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
         if version_attr.is_some() { "mut " } else { "" }
     )];
     let mut constructor_docs = vec![
-        format!("/// Changes attributes of an existing `{}` item; await it to run it,", entity.name),
+        format!(
+            "/// Changes attributes of an existing `{}` item; await it to run it,",
+            entity.name
+        ),
         "/// which fails with `NotFound` when there is no such item. Key attributes".to_string(),
         "/// of secondary indexes follow the attributes they are built from.".to_string(),
     ];
     if let Some(version) = version_attr {
-        signature.push_str(&format!(
-            ", expected_version: {}",
-            rust_type(schema, &version.ty)
-        ));
+        signature.push_str(&format!(", expected_version: {}", rust_type(schema, &version.ty)));
         body.push("update.expect_version(i128::from(expected_version));".to_string());
         constructor_docs.push("///".to_string());
         constructor_docs.push(format!(
@@ -369,18 +368,31 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
         body,
     };
 
-    let versioned_delete = version_attr.map(|version| MethodView {
-        docs: vec![
-            format!("/// Deletes the `{}` item if its version is `expected_version`:", entity.name),
-            "/// otherwise `VersionConflict`, or `NotFound` when there is no item.".to_string(),
-        ],
-        signature: format!(
-            "delete(&self, key: &{}, expected_version: {}) -> {RT}::Delete<'t, {e}>",
-            names::key_type(e),
-            rust_type(schema, &version.ty)
-        ),
-        body: vec!["self.0.delete(key).expect_version(i128::from(expected_version))".to_string()],
-    });
+    // Both deletes of a versioned entity take the expected version; they
+    // hide the runtime's unversioned ones (reached only through an explicit
+    // deref, the deliberate escape hatch).
+    let versioned_deletes = version_attr
+        .map(|version| {
+            ["delete", "delete_existing"]
+                .into_iter()
+                .map(|method| MethodView {
+                    docs: vec![
+                        format!(
+                            "/// Deletes the `{}` item if its version is `expected_version`:",
+                            entity.name
+                        ),
+                        "/// otherwise `VersionConflict`, or `NotFound` when there is no item.".to_string(),
+                    ],
+                    signature: format!(
+                        "{method}(&self, key: &{}, expected_version: {}) -> {RT}::Delete<'t, {e}>",
+                        names::key_type(e),
+                        rust_type(schema, &version.ty)
+                    ),
+                    body: vec!["self.0.delete(key).expect_version(i128::from(expected_version))".to_string()],
+                })
+                .collect()
+        })
+        .unwrap_or_default();
 
     let setters = entity
         .attributes
@@ -404,7 +416,7 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
         version,
         pending,
         constructor,
-        versioned_delete,
+        versioned_deletes,
         setters,
         finish,
         keeps_key,
@@ -412,166 +424,174 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
 }
 
 fn setters(schema: &Schema, analysis: &Analysis<'_>, attr: &Attribute) -> Vec<MethodView> {
+    names::setters(analysis.entity, attr)
+        .into_iter()
+        .map(|setter| setter_method(schema, analysis, attr, setter))
+        .collect()
+}
+
+/// One update-builder method; which ones an attribute gets is decided by
+/// `dyngen_dsl::names::setters`, which validation uses too.
+fn setter_method(schema: &Schema, analysis: &Analysis<'_>, attr: &Attribute, setter: Setter) -> MethodView {
     let name = &attr.rust_name;
-    let bare = bare(attr);
+    let method = setter.method_name(name);
     let field = lit(&attr.field);
     let ty = rust_type(schema, &attr.ty);
-    let mut methods = Vec::new();
-    if analysis.pending(attr) {
-        let params = analysis.closure(attr);
-        let mut signature = format!("set_{bare}(mut self, {name}: {}", param_type(schema, attr, false));
-        let mut body = vec![pending_assign(attr, false)];
-        for p in &params {
-            signature.push_str(&format!(", {}: {}", p.rust_name, param_type(schema, p, p.optional)));
-            body.push(pending_assign(p, true));
+    let pending = analysis.pending(attr);
+    match setter {
+        Setter::Set if pending => {
+            let params = analysis.closure(attr);
+            let mut signature = format!("{method}(mut self, {name}: {}", param_type(schema, attr, false));
+            let mut body = vec![pending_assign(attr, false)];
+            for p in &params {
+                signature.push_str(&format!(", {}: {}", p.rust_name, param_type(schema, p, p.optional)));
+                body.push(pending_assign(p, true));
+            }
+            signature.push_str(") -> Self");
+            body.push("self".into());
+            let mut with = vec![attr];
+            with.extend(params.iter().copied());
+            let mut docs = vec![format!(
+                "/// Sets `{}`, and rewrites {}.",
+                attr.name,
+                joined(&analysis.rewritten_by(&with))
+            )];
+            if !params.is_empty() {
+                let names: Vec<String> = params.iter().map(|p| format!("`{}`", p.name)).collect();
+                docs.push(format!(
+                    "/// Those keys also hold {}, so they are needed and written as given{}.",
+                    joined(&names),
+                    if params.iter().any(|p| !analysis.writable(p)) {
+                        " (a read-only one is checked against the stored value instead)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            MethodView { docs, signature, body }
         }
-        signature.push_str(") -> Self");
-        body.push("self".into());
-        let mut with = vec![attr];
-        with.extend(params.iter().copied());
-        let mut docs = vec![
-            format!("/// Sets `{}`, and rewrites {}.", attr.name, joined(&analysis.rewritten_by(&with))),
-        ];
-        if !params.is_empty() {
-            let names: Vec<String> = params.iter().map(|p| format!("`{}`", p.name)).collect();
-            docs.push(format!(
-                "/// Those keys also hold {}, so they are needed and written as given{}.",
-                joined(&names),
-                if params.iter().any(|p| !analysis.writable(p)) {
-                    " (a read-only one is checked against the stored value instead)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        methods.push(MethodView {
-            docs,
-            signature,
-            body,
-        });
-        if attr.optional {
-            methods.push(MethodView {
-                docs: vec![format!(
-                    "/// Removes `{}`, and with it {}: the item leaves those sparse indexes.",
-                    attr.name,
-                    joined(&analysis.rewritten_by(&[attr]))
-                )],
-                signature: format!("remove_{bare}(mut self) -> Self"),
-                body: vec![
-                    format!("self.{name} = ::std::option::Option::Some(::std::option::Option::None);"),
-                    "self".into(),
-                ],
-            });
-        }
-        return methods;
-    }
-
-    let value = param_value(attr, false);
-    methods.push(MethodView {
-        docs: vec![format!("/// Sets `{}`.", attr.name)],
-        signature: format!("set_{bare}(mut self, {name}: {}) -> Self", param_type(schema, attr, false)),
-        body: vec![
-            format!("let value = {value};"),
-            set_call(attr, "&value"),
-            "self".into(),
-        ],
-    });
-    if attr.optional {
-        methods.push(MethodView {
-            docs: vec![format!("/// Removes `{}`.", attr.name)],
-            signature: format!("remove_{bare}(mut self) -> Self"),
-            body: vec![format!("self.update.remove({field});"), "self".into()],
-        });
-        let value_expr = if is_epoch(attr) {
-            format!("&{RT}::value::EpochSeconds(value)")
-        } else {
-            "&value".to_string()
-        };
-        methods.push(MethodView {
-            docs: vec![format!("/// Sets `{}` only if the item has none.", attr.name)],
+        Setter::Remove if pending => MethodView {
+            docs: vec![format!(
+                "/// Removes `{}`, and with it {}: the item leaves those sparse indexes.",
+                attr.name,
+                joined(&analysis.rewritten_by(&[attr]))
+            )],
+            signature: format!("{method}(mut self) -> Self"),
+            body: vec![
+                format!("self.{name} = ::std::option::Option::Some(::std::option::Option::None);"),
+                "self".into(),
+            ],
+        },
+        Setter::Set => MethodView {
+            docs: vec![format!("/// Sets `{}`.", attr.name)],
             signature: format!(
-                "set_{bare}_if_absent(mut self, {name}: {}) -> Self",
+                "{method}(mut self, {name}: {}) -> Self",
                 param_type(schema, attr, false)
             ),
             body: vec![
-                format!("let value = {value};"),
-                format!("self.update.set_if_absent({field}, {value_expr});"),
+                format!("let value = {};", param_value(attr, false)),
+                set_call(attr, "&value"),
                 "self".into(),
             ],
-        });
-    }
-    let number = |verb: &str, doc: &str| {
-        let call = if attr.ty.is_integer() {
-            format!(
-                "self.update.{verb}_integer({field}, i128::from({name}), i128::from({ty}::MIN), i128::from({ty}::MAX));"
-            )
-        } else {
-            format!("self.update.{verb}({field}, &{name});")
-        };
-        MethodView {
-            docs: vec![doc.to_string()],
-            signature: format!("{verb}_{bare}(mut self, {name}: {ty}) -> Self"),
-            body: vec![call, "self".into()],
-        }
-    };
-    match &attr.ty {
-        t if t.is_number() && !is_epoch(attr) && attr.role != AttributeRole::Ttl => {
-            let bounds = if t.is_integer() {
-                format!(" A result outside `{ty}` fails with `ConditionFailed` and changes nothing.")
+        },
+        Setter::Remove => MethodView {
+            docs: vec![format!("/// Removes `{}`.", attr.name)],
+            signature: format!("{method}(mut self) -> Self"),
+            body: vec![format!("self.update.remove({field});"), "self".into()],
+        },
+        Setter::SetIfAbsent => {
+            let value_expr = if is_epoch(attr) {
+                format!("&{RT}::value::EpochSeconds(value)")
             } else {
-                String::new()
+                "&value".to_string()
             };
-            methods.push(number(
-                "add",
-                &format!("/// Adds to `{}` (absent counts as zero), in the database.{bounds}", attr.name),
-            ));
-            methods.push(number(
-                "subtract",
-                &format!("/// Subtracts from `{}` (absent counts as zero), in the database.{bounds}", attr.name),
-            ));
-        }
-        Type::List(element) => {
-            let element = rust_type(schema, element);
-            for (verb, doc) in [
-                ("append", "Adds elements at the end of"),
-                ("prepend", "Adds elements at the start of"),
-            ] {
-                methods.push(MethodView {
-                    docs: vec![format!("/// {doc} `{}` (absent counts as empty).", attr.name)],
-                    signature: format!(
-                        "{verb}_{bare}(mut self, elements: impl ::std::iter::IntoIterator<Item = {element}>) -> Self"
-                    ),
-                    body: vec![
-                        "let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements).collect();"
-                            .into(),
-                        format!("self.update.{verb}({field}, &elements);"),
-                        "self".into(),
-                    ],
-                });
+            MethodView {
+                docs: vec![format!("/// Sets `{}` only if the item has none.", attr.name)],
+                signature: format!(
+                    "{method}(mut self, {name}: {}) -> Self",
+                    param_type(schema, attr, false)
+                ),
+                body: vec![
+                    format!("let value = {};", param_value(attr, false)),
+                    format!("self.update.set_if_absent({field}, {value_expr});"),
+                    "self".into(),
+                ],
             }
         }
-        Type::Set(element) => {
-            let element = rust_type(schema, element);
-            for (verb, runtime, doc) in [
-                ("add_to", "add_elements", "Adds elements to"),
-                ("delete_from", "delete_elements", "Deletes elements from"),
-            ] {
-                methods.push(MethodView {
-                    docs: vec![format!("/// {doc} the set `{}`, in the database.", attr.name)],
-                    signature: format!(
-                        "{verb}_{bare}(mut self, elements: impl ::std::iter::IntoIterator<Item = {element}>) -> Self"
+        Setter::Add | Setter::Subtract => {
+            let (verb, doc) = if setter == Setter::Add {
+                ("add", "Adds to")
+            } else {
+                ("subtract", "Subtracts from")
+            };
+            let (call, bounds) = if attr.ty.is_integer() {
+                (
+                    format!(
+                        "self.update.{verb}_integer({field}, i128::from({name}), i128::from({ty}::MIN), i128::from({ty}::MAX));"
                     ),
-                    body: vec![
-                        "let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(elements).collect();".into(),
-                        format!("self.update.{runtime}({field}, &elements);"),
-                        "self".into(),
-                    ],
-                });
+                    format!(" A result outside `{ty}` fails with `ConditionFailed` and changes nothing."),
+                )
+            } else {
+                (format!("self.update.{verb}({field}, &{name});"), String::new())
+            };
+            MethodView {
+                docs: vec![format!(
+                    "/// {doc} `{}` (absent counts as zero), in the database.{bounds}",
+                    attr.name
+                )],
+                signature: format!("{method}(mut self, {name}: {ty}) -> Self"),
+                body: vec![call, "self".into()],
             }
         }
-        _ => {}
+        Setter::Append | Setter::Prepend => {
+            let element = element_type(schema, &attr.ty);
+            let (verb, doc) = if setter == Setter::Append {
+                ("append", "Adds elements at the end of")
+            } else {
+                ("prepend", "Adds elements at the start of")
+            };
+            MethodView {
+                docs: vec![format!("/// {doc} `{}` (absent counts as empty).", attr.name)],
+                signature: format!(
+                    "{method}(mut self, elements: impl ::std::iter::IntoIterator<Item = {element}>) -> Self"
+                ),
+                body: vec![
+                    "let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements).collect();"
+                        .into(),
+                    format!("self.update.{verb}({field}, &elements);"),
+                    "self".into(),
+                ],
+            }
+        }
+        Setter::AddTo | Setter::DeleteFrom => {
+            let element = element_type(schema, &attr.ty);
+            let (runtime, doc) = if setter == Setter::AddTo {
+                ("add_elements", "Adds elements to")
+            } else {
+                ("delete_elements", "Deletes elements from")
+            };
+            MethodView {
+                docs: vec![format!("/// {doc} the set `{}`, in the database.", attr.name)],
+                signature: format!(
+                    "{method}(mut self, elements: impl ::std::iter::IntoIterator<Item = {element}>) -> Self"
+                ),
+                body: vec![
+                    "let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(elements).collect();".into(),
+                    format!("self.update.{runtime}({field}, &elements);"),
+                    "self".into(),
+                ],
+            }
+        }
     }
-    methods
+}
+
+/// The element type of a list or set (`names::setters` gives element
+/// operators to those only).
+fn element_type(schema: &Schema, ty: &Type) -> String {
+    match ty {
+        Type::List(element) | Type::Set(element) => rust_type(schema, element),
+        other => rust_type(schema, other),
+    }
 }
 
 /// `finish`: rewrite every secondary key attribute a pending value (or

@@ -948,6 +948,16 @@ impl<'t> CustomerClient<'t> {
         self.0.delete(key).expect_version(i128::from(expected_version))
     }
 
+    /// Deletes the `Customer` item if its version is `expected_version`:
+    /// otherwise `VersionConflict`, or `NotFound` when there is no item.
+    pub fn delete_existing(
+        &self,
+        key: &CustomerKey,
+        expected_version: u64,
+    ) -> ::dyngen_runtime::Delete<'t, Customer> {
+        self.0.delete(key).expect_version(i128::from(expected_version))
+    }
+
     /// Queries `Customer` items by primary key, in one partition.
     pub fn query(
         &self,
@@ -1952,6 +1962,16 @@ impl<'t> OrderClient<'t> {
     /// Deletes the `Order` item if its version is `expected_version`:
     /// otherwise `VersionConflict`, or `NotFound` when there is no item.
     pub fn delete(
+        &self,
+        key: &OrderKey,
+        expected_version: u64,
+    ) -> ::dyngen_runtime::Delete<'t, Order> {
+        self.0.delete(key).expect_version(i128::from(expected_version))
+    }
+
+    /// Deletes the `Order` item if its version is `expected_version`:
+    /// otherwise `VersionConflict`, or `NotFound` when there is no item.
+    pub fn delete_existing(
         &self,
         key: &OrderKey,
         expected_version: u64,

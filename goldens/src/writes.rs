@@ -790,6 +790,16 @@ impl<'t> TaskClient<'t> {
         self.0.delete(key).expect_version(i128::from(expected_version))
     }
 
+    /// Deletes the `Task` item if its version is `expected_version`:
+    /// otherwise `VersionConflict`, or `NotFound` when there is no item.
+    pub fn delete_existing(
+        &self,
+        key: &TaskKey,
+        expected_version: u64,
+    ) -> ::dyngen_runtime::Delete<'t, Task> {
+        self.0.delete(key).expect_version(i128::from(expected_version))
+    }
+
     /// Queries `Task` items by primary key, in one partition.
     pub fn query(&self, partition: &TaskPartition) -> TaskQuery<'t> {
         let spec = ::dyngen_runtime::QuerySpec {

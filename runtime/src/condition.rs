@@ -51,7 +51,10 @@ pub(crate) enum Node {
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
     /// A value DynamoDB cannot hold (NaN); reported when the request is built.
-    Invalid { path: Path, message: String },
+    Invalid {
+        path: Path,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,7 +194,11 @@ impl Node {
             Node::And(a, b) | Node::Or(a, b) => {
                 out.push('(');
                 a.write(entity, aliases, out)?;
-                out.push_str(if matches!(self, Node::And(..)) { ") AND (" } else { ") OR (" });
+                out.push_str(if matches!(self, Node::And(..)) {
+                    ") AND ("
+                } else {
+                    ") OR ("
+                });
                 b.write(entity, aliases, out)?;
                 out.push(')');
             }
@@ -555,7 +562,17 @@ mod tests {
     fn nan_is_an_error_naming_the_attribute() {
         let score: Attr<Item, f64> = Attr::attribute("score");
         let err = score.gt(f64::NAN).render("Item", &mut Aliases::new()).unwrap_err();
-        assert!(matches!(err, Error::InvalidValue { entity: "Item", attribute: "score", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::InvalidValue {
+                    entity: "Item",
+                    attribute: "score",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -59,9 +59,10 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     }
 
     /// The complete item: every attribute that has a value, the primary key,
-    /// the key attributes of every secondary index whose composites are all
-    /// present (an absent optional composite leaves a sparse index out), and
-    /// the entity tag. Fails on keys over DynamoDB's length limits.
+    /// each secondary key attribute whose own composites are all present (an
+    /// absent optional composite leaves out the key attributes built from it,
+    /// and so the item is not in that sparse index), and the entity tag.
+    /// Fails on keys over DynamoDB's length limits.
     fn to_item(&self) -> Result<Item, Error>;
 
     /// Decodes an item. Unknown attributes (other entities' fields, keys,

@@ -13,6 +13,7 @@ pub enum Operation {
     Update,
     Upsert,
     Query,
+    Scan,
     CreateTable,
 }
 
@@ -26,6 +27,7 @@ impl fmt::Display for Operation {
             Operation::Update => "update",
             Operation::Upsert => "upsert",
             Operation::Query => "query",
+            Operation::Scan => "scan",
             Operation::CreateTable => "create table",
         })
     }
@@ -164,7 +166,8 @@ impl Current {
 
     /// The item, if it is an `E`.
     pub fn get<E: 'static>(&self) -> Option<&E> {
-        self.0.as_any().downcast_ref()
+        // `as_any` of the item, not of the box (which is `Any` too).
+        (*self.0).as_any().downcast_ref()
     }
 }
 
@@ -251,5 +254,21 @@ impl fmt::Display for DecodeError {
                 write!(f, "cannot decode {entity}: attribute `{attribute}`: {message}")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn current_gives_back_the_item_by_its_type() {
+        let error = Error::ConditionFailed {
+            entity: "Thing",
+            operation: Operation::Update,
+            current: Some(Current::new(String::from("stored"))),
+        };
+        assert_eq!(error.current::<String>().map(String::as_str), Some("stored"));
+        assert_eq!(error.current::<u32>(), None);
     }
 }

@@ -3,6 +3,7 @@
 use crate::entity::{Entity, PrimaryKey};
 use crate::error::{Error, Operation};
 use crate::query::{Query, QuerySpec};
+use crate::scan::Scan;
 use crate::table::Table;
 use crate::write::{Delete, Put};
 use crate::FromItem;
@@ -104,6 +105,12 @@ impl<'t, E: Entity> EntityClient<'t, E> {
     /// Deletes the item, or fails with [`Error::NotFound`] if it does not exist.
     pub fn delete_existing<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Delete<'t, E> {
         Delete::new(self.table, key, true)
+    }
+
+    /// Every item of this entity in the table (a full table scan), with an
+    /// optional typed filter.
+    pub fn scan(&self) -> Scan<'t, E> {
+        Scan::new(self.table)
     }
 
     /// A query of this entity; generated index methods build the spec.

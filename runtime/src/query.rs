@@ -181,7 +181,6 @@ impl<'t, T: FromItem> Query<'t, T> {
         self
     }
 
-    /// One page, starting after `cursor` (or at the beginning).
     /// The filter expression: the caller's filter, and the expiry filter
     /// when the table hides expired items.
     fn filter_expression(&self, aliases: &mut Aliases) -> Result<Option<String>, Error> {
@@ -197,6 +196,7 @@ impl<'t, T: FromItem> Query<'t, T> {
         Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
     }
 
+    /// One page, starting after `cursor` (or at the beginning).
     pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<T>, Error> {
         self.fetch(cursor, self.limit).await
     }
@@ -616,6 +616,47 @@ impl<'a> CursorData<'a> {
         }
         reader.0.is_empty().then_some(CursorData { index, partition, key })
     }
+}
+
+/// The index name scan cursors carry: no index is named so.
+const SCAN_CURSOR: &str = "#scan";
+
+/// A scan's cursor: the table's key attributes of the last item read.
+pub(crate) fn encode_scan_cursor(entity: &str, key: &Item) -> Option<Cursor> {
+    let mut attributes = Vec::with_capacity(key.len());
+    for (name, value) in key {
+        attributes.push((name.as_str(), value.as_s().ok()?.as_str()));
+    }
+    attributes.sort_unstable();
+    let position = CursorData {
+        index: SCAN_CURSOR,
+        partition: entity,
+        key: attributes,
+    };
+    Some(Cursor(position.encode()))
+}
+
+/// The start key of a scan's cursor; `Err` says why it is not one of this
+/// entity's scan cursors.
+pub(crate) fn decode_scan_cursor(entity: &str, allowed: [Option<&str>; 2], cursor: &Cursor) -> Result<Item, String> {
+    let bytes = decode_base64(cursor.as_str()).ok_or("malformed cursor")?;
+    let position = CursorData::decode(&bytes).ok_or("malformed cursor")?;
+    if position.index != SCAN_CURSOR || position.partition != entity {
+        return Err("cursor belongs to another query".into());
+    }
+    let mut start = Item::with_capacity(position.key.len());
+    for (name, value) in position.key {
+        if !allowed.contains(&Some(name)) {
+            return Err(format!("cursor names attribute `{name}`, which is no key here"));
+        }
+        if start
+            .insert(name.to_owned(), AttributeValue::S(value.to_owned()))
+            .is_some()
+        {
+            return Err("malformed cursor".into());
+        }
+    }
+    Ok(start)
 }
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {

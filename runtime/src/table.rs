@@ -86,9 +86,9 @@ impl Table {
     /// seconds, not after now).
     pub fn is_expired(&self, item: &crate::Item) -> bool {
         match self.expiry_filter().and_then(|field| item.get(field)) {
-            Some(aws_sdk_dynamodb::types::AttributeValue::N(seconds)) => {
-                seconds.parse::<i64>().is_ok_and(|s| s <= chrono::Utc::now().timestamp())
-            }
+            Some(aws_sdk_dynamodb::types::AttributeValue::N(seconds)) => seconds
+                .parse::<i64>()
+                .is_ok_and(|s| s <= chrono::Utc::now().timestamp()),
             _ => false,
         }
     }

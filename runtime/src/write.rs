@@ -47,7 +47,7 @@ enum Existence {
 }
 
 /// The parts every conditional write shares.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Guard {
     existence: Existence,
     /// The version the stored item must have (0: none stored).
@@ -370,11 +370,7 @@ impl<'a, E: Entity> Delete<'a, E> {
         Delete {
             table,
             key: key.to_key(),
-            guard: Guard::new(if must_exist {
-                Existence::Present
-            } else {
-                Existence::Any
-            }),
+            guard: Guard::new(if must_exist { Existence::Present } else { Existence::Any }),
             entity: std::marker::PhantomData,
         }
     }
@@ -453,6 +449,9 @@ pub struct Update<'a, E: Entity> {
     table: &'a Table,
     key: Result<Item, Error>,
     actions: BTreeMap<&'static str, Action>,
+    /// The range conditions of integer `add`/`subtract` actions, by
+    /// attribute: replaced together with their action.
+    bounds: BTreeMap<&'static str, Node>,
     guard: Guard,
     now: DateTime<Utc>,
     /// The first error of a setter, reported when the update runs.
@@ -466,6 +465,7 @@ impl<'a, E: Entity> Update<'a, E> {
             table,
             key: key.to_key(),
             actions: BTreeMap::new(),
+            bounds: BTreeMap::new(),
             guard: Guard::new(Existence::Present),
             now: Utc::now(),
             error: None,
@@ -492,6 +492,13 @@ impl<'a, E: Entity> Update<'a, E> {
         self.error.get_or_insert(error);
     }
 
+    /// Records the one action on `field`, replacing an earlier one (and
+    /// its range condition).
+    fn act(&mut self, field: &'static str, action: Action) {
+        self.bounds.remove(field);
+        self.actions.insert(field, action);
+    }
+
     fn encoded<T: AttributeCodec>(&mut self, field: &'static str, value: &T) -> Option<AttributeValue> {
         if let Err(message) = value.validate() {
             self.fail(Error::InvalidValue {
@@ -509,13 +516,13 @@ impl<'a, E: Entity> Update<'a, E> {
             Some(value) => Action::Set(value),
             None => Action::Remove,
         };
-        self.actions.insert(field, action);
+        self.act(field, action);
     }
 
     /// Sets an attribute only if the item has none.
     pub fn set_if_absent<T: AttributeCodec>(&mut self, field: &'static str, value: &T) {
         if let Some(value) = self.encoded(field, value) {
-            self.actions.insert(field, Action::SetIfAbsent(value));
+            self.act(field, Action::SetIfAbsent(value));
         }
     }
 
@@ -523,7 +530,7 @@ impl<'a, E: Entity> Update<'a, E> {
     pub fn set_key(&mut self, field: &'static str, value: Result<String, Error>) {
         match value {
             Ok(value) => {
-                self.actions.insert(field, Action::Set(AttributeValue::S(value)));
+                self.act(field, Action::Set(AttributeValue::S(value)));
             }
             Err(error) => self.fail(error),
         }
@@ -532,20 +539,20 @@ impl<'a, E: Entity> Update<'a, E> {
     /// Removes an attribute (an optional one, or a key attribute whose
     /// composite became absent).
     pub fn remove(&mut self, field: &'static str) {
-        self.actions.insert(field, Action::Remove);
+        self.act(field, Action::Remove);
     }
 
     /// Adds `delta` to a number (absent counts as zero).
     pub fn add<T: AttributeCodec>(&mut self, field: &'static str, delta: &T) {
         if let Some(value) = self.encoded(field, delta) {
-            self.actions.insert(field, Action::Add(value));
+            self.act(field, Action::Add(value));
         }
     }
 
     /// Subtracts `delta` from a number (absent counts as zero).
     pub fn subtract<T: AttributeCodec>(&mut self, field: &'static str, delta: &T) {
         if let Some(value) = self.encoded(field, delta) {
-            self.actions.insert(field, Action::Subtract(value));
+            self.act(field, Action::Subtract(value));
         }
     }
 
@@ -553,13 +560,13 @@ impl<'a, E: Entity> Update<'a, E> {
     /// `min..=max`: the update only runs if the result stays in that range
     /// (else `ConditionFailed`), so a stored value always decodes.
     pub fn add_integer(&mut self, field: &'static str, delta: i128, min: i128, max: i128) {
-        self.actions.insert(field, Action::Add(AttributeValue::N(delta.to_string())));
+        self.act(field, Action::Add(AttributeValue::N(delta.to_string())));
         self.integer_bounds(field, delta, min, max);
     }
 
     /// Subtracts `delta` from an integer, like [`Update::add_integer`].
     pub fn subtract_integer(&mut self, field: &'static str, delta: i128, min: i128, max: i128) {
-        self.actions.insert(field, Action::Subtract(AttributeValue::N(delta.to_string())));
+        self.act(field, Action::Subtract(AttributeValue::N(delta.to_string())));
         self.integer_bounds(field, -delta, min, max);
     }
 
@@ -574,31 +581,32 @@ impl<'a, E: Entity> Update<'a, E> {
             Node::Compare(Operand::Path(path.clone()), Comparator::Gte, number(min - change))
         };
         let from_zero_ok = (min..=max).contains(&change);
-        self.guard.add_condition(if from_zero_ok {
+        let condition = if from_zero_ok {
             Node::Or(Box::new(Node::NotExists(path)), Box::new(bound))
         } else {
             bound
-        });
+        };
+        self.bounds.insert(field, condition);
     }
 
     /// Appends elements to a list (absent counts as empty).
     pub fn append<T: AttributeCodec>(&mut self, field: &'static str, elements: &Vec<T>) {
         if let Some(value) = self.encoded(field, elements) {
-            self.actions.insert(field, Action::Append(value));
+            self.act(field, Action::Append(value));
         }
     }
 
     /// Puts elements in front of a list (absent counts as empty).
     pub fn prepend<T: AttributeCodec>(&mut self, field: &'static str, elements: &Vec<T>) {
         if let Some(value) = self.encoded(field, elements) {
-            self.actions.insert(field, Action::Prepend(value));
+            self.act(field, Action::Prepend(value));
         }
     }
 
     /// Adds elements to a set; adding none changes nothing.
     pub fn add_elements<T: SetElement>(&mut self, field: &'static str, elements: &BTreeSet<T>) {
         if let Some(value) = elements.encode() {
-            self.actions.insert(field, Action::AddElements(value));
+            self.act(field, Action::AddElements(value));
         }
     }
 
@@ -606,8 +614,17 @@ impl<'a, E: Entity> Update<'a, E> {
     /// sets are stored); deleting none changes nothing.
     pub fn delete_elements<T: SetElement>(&mut self, field: &'static str, elements: &BTreeSet<T>) {
         if let Some(value) = elements.encode() {
-            self.actions.insert(field, Action::DeleteElements(value));
+            self.act(field, Action::DeleteElements(value));
         }
+    }
+
+    /// The guard with the range conditions of the integer actions.
+    fn full_guard(&self) -> Guard {
+        let mut guard = self.guard.clone();
+        for bound in self.bounds.values() {
+            guard.add_condition(bound.clone());
+        }
+        guard
     }
 
     /// The UpdateExpression of the actions, `updatedAt` and the version.
@@ -672,8 +689,9 @@ impl<'a, E: Entity> Update<'a, E> {
         }
         let mut aliases = Aliases::new();
         let update = self.expression(&mut aliases);
+        let guard = self.full_guard();
         let key = self.key?;
-        let condition = self.guard.render::<E>(self.table, &mut aliases)?;
+        let condition = guard.render::<E>(self.table, &mut aliases)?;
         let (names, values) = aliases.into_maps();
         let text = update.text();
         let result = self
@@ -693,9 +711,194 @@ impl<'a, E: Entity> Update<'a, E> {
             .await;
         match result {
             Ok(output) => Ok(E::from_item(output.attributes.unwrap_or_default())?),
-            Err(err) if condition_failed(&err) => Err(self.guard.refused::<E>(Operation::Update, stored_item(err))),
+            Err(err) if condition_failed(&err) => Err(guard.refused::<E>(Operation::Update, stored_item(err))),
             Err(err) => Err(sdk_error(E::NAME, Operation::Update, err)),
         }
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entity::Maintained;
+    use crate::error::DecodeError;
+    use crate::table::TableDef;
+
+    /// A versioned entity with `updatedAt`; only its constants matter here.
+    #[derive(Debug, Clone)]
+    struct Thing;
+
+    impl Entity for Thing {
+        const NAME: &'static str = "Thing";
+        const STORED: &'static [&'static str] = &["n"];
+        const MAINTAINED: Maintained = Maintained {
+            created_at: Some("createdAt"),
+            updated_at: Some("updatedAt"),
+            version: Some("v"),
+        };
+        type Attributes = ();
+
+        fn attributes() {}
+
+        fn to_item(&self) -> Result<Item, Error> {
+            Ok(Item::new())
+        }
+
+        fn from_item(_: Item) -> Result<Self, DecodeError> {
+            Ok(Thing)
+        }
+
+        fn primary_key(&self) -> Result<Item, Error> {
+            Ok(Item::new())
+        }
+    }
+
+    struct Key;
+
+    impl PrimaryKey for Key {
+        type Entity = Thing;
+
+        fn to_key(&self) -> Result<Item, Error> {
+            Ok(Item::new())
+        }
+    }
+
+    static DEF: TableDef = TableDef {
+        pk: "pk",
+        sk: Some("sk"),
+        indexes: &[],
+        ttl: None,
+        entity_tag: "_et",
+    };
+
+    fn table() -> Table {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .build();
+        Table::new(aws_sdk_dynamodb::Client::from_conf(config), "t", &DEF)
+    }
+
+    /// The expressions an update sends, with placeholders resolved, for
+    /// reading: `SET name = value`.
+    fn resolved(update: &Update<'_, Thing>) -> (String, String) {
+        let mut aliases = Aliases::new();
+        let expression = update.expression(&mut aliases).text();
+        let condition = update
+            .full_guard()
+            .render::<Thing>(update.table, &mut aliases)
+            .unwrap()
+            .unwrap();
+        let (names, values) = aliases.into_maps();
+        let resolve = |mut text: String| {
+            let mut names: Vec<_> = names.iter().flatten().collect();
+            // Longest placeholders first, so `#n1` does not eat `#n10`.
+            names.sort_by_key(|(alias, _)| std::cmp::Reverse(alias.len()));
+            for (alias, name) in names {
+                text = text.replace(alias.as_str(), name);
+            }
+            let mut values: Vec<_> = values.iter().flatten().collect();
+            values.sort_by_key(|(alias, _)| std::cmp::Reverse(alias.len()));
+            for (alias, value) in values {
+                let shown = match value {
+                    AttributeValue::N(n) => n.clone(),
+                    AttributeValue::S(s) if s.ends_with('Z') => "<now>".to_string(),
+                    AttributeValue::S(s) => format!("{s:?}"),
+                    other => format!("{other:?}"),
+                };
+                text = text.replace(alias.as_str(), &shown);
+            }
+            text
+        };
+        (resolve(expression), resolve(condition))
+    }
+
+    #[test]
+    fn one_action_per_attribute_and_every_clause_kind() {
+        let table = table();
+        let mut update = Update::new(&table, &Key);
+        update.set("status", &"draft".to_string());
+        update.set("status", &"open".to_string());
+        update.remove("assignee");
+        update.add_integer("count", 2, i128::from(u32::MIN), i128::from(u32::MAX));
+        update.append("log", &vec!["x".to_string()]);
+        update.add_elements("tags", &BTreeSet::from(["a".to_string()]));
+        update.delete_elements("old", &BTreeSet::from(["b".to_string()]));
+        update.delete_elements("none", &BTreeSet::<String>::new());
+        update.set("empty", &BTreeSet::<String>::new());
+        update.expect_version(4);
+        let (expression, condition) = resolved(&update);
+        assert_eq!(
+            expression,
+            "SET count = if_not_exists(count, 0) + 2, log = list_append(if_not_exists(log, []), [\"x\"]), \
+             status = \"open\", updatedAt = <now>, v = 5 REMOVE assignee, empty ADD tags {\"a\"} DELETE old {\"b\"}"
+                .replace("[]", &format!("{:?}", AttributeValue::L(Vec::new())))
+                .replace(
+                    "[\"x\"]",
+                    &format!("{:?}", AttributeValue::L(vec![AttributeValue::S("x".into())]))
+                )
+                .replace("{\"a\"}", &format!("{:?}", AttributeValue::Ss(vec!["a".into()])))
+                .replace("{\"b\"}", &format!("{:?}", AttributeValue::Ss(vec!["b".into()])))
+        );
+        assert_eq!(
+            condition,
+            "attribute_exists(pk) AND v = 4 AND ((attribute_not_exists(count)) OR (count <= 4294967293))"
+        );
+    }
+
+    #[test]
+    fn a_later_setter_replaces_an_integer_action_and_its_range_condition() {
+        let table = table();
+        let mut update = Update::new(&table, &Key);
+        update.add_integer("count", 2, 0, 10);
+        update.set("count", &7_u32);
+        update.expect_version(1);
+        let (expression, condition) = resolved(&update);
+        assert_eq!(expression, "SET count = 7, updatedAt = <now>, v = 2");
+        assert_eq!(condition, "attribute_exists(pk) AND v = 1");
+    }
+
+    #[test]
+    fn version_zero_accepts_an_item_without_a_version() {
+        let table = table();
+        let mut update = Update::new(&table, &Key);
+        update.expect_version(0);
+        let (expression, condition) = resolved(&update);
+        assert_eq!(expression, "SET updatedAt = <now>, v = 1");
+        assert_eq!(condition, "attribute_exists(pk) AND (attribute_not_exists(v) OR v = 0)");
+    }
+
+    #[test]
+    fn integer_bounds_keep_the_result_in_the_rust_type() {
+        let table = table();
+        let mut update = Update::new(&table, &Key);
+        // Subtracting from an unsigned absent value would go below zero:
+        // the attribute must exist and be large enough.
+        update.subtract_integer("hits", 3, 0, i128::from(u64::MAX));
+        update.add_integer("level", -2, i128::from(i32::MIN), i128::from(i32::MAX));
+        let (_, condition) = resolved(&update);
+        assert_eq!(
+            condition,
+            "attribute_exists(pk) AND ((hits >= 3) AND ((attribute_not_exists(level)) OR (level >= -2147483646)))"
+        );
+    }
+
+    #[test]
+    fn a_setter_error_is_reported_when_the_update_runs() {
+        let table = table();
+        let mut update = Update::new(&table, &Key);
+        update.set("score", &f64::NAN);
+        let error = futures::executor::block_on(update.send()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::InvalidValue {
+                    entity: "Thing",
+                    attribute: "score",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
+}

@@ -87,7 +87,16 @@ impl PrimaryKey for EventKey {
 
 impl Entity for Event {
     const NAME: &'static str = "Event";
-    const STORED: &'static [&'static str] = &["gsi1pk", "gsi1sk", "tenant", "kind", "seq", "owner", "payload", "expiresAt"];
+    const STORED: &'static [&'static str] = &[
+        "gsi1pk",
+        "gsi1sk",
+        "tenant",
+        "kind",
+        "seq",
+        "owner",
+        "payload",
+        "expiresAt",
+    ];
 
     // A hand-written entity without conditions.
     type Attributes = ();

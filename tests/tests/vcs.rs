@@ -1,8 +1,9 @@
 //! The generated version-control module (`generated-example/src/vcs.rs`)
 //! against DynamoDB Local: the seed's access patterns with their exact
-//! results, single-item operations, every query of `Issue` with conditions
-//! chosen so that over-matching shows, pagination and cursors, key
-//! collisions and limits, and decode errors.
+//! results, single-item operations, typed updates, upserts and conditional
+//! writes with the index keys they move, every query of `Issue` with
+//! conditions chosen so that over-matching shows, filters, pagination and
+//! cursors, key collisions and limits, and decode errors.
 //!
 //! Every test runs in its own table, so they run in parallel.
 
@@ -12,7 +13,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use dyngen_example_vcs::vcs::*;
 use dyngen_runtime::chrono::{DateTime, Utc};
 use dyngen_runtime::error::ValueErrorKind;
-use dyngen_runtime::{Cursor, DecodeError, Entity, Error, Item};
+use dyngen_runtime::{Cursor, DecodeError, Entity, Error, Item, Operation};
 use dyngen_tests::{require_dynamodb_local, unique_table_name, with_table_cleanup};
 use futures::TryStreamExt as _;
 
@@ -102,10 +103,33 @@ fn triples(issues: &[Issue]) -> Vec<(&str, &str, IssueStatus)> {
         .collect()
 }
 
-async fn put_all(db: &Vcs, issues: &[Issue]) {
+/// Puts every issue; the issues as written (timestamps set by the writes).
+async fn put_all(db: &Vcs, issues: &[Issue]) -> Vec<Issue> {
+    let mut written = Vec::with_capacity(issues.len());
     for i in issues {
-        db.issues().put(i).await.expect("put issue");
+        written.push(db.issues().put(i).await.expect("put issue"));
     }
+    written
+}
+
+/// `item` with both maintained timestamps set to one fixed time: compares
+/// everything else. (The timestamps themselves are checked by
+/// `get_put_create_delete` and the update tests.)
+fn untimed<E: Entity>(item: &E) -> E {
+    let mut item = item.clone();
+    item.touch(created());
+    item
+}
+
+/// Puts `item` and returns it as written, after checking that the write
+/// changed nothing but the timestamps.
+async fn put_checked<E: Entity + PartialEq>(client: &dyngen_runtime::EntityClient<'_, E>, item: E) -> E {
+    let written = client
+        .put(&item)
+        .await
+        .unwrap_or_else(|e| panic!("put {}: {e}", E::NAME));
+    assert_eq!(untimed(&written), untimed(&item));
+    written
 }
 
 /// Every item in the table, read with a raw scan.
@@ -293,30 +317,43 @@ fn linux_pr_1() -> PullRequest {
     )
 }
 
-/// The seed document's data: 2 users, 2 repositories, 3 issues, 2 pull requests.
-async fn seed(db: &Vcs) {
-    for user in [octocat(), torvalds()] {
-        db.users().put(&user).await.expect("put user");
-    }
-    for repo in [hello_world(), linux()] {
-        db.repositories().put(&repo).await.expect("put repository");
-    }
-    for issue in [hello_world_issue_1(), hello_world_issue_2(), linux_issue_1()] {
-        db.issues().put(&issue).await.expect("put issue");
-    }
-    for pr in [hello_world_pr_1(), linux_pr_1()] {
-        db.pull_requests().put(&pr).await.expect("put pull request");
+/// The seed document's data as written: 2 users, 2 repositories, 3 issues,
+/// 2 pull requests.
+struct Seed {
+    octocat: User,
+    torvalds: User,
+    hello_world: Repository,
+    linux: Repository,
+    hello_world_issue_1: Issue,
+    hello_world_issue_2: Issue,
+    linux_issue_1: Issue,
+    hello_world_pr_1: PullRequest,
+    linux_pr_1: PullRequest,
+}
+
+/// Writes the seed document's data; the items as written.
+async fn seed(db: &Vcs) -> Seed {
+    Seed {
+        octocat: put_checked(&db.users(), octocat()).await,
+        torvalds: put_checked(&db.users(), torvalds()).await,
+        hello_world: put_checked(&db.repositories(), hello_world()).await,
+        linux: put_checked(&db.repositories(), linux()).await,
+        hello_world_issue_1: put_checked(&db.issues(), hello_world_issue_1()).await,
+        hello_world_issue_2: put_checked(&db.issues(), hello_world_issue_2()).await,
+        linux_issue_1: put_checked(&db.issues(), linux_issue_1()).await,
+        hello_world_pr_1: put_checked(&db.pull_requests(), hello_world_pr_1()).await,
+        linux_pr_1: put_checked(&db.pull_requests(), linux_pr_1()).await,
     }
 }
 
 #[tokio::test]
 async fn seed_access_patterns_return_exactly_the_seed() {
     with_vcs("vcs-seed", |db| async move {
-        seed(&db).await;
+        let seeded = seed(&db).await;
         assert_eq!(raw_item_count(&db).await, 9);
 
         // Pattern 1: a user's profile by username.
-        for expected in [octocat(), torvalds()] {
+        for expected in [seeded.octocat.clone(), seeded.torvalds.clone()] {
             let key = UserKey {
                 username: expected.username.clone(),
             };
@@ -342,12 +379,15 @@ async fn seed_access_patterns_return_exactly_the_seed() {
         assert_eq!(user.full_name, "The Octocat");
         assert_eq!(user.bio, "GitHub mascot");
         assert_eq!(user.location, "San Francisco, CA");
-        assert_eq!(user.created_at.to_rfc3339(), "2024-05-17T12:34:56.123456789+00:00");
+        assert_eq!(
+            (user.created_at, user.updated_at),
+            (seeded.octocat.created_at, seeded.octocat.updated_at)
+        );
 
         // Pattern 2: a repository by owner and name.
         for (owner, name, expected) in [
-            ("octocat", "hello-world", hello_world()),
-            ("torvalds", "linux", linux()),
+            ("octocat", "hello-world", seeded.hello_world.clone()),
+            ("torvalds", "linux", seeded.linux.clone()),
         ] {
             let key = RepositoryKey {
                 repo_owner: owner.into(),
@@ -385,8 +425,8 @@ async fn seed_access_patterns_return_exactly_the_seed() {
         assert_eq!(
             owned,
             OwnedCollection {
-                users: vec![octocat()],
-                repositories: vec![hello_world()],
+                users: vec![seeded.octocat.clone()],
+                repositories: vec![seeded.hello_world.clone()],
             }
         );
         let owned: OwnedCollection = db
@@ -399,8 +439,8 @@ async fn seed_access_patterns_return_exactly_the_seed() {
         assert_eq!(
             owned,
             OwnedCollection {
-                users: vec![torvalds()],
-                repositories: vec![linux()],
+                users: vec![seeded.torvalds.clone()],
+                repositories: vec![seeded.linux.clone()],
             }
         );
         // In sort-key order: `owned#Repository#hello-world#` < `owned#User#`.
@@ -414,7 +454,10 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             .unwrap();
         assert_eq!(
             raw,
-            vec![OwnedItem::Repository(hello_world()), OwnedItem::User(octocat())]
+            vec![
+                OwnedItem::Repository(seeded.hello_world.clone()),
+                OwnedItem::User(seeded.octocat.clone())
+            ]
         );
         let nobody: OwnedCollection = db
             .owned(&OwnedCollectionKey {
@@ -436,8 +479,8 @@ async fn seed_access_patterns_return_exactly_the_seed() {
         assert_eq!(
             managed,
             ManagedCollection {
-                issues: vec![hello_world_issue_1()],
-                pull_requests: vec![hello_world_pr_1()],
+                issues: vec![seeded.hello_world_issue_1.clone()],
+                pull_requests: vec![seeded.hello_world_pr_1.clone()],
             }
         );
         // Closed sorts before Open: status leads the sort key.
@@ -451,17 +494,17 @@ async fn seed_access_patterns_return_exactly_the_seed() {
         assert_eq!(
             raw,
             vec![
-                ManagedItem::Issue(hello_world_issue_2()),
-                ManagedItem::Issue(linux_issue_1()),
-                ManagedItem::PullRequest(linux_pr_1()),
+                ManagedItem::Issue(seeded.hello_world_issue_2.clone()),
+                ManagedItem::Issue(seeded.linux_issue_1.clone()),
+                ManagedItem::PullRequest(seeded.linux_pr_1.clone()),
             ]
         );
         let managed: ManagedCollection = raw.into_iter().collect();
         assert_eq!(
             managed,
             ManagedCollection {
-                issues: vec![hello_world_issue_2(), linux_issue_1()],
-                pull_requests: vec![linux_pr_1()],
+                issues: vec![seeded.hello_world_issue_2.clone(), seeded.linux_issue_1.clone()],
+                pull_requests: vec![seeded.linux_pr_1.clone()],
             }
         );
 
@@ -477,10 +520,10 @@ async fn seed_access_patterns_return_exactly_the_seed() {
         assert_eq!(
             activity,
             ActivityCollection {
-                repositories: vec![hello_world()],
+                repositories: vec![seeded.hello_world.clone()],
                 // Closed issue #2 precedes open issue #1.
-                issues: vec![hello_world_issue_2(), hello_world_issue_1()],
-                pull_requests: vec![hello_world_pr_1()],
+                issues: vec![seeded.hello_world_issue_2.clone(), seeded.hello_world_issue_1.clone()],
+                pull_requests: vec![seeded.hello_world_pr_1.clone()],
             }
         );
         let raw = db
@@ -494,10 +537,10 @@ async fn seed_access_patterns_return_exactly_the_seed() {
         assert_eq!(
             raw,
             vec![
-                ActivityItem::Issue(hello_world_issue_2()),
-                ActivityItem::Issue(hello_world_issue_1()),
-                ActivityItem::PullRequest(hello_world_pr_1()),
-                ActivityItem::Repository(hello_world()),
+                ActivityItem::Issue(seeded.hello_world_issue_2.clone()),
+                ActivityItem::Issue(seeded.hello_world_issue_1.clone()),
+                ActivityItem::PullRequest(seeded.hello_world_pr_1.clone()),
+                ActivityItem::Repository(seeded.hello_world.clone()),
             ]
         );
         let activity: ActivityCollection = db
@@ -511,9 +554,9 @@ async fn seed_access_patterns_return_exactly_the_seed() {
         assert_eq!(
             activity,
             ActivityCollection {
-                repositories: vec![linux()],
-                issues: vec![linux_issue_1()],
-                pull_requests: vec![linux_pr_1()],
+                repositories: vec![seeded.linux.clone()],
+                issues: vec![seeded.linux_issue_1.clone()],
+                pull_requests: vec![seeded.linux_pr_1.clone()],
             }
         );
         let open = activity.issues.iter().filter(|i| i.status == IssueStatus::Open).count();
@@ -526,7 +569,10 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             .all()
             .await
             .unwrap();
-        assert_eq!(issues, vec![hello_world_issue_2(), hello_world_issue_1()]);
+        assert_eq!(
+            issues,
+            vec![seeded.hello_world_issue_2.clone(), seeded.hello_world_issue_1.clone()]
+        );
         let open = db
             .issues()
             .activity(&activity_of("octocat", "hello-world"))
@@ -534,7 +580,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             .all()
             .await
             .unwrap();
-        assert_eq!(open, vec![hello_world_issue_1()]);
+        assert_eq!(open, vec![seeded.hello_world_issue_1.clone()]);
         let prs = db
             .pull_requests()
             .managed(&PullRequestManagedPartition {
@@ -543,7 +589,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             .all()
             .await
             .unwrap();
-        assert_eq!(prs, vec![linux_pr_1()]);
+        assert_eq!(prs, vec![seeded.linux_pr_1.clone()]);
         let repos = db
             .repositories()
             .owned(&RepositoryOwnedPartition {
@@ -552,7 +598,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             .all()
             .await
             .unwrap();
-        assert_eq!(repos, vec![hello_world()]);
+        assert_eq!(repos, vec![seeded.hello_world.clone()]);
     })
     .await;
 }
@@ -571,16 +617,27 @@ async fn get_put_create_delete() {
         assert_eq!(issues.get(&key).await.unwrap(), None);
         assert_eq!(issues.get_consistent(&key).await.unwrap(), None);
 
-        // Put, then read back exactly what was put (nanoseconds included).
-        let mut original = issue("octocat", "hello-world", "7", "torvalds", IssueStatus::Open);
-        original.created_at = at(1_700_000_000, 1);
-        original.updated_at = at(1_700_000_001, 999_999_999);
-        issues.put(&original).await.unwrap();
+        // Put resolves to the item as written: the timestamps are set by the
+        // write (the value's own are ignored), and read back exactly,
+        // nanoseconds included.
+        let mut given = issue("octocat", "hello-world", "7", "torvalds", IssueStatus::Open);
+        given.created_at = at(1_700_000_000, 1);
+        given.updated_at = at(1_700_000_001, 999_999_999);
+        let before = Utc::now();
+        let original = issues.put(&given).await.unwrap();
+        assert!(original.created_at >= before && original.created_at <= Utc::now());
+        assert_eq!(original.updated_at, original.created_at);
+        assert_eq!(
+            Issue {
+                created_at: given.created_at,
+                updated_at: given.updated_at,
+                ..original.clone()
+            },
+            given
+        );
         assert_eq!(issues.get_consistent(&key).await.unwrap(), Some(original.clone()));
         let read = issues.get(&key).await.unwrap().expect("item after put");
         assert_eq!(read, original);
-        assert_eq!(read.created_at.timestamp_subsec_nanos(), 1);
-        assert_eq!(read.updated_at.timestamp_subsec_nanos(), 999_999_999);
         assert_eq!(original.key(), key);
 
         // The stored item: keys, entity tag and attributes under their names.
@@ -604,14 +661,22 @@ async fn get_put_create_delete() {
         assert_eq!(s("gsi2pk").as_deref(), Some("vcs#octocat#hello-world#"));
         assert_eq!(s("gsi2sk").as_deref(), Some("activity#Issue#Open#7#"));
         assert_eq!(s("status").as_deref(), Some("Open"));
-        assert_eq!(s("createdAt").as_deref(), Some("2023-11-14T22:13:20.000000001Z"));
+        // RFC 3339 in UTC with nine fraction digits: text order is time order.
+        assert_eq!(
+            s("createdAt"),
+            Some(
+                original
+                    .created_at
+                    .to_rfc3339_opts(dyngen_runtime::chrono::SecondsFormat::Nanos, true)
+            )
+        );
 
         // Put overwrites, index keys included.
         let mut changed = original.clone();
         changed.body = "Rewritten".into();
         changed.status = IssueStatus::Closed;
         changed.username = "octocat".into();
-        issues.put(&changed).await.unwrap();
+        let changed = issues.put(&changed).await.unwrap();
         assert_eq!(issues.get_consistent(&key).await.unwrap(), Some(changed.clone()));
         assert_eq!(raw_item_count(&db).await, 1);
         assert!(issues.managed(&managed_by("torvalds")).all().await.unwrap().is_empty());
@@ -626,8 +691,10 @@ async fn get_put_create_delete() {
         );
 
         // Create: only when absent.
-        let fresh = issue("octocat", "hello-world", "8", "torvalds", IssueStatus::Open);
-        issues.create(&fresh).await.unwrap();
+        let fresh = issues
+            .create(&issue("octocat", "hello-world", "8", "torvalds", IssueStatus::Open))
+            .await
+            .unwrap();
         assert_eq!(issues.get(&fresh.key()).await.unwrap(), Some(fresh.clone()));
         let mut again = fresh.clone();
         again.body = "should not be written".into();
@@ -672,8 +739,722 @@ async fn get_put_create_delete() {
         assert_eq!(raw_item_count(&db).await, 1);
 
         // Create after delete works again.
-        issues.create(&fresh).await.unwrap();
-        assert_eq!(issues.get_consistent(&fresh.key()).await.unwrap(), Some(fresh));
+        let recreated = issues.create(&fresh).await.unwrap();
+        assert!(recreated.created_at > fresh.created_at);
+        assert_eq!(issues.get_consistent(&fresh.key()).await.unwrap(), Some(recreated));
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Typed updates, upserts and conditional writes: index keys follow.
+// ---------------------------------------------------------------------------
+
+/// The index key attributes `[gsi1pk, gsi1sk, gsi2pk, gsi2sk]` stored in the
+/// item under `pk`/`sk`, read raw.
+async fn index_keys(db: &Vcs, pk: &str, sk: &str) -> [Option<String>; 4] {
+    let raw = db
+        .table()
+        .client()
+        .get_item()
+        .table_name(db.table().name())
+        .key("pk", AttributeValue::S(pk.into()))
+        .key("sk", AttributeValue::S(sk.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("raw get")
+        .item
+        .unwrap_or_else(|| panic!("no item under {pk:?}/{sk:?}"));
+    ["gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"].map(|name| raw.get(name).and_then(|v| v.as_s().ok()).cloned())
+}
+
+fn keys(gsi1pk: &str, gsi1sk: &str, gsi2pk: &str, gsi2sk: &str) -> [Option<String>; 4] {
+    [gsi1pk, gsi1sk, gsi2pk, gsi2sk].map(|k| Some(k.to_owned()))
+}
+
+fn pr_managed_by(username: &str) -> PullRequestManagedPartition {
+    PullRequestManagedPartition {
+        username: username.to_owned(),
+    }
+}
+
+fn pr_activity_of(owner: &str, repo: &str) -> PullRequestActivityPartition {
+    PullRequestActivityPartition {
+        repo_owner: owner.to_owned(),
+        repo_name: repo.to_owned(),
+    }
+}
+
+fn managed_collection(username: &str) -> ManagedCollectionKey {
+    ManagedCollectionKey {
+        username: username.to_owned(),
+    }
+}
+
+fn activity_collection(owner: &str, repo: &str) -> ActivityCollectionKey {
+    ActivityCollectionKey {
+        repo_owner: owner.to_owned(),
+        repo_name: repo.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn closing_an_issue_or_pull_request_moves_it_from_open_to_closed_queries() {
+    with_vcs("vcs-close", |db| async move {
+        use IssueStatus::{Closed, Open};
+        let written = put_all(
+            &db,
+            &[issue("o", "r", "1", "mgr", Open), issue("o", "r", "2", "mgr", Open)],
+        )
+        .await;
+        let (before, neighbour) = (written[0].clone(), written[1].clone());
+        let pr_before = db
+            .pull_requests()
+            .put(&seed_pull_request("1", "r", "o", "mgr", "pr", "pr"))
+            .await
+            .unwrap();
+
+        // The update resolves to the item as written: status and updatedAt
+        // changed, everything else (createdAt included) as it was.
+        let closed = db.issues().update(&before.key()).set_status(Closed).await.unwrap();
+        assert_eq!(closed.status, Closed);
+        assert_eq!(closed.created_at, before.created_at);
+        assert!(
+            closed.updated_at > before.updated_at,
+            "{} <= {}",
+            closed.updated_at,
+            before.updated_at
+        );
+        assert_eq!(
+            closed,
+            Issue {
+                status: Closed,
+                updated_at: closed.updated_at,
+                ..before.clone()
+            }
+        );
+        assert_eq!(
+            db.issues().get_consistent(&before.key()).await.unwrap(),
+            Some(closed.clone())
+        );
+        assert_eq!(
+            index_keys(&db, "vcs#o#r#", "Issue#1#").await,
+            keys(
+                "vcs#mgr#",
+                "managed#Issue#Closed#1#",
+                "vcs#o#r#",
+                "activity#Issue#Closed#1#"
+            )
+        );
+
+        // Both indexes: gone from the open range, found in the closed one.
+        let managed = || db.issues().managed(&managed_by("mgr"));
+        assert_eq!(managed().status(Open).all().await.unwrap(), vec![neighbour.clone()]);
+        assert_eq!(managed().status(Closed).all().await.unwrap(), vec![closed.clone()]);
+        assert_eq!(managed().all().await.unwrap(), vec![closed.clone(), neighbour.clone()]);
+        let activity = || db.issues().activity(&activity_of("o", "r"));
+        assert_eq!(activity().status(Open).all().await.unwrap(), vec![neighbour.clone()]);
+        assert_eq!(activity().status(Closed).all().await.unwrap(), vec![closed.clone()]);
+        assert_eq!(
+            activity().status(Closed).issue_number("1").all().await.unwrap(),
+            vec![closed.clone()]
+        );
+        assert!(activity()
+            .status(Open)
+            .issue_number("1")
+            .all()
+            .await
+            .unwrap()
+            .is_empty());
+
+        // Both collections read the new status.
+        let collected: ManagedCollection = db.managed(&managed_collection("mgr")).collect().await.unwrap();
+        assert_eq!(
+            collected,
+            ManagedCollection {
+                issues: vec![closed.clone(), neighbour.clone()],
+                pull_requests: vec![pr_before.clone()],
+            }
+        );
+        let collected: ActivityCollection = db.activity(&activity_collection("o", "r")).collect().await.unwrap();
+        assert_eq!(
+            collected,
+            ActivityCollection {
+                repositories: vec![],
+                issues: vec![closed.clone(), neighbour.clone()],
+                pull_requests: vec![pr_before.clone()],
+            }
+        );
+
+        // The same for a pull request.
+        let pr_closed = db
+            .pull_requests()
+            .update(&pr_before.key())
+            .set_status(Closed)
+            .await
+            .unwrap();
+        assert_eq!(
+            pr_closed,
+            PullRequest {
+                status: Closed,
+                updated_at: pr_closed.updated_at,
+                ..pr_before.clone()
+            }
+        );
+        assert!(pr_closed.updated_at > pr_before.updated_at);
+        assert_eq!(
+            db.pull_requests().get_consistent(&pr_before.key()).await.unwrap(),
+            Some(pr_closed.clone())
+        );
+        assert_eq!(
+            index_keys(&db, "vcs#o#r#", "PullRequest#1#").await,
+            keys(
+                "vcs#mgr#",
+                "managed#PullRequest#Closed#1#",
+                "vcs#o#r#",
+                "activity#PullRequest#Closed#1#"
+            )
+        );
+        let prs = || db.pull_requests().managed(&pr_managed_by("mgr"));
+        assert!(prs().status(Open).all().await.unwrap().is_empty());
+        assert_eq!(prs().status(Closed).all().await.unwrap(), vec![pr_closed.clone()]);
+        let prs = || db.pull_requests().activity(&pr_activity_of("o", "r"));
+        assert!(prs().status(Open).all().await.unwrap().is_empty());
+        assert_eq!(prs().status(Closed).all().await.unwrap(), vec![pr_closed.clone()]);
+        // In sort-key order: entity first, then status.
+        assert_eq!(
+            db.managed(&managed_collection("mgr")).all().await.unwrap(),
+            vec![
+                ManagedItem::Issue(closed.clone()),
+                ManagedItem::Issue(neighbour.clone()),
+                ManagedItem::PullRequest(pr_closed.clone()),
+            ]
+        );
+        assert_eq!(
+            db.activity(&activity_collection("o", "r")).all().await.unwrap(),
+            vec![
+                ActivityItem::Issue(closed.clone()),
+                ActivityItem::Issue(neighbour.clone()),
+                ActivityItem::PullRequest(pr_closed.clone()),
+            ]
+        );
+        assert_eq!(raw_item_count(&db).await, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reassigning_an_issue_moves_it_to_the_new_users_managed_partition() {
+    with_vcs("vcs-reassign", |db| async move {
+        use IssueStatus::{Closed, Open};
+        let before = db.issues().put(&issue("o", "r", "1", "mgr", Closed)).await.unwrap();
+        let keys_before = index_keys(&db, "vcs#o#r#", "Issue#1#").await;
+        assert_eq!(
+            keys_before,
+            keys(
+                "vcs#mgr#",
+                "managed#Issue#Closed#1#",
+                "vcs#o#r#",
+                "activity#Issue#Closed#1#"
+            )
+        );
+
+        let moved = db.issues().update(&before.key()).set_username("other").await.unwrap();
+        assert_eq!(
+            moved,
+            Issue {
+                username: "other".into(),
+                updated_at: moved.updated_at,
+                ..before.clone()
+            }
+        );
+        assert!(moved.updated_at > before.updated_at);
+        // gsi1pk is rewritten; gsi1sk and the gsi2 keys do not depend on the username.
+        let keys_after = index_keys(&db, "vcs#o#r#", "Issue#1#").await;
+        assert_eq!(keys_after[0].as_deref(), Some("vcs#other#"));
+        assert_eq!(keys_after[1..], keys_before[1..]);
+
+        assert!(db.issues().managed(&managed_by("mgr")).all().await.unwrap().is_empty());
+        assert_eq!(
+            db.issues()
+                .managed(&managed_by("other"))
+                .status(Closed)
+                .issue_number("1")
+                .all()
+                .await
+                .unwrap(),
+            vec![moved.clone()]
+        );
+        let old: ManagedCollection = db.managed(&managed_collection("mgr")).collect().await.unwrap();
+        assert_eq!(old, ManagedCollection::default());
+        let new: ManagedCollection = db.managed(&managed_collection("other")).collect().await.unwrap();
+        assert_eq!(new.issues, vec![moved.clone()]);
+        // Still the same item in the same repository.
+        assert_eq!(
+            db.issues().activity(&activity_of("o", "r")).all().await.unwrap(),
+            vec![moved.clone()]
+        );
+        assert_eq!(raw_item_count(&db).await, 1);
+
+        // Username and status at once: partition and both sort keys move.
+        let back = db
+            .issues()
+            .update(&before.key())
+            .set_status(Open)
+            .set_username("mgr")
+            .await
+            .unwrap();
+        assert_eq!((back.username.as_str(), back.status), ("mgr", Open));
+        assert_eq!(back.created_at, before.created_at);
+        assert_eq!(
+            index_keys(&db, "vcs#o#r#", "Issue#1#").await,
+            keys(
+                "vcs#mgr#",
+                "managed#Issue#Open#1#",
+                "vcs#o#r#",
+                "activity#Issue#Open#1#"
+            )
+        );
+        assert!(db
+            .issues()
+            .managed(&managed_by("other"))
+            .all()
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            db.issues()
+                .managed(&managed_by("mgr"))
+                .status(Open)
+                .all()
+                .await
+                .unwrap(),
+            vec![back.clone()]
+        );
+        assert_eq!(
+            db.issues()
+                .activity(&activity_of("o", "r"))
+                .status(Open)
+                .all()
+                .await
+                .unwrap(),
+            vec![back]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn updating_a_missing_issue_fails_with_not_found_and_creates_nothing() {
+    with_vcs("vcs-update-missing", |db| async move {
+        use IssueStatus::{Closed, Open};
+        let existing = db.issues().put(&issue("o", "r", "1", "mgr", Open)).await.unwrap();
+        let missing = issue_key("o", "r", "2");
+        let not_found = |result: Result<Issue, Error>, what: &str| {
+            assert!(
+                matches!(result, Err(Error::NotFound { entity: "Issue" })),
+                "{what}: {result:?}"
+            );
+        };
+        not_found(db.issues().update(&missing).set_status(Closed).await, "set_status");
+        not_found(
+            db.issues().update(&missing).set_username("x").set_subject("s").await,
+            "set_username",
+        );
+        not_found(db.issues().update(&missing).await, "no setter");
+        not_found(
+            db.issues()
+                .update(&missing)
+                .set_body("b")
+                .condition(|a| a.status.eq(Open))
+                .await,
+            "with a condition",
+        );
+        not_found(
+            db.issues()
+                .update(&missing)
+                .set_status(Closed)
+                .send_returning_old()
+                .await,
+            "send_returning_old",
+        );
+        // An issue's key values are no pull request's key.
+        let pr = db
+            .pull_requests()
+            .update(&PullRequestKey {
+                repo_owner: "o".into(),
+                repo_name: "r".into(),
+                pull_request_number: "1".into(),
+            })
+            .set_status(Closed)
+            .await;
+        assert!(matches!(pr, Err(Error::NotFound { entity: "PullRequest" })), "{pr:?}");
+
+        assert_eq!(raw_item_count(&db).await, 1, "nothing was created");
+        assert_eq!(db.issues().get_consistent(&missing).await.unwrap(), None);
+        assert_eq!(
+            db.issues().get_consistent(&existing.key()).await.unwrap(),
+            Some(existing.clone())
+        );
+        assert!(db.issues().managed(&managed_by("x")).all().await.unwrap().is_empty());
+        assert_eq!(
+            db.issues().managed(&managed_by("mgr")).all().await.unwrap(),
+            vec![existing]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_update_conditioned_on_status_runs_only_while_the_condition_holds() {
+    with_vcs("vcs-update-condition", |db| async move {
+        use IssueStatus::{Closed, Open};
+        let open = db.issues().put(&issue("o", "r", "1", "mgr", Open)).await.unwrap();
+        let key = open.key();
+
+        // `status` is a DynamoDB reserved word; the condition still works.
+        let retitled = db
+            .issues()
+            .update(&key)
+            .set_subject("Retitled")
+            .condition(|a| a.status.eq(Open))
+            .await
+            .unwrap();
+        assert_eq!(retitled.subject, "Retitled");
+        assert_eq!(retitled.status, Open);
+
+        // Close only if open: the first close goes ahead...
+        let closed = db
+            .issues()
+            .update(&key)
+            .set_status(Closed)
+            .condition(|a| a.status.eq(Open))
+            .await
+            .unwrap();
+        assert_eq!(closed.status, Closed);
+        assert_eq!(
+            closed,
+            Issue {
+                status: Closed,
+                updated_at: closed.updated_at,
+                ..retitled.clone()
+            }
+        );
+
+        // ...the second is refused, carrying the stored (closed) issue.
+        let err = db
+            .issues()
+            .update(&key)
+            .set_status(Closed)
+            .set_subject("Closed twice")
+            .condition(|a| a.status.eq(Open))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::ConditionFailed {
+                    entity: "Issue",
+                    operation: Operation::Update,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(db.issues().get_consistent(&key).await.unwrap(), Some(closed.clone()));
+        assert_eq!(
+            db.issues()
+                .managed(&managed_by("mgr"))
+                .status(Closed)
+                .all()
+                .await
+                .unwrap(),
+            vec![closed.clone()]
+        );
+        assert_eq!(err.current::<Issue>(), Some(&closed), "{err:?}");
+        assert_eq!(err.current::<PullRequest>(), None);
+
+        // Several conditions must all hold.
+        let err = db
+            .issues()
+            .update(&key)
+            .set_body("b")
+            .condition(|a| a.status.eq(Closed))
+            .condition(|a| a.username.eq("someone else"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::ConditionFailed { .. }), "{err:?}");
+        assert_eq!(db.issues().get_consistent(&key).await.unwrap(), Some(closed.clone()));
+        assert_eq!(err.current::<Issue>(), Some(&closed), "{err:?}");
+        let reopened = db
+            .issues()
+            .update(&key)
+            .set_status(Open)
+            .condition(|a| a.status.eq(Closed))
+            .condition(|a| a.username.eq("mgr"))
+            .await
+            .unwrap();
+        assert_eq!(reopened.status, Open);
+        assert_eq!(db.issues().get_consistent(&key).await.unwrap(), Some(reopened));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn upsert_keeps_created_at_and_moves_index_keys_with_the_new_status() {
+    with_vcs("vcs-upsert", |db| async move {
+        use IssueStatus::{Closed, Open};
+        let original = db.issues().put(&issue("o", "r", "1", "mgr", Open)).await.unwrap();
+
+        // The whole item is replaced, timestamps aside: createdAt is the
+        // stored one, updatedAt is now (the value's own are ignored).
+        let mut replacement = issue("o", "r", "1", "mgr", Closed);
+        replacement.subject = "Upserted".into();
+        let upserted = db.issues().upsert(&replacement).await.unwrap();
+        assert_eq!(upserted.created_at, original.created_at);
+        assert!(upserted.updated_at > original.updated_at);
+        assert_eq!(
+            upserted,
+            Issue {
+                created_at: original.created_at,
+                updated_at: upserted.updated_at,
+                ..replacement.clone()
+            }
+        );
+        assert_eq!(
+            db.issues().get_consistent(&original.key()).await.unwrap(),
+            Some(upserted.clone())
+        );
+        assert_eq!(
+            index_keys(&db, "vcs#o#r#", "Issue#1#").await,
+            keys(
+                "vcs#mgr#",
+                "managed#Issue#Closed#1#",
+                "vcs#o#r#",
+                "activity#Issue#Closed#1#"
+            )
+        );
+        let managed = || db.issues().managed(&managed_by("mgr"));
+        assert!(managed().status(Open).all().await.unwrap().is_empty());
+        assert_eq!(managed().status(Closed).all().await.unwrap(), vec![upserted.clone()]);
+        let activity = || db.issues().activity(&activity_of("o", "r"));
+        assert!(activity().status(Open).all().await.unwrap().is_empty());
+        assert_eq!(activity().status(Closed).all().await.unwrap(), vec![upserted.clone()]);
+
+        // Again with another user: the managed partition moves too, and
+        // createdAt is still the first write's.
+        let mut reassigned = upserted.clone();
+        reassigned.username = "other".into();
+        let reassigned = db.issues().upsert(&reassigned).await.unwrap();
+        assert_eq!(reassigned.created_at, original.created_at);
+        assert!(reassigned.updated_at > upserted.updated_at);
+        assert_eq!(
+            index_keys(&db, "vcs#o#r#", "Issue#1#").await,
+            keys(
+                "vcs#other#",
+                "managed#Issue#Closed#1#",
+                "vcs#o#r#",
+                "activity#Issue#Closed#1#"
+            )
+        );
+        assert!(managed().all().await.unwrap().is_empty());
+        assert_eq!(
+            db.issues().managed(&managed_by("other")).all().await.unwrap(),
+            vec![reassigned.clone()]
+        );
+        assert_eq!(raw_item_count(&db).await, 1);
+
+        // Upsert of a new item writes it like put: both timestamps now.
+        let before = Utc::now();
+        let given = issue("o", "r", "2", "mgr", Open);
+        let fresh = db.issues().upsert(&given).await.unwrap();
+        assert!(fresh.created_at >= before, "{} < {before}", fresh.created_at);
+        assert_eq!(fresh.updated_at, fresh.created_at);
+        assert_eq!(untimed(&fresh), untimed(&given));
+        assert_eq!(
+            db.issues().get_consistent(&given.key()).await.unwrap(),
+            Some(fresh.clone())
+        );
+        assert_eq!(managed().status(Open).all().await.unwrap(), vec![fresh]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn conditional_put_and_delete_refuse_without_changing_anything() {
+    with_vcs("vcs-conditional-writes", |db| async move {
+        use IssueStatus::{Closed, Open};
+        let closed = db.issues().put(&issue("o", "r", "1", "mgr", Closed)).await.unwrap();
+        let unchanged = || async {
+            assert_eq!(
+                db.issues().get_consistent(&closed.key()).await.unwrap(),
+                Some(closed.clone())
+            );
+            assert_eq!(raw_item_count(&db).await, 1);
+            let managed = || db.issues().managed(&managed_by("mgr"));
+            assert!(managed().status(Open).all().await.unwrap().is_empty());
+            assert_eq!(managed().status(Closed).all().await.unwrap(), vec![closed.clone()]);
+        };
+
+        // A put that must not overwrite a closed issue.
+        let mut reopen = closed.clone();
+        reopen.status = Open;
+        reopen.body = "Reopened".into();
+        let err = db
+            .issues()
+            .put(&reopen)
+            .condition(|a| a.status.ne(Closed))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::ConditionFailed {
+                    entity: "Issue",
+                    operation: Operation::Put,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        unchanged().await;
+        assert_eq!(err.current::<Issue>(), Some(&closed), "{err:?}");
+
+        // A delete of open issues only.
+        let err = db
+            .issues()
+            .delete(&closed.key())
+            .condition(|a| a.status.eq(Open))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::ConditionFailed {
+                    entity: "Issue",
+                    operation: Operation::Delete,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        unchanged().await;
+        assert_eq!(err.current::<Issue>(), Some(&closed), "{err:?}");
+
+        // When the condition holds they go ahead.
+        let open = db.issues().put(&issue("o", "r", "2", "mgr", Open)).await.unwrap();
+        let rewritten = db
+            .issues()
+            .put(&Issue {
+                body: "Rewritten".into(),
+                ..open.clone()
+            })
+            .condition(|a| a.status.ne(Closed))
+            .await
+            .unwrap();
+        assert_eq!(rewritten.body, "Rewritten");
+        assert_eq!(
+            db.issues().get_consistent(&open.key()).await.unwrap(),
+            Some(rewritten.clone())
+        );
+        db.issues()
+            .delete(&closed.key())
+            .condition(|a| a.status.eq(Closed))
+            .await
+            .unwrap();
+        assert_eq!(db.issues().get_consistent(&closed.key()).await.unwrap(), None);
+        assert_eq!(
+            db.issues().managed(&managed_by("mgr")).all().await.unwrap(),
+            vec![rewritten]
+        );
+        assert_eq!(raw_item_count(&db).await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn query_filters_narrow_index_and_primary_key_queries() {
+    with_vcs("vcs-filters", |db| async move {
+        seed_queries(&db).await;
+        use IssueStatus::{Closed, Open};
+        let managed = || db.issues().managed(&managed_by("mgr"));
+
+        // A filter after the status stage: closed r2#1 ("Issue 1 of o/r2")
+        // matches the filter but not the key condition.
+        let open_1x = managed()
+            .status(Open)
+            .filter(|a| a.subject.begins_with("Issue 1"))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(
+            triples(&open_1x),
+            [("r", "1", Open), ("r", "10", Open), ("r", "100", Open)]
+        );
+        let any_1x = managed()
+            .filter(|a| a.subject.begins_with("Issue 1"))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(
+            triples(&any_1x),
+            [
+                ("r2", "1", Closed),
+                ("r", "1", Open),
+                ("r", "10", Open),
+                ("r", "100", Open)
+            ]
+        );
+        // Several filters must all hold; `status` is a reserved word.
+        let closed_1x = managed()
+            .filter(|a| a.subject.begins_with("Issue 1"))
+            .filter(|a| a.status.eq(Closed))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(triples(&closed_1x), [("r2", "1", Closed)]);
+
+        // A filter on a primary-key query.
+        let by_mgr = db
+            .issues()
+            .query(&partition("o", "r2"))
+            .filter(|a| a.username.eq("mgr"))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(numbers(&by_mgr), ["1", "3"]);
+        assert!(by_mgr.iter().all(|i| i.username == "mgr"));
+        let open_in_r2 = db
+            .issues()
+            .query(&partition("o", "r2"))
+            .filter(|a| a.status.eq(Open))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(triples(&open_in_r2), [("r2", "15", Open)]);
+        assert!(db
+            .issues()
+            .query(&partition("o", "r"))
+            .filter(|a| a.username.eq("other"))
+            .all()
+            .await
+            .unwrap()
+            .is_empty());
+
+        // DynamoDB filters after reading: a page of 2 read items may hold
+        // none and still have a next page; `all` with a limit counts matches.
+        let twos = || managed().status(Open).filter(|a| a.subject.begins_with("Issue 2"));
+        let query = twos().limit(2);
+        let p1 = query.page(None).await.unwrap();
+        assert!(p1.items.is_empty(), "{:?}", numbers(&p1.items));
+        let p2 = query.page(Some(p1.next.as_ref().expect("a next page"))).await.unwrap();
+        assert_eq!(numbers(&p2.items), ["2"]);
+        let p3 = query.page(Some(p2.next.as_ref().expect("a next page"))).await.unwrap();
+        assert_eq!(numbers(&p3.items), ["20"]);
+        assert!(p3.next.is_none());
+        assert_eq!(numbers(&twos().limit(1).all().await.unwrap()), ["2"]);
+        assert_eq!(numbers(&twos().all().await.unwrap()), ["2", "20"]);
     })
     .await;
 }
@@ -1012,11 +1793,11 @@ async fn activity_index_queries_match_exactly() {
 async fn pages_cursors_and_streams() {
     with_vcs("vcs-pages", |db| async move {
         let expected: Vec<String> = (1..=25).map(|n| format!("{n:02}")).collect();
-        let issues: Vec<Issue> = expected
+        let given: Vec<Issue> = expected
             .iter()
             .map(|n| issue("o", "big", n, "pager", IssueStatus::Open))
             .collect();
-        put_all(&db, &issues).await;
+        let issues = put_all(&db, &given).await;
         // A neighbouring partition, to see pages never cross into it.
         put_all(&db, &[issue("o", "big2", "00", "pager2", IssueStatus::Open)]).await;
 
@@ -1182,8 +1963,7 @@ async fn stream_follows_dynamodb_pages_of_one_megabyte() {
         for n in 0..30 {
             let mut i = issue("o", "heavy", &format!("{n:02}"), "heavy", IssueStatus::Open);
             i.body = body.clone();
-            db.issues().put(&i).await.unwrap();
-            issues.push(i);
+            issues.push(db.issues().put(&i).await.unwrap());
         }
         let first = db.issues().query(&partition("o", "heavy")).page(None).await.unwrap();
         assert!(first.items.len() < 30, "one page of {} items", first.items.len());
@@ -1427,7 +2207,8 @@ async fn delimiter_and_escape_characters_do_not_collide() {
             // The username (gsi1's only composite) is unique per item too.
             let mut it = issue(owner, repo, "1", &format!("{owner}|{repo}"), IssueStatus::Open);
             it.subject = format!("item {i}");
-            db.issues()
+            let it = db
+                .issues()
                 .create(&it)
                 .await
                 .unwrap_or_else(|e| panic!("create {owner:?}/{repo:?}: {e}"));
@@ -1745,8 +2526,11 @@ async fn keys_over_the_limit_fail_before_any_request() {
         let owner = "o".repeat(2048 - 7);
         // The longest sort key is gsi2sk = `activity#Issue#Open#` + number + `#`.
         let number = "9".repeat(1024 - "activity#Issue#Open##".len());
-        let fits = issue(&owner, "r", &number, "u", IssueStatus::Open);
-        db.issues().put(&fits).await.unwrap();
+        let fits = db
+            .issues()
+            .put(&issue(&owner, "r", &number, "u", IssueStatus::Open))
+            .await
+            .unwrap();
         assert_eq!(
             db.issues().get(&issue_key(&owner, "r", &number)).await.unwrap(),
             Some(fits)
@@ -1783,7 +2567,7 @@ async fn items_over_400_kb_fail_before_any_request() {
         // An item just under the limit is written and read back.
         let mut near = issue("o", "r", "2", "u", IssueStatus::Open);
         near.body = "n".repeat(399 * 1024);
-        db.issues().put(&near).await.unwrap();
+        let near = db.issues().put(&near).await.unwrap();
         assert_eq!(db.issues().get(&near.key()).await.unwrap(), Some(near));
     })
     .await;

@@ -1,0 +1,134 @@
+//! Scans of one entity: every item of the table whose entity tag is the
+//! entity's, with an optional typed filter. A scan reads the whole table
+//! (and pays for it): for access patterns, declare an index and query it.
+
+use crate::condition::{Condition, Node};
+use crate::entity::Entity;
+use crate::error::{Error, Operation};
+use crate::expr::Aliases;
+use crate::ops::sdk_error;
+use crate::query::{decode_scan_cursor, encode_scan_cursor, Cursor, Page};
+use crate::table::Table;
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures::TryStreamExt as _;
+
+/// A scan of entity `E`; run it with [`Scan::page`], [`Scan::stream`] or [`Scan::all`].
+#[derive(Debug)]
+#[must_use = "a scan does nothing until it is run"]
+pub struct Scan<'t, E> {
+    table: &'t Table,
+    filter: Option<Node>,
+    limit: Option<u32>,
+    consistent: bool,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<'t, E: Entity> Scan<'t, E> {
+    pub(crate) fn new(table: &'t Table) -> Self {
+        Scan {
+            table,
+            filter: None,
+            limit: None,
+            consistent: false,
+            entity: std::marker::PhantomData,
+        }
+    }
+
+    /// Only items for which the condition `build` returns holds. Like every
+    /// DynamoDB filter it applies after reading: pages may be short.
+    pub fn filter(mut self, build: impl FnOnce(&E::Attributes) -> Condition<E>) -> Self {
+        let node = build(&E::attributes()).into_node();
+        self.filter = Some(match self.filter.take() {
+            Some(previous) => previous.and(node),
+            None => node,
+        });
+        self
+    }
+
+    /// At most `n` items read per request (DynamoDB's `Limit`, counted
+    /// before filtering, including other entities' items).
+    pub fn limit(mut self, n: u32) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Strongly consistent reads.
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// One page, starting after `cursor` (or at the beginning).
+    pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<E>, Error> {
+        let def = self.table.def();
+        let invalid = |reason: String| Error::InvalidCursor {
+            entity: E::NAME,
+            reason,
+        };
+        let start = cursor
+            .map(|c| decode_scan_cursor(E::NAME, [Some(def.pk), def.sk], c).map_err(invalid))
+            .transpose()?;
+        let mut aliases = Aliases::new();
+        let tag = aliases.name(def.entity_tag);
+        let name = aliases.value(AttributeValue::S(E::NAME.to_owned()));
+        let mut filter = format!("{tag} = {name}");
+        if let Some(field) = self.table.expiry_filter() {
+            let ttl = aliases.name(field);
+            let now = aliases.value(AttributeValue::N(chrono::Utc::now().timestamp().to_string()));
+            filter.push_str(&format!(" AND (attribute_not_exists({ttl}) OR {ttl} > {now})"));
+        }
+        if let Some(node) = &self.filter {
+            filter.push_str(&format!(" AND ({})", node.render(E::NAME, &mut aliases)?));
+        }
+        let (names, values) = aliases.into_maps();
+        let output = self
+            .table
+            .client()
+            .scan()
+            .table_name(self.table.name())
+            .filter_expression(filter)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_exclusive_start_key(start)
+            .set_limit(self.limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
+            .set_consistent_read(self.consistent.then_some(true))
+            .send()
+            .await
+            .map_err(|e| sdk_error(E::NAME, Operation::Scan, e))?;
+        let items = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(E::from_item)
+            .collect::<Result<Vec<E>, _>>()?;
+        let next = match output.last_evaluated_key {
+            Some(key) if !key.is_empty() => Some(
+                encode_scan_cursor(E::NAME, &key)
+                    .ok_or_else(|| invalid("the last evaluated key is not made of strings".into()))?,
+            ),
+            _ => None,
+        };
+        Ok(Page { items, next })
+    }
+
+    /// Every item across pages, lazily.
+    pub fn stream(self) -> impl futures::Stream<Item = Result<E, Error>> + 't {
+        futures::stream::try_unfold((self, None::<Cursor>, false), |(scan, cursor, done)| async move {
+            if done {
+                return Ok::<_, Error>(None);
+            }
+            let page = scan.page(cursor.as_ref()).await?;
+            let done = page.next.is_none();
+            Ok(Some((
+                futures::stream::iter(page.items.into_iter().map(Ok)),
+                (scan, page.next, done),
+            )))
+        })
+        .try_flatten()
+    }
+
+    /// Every item across pages.
+    pub async fn all(self) -> Result<Vec<E>, Error> {
+        self.stream().try_collect().await
+    }
+}
