@@ -144,8 +144,13 @@ impl<E> std::ops::Not for Condition<E> {
 }
 
 impl Node {
-    pub(crate) fn and(self, other: Node) -> Node {
-        Node::And(Box::new(self), Box::new(other))
+    /// `node`, and `previous` too when there is one: conditions added one
+    /// after the other must all hold.
+    pub(crate) fn all_of(previous: Option<Node>, node: Node) -> Node {
+        match previous {
+            Some(previous) => Node::And(Box::new(previous), Box::new(node)),
+            None => node,
+        }
     }
 
     pub(crate) fn render(&self, entity: &'static str, aliases: &mut Aliases) -> Result<String, Error> {

@@ -750,10 +750,7 @@ impl<T: Entity + FromItem> Query<'_, T> {
     /// a next page. Several filters must all hold.
     pub fn filter(mut self, build: impl FnOnce(&T::Attributes) -> Condition<T>) -> Self {
         let node = build(&T::attributes()).into_node();
-        self.filter = Some(match self.filter.take() {
-            Some(previous) => previous.and(node),
-            None => node,
-        });
+        self.filter = Some(Node::all_of(self.filter.take(), node));
         self
     }
 }

@@ -38,10 +38,7 @@ impl<'t, E: Entity> Scan<'t, E> {
     /// DynamoDB filter it applies after reading: pages may be short.
     pub fn filter(mut self, build: impl FnOnce(&E::Attributes) -> Condition<E>) -> Self {
         let node = build(&E::attributes()).into_node();
-        self.filter = Some(match self.filter.take() {
-            Some(previous) => previous.and(node),
-            None => node,
-        });
+        self.filter = Some(Node::all_of(self.filter.take(), node));
         self
     }
 

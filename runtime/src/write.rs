@@ -24,7 +24,7 @@ use crate::size::check_item_size;
 use crate::table::Table;
 use crate::value::{timestamp_text, AttributeCodec, SetElement};
 use crate::Item;
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,10 +65,25 @@ impl Guard {
     }
 
     fn add_condition(&mut self, node: Node) {
-        self.condition = Some(match self.condition.take() {
-            Some(previous) => previous.and(node),
-            None => node,
-        });
+        self.condition = Some(Node::all_of(self.condition.take(), node));
+    }
+
+    /// The result of a conditional request: a refused condition says why
+    /// (from the stored item the request returned); other failures are
+    /// [`Error::Sdk`].
+    fn check<E: Entity, O, Failure>(
+        &self,
+        operation: Operation,
+        result: Result<O, SdkError<Failure>>,
+    ) -> Result<O, Error>
+    where
+        Failure: StoredItem + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match result {
+            Ok(output) => Ok(output),
+            Err(err) if condition_failed(&err) => Err(self.refused::<E>(operation, stored_item(err))),
+            Err(err) => Err(sdk_error(E::NAME, operation, err)),
+        }
     }
 
     /// The condition expression, or `None` when the write is unconditional.
@@ -220,11 +235,8 @@ impl<'a, E: Entity> Put<'a, E> {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(written),
-            Err(err) if condition_failed(&err) => Err(self.guard.refused::<E>(operation, stored_item(err))),
-            Err(err) => Err(sdk_error(E::NAME, operation, err)),
-        }
+        self.guard.check::<E, _, _>(operation, result)?;
+        Ok(written)
     }
 }
 
@@ -283,11 +295,8 @@ async fn upsert<E: Entity>(
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         .send()
         .await;
-    match result {
-        Ok(output) => Ok(E::from_item(output.attributes.unwrap_or_default())?),
-        Err(err) if condition_failed(&err) => Err(guard.refused::<E>(Operation::Upsert, stored_item(err))),
-        Err(err) => Err(sdk_error(E::NAME, Operation::Upsert, err)),
-    }
+    let output = guard.check::<E, _, _>(Operation::Upsert, result)?;
+    Ok(E::from_item(output.attributes.unwrap_or_default())?)
 }
 
 /// The stored item a refused conditional write returned.
@@ -407,11 +416,8 @@ impl<'a, E: Entity> Delete<'a, E> {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) if condition_failed(&err) => Err(self.guard.refused::<E>(Operation::Delete, stored_item(err))),
-            Err(err) => Err(sdk_error(E::NAME, Operation::Delete, err)),
-        }
+        self.guard.check::<E, _, _>(Operation::Delete, result)?;
+        Ok(())
     }
 }
 
@@ -709,11 +715,8 @@ impl<'a, E: Entity> Update<'a, E> {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        match result {
-            Ok(output) => Ok(E::from_item(output.attributes.unwrap_or_default())?),
-            Err(err) if condition_failed(&err) => Err(guard.refused::<E>(Operation::Update, stored_item(err))),
-            Err(err) => Err(sdk_error(E::NAME, Operation::Update, err)),
-        }
+        let output = guard.check::<E, _, _>(Operation::Update, result)?;
+        Ok(E::from_item(output.attributes.unwrap_or_default())?)
     }
 }
 
