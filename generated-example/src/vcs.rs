@@ -57,6 +57,28 @@ impl Vcs {
         }
     }
 
+    /// A batch read of items of any entities, by key (requests of 100,
+    /// unprocessed keys retried, leftovers returned typed).
+    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
+        self.table.batch_get()
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities
+    /// (requests of 25, unprocessed items retried, leftovers returned typed).
+    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
+        self.table.batch_write()
+    }
+
+    /// A write transaction across entities: every action happens, or none.
+    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
+        self.table.transact_write()
+    }
+
+    /// A read of up to 100 items of any entities at one point in time.
+    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
+        self.table.transact_get()
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
@@ -406,6 +428,9 @@ impl ::dyngen_runtime::Entity for User {
     }
 }
 
+/// Without a version, `User` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for User {}
+
 impl ::dyngen_runtime::FromItem for User {
     fn from_item(
         item: ::dyngen_runtime::Item,
@@ -568,6 +593,13 @@ impl<'t> ::std::future::IntoFuture for UserUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.users().update(..)..)`.
+impl<'t> ::std::convert::From<UserUpdate<'t>> for ::dyngen_runtime::Update<'t, User> {
+    fn from(update: UserUpdate<'t>) -> Self {
+        update.finish()
     }
 }
 
@@ -866,6 +898,9 @@ impl ::dyngen_runtime::Entity for Repository {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Repository` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Repository {}
 
 impl ::dyngen_runtime::FromItem for Repository {
     fn from_item(
@@ -1179,6 +1214,14 @@ impl<'t> ::std::future::IntoFuture for RepositoryUpdate<'t> {
     }
 }
 
+/// The runtime update, for a transaction: `db.transact_write().update(db.repositories().update(..)..)`.
+impl<'t> ::std::convert::From<RepositoryUpdate<'t>>
+for ::dyngen_runtime::Update<'t, Repository> {
+    fn from(update: RepositoryUpdate<'t>) -> Self {
+        update.finish()
+    }
+}
+
 /// An issue filed against a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
@@ -1484,6 +1527,9 @@ impl ::dyngen_runtime::Entity for Issue {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Issue` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Issue {}
 
 impl ::dyngen_runtime::FromItem for Issue {
     fn from_item(
@@ -1924,6 +1970,13 @@ impl<'t> ::std::future::IntoFuture for IssueUpdate<'t> {
     }
 }
 
+/// The runtime update, for a transaction: `db.transact_write().update(db.issues().update(..)..)`.
+impl<'t> ::std::convert::From<IssueUpdate<'t>> for ::dyngen_runtime::Update<'t, Issue> {
+    fn from(update: IssueUpdate<'t>) -> Self {
+        update.finish()
+    }
+}
+
 /// A pull request against a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullRequest {
@@ -2248,6 +2301,9 @@ impl ::dyngen_runtime::Entity for PullRequest {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `PullRequest` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for PullRequest {}
 
 impl ::dyngen_runtime::FromItem for PullRequest {
     fn from_item(
@@ -2790,6 +2846,14 @@ impl<'t> ::std::future::IntoFuture for PullRequestUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.pull_requests().update(..)..)`.
+impl<'t> ::std::convert::From<PullRequestUpdate<'t>>
+for ::dyngen_runtime::Update<'t, PullRequest> {
+    fn from(update: PullRequestUpdate<'t>) -> Self {
+        update.finish()
     }
 }
 

@@ -49,6 +49,28 @@ impl Library {
         }
     }
 
+    /// A batch read of items of any entities, by key (requests of 100,
+    /// unprocessed keys retried, leftovers returned typed).
+    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
+        self.table.batch_get()
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities
+    /// (requests of 25, unprocessed items retried, leftovers returned typed).
+    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
+        self.table.batch_write()
+    }
+
+    /// A write transaction across entities: every action happens, or none.
+    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
+        self.table.transact_write()
+    }
+
+    /// A read of up to 100 items of any entities at one point in time.
+    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
+        self.table.transact_get()
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
@@ -821,6 +843,9 @@ impl ::dyngen_runtime::Entity for Book {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Book` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Book {}
 
 impl ::dyngen_runtime::FromItem for Book {
     fn from_item(
@@ -1660,6 +1685,13 @@ impl<'t> ::std::future::IntoFuture for BookUpdate<'t> {
     }
 }
 
+/// The runtime update, for a transaction: `db.transact_write().update(db.books().update(..)..)`.
+impl<'t> ::std::convert::From<BookUpdate<'t>> for ::dyngen_runtime::Update<'t, Book> {
+    fn from(update: BookUpdate<'t>) -> Self {
+        update.finish()
+    }
+}
+
 /// A book on loan: it leaves the table when the loan expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loan {
@@ -1851,6 +1883,9 @@ impl ::dyngen_runtime::Entity for Loan {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Loan` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Loan {}
 
 impl ::dyngen_runtime::FromItem for Loan {
     fn from_item(
@@ -2141,5 +2176,12 @@ impl<'t> ::std::future::IntoFuture for LoanUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.loans().update(..)..)`.
+impl<'t> ::std::convert::From<LoanUpdate<'t>> for ::dyngen_runtime::Update<'t, Loan> {
+    fn from(update: LoanUpdate<'t>) -> Self {
+        update.finish()
     }
 }

@@ -90,6 +90,28 @@ impl Shop {
         }
     }
 
+    /// A batch read of items of any entities, by key (requests of 100,
+    /// unprocessed keys retried, leftovers returned typed).
+    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
+        self.table.batch_get()
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities
+    /// (requests of 25, unprocessed items retried, leftovers returned typed).
+    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
+        self.table.batch_write()
+    }
+
+    /// A write transaction across entities: every action happens, or none.
+    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
+        self.table.transact_write()
+    }
+
+    /// A read of up to 100 items of any entities at one point in time.
+    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
+        self.table.transact_get()
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
@@ -1524,6 +1546,14 @@ impl<'t> ::std::future::IntoFuture for CustomerUpdate<'t> {
     }
 }
 
+/// The runtime update, for a transaction: `db.transact_write().update(db.customers().update(..)..)`.
+impl<'t> ::std::convert::From<CustomerUpdate<'t>>
+for ::dyngen_runtime::Update<'t, Customer> {
+    fn from(update: CustomerUpdate<'t>) -> Self {
+        update.finish()
+    }
+}
+
 /// An order placed by a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
@@ -2511,6 +2541,13 @@ impl<'t> ::std::future::IntoFuture for OrderUpdate<'t> {
     }
 }
 
+/// The runtime update, for a transaction: `db.transact_write().update(db.orders().update(..)..)`.
+impl<'t> ::std::convert::From<OrderUpdate<'t>> for ::dyngen_runtime::Update<'t, Order> {
+    fn from(update: OrderUpdate<'t>) -> Self {
+        update.finish()
+    }
+}
+
 /// A login session that expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -2641,6 +2678,9 @@ impl ::dyngen_runtime::Entity for Session {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Session` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Session {}
 
 impl ::dyngen_runtime::FromItem for Session {
     fn from_item(
@@ -2784,6 +2824,14 @@ impl<'t> ::std::future::IntoFuture for SessionUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.sessions().update(..)..)`.
+impl<'t> ::std::convert::From<SessionUpdate<'t>>
+for ::dyngen_runtime::Update<'t, Session> {
+    fn from(update: SessionUpdate<'t>) -> Self {
+        update.finish()
     }
 }
 

@@ -56,6 +56,28 @@ impl Metrics {
         }
     }
 
+    /// A batch read of items of any entities, by key (requests of 100,
+    /// unprocessed keys retried, leftovers returned typed).
+    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
+        self.table.batch_get()
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities
+    /// (requests of 25, unprocessed items retried, leftovers returned typed).
+    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
+        self.table.batch_write()
+    }
+
+    /// A write transaction across entities: every action happens, or none.
+    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
+        self.table.transact_write()
+    }
+
+    /// A read of up to 100 items of any entities at one point in time.
+    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
+        self.table.transact_get()
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
@@ -306,6 +328,9 @@ impl ::dyngen_runtime::Entity for Sensor {
     }
 }
 
+/// Without a version, `Sensor` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Sensor {}
+
 impl ::dyngen_runtime::FromItem for Sensor {
     fn from_item(
         item: ::dyngen_runtime::Item,
@@ -502,6 +527,14 @@ impl<'t> ::std::future::IntoFuture for SensorUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.sensors().update(..)..)`.
+impl<'t> ::std::convert::From<SensorUpdate<'t>>
+for ::dyngen_runtime::Update<'t, Sensor> {
+    fn from(update: SensorUpdate<'t>) -> Self {
+        update.finish()
     }
 }
 
@@ -731,6 +764,9 @@ impl ::dyngen_runtime::Entity for Reading {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Reading` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Reading {}
 
 impl ::dyngen_runtime::FromItem for Reading {
     fn from_item(
@@ -1219,6 +1255,14 @@ impl<'t> ::std::future::IntoFuture for ReadingUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.readings().update(..)..)`.
+impl<'t> ::std::convert::From<ReadingUpdate<'t>>
+for ::dyngen_runtime::Update<'t, Reading> {
+    fn from(update: ReadingUpdate<'t>) -> Self {
+        update.finish()
     }
 }
 

@@ -37,6 +37,28 @@ impl T {
         }
     }
 
+    /// A batch read of items of any entities, by key (requests of 100,
+    /// unprocessed keys retried, leftovers returned typed).
+    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
+        self.table.batch_get()
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities
+    /// (requests of 25, unprocessed items retried, leftovers returned typed).
+    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
+        self.table.batch_write()
+    }
+
+    /// A write transaction across entities: every action happens, or none.
+    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
+        self.table.transact_write()
+    }
+
+    /// A read of up to 100 items of any entities at one point in time.
+    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
+        self.table.transact_get()
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
@@ -256,6 +278,9 @@ impl ::dyngen_runtime::Entity for Item {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Item` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Item {}
 
 impl ::dyngen_runtime::FromItem for Item {
     fn from_item(
@@ -477,5 +502,12 @@ impl<'t> ::std::future::IntoFuture for ItemUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.items().update(..)..)`.
+impl<'t> ::std::convert::From<ItemUpdate<'t>> for ::dyngen_runtime::Update<'t, Item> {
+    fn from(update: ItemUpdate<'t>) -> Self {
+        update.finish()
     }
 }

@@ -37,6 +37,28 @@ impl T {
         }
     }
 
+    /// A batch read of items of any entities, by key (requests of 100,
+    /// unprocessed keys retried, leftovers returned typed).
+    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
+        self.table.batch_get()
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities
+    /// (requests of 25, unprocessed items retried, leftovers returned typed).
+    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
+        self.table.batch_write()
+    }
+
+    /// A write transaction across entities: every action happens, or none.
+    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
+        self.table.transact_write()
+    }
+
+    /// A read of up to 100 items of any entities at one point in time.
+    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
+        self.table.transact_get()
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
@@ -150,6 +172,9 @@ impl ::dyngen_runtime::Entity for Thing {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Thing` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Thing {}
 
 impl ::dyngen_runtime::FromItem for Thing {
     fn from_item(
@@ -269,5 +294,12 @@ impl<'t> ::std::future::IntoFuture for ThingUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.things().update(..)..)`.
+impl<'t> ::std::convert::From<ThingUpdate<'t>> for ::dyngen_runtime::Update<'t, Thing> {
+    fn from(update: ThingUpdate<'t>) -> Self {
+        update.finish()
     }
 }

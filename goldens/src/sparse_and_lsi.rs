@@ -52,6 +52,28 @@ impl Jobs {
         }
     }
 
+    /// A batch read of items of any entities, by key (requests of 100,
+    /// unprocessed keys retried, leftovers returned typed).
+    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
+        self.table.batch_get()
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities
+    /// (requests of 25, unprocessed items retried, leftovers returned typed).
+    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
+        self.table.batch_write()
+    }
+
+    /// A write transaction across entities: every action happens, or none.
+    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
+        self.table.transact_write()
+    }
+
+    /// A read of up to 100 items of any entities at one point in time.
+    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
+        self.table.transact_get()
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
@@ -354,6 +376,9 @@ impl ::dyngen_runtime::Entity for Job {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Job` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Job {}
 
 impl ::dyngen_runtime::FromItem for Job {
     fn from_item(
@@ -784,5 +809,12 @@ impl<'t> ::std::future::IntoFuture for JobUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.jobs().update(..)..)`.
+impl<'t> ::std::convert::From<JobUpdate<'t>> for ::dyngen_runtime::Update<'t, Job> {
+    fn from(update: JobUpdate<'t>) -> Self {
+        update.finish()
     }
 }

@@ -61,6 +61,28 @@ impl Tasks {
         }
     }
 
+    /// A batch read of items of any entities, by key (requests of 100,
+    /// unprocessed keys retried, leftovers returned typed).
+    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
+        self.table.batch_get()
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities
+    /// (requests of 25, unprocessed items retried, leftovers returned typed).
+    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
+        self.table.batch_write()
+    }
+
+    /// A write transaction across entities: every action happens, or none.
+    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
+        self.table.transact_write()
+    }
+
+    /// A read of up to 100 items of any entities at one point in time.
+    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
+        self.table.transact_get()
+    }
+
     /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
     pub fn table(&self) -> &::dyngen_runtime::Table {
         &self.table
@@ -1622,6 +1644,13 @@ impl<'t> ::std::future::IntoFuture for TaskUpdate<'t> {
     }
 }
 
+/// The runtime update, for a transaction: `db.transact_write().update(db.tasks().update(..)..)`.
+impl<'t> ::std::convert::From<TaskUpdate<'t>> for ::dyngen_runtime::Update<'t, Task> {
+    fn from(update: TaskUpdate<'t>) -> Self {
+        update.finish()
+    }
+}
+
 /// A comment on a task, expiring like a task can.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
@@ -1824,6 +1853,9 @@ impl ::dyngen_runtime::Entity for Comment {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Comment` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Comment {}
 
 impl ::dyngen_runtime::FromItem for Comment {
     fn from_item(
@@ -2053,6 +2085,14 @@ impl<'t> ::std::future::IntoFuture for CommentUpdate<'t> {
     }
 }
 
+/// The runtime update, for a transaction: `db.transact_write().update(db.comments().update(..)..)`.
+impl<'t> ::std::convert::From<CommentUpdate<'t>>
+for ::dyngen_runtime::Update<'t, Comment> {
+    fn from(update: CommentUpdate<'t>) -> Self {
+        update.finish()
+    }
+}
+
 /// A page whose index orders by last change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -2275,6 +2315,9 @@ impl ::dyngen_runtime::Entity for Page {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Page` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Page {}
 
 impl ::dyngen_runtime::FromItem for Page {
     fn from_item(
@@ -2595,6 +2638,13 @@ impl<'t> ::std::future::IntoFuture for PageUpdate<'t> {
     }
 }
 
+/// The runtime update, for a transaction: `db.transact_write().update(db.pages().update(..)..)`.
+impl<'t> ::std::convert::From<PageUpdate<'t>> for ::dyngen_runtime::Update<'t, Page> {
+    fn from(update: PageUpdate<'t>) -> Self {
+        update.finish()
+    }
+}
+
 /// Counters, without version or timestamps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counter {
@@ -2733,6 +2783,9 @@ impl ::dyngen_runtime::Entity for Counter {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
+
+/// Without a version, `Counter` items can be put and deleted in batches.
+impl ::dyngen_runtime::Unversioned for Counter {}
 
 impl ::dyngen_runtime::FromItem for Counter {
     fn from_item(
@@ -2952,6 +3005,14 @@ impl<'t> ::std::future::IntoFuture for CounterUpdate<'t> {
 
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+/// The runtime update, for a transaction: `db.transact_write().update(db.counters().update(..)..)`.
+impl<'t> ::std::convert::From<CounterUpdate<'t>>
+for ::dyngen_runtime::Update<'t, Counter> {
+    fn from(update: CounterUpdate<'t>) -> Self {
+        update.finish()
     }
 }
 

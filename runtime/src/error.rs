@@ -14,6 +14,12 @@ pub enum Operation {
     Upsert,
     Query,
     Scan,
+    /// A condition check of a transaction.
+    ConditionCheck,
+    BatchGet,
+    BatchWrite,
+    TransactWrite,
+    TransactGet,
     CreateTable,
 }
 
@@ -28,6 +34,11 @@ impl fmt::Display for Operation {
             Operation::Upsert => "upsert",
             Operation::Query => "query",
             Operation::Scan => "scan",
+            Operation::ConditionCheck => "condition check",
+            Operation::BatchGet => "batch get",
+            Operation::BatchWrite => "batch write",
+            Operation::TransactWrite => "transaction",
+            Operation::TransactGet => "transactional get",
             Operation::CreateTable => "create table",
         })
     }
@@ -108,6 +119,44 @@ pub enum Error {
     /// A cursor that is malformed or belongs to another query.
     #[error("invalid cursor for {entity} query: {reason}")]
     InvalidCursor { entity: &'static str, reason: String },
+
+    /// A key of a batch or transactional get that DynamoDB did not read
+    /// after every retry (see the result's leftovers).
+    #[error("{entity}: not read by the {operation}: DynamoDB left the key unprocessed after every retry")]
+    Unprocessed { entity: &'static str, operation: Operation },
+
+    /// A batch request failed for another reason than throttling. `done`
+    /// requests were carried out; `leftovers` are the keys or items that
+    /// were not (that request's and the ones not sent yet), typed.
+    #[error("{operation} stopped after {done} done, {} left over: {source}", leftovers.len())]
+    Batch {
+        operation: Operation,
+        done: usize,
+        leftovers: Vec<crate::batch::Leftover>,
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A transaction with more actions than DynamoDB allows; nothing was sent.
+    #[error("a transaction holds {actions} actions; DynamoDB allows {max}")]
+    TransactionTooLarge { actions: usize, max: usize },
+
+    /// Two actions of a transaction on one item, which DynamoDB refuses;
+    /// nothing was sent. Positions count from 0.
+    #[error("actions {first} and {second} of the transaction are both on one {entity} item")]
+    TransactionDuplicate {
+        entity: &'static str,
+        first: usize,
+        second: usize,
+    },
+
+    /// DynamoDB canceled the transaction: nothing was written. Each action
+    /// that caused it, with its position, entity, operation and reason.
+    #[error("{operation} canceled: {}", crate::transaction::describe(actions))]
+    TransactionCanceled {
+        operation: Operation,
+        actions: Vec<crate::transaction::CanceledAction>,
+    },
 
     /// The request failed in the SDK or in DynamoDB.
     #[error("{operation} of {entity} failed: {source}")]

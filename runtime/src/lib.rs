@@ -11,10 +11,13 @@
 //! - [`ops`]: the entity client: get, and the writes of [`write`];
 //! - [`write`]: put / create / upsert / update / delete, optimistic locking, timestamps;
 //! - [`condition`]: typed conditions and filters, over [`expr`]'s aliasing;
+//! - [`batch`]: batch get and write across entities, with [`retry`]'s backoff;
+//! - [`transaction`]: write and read transactions across entities;
 //! - [`query`]: queries with typed sort-key conditions, pages, cursors, streams;
 //! - [`error`]: one error type that names the entity, attribute or operation.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod condition;
 pub mod entity;
 pub mod error;
@@ -22,9 +25,11 @@ pub mod expr;
 pub mod key;
 pub mod ops;
 pub mod query;
+pub mod retry;
 pub mod scan;
 pub mod size;
 pub mod table;
+pub mod transaction;
 pub mod value;
 pub mod write;
 
@@ -35,14 +40,17 @@ pub use chrono;
 pub use futures::stream as futures_stream;
 pub use rust_decimal;
 
+pub use batch::{BatchGet, BatchWrite, BatchWriteOutcome, GetResult, Leftover, Ticket, Unversioned};
 pub use condition::{Attr, Condition, Nested};
 pub use entity::{Entity, FromItem, Maintained, PrimaryKey};
 pub use error::{Current, DecodeError, Error, Operation, ValueError};
 pub use key::Casing;
 pub use ops::EntityClient;
 pub use query::{Cursor, Page, Query, QuerySpec};
+pub use retry::RetryPolicy;
 pub use scan::Scan;
 pub use table::{IndexDef, IndexKind, Projection, Table, TableDef};
+pub use transaction::{CancelReason, CanceledAction, TransactGet, TransactWrite};
 pub use value::Bytes;
 pub use write::{Delete, Put, Update};
 

@@ -126,6 +126,26 @@ pub(crate) fn condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>)
     err.as_service_error().and_then(ProvideErrorMetadata::code) == Some("ConditionalCheckFailedException")
 }
 
+/// Whether a failed request may succeed when sent again unchanged:
+/// throttling, DynamoDB's internal errors, timeouts and connection failures.
+/// (The SDK retries these a few times itself; batches retry them further.)
+pub(crate) fn retryable<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    match err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(_) => matches!(
+            err.as_service_error().and_then(ProvideErrorMetadata::code),
+            Some(
+                "ProvisionedThroughputExceededException"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+                    | "InternalServerError"
+                    | "ServiceUnavailable"
+            )
+        ),
+        _ => false,
+    }
+}
+
 pub(crate) fn sdk_error<E>(entity: &'static str, operation: Operation, err: SdkError<E>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,

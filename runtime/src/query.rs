@@ -731,6 +731,16 @@ fn duplicate(error: &Error) -> Error {
             entity,
             reason: reason.clone(),
         },
+        // Batch and transaction errors; a query never records them.
+        other @ (Error::Unprocessed { .. }
+        | Error::Batch { .. }
+        | Error::TransactionTooLarge { .. }
+        | Error::TransactionDuplicate { .. }
+        | Error::TransactionCanceled { .. }) => Error::Sdk {
+            entity: "query",
+            operation: Operation::Query,
+            source: other.to_string().into(),
+        },
         Error::Sdk {
             entity,
             operation,

@@ -93,6 +93,26 @@ impl Table {
         }
     }
 
+    /// A batch read of items of any entities.
+    pub fn batch_get(&self) -> crate::batch::BatchGet<'_> {
+        crate::batch::BatchGet::new(self)
+    }
+
+    /// A batch of puts and deletes of items of any unversioned entities.
+    pub fn batch_write(&self) -> crate::batch::BatchWrite<'_> {
+        crate::batch::BatchWrite::new(self)
+    }
+
+    /// A write transaction across entities.
+    pub fn transact_write(&self) -> crate::transaction::TransactWrite<'_> {
+        crate::transaction::TransactWrite::new(self)
+    }
+
+    /// A read of several items at one point in time.
+    pub fn transact_get(&self) -> crate::transaction::TransactGet<'_> {
+        crate::transaction::TransactGet::new(self)
+    }
+
     /// The TTL attribute reads filter on, when expired items are hidden.
     pub fn expiry_filter(&self) -> Option<&'static str> {
         self.def.ttl.filter(|_| self.hide_expired)

@@ -18,7 +18,7 @@
 use crate::condition::{Comparator, Condition, Node, Operand};
 use crate::entity::{Entity, PrimaryKey};
 use crate::error::{Current, Error, Operation};
-use crate::expr::Aliases;
+use crate::expr::{Aliases, Names, Values};
 use crate::ops::{condition_failed, sdk_error};
 use crate::size::check_item_size;
 use crate::table::Table;
@@ -66,24 +66,6 @@ impl Guard {
 
     fn add_condition(&mut self, node: Node) {
         self.condition = Some(Node::all_of(self.condition.take(), node));
-    }
-
-    /// The result of a conditional request: a refused condition says why
-    /// (from the stored item the request returned); other failures are
-    /// [`Error::Sdk`].
-    fn check<E: Entity, O, Failure>(
-        &self,
-        operation: Operation,
-        result: Result<O, SdkError<Failure>>,
-    ) -> Result<O, Error>
-    where
-        Failure: StoredItem + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        match result {
-            Ok(output) => Ok(output),
-            Err(err) if condition_failed(&err) => Err(self.refused::<E>(operation, stored_item(err))),
-            Err(err) => Err(sdk_error(E::NAME, operation, err)),
-        }
     }
 
     /// The condition expression, or `None` when the write is unconditional.
@@ -212,31 +194,38 @@ impl<'a, E: Entity> Put<'a, E> {
         Ok(written)
     }
 
-    pub async fn send(self) -> Result<E, Error> {
+    /// The request and the value it writes: timestamps set to `now`, the
+    /// version incremented.
+    pub(crate) fn prepare(self, now: DateTime<Utc>) -> Result<(Prepared, E), Error> {
         let operation = self.operation();
-        let written = self.written(Utc::now())?;
-        let item = written.to_item()?;
+        let written = self.written(now)?;
+        let mut item = written.to_item()?;
         check_item_size(E::NAME, &item)?;
         let mut aliases = Aliases::new();
         let condition = self.guard.render::<E>(self.table, &mut aliases)?;
-        if self.mode == PutMode::Upsert {
-            return upsert(self.table, &self.guard, item, condition, aliases).await;
+        let request = if self.mode == PutMode::Upsert {
+            let key = take_key(self.table, &mut item);
+            Request::Update {
+                key,
+                expression: Some(upsert_expression::<E>(item, &mut aliases)),
+            }
+        } else {
+            Request::Put(item)
+        };
+        Ok((
+            Prepared::new::<E>(operation, request, condition, aliases, self.guard),
+            written,
+        ))
+    }
+
+    pub async fn send(self) -> Result<E, Error> {
+        let table = self.table;
+        let (prepared, written) = self.prepare(Utc::now())?;
+        match prepared.send(table).await? {
+            // `upsert` answers with the item as stored (it keeps `createdAt`).
+            Some(stored) => Ok(E::from_item(stored)?),
+            None => Ok(written),
         }
-        let (names, values) = aliases.into_maps();
-        let result = self
-            .table
-            .client()
-            .put_item()
-            .table_name(self.table.name())
-            .set_item(Some(item))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        self.guard.check::<E, _, _>(operation, result)?;
-        Ok(written)
     }
 }
 
@@ -249,15 +238,8 @@ impl<'a, E: Entity> IntoFuture for Put<'a, E> {
     }
 }
 
-/// `upsert` as one UpdateItem: every attribute of `item` set, `createdAt`
-/// only if absent, every other attribute the entity may store removed.
-async fn upsert<E: Entity>(
-    table: &Table,
-    guard: &Guard,
-    mut item: Item,
-    condition: Option<String>,
-    mut aliases: Aliases,
-) -> Result<E, Error> {
+/// The table's primary key attributes, taken out of `item`.
+fn take_key(table: &Table, item: &mut Item) -> Item {
     let def = table.def();
     let mut key = Item::with_capacity(2);
     for field in std::iter::once(def.pk).chain(def.sk) {
@@ -265,6 +247,13 @@ async fn upsert<E: Entity>(
             key.insert(field.to_owned(), value);
         }
     }
+    key
+}
+
+/// `upsert`'s UpdateExpression: every attribute of `item` (the key taken
+/// out) set, `createdAt` only if absent, every other attribute the entity
+/// may store removed.
+fn upsert_expression<E: Entity>(item: Item, aliases: &mut Aliases) -> String {
     let absent: Vec<&str> = E::STORED.iter().copied().filter(|f| !item.contains_key(*f)).collect();
     let mut update = UpdateExpression::default();
     // Sorted, so the same value gives the same expression.
@@ -281,22 +270,167 @@ async fn upsert<E: Entity>(
     for field in absent {
         update.remove.push(aliases.name(field));
     }
-    let (names, values) = aliases.into_maps();
-    let result = table
-        .client()
-        .update_item()
-        .table_name(table.name())
-        .set_key(Some(key))
-        .update_expression(update.text())
-        .set_condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .return_values(ReturnValue::AllNew)
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .send()
-        .await;
-    let output = guard.check::<E, _, _>(Operation::Upsert, result)?;
-    Ok(E::from_item(output.attributes.unwrap_or_default())?)
+    update.text()
+}
+
+/// What a prepared write sends.
+#[derive(Debug, Clone)]
+pub(crate) enum Request {
+    Put(Item),
+    Update {
+        key: Item,
+        expression: Option<String>,
+    },
+    Delete(Item),
+    /// A transaction's condition check.
+    Check(Item),
+}
+
+/// One write, ready to send alone or as an action of a transaction: the
+/// request, its expressions, and what tells a refusal's reason.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) entity: &'static str,
+    pub(crate) operation: Operation,
+    pub(crate) request: Request,
+    pub(crate) condition: Option<String>,
+    pub(crate) names: Option<Names>,
+    pub(crate) values: Option<Values>,
+    /// An update that answers with the item as it was (`ALL_OLD`).
+    pub(crate) return_old: bool,
+    guard: Guard,
+    /// [`Guard::refused`] for the entity: decodes the stored item and says
+    /// why the write was refused.
+    refuse: fn(&Guard, Operation, Option<Item>) -> Error,
+}
+
+impl Prepared {
+    fn new<E: Entity>(
+        operation: Operation,
+        request: Request,
+        condition: Option<String>,
+        aliases: Aliases,
+        guard: Guard,
+    ) -> Self {
+        let (names, values) = aliases.into_maps();
+        Prepared {
+            entity: E::NAME,
+            operation,
+            request,
+            condition,
+            names,
+            values,
+            return_old: false,
+            guard,
+            refuse: |guard, operation, stored| guard.refused::<E>(operation, stored),
+        }
+    }
+
+    /// A condition check of a transaction: `condition` on the item at `key`.
+    pub(crate) fn check<E: Entity>(table: &Table, key: Item, condition: Condition<E>) -> Result<Self, Error> {
+        let mut guard = Guard::new(Existence::Any);
+        guard.add_condition(condition.into_node());
+        let mut aliases = Aliases::new();
+        let rendered = guard.render::<E>(table, &mut aliases)?;
+        Ok(Prepared::new::<E>(
+            Operation::ConditionCheck,
+            Request::Check(key),
+            rendered,
+            aliases,
+            guard,
+        ))
+    }
+
+    /// The table key of the item the write is about, for telling two writes
+    /// of one item apart.
+    pub(crate) fn item_key(&self, table: &Table) -> crate::batch::ItemKey {
+        let key = match &self.request {
+            Request::Put(item) => item,
+            Request::Update { key, .. } | Request::Delete(key) | Request::Check(key) => key,
+        };
+        crate::batch::item_key(table, key)
+    }
+
+    /// Why the write was refused, from the stored item returned with the refusal.
+    pub(crate) fn refused(&self, stored: Option<Item>) -> Error {
+        (self.refuse)(&self.guard, self.operation, stored)
+    }
+
+    /// Sends the write alone. `Some(item)` for writes that answer with the
+    /// stored item (UpdateItem).
+    async fn send(self, table: &Table) -> Result<Option<Item>, Error> {
+        let failure = ReturnValuesOnConditionCheckFailure::AllOld;
+        match self.request.clone() {
+            Request::Put(item) => {
+                let result = table
+                    .client()
+                    .put_item()
+                    .table_name(table.name())
+                    .set_item(Some(item))
+                    .set_condition_expression(self.condition.clone())
+                    .set_expression_attribute_names(self.names.clone())
+                    .set_expression_attribute_values(self.values.clone())
+                    .return_values_on_condition_check_failure(failure)
+                    .send()
+                    .await;
+                self.check_result(result).map(|_| None)
+            }
+            Request::Update { key, expression } => {
+                let result = table
+                    .client()
+                    .update_item()
+                    .table_name(table.name())
+                    .set_key(Some(key))
+                    .set_update_expression(expression)
+                    .set_condition_expression(self.condition.clone())
+                    .set_expression_attribute_names(self.names.clone())
+                    .set_expression_attribute_values(self.values.clone())
+                    .return_values(self.returning())
+                    .return_values_on_condition_check_failure(failure)
+                    .send()
+                    .await;
+                self.check_result(result)
+                    .map(|output| Some(output.attributes.unwrap_or_default()))
+            }
+            Request::Delete(key) => {
+                let result = table
+                    .client()
+                    .delete_item()
+                    .table_name(table.name())
+                    .set_key(Some(key))
+                    .set_condition_expression(self.condition.clone())
+                    .set_expression_attribute_names(self.names.clone())
+                    .set_expression_attribute_values(self.values.clone())
+                    .return_values_on_condition_check_failure(failure)
+                    .send()
+                    .await;
+                self.check_result(result).map(|_| None)
+            }
+            // Condition checks exist only in transactions.
+            Request::Check(_) => Ok(None),
+        }
+    }
+
+    fn returning(&self) -> ReturnValue {
+        if self.return_old {
+            ReturnValue::AllOld
+        } else {
+            ReturnValue::AllNew
+        }
+    }
+
+    /// The result of the request: a refused condition says why (from the
+    /// stored item the request returned); other failures are [`Error::Sdk`].
+    fn check_result<O, Failure>(&self, result: Result<O, SdkError<Failure>>) -> Result<O, Error>
+    where
+        Failure: StoredItem + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match result {
+            Ok(output) => Ok(output),
+            Err(err) if condition_failed(&err) => Err(self.refused(stored_item(err))),
+            Err(err) => Err(sdk_error(self.entity, self.operation, err)),
+        }
+    }
 }
 
 /// The stored item a refused conditional write returned.
@@ -399,24 +533,22 @@ impl<'a, E: Entity> Delete<'a, E> {
         self
     }
 
-    pub async fn send(self) -> Result<(), Error> {
+    pub(crate) fn prepare(self) -> Result<Prepared, Error> {
         let key = self.key?;
         let mut aliases = Aliases::new();
         let condition = self.guard.render::<E>(self.table, &mut aliases)?;
-        let (names, values) = aliases.into_maps();
-        let result = self
-            .table
-            .client()
-            .delete_item()
-            .table_name(self.table.name())
-            .set_key(Some(key))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        self.guard.check::<E, _, _>(Operation::Delete, result)?;
+        Ok(Prepared::new::<E>(
+            Operation::Delete,
+            Request::Delete(key),
+            condition,
+            aliases,
+            self.guard,
+        ))
+    }
+
+    pub async fn send(self) -> Result<(), Error> {
+        let table = self.table;
+        self.prepare()?.send(table).await?;
         Ok(())
     }
 }
@@ -681,42 +813,44 @@ impl<'a, E: Entity> Update<'a, E> {
 
     /// Runs the update; the item as written.
     pub async fn send(self) -> Result<E, Error> {
-        self.run(ReturnValue::AllNew).await
+        self.run(false).await
     }
 
     /// Runs the update; the item as it was before.
     pub async fn send_returning_old(self) -> Result<E, Error> {
-        self.run(ReturnValue::AllOld).await
+        self.run(true).await
     }
 
-    async fn run(self, returning: ReturnValue) -> Result<E, Error> {
+    /// The request, for sending alone or in a transaction.
+    pub(crate) fn prepare(self) -> Result<Prepared, Error> {
         if let Some(error) = self.error {
             return Err(error);
         }
         let mut aliases = Aliases::new();
-        let update = self.expression(&mut aliases);
+        let text = self.expression(&mut aliases).text();
         let guard = self.full_guard();
         let key = self.key?;
         let condition = guard.render::<E>(self.table, &mut aliases)?;
-        let (names, values) = aliases.into_maps();
-        let text = update.text();
-        let result = self
-            .table
-            .client()
-            .update_item()
-            .table_name(self.table.name())
-            .set_key(Some(key))
+        let request = Request::Update {
+            key,
             // An update of nothing still checks the item and returns it.
-            .set_update_expression((!text.is_empty()).then_some(text))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values(returning)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        let output = guard.check::<E, _, _>(Operation::Update, result)?;
-        Ok(E::from_item(output.attributes.unwrap_or_default())?)
+            expression: (!text.is_empty()).then_some(text),
+        };
+        Ok(Prepared::new::<E>(
+            Operation::Update,
+            request,
+            condition,
+            aliases,
+            guard,
+        ))
+    }
+
+    async fn run(self, return_old: bool) -> Result<E, Error> {
+        let table = self.table;
+        let mut prepared = self.prepare()?;
+        prepared.return_old = return_old;
+        let stored = prepared.send(table).await?.unwrap_or_default();
+        Ok(E::from_item(stored)?)
     }
 }
 

@@ -1,0 +1,503 @@
+//! Transactions: writes of several items (any entities) that all happen or
+//! none does, and reads of several items at one point in time.
+//!
+//! The actions are the same typed builders as single writes (`put`,
+//! `create`, `upsert`, an entity's update builder with its key
+//! recomposition, `delete`), plus condition checks. Limits DynamoDB would
+//! refuse (more than 100 actions, two actions on one item) are errors
+//! before anything is sent. A canceled transaction is
+//! [`Error::TransactionCanceled`], read from DynamoDB's cancellation
+//! reasons: per action, why.
+//!
+//! ```ignore
+//! db.transact_write()
+//!     .put(db.issues().create(&issue))
+//!     .put(db.pull_requests().create(&pull_request))
+//!     .check(&repository_key, |a| a.is_private.eq(false))
+//!     .send()
+//!     .await?;
+//! ```
+
+use crate::batch::{GetResult, GetSlots, Ticket};
+use crate::condition::Condition;
+use crate::entity::{Entity, PrimaryKey};
+use crate::error::{Error, Operation};
+use crate::ops::sdk_error;
+use crate::table::Table;
+use crate::write::{Delete, Prepared, Put, Request, Update};
+use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    CancellationReason, ConditionCheck, Delete as SdkDelete, Get, Put as SdkPut, ReturnValuesOnConditionCheckFailure,
+    TransactGetItem, TransactWriteItem, Update as SdkUpdate,
+};
+use chrono::Utc;
+use std::fmt;
+
+/// DynamoDB's limit of actions per transaction.
+pub const TRANSACTION_MAX: usize = 100;
+
+/// Why DynamoDB canceled a transaction, for one action.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CancelReason {
+    /// The action's condition did not hold: `NotFound`, `AlreadyExists`,
+    /// `VersionConflict` or `ConditionFailed` (with the stored item), as the
+    /// same write alone would have failed.
+    Refused(Box<Error>),
+    /// Another transaction or write was changing the item at the same time.
+    TransactionConflict,
+    /// DynamoDB throttled the action (`ProvisionedThroughputExceeded`,
+    /// `ThrottlingError`, `RequestLimitExceeded`): send the transaction again.
+    Throttled { code: String },
+    /// A local index's item collection would exceed 10 GB.
+    ItemCollectionSizeLimitExceeded,
+    /// DynamoDB found the action invalid.
+    Validation { message: String },
+    /// A code this version of dyngen does not know.
+    Other { code: String, message: Option<String> },
+}
+
+impl fmt::Display for CancelReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CancelReason::Refused(error) => write!(f, "{error}"),
+            CancelReason::TransactionConflict => f.write_str("transaction conflict"),
+            CancelReason::Throttled { code } => write!(f, "throttled ({code})"),
+            CancelReason::ItemCollectionSizeLimitExceeded => f.write_str("item collection over 10 GB"),
+            CancelReason::Validation { message } => write!(f, "invalid: {message}"),
+            CancelReason::Other { code, message } => match message {
+                Some(message) => write!(f, "{code}: {message}"),
+                None => f.write_str(code),
+            },
+        }
+    }
+}
+
+/// One action of a canceled transaction and why it failed.
+#[derive(Debug)]
+pub struct CanceledAction {
+    /// The action's position in the transaction, from 0.
+    pub position: usize,
+    pub entity: &'static str,
+    pub operation: Operation,
+    pub reason: CancelReason,
+}
+
+/// "action 1 (update of Issue): …; action 3 (…)…", for the error message.
+pub(crate) fn describe(actions: &[CanceledAction]) -> String {
+    if actions.is_empty() {
+        return "no reason given".to_string();
+    }
+    actions
+        .iter()
+        .map(|a| format!("action {} ({} of {}): {}", a.position, a.operation, a.entity, a.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A write transaction; add actions, then send it.
+#[must_use = "a transaction does nothing until it is sent"]
+pub struct TransactWrite<'t> {
+    table: &'t Table,
+    actions: Vec<Result<Prepared, Error>>,
+    token: Option<String>,
+}
+
+impl<'t> TransactWrite<'t> {
+    pub(crate) fn new(table: &'t Table) -> Self {
+        TransactWrite {
+            table,
+            actions: Vec::new(),
+            token: None,
+        }
+    }
+
+    /// A `put`, `create` or `upsert` (with their conditions and version
+    /// checks): `.put(db.issues().create(&issue))`.
+    pub fn put<E: Entity>(mut self, put: Put<'_, E>) -> Self {
+        self.actions.push(put.prepare(Utc::now()).map(|(prepared, _)| prepared));
+        self
+    }
+
+    /// An update, built with the entity's update builder (whose setters
+    /// recompose the index keys): `.update(db.issues().update(&key).set_status(Closed))`.
+    pub fn update<E: Entity>(mut self, update: impl Into<Update<'t, E>>) -> Self {
+        self.actions.push(update.into().prepare());
+        self
+    }
+
+    /// A `delete` or `delete_existing` (with its conditions).
+    pub fn delete<E: Entity>(mut self, delete: Delete<'_, E>) -> Self {
+        self.actions.push(delete.prepare());
+        self
+    }
+
+    /// A condition on an item the transaction does not write: the whole
+    /// transaction is canceled unless it holds.
+    pub fn check<K: PrimaryKey>(
+        mut self,
+        key: &K,
+        build: impl FnOnce(&<K::Entity as Entity>::Attributes) -> Condition<K::Entity>,
+    ) -> Self {
+        let condition = build(&K::Entity::attributes());
+        let action = key
+            .to_key()
+            .and_then(|key| Prepared::check::<K::Entity>(self.table, key, condition));
+        self.actions.push(action);
+        self
+    }
+
+    /// Makes the transaction idempotent: sent again with the same token
+    /// within 10 minutes, it is not carried out twice.
+    pub fn idempotency_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// How many actions the transaction holds.
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// Sends the transaction: every action happens, or none does.
+    pub async fn send(self) -> Result<(), Error> {
+        let TransactWrite { table, actions, token } = self;
+        if actions.is_empty() {
+            return Ok(());
+        }
+        if actions.len() > TRANSACTION_MAX {
+            return Err(Error::TransactionTooLarge {
+                actions: actions.len(),
+                max: TRANSACTION_MAX,
+            });
+        }
+        let actions: Vec<Prepared> = actions.into_iter().collect::<Result<_, _>>()?;
+        let mut seen = std::collections::HashMap::new();
+        for (position, action) in actions.iter().enumerate() {
+            if let Some(first) = seen.insert(action.item_key(table), position) {
+                return Err(Error::TransactionDuplicate {
+                    entity: action.entity,
+                    first,
+                    second: position,
+                });
+            }
+        }
+        let items = actions
+            .iter()
+            .map(|action| transact_item(table, action))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = table
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .set_client_request_token(token)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
+                    Err(Error::TransactionCanceled {
+                        operation: Operation::TransactWrite,
+                        actions: canceled_actions(
+                            canceled.cancellation_reasons().to_vec(),
+                            |position| actions.get(position).map(|a| (a.entity, a.operation)),
+                            |position, item| actions.get(position).map(|a| a.refused(item)),
+                        ),
+                    })
+                }
+                _ => Err(sdk_error("transaction", Operation::TransactWrite, err)),
+            },
+        }
+    }
+}
+
+/// The `TransactWriteItem` of a prepared write.
+fn transact_item(table: &Table, action: &Prepared) -> Result<TransactWriteItem, Error> {
+    let failure = ReturnValuesOnConditionCheckFailure::AllOld;
+    let invalid = |e| Error::sdk(action.entity, action.operation, e);
+    let item = match &action.request {
+        Request::Put(item) => TransactWriteItem::builder().put(
+            SdkPut::builder()
+                .table_name(table.name())
+                .set_item(Some(item.clone()))
+                .set_condition_expression(action.condition.clone())
+                .set_expression_attribute_names(action.names.clone())
+                .set_expression_attribute_values(action.values.clone())
+                .return_values_on_condition_check_failure(failure)
+                .build()
+                .map_err(invalid)?,
+        ),
+        Request::Update { key, expression } => {
+            // A transaction's update needs an expression; an update of
+            // nothing (the item checked, `updatedAt` absent) becomes a check.
+            match expression {
+                Some(expression) => TransactWriteItem::builder().update(
+                    SdkUpdate::builder()
+                        .table_name(table.name())
+                        .set_key(Some(key.clone()))
+                        .update_expression(expression)
+                        .set_condition_expression(action.condition.clone())
+                        .set_expression_attribute_names(action.names.clone())
+                        .set_expression_attribute_values(action.values.clone())
+                        .return_values_on_condition_check_failure(failure)
+                        .build()
+                        .map_err(invalid)?,
+                ),
+                None => TransactWriteItem::builder().condition_check(
+                    ConditionCheck::builder()
+                        .table_name(table.name())
+                        .set_key(Some(key.clone()))
+                        .set_condition_expression(action.condition.clone())
+                        .set_expression_attribute_names(action.names.clone())
+                        .set_expression_attribute_values(action.values.clone())
+                        .return_values_on_condition_check_failure(failure)
+                        .build()
+                        .map_err(invalid)?,
+                ),
+            }
+        }
+        Request::Delete(key) => TransactWriteItem::builder().delete(
+            SdkDelete::builder()
+                .table_name(table.name())
+                .set_key(Some(key.clone()))
+                .set_condition_expression(action.condition.clone())
+                .set_expression_attribute_names(action.names.clone())
+                .set_expression_attribute_values(action.values.clone())
+                .return_values_on_condition_check_failure(failure)
+                .build()
+                .map_err(invalid)?,
+        ),
+        Request::Check(key) => TransactWriteItem::builder().condition_check(
+            ConditionCheck::builder()
+                .table_name(table.name())
+                .set_key(Some(key.clone()))
+                .set_condition_expression(action.condition.clone())
+                .set_expression_attribute_names(action.names.clone())
+                .set_expression_attribute_values(action.values.clone())
+                .return_values_on_condition_check_failure(failure)
+                .build()
+                .map_err(invalid)?,
+        ),
+    };
+    Ok(item.build())
+}
+
+/// The actions a cancellation names, from DynamoDB's reasons (one per
+/// action, in order; `None` for the ones that did not cause it).
+fn canceled_actions(
+    reasons: Vec<CancellationReason>,
+    action: impl Fn(usize) -> Option<(&'static str, Operation)>,
+    refused: impl Fn(usize, Option<crate::Item>) -> Option<Error>,
+) -> Vec<CanceledAction> {
+    let mut canceled = Vec::new();
+    for (position, reason) in reasons.into_iter().enumerate() {
+        let code = reason.code.unwrap_or_default();
+        let reason = match code.as_str() {
+            "" | "None" => continue,
+            "ConditionalCheckFailed" => match refused(position, reason.item) {
+                Some(error) => CancelReason::Refused(Box::new(error)),
+                None => CancelReason::Other {
+                    code,
+                    message: reason.message,
+                },
+            },
+            "TransactionConflict" => CancelReason::TransactionConflict,
+            "ProvisionedThroughputExceeded" | "ThrottlingError" | "RequestLimitExceeded" => {
+                CancelReason::Throttled { code }
+            }
+            "ItemCollectionSizeLimitExceeded" => CancelReason::ItemCollectionSizeLimitExceeded,
+            "ValidationError" => CancelReason::Validation {
+                message: reason.message.unwrap_or_default(),
+            },
+            _ => CancelReason::Other {
+                code,
+                message: reason.message,
+            },
+        };
+        let (entity, operation) = action(position).unwrap_or(("transaction", Operation::TransactWrite));
+        canceled.push(CanceledAction {
+            position,
+            entity,
+            operation,
+            reason,
+        });
+    }
+    canceled
+}
+
+/// Reads up to 100 items (any entities) at one point in time.
+#[must_use = "a transaction does nothing until it is sent"]
+pub struct TransactGet<'t> {
+    table: &'t Table,
+    keys: GetSlots,
+    error: Option<Error>,
+}
+
+impl<'t> TransactGet<'t> {
+    pub(crate) fn new(table: &'t Table) -> Self {
+        TransactGet {
+            table,
+            keys: GetSlots::default(),
+            error: None,
+        }
+    }
+
+    /// Adds a key; the ticket looks up its item in the result. A key added
+    /// twice is read once.
+    pub fn get<K>(&mut self, key: &K) -> Result<Ticket<K::Entity>, Error>
+    where
+        K: PrimaryKey + Clone + fmt::Debug + 'static,
+    {
+        self.keys.add(self.table, key)
+    }
+
+    /// Reads every item in one request.
+    pub async fn send(self) -> Result<GetResult, Error> {
+        let TransactGet { table, keys, error } = self;
+        if let Some(error) = error {
+            return Err(error);
+        }
+        if keys.slots.len() > TRANSACTION_MAX {
+            return Err(Error::TransactionTooLarge {
+                actions: keys.slots.len(),
+                max: TRANSACTION_MAX,
+            });
+        }
+        let mut results: Vec<crate::batch::Fetched> =
+            keys.slots.iter().map(|_| crate::batch::Fetched::Missing).collect();
+        if keys.slots.is_empty() {
+            return Ok(keys.into_result(results));
+        }
+        let items = keys
+            .slots
+            .iter()
+            .map(|slot| {
+                Get::builder()
+                    .table_name(table.name())
+                    .set_key(Some(slot.key.clone()))
+                    .build()
+                    .map(|get| TransactGetItem::builder().get(get).build())
+                    .map_err(|e| Error::sdk(slot.entity, Operation::TransactGet, e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = table
+            .client()
+            .transact_get_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(output) => {
+                let found: Vec<crate::Item> = output
+                    .responses
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|response| response.item)
+                    .filter(|item| !item.is_empty())
+                    .collect();
+                keys.record(table, &mut results, found);
+                Ok(keys.into_result(results))
+            }
+            Err(err) => match err.as_service_error() {
+                Some(TransactGetItemsError::TransactionCanceledException(canceled)) => {
+                    Err(Error::TransactionCanceled {
+                        operation: Operation::TransactGet,
+                        actions: canceled_actions(
+                            canceled.cancellation_reasons().to_vec(),
+                            |position| keys.slots.get(position).map(|s| (s.entity, Operation::Get)),
+                            |_, _| None,
+                        ),
+                    })
+                }
+                _ => Err(sdk_error("transaction", Operation::TransactGet, err)),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for TransactWrite<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransactWrite")
+            .field("actions", &self.actions.len())
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
+impl fmt::Debug for TransactGet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransactGet")
+            .field("keys", &self.keys.slots.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(code: &str) -> CancellationReason {
+        CancellationReason::builder()
+            .code(code)
+            .message(format!("{code} happened"))
+            .build()
+    }
+
+    #[test]
+    fn every_cancellation_code_maps_to_a_typed_reason_at_its_position() {
+        let reasons = vec![
+            reason("None"),
+            reason("TransactionConflict"),
+            reason("ThrottlingError"),
+            reason("ProvisionedThroughputExceeded"),
+            reason("RequestLimitExceeded"),
+            reason("ItemCollectionSizeLimitExceeded"),
+            reason("ValidationError"),
+            reason("SomethingNew"),
+        ];
+        let canceled = canceled_actions(
+            reasons,
+            |p| Some(("Thing", [Operation::Put, Operation::Update][p % 2])),
+            |_, _| None,
+        );
+        let positions: Vec<usize> = canceled.iter().map(|a| a.position).collect();
+        assert_eq!(positions, vec![1, 2, 3, 4, 5, 6, 7], "`None` is not a cause");
+        assert!(matches!(canceled[0].reason, CancelReason::TransactionConflict));
+        assert_eq!(canceled[0].operation, Operation::Update);
+        assert!(matches!(&canceled[1].reason, CancelReason::Throttled { code } if code == "ThrottlingError"));
+        assert!(matches!(&canceled[2].reason, CancelReason::Throttled { .. }));
+        assert!(matches!(&canceled[3].reason, CancelReason::Throttled { .. }));
+        assert!(matches!(
+            canceled[4].reason,
+            CancelReason::ItemCollectionSizeLimitExceeded
+        ));
+        assert!(
+            matches!(&canceled[5].reason, CancelReason::Validation { message } if message == "ValidationError happened")
+        );
+        assert!(matches!(&canceled[6].reason, CancelReason::Other { code, .. } if code == "SomethingNew"));
+        assert_eq!(
+            describe(&canceled[..1]),
+            "action 1 (update of Thing): transaction conflict"
+        );
+    }
+
+    #[test]
+    fn a_failed_condition_is_classified_by_the_action() {
+        let reasons = vec![reason("ConditionalCheckFailed")];
+        let canceled = canceled_actions(
+            reasons,
+            |_| Some(("Thing", Operation::Create)),
+            |_, _| Some(Error::AlreadyExists { entity: "Thing" }),
+        );
+        assert!(matches!(
+            &canceled[0].reason,
+            CancelReason::Refused(error) if matches!(**error, Error::AlreadyExists { entity: "Thing" })
+        ));
+    }
+}
