@@ -1,5 +1,5 @@
 //! Seeds the seed document's version-control data into DynamoDB Local and
-//! runs its access patterns 1 to 7 through the generated module,
+//! runs its access patterns 1 to 8 through the generated module,
 //! printing what it finds. Exits non-zero if a result differs from the seed.
 //!
 //! ```sh
@@ -184,6 +184,8 @@ async fn run() -> Result<()> {
         expect("pattern 7 repository", activity.repositories.len(), 1)?;
     }
 
+    pattern_8(&db).await?;
+
     db.table()
         .client()
         .delete_table()
@@ -320,6 +322,78 @@ async fn pattern_5(db: &Vcs) -> Result<()> {
         numbers(managed(IssueStatus::Closed).await?),
         vec!["2".to_owned()],
     )?;
+    Ok(())
+}
+
+/// Pattern 8: an issue and a pull request created in one transaction
+/// (both or neither), then seen together in the `activity` collection.
+async fn pattern_8(db: &Vcs) -> Result<()> {
+    println!("Pattern 8: create an issue and a pull request atomically (transaction)");
+    let issue = Issue {
+        issue_number: "2".into(),
+        repo_name: "linux".into(),
+        repo_owner: "torvalds".into(),
+        username: "torvalds".into(),
+        subject: "Track: Memory leak in driver".into(),
+        body: "Tracking issue for the memory leak fix.".into(),
+        status: IssueStatus::Open,
+        created_at: DateTime::UNIX_EPOCH,
+        updated_at: DateTime::UNIX_EPOCH,
+    };
+    let pull_request = PullRequest {
+        pull_request_number: "2".into(),
+        repo_name: "linux".into(),
+        repo_owner: "torvalds".into(),
+        username: "torvalds".into(),
+        subject: "Fix memory leak in driver X".into(),
+        body: "Fixes the memory leak described in issue #2.".into(),
+        status: IssueStatus::Open,
+        created_at: DateTime::UNIX_EPOCH,
+        updated_at: DateTime::UNIX_EPOCH,
+    };
+    db.transact_write()
+        .put(db.issues().create(&issue))
+        .put(db.pull_requests().create(&pull_request))
+        .send()
+        .await?;
+
+    // Again: the issue exists now, so the transaction is canceled and the
+    // pull request (a new number) is not written either.
+    let again = db
+        .transact_write()
+        .put(db.issues().create(&issue))
+        .put(db.pull_requests().create(&PullRequest {
+            pull_request_number: "3".into(),
+            ..pull_request.clone()
+        }))
+        .send()
+        .await;
+    let refused_position = match &again {
+        Err(dyngen_runtime::Error::TransactionCanceled { actions, .. }) => actions.first().map(|a| a.position),
+        _ => None,
+    };
+    expect(
+        "pattern 8 second transaction refused at action 0",
+        refused_position,
+        Some(0),
+    )?;
+
+    let activity: ActivityCollection = db
+        .activity(&ActivityCollectionKey {
+            repo_owner: "torvalds".into(),
+            repo_name: "linux".into(),
+        })
+        .collect()
+        .await?;
+    let issues: Vec<&str> = activity.issues.iter().map(|i| i.issue_number.as_str()).collect();
+    let prs: Vec<&str> = activity
+        .pull_requests
+        .iter()
+        .map(|p| p.pull_request_number.as_str())
+        .collect();
+    println!("  torvalds/linux activity: issues {issues:?}, pull requests {prs:?}");
+    expect("pattern 8 issues", issues, vec!["1", "2"])?;
+    expect("pattern 8 pull requests", prs, vec!["1", "2"])?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! and build their requests without touching the network.
 
 use dyngen_goldens::vcs::*;
-use dyngen_goldens::writes::{Page, PageKey, Priority, Task, TaskKey, Tasks};
+use dyngen_goldens::writes::{Counter, CounterKey, Page, PageKey, Priority, Task, TaskKey, Tasks};
 use dyngen_runtime::aws_sdk_dynamodb::config::{BehaviorVersion, Builder, Region};
 use dyngen_runtime::aws_sdk_dynamodb::Client;
 use dyngen_runtime::chrono::Utc;
@@ -162,4 +162,35 @@ fn conditions_are_typed() {
         path: "/".into(),
     };
     let _page = db.pages().update(&page, "ada").condition(|_| page_condition);
+}
+
+/// Batches take unversioned entities; transactions take every write
+/// builder, the typed update with its key recomposition included.
+#[test]
+fn batches_and_transactions_take_what_they_can_check() {
+    let db = offline_tasks();
+    let mut batch = db.batch_write();
+    let counter = Counter {
+        name: "c".into(),
+        count: 1,
+        hits: 0,
+        level: 0,
+    };
+    batch.put(&counter).unwrap();
+    batch.delete(&CounterKey { name: "d".into() }).unwrap();
+    assert_eq!(batch.len(), 2);
+    let mut get = db.batch_get();
+    let _task: dyngen_runtime::Ticket<Task> = get.get(&task_key()).unwrap();
+    let task = sample_task();
+    let transaction = db
+        .transact_write()
+        .put(db.tasks().create(&task))
+        .update(
+            db.tasks()
+                .update(&task_key(), 3)
+                .set_priority(Priority::High, "Ship it"),
+        )
+        .delete(db.counters().delete(&CounterKey { name: "c".into() }))
+        .check(&CounterKey { name: "d".into() }, |a| a.count.gt(0));
+    assert_eq!(transaction.len(), 4);
 }

@@ -33,6 +33,11 @@ pub const BATCH_WRITE_MAX: usize = 25;
 /// conditions, so only these can be put or deleted in a batch (a versioned
 /// entity is a compile error there). Generated code implements it for every
 /// entity without a `version`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has a version, which a batch write cannot check",
+    label = "a versioned entity in a batch write",
+    note = "put or delete it with a transaction (`transact_write`) or a single write, which check the version"
+)]
 pub trait Unversioned: Entity {}
 
 /// The table key of an item (partition and sort key text), which tells two
@@ -287,7 +292,8 @@ impl<'t> BatchGet<'t> {
     }
 
     /// Reads everything. A request that fails for another reason than
-    /// throttling is [`Error::Batch`], which carries the keys not read.
+    /// throttling ends its chunk (the other chunks are still read) and
+    /// makes the result [`Error::Batch`], which carries the keys not read.
     pub async fn send(self) -> Result<GetResult, Error> {
         let BatchGet {
             table,
@@ -307,10 +313,13 @@ impl<'t> BatchGet<'t> {
             .map(|chunk| read_chunk(table, keys_ref, chunk, policy, consistent))
             .buffer_unordered(concurrency);
         let mut failure = None;
-        while let Some((items, error)) = outcomes.next().await {
-            keys_ref.record(table, &mut results, items);
+        while let Some(outcome) = outcomes.next().await {
+            for slot in outcome.processed {
+                results[slot] = Fetched::Missing;
+            }
+            keys_ref.record(table, &mut results, outcome.items);
             if failure.is_none() {
-                failure = error;
+                failure = outcome.error;
             }
         }
         drop(outcomes);
@@ -328,16 +337,29 @@ impl<'t> BatchGet<'t> {
     }
 }
 
-/// Reads one chunk of at most 100 keys, retrying unprocessed ones: the
-/// items read, and the error that ended it early, if one did.
+/// What reading one chunk of keys came to.
+struct ReadOutcome {
+    /// The items read.
+    items: Vec<Item>,
+    /// The slots DynamoDB processed: read, or found to have no item.
+    processed: Vec<usize>,
+    /// The error that ended the chunk early, if one did.
+    error: Option<Error>,
+}
+
+/// Reads one chunk of at most 100 keys, retrying unprocessed ones.
 async fn read_chunk(
     table: &Table,
     keys: &GetSlots,
     mut pending: Vec<usize>,
     policy: RetryPolicy,
     consistent: bool,
-) -> (Vec<Item>, Option<Error>) {
-    let mut read = Vec::new();
+) -> ReadOutcome {
+    let mut outcome = ReadOutcome {
+        items: Vec::new(),
+        processed: Vec::new(),
+        error: None,
+    };
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -347,7 +369,10 @@ async fn read_chunk(
             .build();
         let request = match request {
             Ok(request) => request,
-            Err(error) => return (read, Some(Error::sdk("batch", Operation::BatchGet, error))),
+            Err(error) => {
+                outcome.error = Some(Error::sdk("items", Operation::BatchGet, error));
+                return outcome;
+            }
         };
         let result = table
             .client()
@@ -362,25 +387,31 @@ async fn read_chunk(
                     .as_mut()
                     .and_then(|r| r.remove(table.name()))
                     .unwrap_or_default();
-                read.extend(items);
-                let unprocessed = output
+                outcome.items.extend(items);
+                let unprocessed: std::collections::HashSet<usize> = output
                     .unprocessed_keys
                     .and_then(|mut u| u.remove(table.name()))
                     .map(|k| k.keys)
-                    .unwrap_or_default();
-                pending = unprocessed
+                    .unwrap_or_default()
                     .iter()
                     .filter_map(|key| keys.position(&item_key(table, key)))
                     .collect();
+                // A key not handed back was read; no item means none stored.
+                let (left, done): (Vec<usize>, Vec<usize>) = pending.into_iter().partition(|i| unprocessed.contains(i));
+                outcome.processed.extend(done);
+                pending = left;
                 if pending.is_empty() {
-                    return (read, None);
+                    return outcome;
                 }
             }
             Err(err) if retryable(&err) => {}
-            Err(err) => return (read, Some(sdk_error("batch", Operation::BatchGet, err))),
+            Err(err) => {
+                outcome.error = Some(sdk_error("items", Operation::BatchGet, err));
+                return outcome;
+            }
         }
         if attempt >= policy.max_attempts {
-            return (read, None);
+            return outcome;
         }
         tokio::time::sleep(policy.delay(attempt)).await;
     }
@@ -520,8 +551,9 @@ impl<'t> BatchWrite<'t> {
     }
 
     /// Writes everything. A request that fails for another reason than
-    /// throttling is [`Error::Batch`], which carries everything not written
-    /// (that request's items and the ones not sent yet).
+    /// throttling ends its chunk (the other chunks are still written) and
+    /// makes the result [`Error::Batch`], which carries everything not
+    /// written: the failed requests' items and any leftovers of the others.
     pub async fn send(self) -> Result<BatchWriteOutcome, Error> {
         let BatchWrite {
             table,
@@ -606,7 +638,7 @@ async fn write_chunk(table: &Table, mut pending: Vec<WriteOp>, policy: RetryPoli
             }
             Err(err) if retryable(&err) => {}
             Err(err) => {
-                let entity = pending.first().map_or("batch", |op| op.entity);
+                let entity = pending.first().map_or("items", |op| op.entity);
                 return ChunkOutcome {
                     written,
                     left: pending,

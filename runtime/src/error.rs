@@ -126,8 +126,8 @@ pub enum Error {
     Unprocessed { entity: &'static str, operation: Operation },
 
     /// A batch request failed for another reason than throttling. `done`
-    /// requests were carried out; `leftovers` are the keys or items that
-    /// were not (that request's and the ones not sent yet), typed.
+    /// reads or writes were carried out (the other chunks still ran);
+    /// `leftovers` are the keys or items that were not, typed.
     #[error("{operation} stopped after {done} done, {} left over: {source}", leftovers.len())]
     Batch {
         operation: Operation,

@@ -669,7 +669,7 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 /// A copy of `error`, for errors recorded once and reported by every run of
 /// the query. `Error` is not `Clone` because of its SDK source; that variant
 /// cannot arise while building a query, but is copied as its message.
-fn duplicate(error: &Error) -> Error {
+pub(crate) fn duplicate(error: &Error) -> Error {
     match error {
         Error::NotFound { entity } => Error::NotFound { entity },
         Error::AlreadyExists { entity } => Error::AlreadyExists { entity },

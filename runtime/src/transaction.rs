@@ -100,7 +100,13 @@ pub(crate) fn describe(actions: &[CanceledAction]) -> String {
 #[must_use = "a transaction does nothing until it is sent"]
 pub struct TransactWrite<'t> {
     table: &'t Table,
-    actions: Vec<Result<Prepared, Error>>,
+    /// Prepared when added: timestamps and versions are fixed then, so
+    /// sending the transaction again sends the same requests.
+    actions: Vec<Prepared>,
+    /// The first action that could not be prepared (its position and why).
+    error: Option<Error>,
+    /// Actions added, the unprepared one included.
+    count: usize,
     token: Option<String>,
 }
 
@@ -109,34 +115,47 @@ impl<'t> TransactWrite<'t> {
         TransactWrite {
             table,
             actions: Vec::new(),
+            error: None,
+            count: 0,
             token: None,
         }
     }
 
     /// A `put`, `create` or `upsert` (with their conditions and version
     /// checks): `.put(db.issues().create(&issue))`.
-    pub fn put<E: Entity>(mut self, put: Put<'_, E>) -> Self {
-        self.actions.push(put.prepare(Utc::now()).map(|(prepared, _)| prepared));
+    pub fn put<E: Entity>(self, put: Put<'_, E>) -> Self {
+        let action = put.prepare(Utc::now()).map(|(prepared, _)| prepared);
+        self.add(action)
+    }
+
+    fn add(mut self, action: Result<Prepared, Error>) -> Self {
+        self.count += 1;
+        match action {
+            Ok(action) => self.actions.push(action),
+            Err(error) => {
+                self.error.get_or_insert(error);
+            }
+        }
         self
     }
 
     /// An update, built with the entity's update builder (whose setters
     /// recompose the index keys): `.update(db.issues().update(&key).set_status(Closed))`.
-    pub fn update<E: Entity>(mut self, update: impl Into<Update<'t, E>>) -> Self {
-        self.actions.push(update.into().prepare());
-        self
+    pub fn update<E: Entity>(self, update: impl Into<Update<'t, E>>) -> Self {
+        let action = update.into().prepare();
+        self.add(action)
     }
 
     /// A `delete` or `delete_existing` (with its conditions).
-    pub fn delete<E: Entity>(mut self, delete: Delete<'_, E>) -> Self {
-        self.actions.push(delete.prepare());
-        self
+    pub fn delete<E: Entity>(self, delete: Delete<'_, E>) -> Self {
+        let action = delete.prepare();
+        self.add(action)
     }
 
     /// A condition on an item the transaction does not write: the whole
     /// transaction is canceled unless it holds.
     pub fn check<K: PrimaryKey>(
-        mut self,
+        self,
         key: &K,
         build: impl FnOnce(&<K::Entity as Entity>::Attributes) -> Condition<K::Entity>,
     ) -> Self {
@@ -144,12 +163,12 @@ impl<'t> TransactWrite<'t> {
         let action = key
             .to_key()
             .and_then(|key| Prepared::check::<K::Entity>(self.table, key, condition));
-        self.actions.push(action);
-        self
+        self.add(action)
     }
 
     /// Makes the transaction idempotent: sent again with the same token
-    /// within 10 minutes, it is not carried out twice.
+    /// within 10 minutes (`send` takes `&self`, so the very same requests
+    /// go out again, timestamps included), it is not carried out twice.
     pub fn idempotency_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -157,26 +176,36 @@ impl<'t> TransactWrite<'t> {
 
     /// How many actions the transaction holds.
     pub fn len(&self) -> usize {
-        self.actions.len()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.actions.is_empty()
+        self.count == 0
     }
 
-    /// Sends the transaction: every action happens, or none does.
-    pub async fn send(self) -> Result<(), Error> {
-        let TransactWrite { table, actions, token } = self;
-        if actions.is_empty() {
-            return Ok(());
-        }
-        if actions.len() > TRANSACTION_MAX {
+    /// Sends the transaction: every action happens, or none does. It can be
+    /// sent again (after a timeout, say) as it is; with an idempotency token
+    /// DynamoDB carries it out once.
+    pub async fn send(&self) -> Result<(), Error> {
+        let TransactWrite {
+            table,
+            actions,
+            error,
+            count,
+            token,
+        } = self;
+        if *count > TRANSACTION_MAX {
             return Err(Error::TransactionTooLarge {
-                actions: actions.len(),
+                actions: *count,
                 max: TRANSACTION_MAX,
             });
         }
-        let actions: Vec<Prepared> = actions.into_iter().collect::<Result<_, _>>()?;
+        if let Some(error) = error {
+            return Err(crate::query::duplicate(error));
+        }
+        if actions.is_empty() {
+            return Ok(());
+        }
         let mut seen = std::collections::HashMap::new();
         for (position, action) in actions.iter().enumerate() {
             if let Some(first) = seen.insert(action.item_key(table), position) {
@@ -195,7 +224,7 @@ impl<'t> TransactWrite<'t> {
             .client()
             .transact_write_items()
             .set_transact_items(Some(items))
-            .set_client_request_token(token)
+            .set_client_request_token(token.clone())
             .send()
             .await;
         match result {
@@ -211,7 +240,7 @@ impl<'t> TransactWrite<'t> {
                         ),
                     })
                 }
-                _ => Err(sdk_error("transaction", Operation::TransactWrite, err)),
+                _ => Err(sdk_error("items", Operation::TransactWrite, err)),
             },
         }
     }
@@ -320,7 +349,7 @@ fn canceled_actions(
                 message: reason.message,
             },
         };
-        let (entity, operation) = action(position).unwrap_or(("transaction", Operation::TransactWrite));
+        let (entity, operation) = action(position).unwrap_or(("items", Operation::TransactWrite));
         canceled.push(CanceledAction {
             position,
             entity,
@@ -415,7 +444,7 @@ impl<'t> TransactGet<'t> {
                         ),
                     })
                 }
-                _ => Err(sdk_error("transaction", Operation::TransactGet, err)),
+                _ => Err(sdk_error("items", Operation::TransactGet, err)),
             },
         }
     }
@@ -424,7 +453,7 @@ impl<'t> TransactGet<'t> {
 impl fmt::Debug for TransactWrite<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TransactWrite")
-            .field("actions", &self.actions.len())
+            .field("actions", &self.count)
             .field("token", &self.token)
             .finish()
     }
