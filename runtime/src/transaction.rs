@@ -24,12 +24,12 @@ use crate::entity::{Entity, PrimaryKey};
 use crate::error::{Error, Operation};
 use crate::ops::sdk_error;
 use crate::table::Table;
-use crate::write::{Delete, Prepared, Put, Request, Update};
+use crate::write::{guarded, Delete, Prepared, Put, Request, Update};
 use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    CancellationReason, ConditionCheck, Delete as SdkDelete, Get, Put as SdkPut, ReturnValuesOnConditionCheckFailure,
-    TransactGetItem, TransactWriteItem, Update as SdkUpdate,
+    CancellationReason, ConditionCheck, Delete as SdkDelete, Get, Put as SdkPut, TransactGetItem, TransactWriteItem,
+    Update as SdkUpdate,
 };
 use chrono::Utc;
 use std::fmt;
@@ -248,68 +248,36 @@ impl<'t> TransactWrite<'t> {
 
 /// The `TransactWriteItem` of a prepared write.
 fn transact_item(table: &Table, action: &Prepared) -> Result<TransactWriteItem, Error> {
-    let failure = ReturnValuesOnConditionCheckFailure::AllOld;
     let invalid = |e| Error::sdk(action.entity, action.operation, e);
+    let item = TransactWriteItem::builder();
     let item = match &action.request {
-        Request::Put(item) => TransactWriteItem::builder().put(
-            SdkPut::builder()
-                .table_name(table.name())
-                .set_item(Some(item.clone()))
-                .set_condition_expression(action.condition.clone())
-                .set_expression_attribute_names(action.names.clone())
-                .set_expression_attribute_values(action.values.clone())
-                .return_values_on_condition_check_failure(failure)
+        Request::Put(stored) => item.put(
+            guarded!(SdkPut::builder(), table, action)
+                .set_item(Some(stored.clone()))
                 .build()
                 .map_err(invalid)?,
         ),
-        Request::Update { key, expression } => {
-            // A transaction's update needs an expression; an update of
-            // nothing (the item checked, `updatedAt` absent) becomes a check.
-            match expression {
-                Some(expression) => TransactWriteItem::builder().update(
-                    SdkUpdate::builder()
-                        .table_name(table.name())
-                        .set_key(Some(key.clone()))
-                        .update_expression(expression)
-                        .set_condition_expression(action.condition.clone())
-                        .set_expression_attribute_names(action.names.clone())
-                        .set_expression_attribute_values(action.values.clone())
-                        .return_values_on_condition_check_failure(failure)
-                        .build()
-                        .map_err(invalid)?,
-                ),
-                None => TransactWriteItem::builder().condition_check(
-                    ConditionCheck::builder()
-                        .table_name(table.name())
-                        .set_key(Some(key.clone()))
-                        .set_condition_expression(action.condition.clone())
-                        .set_expression_attribute_names(action.names.clone())
-                        .set_expression_attribute_values(action.values.clone())
-                        .return_values_on_condition_check_failure(failure)
-                        .build()
-                        .map_err(invalid)?,
-                ),
-            }
-        }
-        Request::Delete(key) => TransactWriteItem::builder().delete(
-            SdkDelete::builder()
-                .table_name(table.name())
+        // A transaction's update needs an expression; an update of nothing
+        // (no setters, no `updatedAt`, no version) becomes a check.
+        Request::Update {
+            key,
+            expression: Some(expression),
+        } => item.update(
+            guarded!(SdkUpdate::builder(), table, action)
                 .set_key(Some(key.clone()))
-                .set_condition_expression(action.condition.clone())
-                .set_expression_attribute_names(action.names.clone())
-                .set_expression_attribute_values(action.values.clone())
-                .return_values_on_condition_check_failure(failure)
+                .update_expression(expression)
                 .build()
                 .map_err(invalid)?,
         ),
-        Request::Check(key) => TransactWriteItem::builder().condition_check(
-            ConditionCheck::builder()
-                .table_name(table.name())
+        Request::Delete(key) => item.delete(
+            guarded!(SdkDelete::builder(), table, action)
                 .set_key(Some(key.clone()))
-                .set_condition_expression(action.condition.clone())
-                .set_expression_attribute_names(action.names.clone())
-                .set_expression_attribute_values(action.values.clone())
-                .return_values_on_condition_check_failure(failure)
+                .build()
+                .map_err(invalid)?,
+        ),
+        Request::Update { key, expression: None } | Request::Check(key) => item.condition_check(
+            guarded!(ConditionCheck::builder(), table, action)
+                .set_key(Some(key.clone()))
                 .build()
                 .map_err(invalid)?,
         ),

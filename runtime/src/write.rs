@@ -25,7 +25,7 @@ use crate::table::Table;
 use crate::value::{timestamp_text, AttributeCodec, SetElement};
 use crate::Item;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::{Future, IntoFuture};
@@ -273,6 +273,23 @@ fn upsert_expression<E: Entity>(item: Item, aliases: &mut Aliases) -> String {
     update.text()
 }
 
+/// A request builder (of a single write or a transaction's action) with the
+/// table, the write's condition and placeholders, and the stored item
+/// returned if the condition fails: the part every kind of write shares.
+macro_rules! guarded {
+    ($builder:expr, $table:expr, $action:expr) => {
+        $builder
+            .table_name($table.name())
+            .set_condition_expression($action.condition.clone())
+            .set_expression_attribute_names($action.names.clone())
+            .set_expression_attribute_values($action.values.clone())
+            .return_values_on_condition_check_failure(
+                ::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
+    };
+}
+pub(crate) use guarded;
+
 /// What a prepared write sends.
 #[derive(Debug, Clone)]
 pub(crate) enum Request {
@@ -359,49 +376,28 @@ impl Prepared {
     /// Sends the write alone. `Some(item)` for writes that answer with the
     /// stored item (UpdateItem).
     async fn send(self, table: &Table) -> Result<Option<Item>, Error> {
-        let failure = ReturnValuesOnConditionCheckFailure::AllOld;
+        let client = table.client();
         match self.request.clone() {
             Request::Put(item) => {
-                let result = table
-                    .client()
-                    .put_item()
-                    .table_name(table.name())
+                let result = guarded!(client.put_item(), table, self)
                     .set_item(Some(item))
-                    .set_condition_expression(self.condition.clone())
-                    .set_expression_attribute_names(self.names.clone())
-                    .set_expression_attribute_values(self.values.clone())
-                    .return_values_on_condition_check_failure(failure)
                     .send()
                     .await;
                 self.check_result(result).map(|_| None)
             }
             Request::Update { key, expression } => {
-                let result = table
-                    .client()
-                    .update_item()
-                    .table_name(table.name())
+                let result = guarded!(client.update_item(), table, self)
                     .set_key(Some(key))
                     .set_update_expression(expression)
-                    .set_condition_expression(self.condition.clone())
-                    .set_expression_attribute_names(self.names.clone())
-                    .set_expression_attribute_values(self.values.clone())
                     .return_values(self.returning())
-                    .return_values_on_condition_check_failure(failure)
                     .send()
                     .await;
                 self.check_result(result)
                     .map(|output| Some(output.attributes.unwrap_or_default()))
             }
             Request::Delete(key) => {
-                let result = table
-                    .client()
-                    .delete_item()
-                    .table_name(table.name())
+                let result = guarded!(client.delete_item(), table, self)
                     .set_key(Some(key))
-                    .set_condition_expression(self.condition.clone())
-                    .set_expression_attribute_names(self.names.clone())
-                    .set_expression_attribute_values(self.values.clone())
-                    .return_values_on_condition_check_failure(failure)
                     .send()
                     .await;
                 self.check_result(result).map(|_| None)

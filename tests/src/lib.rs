@@ -228,6 +228,19 @@ where
     }
 }
 
+/// Runs `body` with a DynamoDB Local client and a fresh table name (see
+/// [`unique_table_name`]); the table is deleted afterwards, also when `body`
+/// panics. Skips like [`require_dynamodb_local!`].
+pub async fn run_with_table<F, Fut>(prefix: &str, body: F)
+where
+    F: FnOnce(Client, String) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let client = require_dynamodb_local!();
+    let table = unique_table_name(prefix);
+    with_table_cleanup(&client, &table, body).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,6 @@
 //! Every test runs in its own table, so they run in parallel.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -26,18 +25,8 @@ use dyngen_goldens::writes::{
 };
 use dyngen_runtime::chrono::{DateTime, Duration, DurationRound as _, Utc};
 use dyngen_runtime::{Entity, Error, GetResult, Ticket};
-use dyngen_tests::{require_dynamodb_local, unique_table_name, with_table_cleanup};
+use dyngen_tests::run_with_table as run;
 use futures::StreamExt as _;
-
-async fn run<F, Fut>(prefix: &str, body: F)
-where
-    F: FnOnce(Client, String) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let client = require_dynamodb_local!();
-    let table = unique_table_name(prefix);
-    with_table_cleanup(&client, &table, body).await;
-}
 
 // ---------------------------------------------------------------------------
 // Recording the batch requests sent.

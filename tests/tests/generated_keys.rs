@@ -8,26 +8,12 @@
 //! Every test runs in its own table, so they run in parallel.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
-use aws_sdk_dynamodb::Client;
 use dyngen_runtime::chrono::{DateTime, Duration, NaiveDate, Utc};
 use dyngen_runtime::rust_decimal::Decimal;
 use dyngen_runtime::{Bytes, Error, Item, Table};
-use dyngen_tests::{require_dynamodb_local, unique_table_name, with_table_cleanup};
-
-/// Runs `body` with a client and a fresh table name; the table is deleted
-/// afterwards, also when `body` panics.
-async fn run<F, Fut>(prefix: &str, body: F)
-where
-    F: FnOnce(Client, String) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let client = require_dynamodb_local!();
-    let table = unique_table_name(prefix);
-    with_table_cleanup(&client, &table, body).await;
-}
+use dyngen_tests::run_with_table as run;
 
 fn at(seconds: i64, nanos: u32) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, nanos).expect("valid timestamp")

@@ -3,23 +3,11 @@
 //! the scan, and expired items hidden like in every other read.
 
 use std::collections::BTreeSet;
-use std::future::Future;
 
-use aws_sdk_dynamodb::Client;
 use dyngen_goldens::writes::*;
 use dyngen_runtime::chrono::{Duration, Utc};
 use dyngen_runtime::{Cursor, Error};
-use dyngen_tests::{require_dynamodb_local, unique_table_name, with_table_cleanup};
-
-async fn run<F, Fut>(prefix: &str, body: F)
-where
-    F: FnOnce(Client, String) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let client = require_dynamodb_local!();
-    let table = unique_table_name(prefix);
-    with_table_cleanup(&client, &table, body).await;
-}
+use dyngen_tests::run_with_table as run;
 
 fn counter(name: &str, count: i64) -> Counter {
     Counter {

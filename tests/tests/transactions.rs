@@ -24,17 +24,7 @@ use dyngen_goldens::writes::{
 use dyngen_runtime::chrono::{DateTime, Utc};
 use dyngen_runtime::rust_decimal::Decimal;
 use dyngen_runtime::{CancelReason, CanceledAction, DecodeError, Error, Operation, PrimaryKey, Table};
-use dyngen_tests::{require_dynamodb_local, unique_table_name, with_table_cleanup};
-
-async fn run<F, Fut>(prefix: &str, body: F)
-where
-    F: FnOnce(Client, String) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let client = require_dynamodb_local!();
-    let table = unique_table_name(prefix);
-    with_table_cleanup(&client, &table, body).await;
-}
+use dyngen_tests::run_with_table as run;
 
 /// Runs `body` on a fresh table of the vcs schema.
 async fn with_vcs<F, Fut>(prefix: &str, body: F)
