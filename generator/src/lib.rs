@@ -11,8 +11,11 @@
 pub use dyngen_dsl as dsl;
 
 mod build;
+pub mod diff;
+pub mod doc;
 pub mod generate;
 pub mod report;
+pub mod table_def;
 mod view;
 mod write_view;
 
