@@ -1,7 +1,7 @@
 //! dyngen: a typed Rust access layer for DynamoDB single-table designs,
 //! generated from `.dyn` schemas.
 //!
-//! - [`generate`]: the pure core, a resolved schema in, a Rust file out;
+//! - [`generate()`]: the pure core, a resolved schema in, a Rust file out;
 //! - [`Builder`] / [`compile`]: the build-script API (writes to `$OUT_DIR`);
 //! - [`check_source`]: diagnostics only, for `dyngen check`.
 //!

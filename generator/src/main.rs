@@ -66,6 +66,102 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
         color: Color,
     },
+    /// Document the table design and its access patterns, for reviewers.
+    ///
+    /// Every physical key attribute and what fills it, one row per access
+    /// pattern with example keys, collections, sparse indexes, TTL, versions
+    /// and timestamps. Deterministic: check it in and review its diffs.
+    #[command(after_help = "Exit codes: 0 printed, 1 schema errors, 2 usage or I/O errors.")]
+    Doc {
+        /// The schema to document.
+        #[arg(value_name = "FILE.dyn")]
+        schema: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormatArg::Markdown)]
+        format: DocFormatArg,
+        /// When to colour diagnostics (see `dyngen check --help`).
+        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+        color: Color,
+    },
+    /// Print the CreateTable definition of the schema's table.
+    ///
+    /// `create-table` is the input of `aws dynamodb create-table
+    /// --cli-input-json`; TTL is a separate request once the table is active,
+    /// `update-time-to-live`; `json` holds both; `cloudformation` is an
+    /// `AWS::DynamoDB::Table` resource in a template, TTL included.
+    #[command(after_help = "Exit codes: 0 printed, 1 schema errors, 2 usage or I/O errors.")]
+    Table {
+        /// The schema whose table to print.
+        #[arg(value_name = "FILE.dyn")]
+        schema: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormatArg::CreateTable)]
+        format: TableFormatArg,
+        /// The table's name (default: the schema's table name).
+        #[arg(long, value_name = "NAME")]
+        table_name: Option<String>,
+        /// When to colour diagnostics (see `dyngen check --help`).
+        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+        color: Color,
+    },
+    /// Format schemas in the one canonical layout, comments kept.
+    ///
+    /// Rewrites the files in place (only those that change), or with
+    /// --check writes nothing and lists the files that are not formatted.
+    #[command(after_help = "Exit codes: 0 formatted (or, with --check, already formatted), \
+                            1 syntax errors or (with --check) unformatted files, 2 usage or I/O errors.")]
+    Fmt {
+        /// Schema files to format.
+        #[arg(required = true, value_name = "FILE.dyn")]
+        files: Vec<PathBuf>,
+        /// Write nothing; exit 1 when a file is not formatted, with a diff.
+        #[arg(long)]
+        check: bool,
+        /// When to colour diagnostics (see `dyngen check --help`).
+        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+        color: Color,
+    },
+    /// Say what changing a schema from OLD to NEW does to stored data.
+    ///
+    /// Each change is safe, needs a backfill (existing items are not found
+    /// through an access pattern until rewritten), or is breaking (needs a
+    /// new table, or existing items no longer read); each says what to do.
+    #[command(after_help = "Exit codes: 0 nothing breaking, 1 breaking changes or schema errors, \
+                            2 usage or I/O errors.")]
+    Diff {
+        /// The schema as it is deployed.
+        #[arg(value_name = "OLD.dyn")]
+        old: PathBuf,
+        /// The changed schema.
+        #[arg(value_name = "NEW.dyn")]
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// When to colour diagnostics (see `dyngen check --help`).
+        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+        color: Color,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DocFormatArg {
+    /// A Markdown document.
+    Markdown,
+    /// The same facts as one JSON document.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TableFormatArg {
+    /// The CreateTable input (`aws dynamodb create-table --cli-input-json`).
+    CreateTable,
+    /// The UpdateTimeToLive input (`aws dynamodb update-time-to-live --cli-input-json`).
+    UpdateTimeToLive,
+    /// Both inputs, under their operations' names.
+    Json,
+    /// A CloudFormation template with an `AWS::DynamoDB::Table` resource.
+    Cloudformation,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -94,6 +190,152 @@ fn main() -> ExitCode {
             check,
             color,
         } => build(&schema, output, out_dir, check, color),
+        Command::Doc { schema, format, color } => {
+            let format = match format {
+                DocFormatArg::Markdown => dyngen::doc::DocFormat::Markdown,
+                DocFormatArg::Json => dyngen::doc::DocFormat::Json,
+            };
+            with_schema(&schema, color, |ir, file_name| {
+                print_text(&dyngen::doc::render_doc(ir, file_name, format));
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Table {
+            schema,
+            format,
+            table_name,
+            color,
+        } => {
+            let format = match format {
+                TableFormatArg::CreateTable => dyngen::table_def::TableFormat::CreateTable,
+                TableFormatArg::UpdateTimeToLive => dyngen::table_def::TableFormat::UpdateTimeToLive,
+                TableFormatArg::Json => dyngen::table_def::TableFormat::Json,
+                TableFormatArg::Cloudformation => dyngen::table_def::TableFormat::CloudFormation,
+            };
+            with_schema(&schema, color, |ir, _| {
+                if format == dyngen::table_def::TableFormat::UpdateTimeToLive && ir.table.ttl_field.is_none() {
+                    eprintln!(
+                        "error: table `{}` has no TTL attribute; there is nothing to enable",
+                        ir.table.name
+                    );
+                    return ExitCode::FAILURE;
+                }
+                print_text(&dyngen::table_def::render_table(ir, table_name.as_deref(), format));
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Fmt { files, check, color } => fmt(&files, check, color),
+        Command::Diff {
+            old,
+            new,
+            format,
+            color,
+        } => with_schema(&old, color, |old_ir, _| {
+            with_schema(&new, color, |new_ir, _| {
+                let changes = dyngen::diff::diff(old_ir, new_ir);
+                print_text(&dyngen::diff::render_changes(&changes, matches!(format, Format::Json)));
+                if changes.iter().any(|c| c.impact == dyngen::diff::Impact::Breaking) {
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                }
+            })
+        }),
+    }
+}
+
+/// Prints `text`, with a final newline.
+fn print_text(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = stdout.write_all(b"\n");
+    }
+}
+
+/// Reads and checks one schema, reporting its diagnostics like `dyngen
+/// check`, then runs `then` on it (with the file's name). Exit 1 on schema
+/// errors, 2 when the file cannot be read.
+fn with_schema(
+    path: &std::path::Path,
+    color: Color,
+    then: impl FnOnce(&dyngen::dsl::ir::Schema, &str) -> ExitCode,
+) -> ExitCode {
+    let source = match read_schema(path) {
+        Ok(source) => source,
+        Err(message) => {
+            eprintln!("error: cannot read `{}`: {message}", path.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let compiled = dyngen::check_source(&source);
+    let name = path.display().to_string();
+    let report = FileReport {
+        file_name: &name,
+        source: &source,
+        diagnostics: &compiled.diagnostics,
+    };
+    let _ = std::io::stderr().write_all(report.render_human(color_choice(color)).as_bytes());
+    let Some(ir) = compiled.schema else {
+        return ExitCode::FAILURE;
+    };
+    let file_name = path
+        .file_name()
+        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+    then(&ir, &file_name)
+}
+
+fn fmt(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
+    let color = color_choice(color);
+    let mut io_failed = false;
+    let mut failed = false;
+    for path in files {
+        let name = path.display().to_string();
+        let source = match read_schema(path) {
+            Ok(source) => source,
+            Err(message) => {
+                io_failed = true;
+                eprintln!("error: cannot read `{name}`: {message}");
+                continue;
+            }
+        };
+        let formatted = match dyngen::dsl::format::format(&source) {
+            Ok(formatted) => formatted,
+            Err(diagnostics) => {
+                failed = true;
+                let report = FileReport {
+                    file_name: &name,
+                    source: &source,
+                    diagnostics: &diagnostics,
+                };
+                let _ = std::io::stderr().write_all(report.render_human(color).as_bytes());
+                continue;
+            }
+        };
+        if formatted == source {
+            continue;
+        }
+        if check {
+            failed = true;
+            let diff = similar::TextDiff::from_lines(&source, &formatted);
+            print!(
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header(&name, &format!("{name} (formatted)"))
+            );
+            eprintln!("error: `{name}` is not formatted; run `dyngen fmt {name}`");
+        } else if let Err(e) = dyngen::write_file_if_changed(path, &formatted) {
+            io_failed = true;
+            eprintln!("error: cannot write `{name}`: {e}");
+        }
+    }
+    if io_failed {
+        ExitCode::from(EXIT_USAGE)
+    } else if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -115,29 +357,23 @@ fn build(
     color: Color,
 ) -> ExitCode {
     // Diagnostics are rendered like `dyngen check` does.
-    let source = match read_schema(schema) {
-        Ok(source) => source,
-        Err(message) => {
-            eprintln!("error: cannot read `{}`: {message}", schema.display());
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let compiled = dyngen::check_source(&source);
+    with_schema(schema, color, |ir, file_name| {
+        generate_to(ir, file_name, schema, output, out_dir, check)
+    })
+}
+
+/// `dyngen build` once the schema is checked.
+fn generate_to(
+    ir: &dyngen::dsl::ir::Schema,
+    file_name: &str,
+    schema: &std::path::Path,
+    output: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    check: bool,
+) -> ExitCode {
     let name = schema.display().to_string();
-    let report = FileReport {
-        file_name: &name,
-        source: &source,
-        diagnostics: &compiled.diagnostics,
-    };
-    let _ = std::io::stderr().write_all(report.render_human(color_choice(color)).as_bytes());
-    let Some(ir) = compiled.schema else {
-        return ExitCode::FAILURE;
-    };
-    let file_name = schema
-        .file_name()
-        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
     let target = output.or_else(|| out_dir.map(|dir| dir.join(format!("{}.rs", file_name.trim_end_matches(".dyn")))));
-    let file = match dyngen::generate(&ir, &file_name) {
+    let file = match dyngen::generate(ir, file_name) {
         Ok(file) => file,
         Err(error) => {
             let near = target.clone().unwrap_or_else(|| std::env::temp_dir().join("dyngen"));

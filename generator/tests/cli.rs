@@ -300,3 +300,178 @@ fn build_check_needs_a_target() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
+
+// ---------------------------------------------------------------------------
+// doc, table, fmt, diff: the same exit codes and diagnostics as `check`.
+
+/// Each subcommand that reads one schema: 0 with output on stdout, 1 with
+/// located diagnostics on a broken schema, 2 when the file cannot be read.
+#[test]
+fn doc_and_table_exit_like_check() {
+    let broken = scratch("broken-tools.dyn", BROKEN.as_bytes());
+    for command in [
+        &["doc"][..],
+        &["doc", "--format", "json"],
+        &["table"],
+        &["table", "--format", "cloudformation"],
+    ] {
+        let mut args = command.to_vec();
+        let vcs = vcs();
+        args.push(&vcs);
+        let out = dyngen(&args);
+        assert_eq!(out.status.code(), Some(0), "{command:?}: {out:?}");
+        assert!(!out.stdout.is_empty(), "{command:?} prints its document");
+
+        let mut args = command.to_vec();
+        args.push(broken.to_str().unwrap());
+        let out = dyngen(&args);
+        assert_eq!(out.status.code(), Some(1), "{command:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("error[E0105]") && stderr.contains("broken-tools.dyn:4:7"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{command:?} prints nothing for a broken schema");
+
+        let mut args = command.to_vec();
+        args.push("no/such/file.dyn");
+        assert_eq!(dyngen(&args).status.code(), Some(2), "{command:?}");
+    }
+}
+
+#[test]
+fn doc_and_table_documents_are_what_the_library_renders() {
+    let out = dyngen(&["doc", "--format", "json", &vcs()]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("doc --format json is JSON");
+    assert!(json.is_object());
+    let out = dyngen(&["table", "--table-name", "my-table", &vcs()]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("table is JSON");
+    assert!(json.to_string().contains("\"my-table\""), "{json}");
+    let out = dyngen(&["table", "--format", "cloudformation", &vcs()]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cloudformation is JSON");
+    assert!(json.to_string().contains("AWS::DynamoDB::Table"), "{json}");
+}
+
+#[test]
+fn fmt_rewrites_only_what_is_not_formatted_and_check_says_so() {
+    let dir = scratch_dir("fmt");
+    let messy = dir.join("messy.dyn");
+    std::fs::write(
+        &messy,
+        "service s\ntable T {   pk: pk\n sk: sk }\nentity A { id: string\n primary { pk: [id] } }\n",
+    )
+    .unwrap();
+    let tidy = dir.join("tidy.dyn");
+    std::fs::copy(vcs(), &tidy).unwrap();
+
+    // --check: exit 1 naming the messy file, with a diff; nothing written.
+    let before = std::fs::read_to_string(&messy).unwrap();
+    let out = dyngen(&["fmt", "--check", messy.to_str().unwrap(), tidy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("messy.dyn") && !stderr.contains("tidy.dyn"), "{stderr}");
+    assert!(String::from_utf8(out.stdout).unwrap().contains("@@"), "a unified diff");
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), before);
+
+    // Without --check: rewritten, then clean; the formatted file is left alone.
+    assert_eq!(
+        dyngen(&["fmt", messy.to_str().unwrap(), tidy.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let after = std::fs::read_to_string(&messy).unwrap();
+    assert_ne!(after, before);
+    assert_eq!(after, dyngen_dsl_format(&before));
+    let out = dyngen(&["fmt", "--check", messy.to_str().unwrap(), tidy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    // A syntax error: exit 1 with the diagnostic, file untouched.
+    let bad = dir.join("bad.dyn");
+    std::fs::write(&bad, "service s\ntable T {\n").unwrap();
+    let out = dyngen(&["fmt", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr).unwrap().contains("error[E0"),
+        "located syntax error"
+    );
+    assert_eq!(std::fs::read_to_string(&bad).unwrap(), "service s\ntable T {\n");
+    assert_eq!(dyngen(&["fmt", "no/such.dyn"]).status.code(), Some(2));
+}
+
+fn dyngen_dsl_format(source: &str) -> String {
+    dyngen::dsl::format::format(source).expect("formats")
+}
+
+/// The example schema is checked in formatted.
+#[test]
+fn the_example_schema_is_formatted() {
+    assert_eq!(dyngen(&["fmt", "--check", &vcs()]).status.code(), Some(0));
+}
+
+#[test]
+fn diff_exits_1_only_for_breaking_changes() {
+    let base = std::fs::read_to_string(vcs()).unwrap();
+    let same = dyngen(&["diff", &vcs(), &vcs()]);
+    assert_eq!(same.status.code(), Some(0), "{same:?}");
+
+    // A new optional attribute is safe.
+    let safe = scratch(
+        "vcs-safe.dyn",
+        base.replacen("  bio: string\n", "  bio: string\n  website: string?\n", 1)
+            .as_bytes(),
+    );
+    let out = dyngen(&["diff", &vcs(), safe.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8(out.stdout).unwrap().contains("website"));
+
+    // A changed primary key is breaking.
+    let breaking = scratch(
+        "vcs-breaking.dyn",
+        base.replacen(
+            "primary { pk: [username]  sk: [] }",
+            "primary { pk: [username, location]  sk: [] }",
+            1,
+        )
+        .as_bytes(),
+    );
+    assert_ne!(breaking.to_str(), None);
+    let out = dyngen(&["diff", &vcs(), breaking.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("diff --format json is JSON");
+    assert!(json.to_string().contains("breaking"), "{json}");
+
+    let broken = scratch("broken-diff.dyn", BROKEN.as_bytes());
+    assert_eq!(
+        dyngen(&["diff", &vcs(), broken.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+    assert_eq!(dyngen(&["diff", &vcs(), "no/such.dyn"]).status.code(), Some(2));
+}
+
+#[test]
+fn help_explains_the_tooling_commands() {
+    let top = String::from_utf8(dyngen(&["--help"]).stdout).unwrap();
+    for command in ["doc", "table", "fmt", "diff"] {
+        assert!(top.contains(command), "{top}");
+        let help = String::from_utf8(dyngen(&[command, "--help"]).stdout).unwrap();
+        assert!(
+            help.contains("Exit codes") && help.contains("Usage"),
+            "{command}: {help}"
+        );
+    }
+}
+
+/// The example's design document is checked in, generated: it must be what
+/// `dyngen doc` prints now (regenerate with
+/// `cargo run -p dyngen -- doc generated-example/vcs.dyn > generated-example/vcs.md`).
+#[test]
+fn the_example_design_document_is_fresh() {
+    let out = dyngen(&["doc", &vcs()]);
+    let checked_in =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-example/vcs.md")).unwrap();
+    assert!(
+        String::from_utf8(out.stdout).unwrap() == checked_in,
+        "generated-example/vcs.md is stale; regenerate it with `cargo run -p dyngen -- doc generated-example/vcs.dyn > generated-example/vcs.md`"
+    );
+}

@@ -128,6 +128,7 @@ pub enum Error {
     /// A batch request failed for another reason than throttling. `done`
     /// reads or writes were carried out (the other chunks still ran);
     /// `leftovers` are the keys or items that were not, typed.
+    #[cfg(feature = "client")]
     #[error("{operation} stopped after {done} done, {} left over: {source}", leftovers.len())]
     Batch {
         operation: Operation,
@@ -152,6 +153,7 @@ pub enum Error {
 
     /// DynamoDB canceled the transaction: nothing was written. Each action
     /// that caused it, with its position, entity, operation and reason.
+    #[cfg(feature = "client")]
     #[error("{operation} canceled: {}", crate::transaction::describe(actions))]
     TransactionCanceled {
         operation: Operation,

@@ -402,6 +402,7 @@ fn decimal_key(value: Decimal) -> String {
 
 /// A TTL timestamp is stored in whole seconds, so its key uses the same
 /// whole-second value: the item is found again by the value read back.
+#[cfg(feature = "client")]
 impl KeySegment for crate::value::EpochSeconds {
     fn write_segment(&self, casing: Casing, out: &mut String) -> Result<(), String> {
         let whole =

@@ -17,44 +17,71 @@
 //! - [`error`]: one error type that names the entity, attribute or operation.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "client")]
 pub mod batch;
+#[cfg(feature = "client")]
 pub mod condition;
+#[cfg(feature = "client")]
 pub mod entity;
 pub mod error;
+#[cfg(feature = "client")]
 pub mod expr;
 pub mod key;
+#[cfg(feature = "client")]
 pub mod ops;
+#[cfg(feature = "client")]
 pub mod query;
+#[cfg(feature = "client")]
 pub mod retry;
+#[cfg(feature = "client")]
 pub mod scan;
+#[cfg(feature = "client")]
 pub mod size;
+#[cfg(feature = "client")]
 pub mod table;
+#[cfg(feature = "client")]
 pub mod transaction;
+#[cfg(feature = "client")]
 pub mod value;
+#[cfg(feature = "client")]
 pub mod write;
 
 /// Re-exported so generated code and users name one version of the SDK.
+#[cfg(feature = "client")]
 pub use aws_sdk_dynamodb;
 pub use chrono;
 /// The `Stream` trait, for the signatures `query_stage!` expands to.
+#[cfg(feature = "client")]
 pub use futures::stream as futures_stream;
 pub use rust_decimal;
 
+#[cfg(feature = "client")]
 pub use batch::{BatchGet, BatchWrite, BatchWriteOutcome, GetResult, Leftover, Ticket, Unversioned};
+#[cfg(feature = "client")]
 pub use condition::{Attr, Condition, Nested};
+#[cfg(feature = "client")]
 pub use entity::{Entity, FromItem, Maintained, PrimaryKey};
 pub use error::{Current, DecodeError, Error, Operation, ValueError};
 pub use key::Casing;
+#[cfg(feature = "client")]
 pub use ops::EntityClient;
+#[cfg(feature = "client")]
 pub use query::{Cursor, Page, Query, QuerySpec};
+#[cfg(feature = "client")]
 pub use retry::RetryPolicy;
+#[cfg(feature = "client")]
 pub use scan::Scan;
+#[cfg(feature = "client")]
 pub use table::{IndexDef, IndexKind, Projection, Table, TableDef};
+#[cfg(feature = "client")]
 pub use transaction::{CancelReason, CanceledAction, TransactGet, TransactWrite};
+#[cfg(feature = "client")]
 pub use value::Bytes;
+#[cfg(feature = "client")]
 pub use write::{Delete, Put, Update};
 
 /// A DynamoDB item: attribute name to value.
+#[cfg(feature = "client")]
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 /// Includes a module that `dyngen::compile` wrote to `OUT_DIR` from a
