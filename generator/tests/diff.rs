@@ -9,25 +9,13 @@
 //! Snapshots: `INSTA_UPDATE=always cargo test -p dyngen --test diff` (or
 //! `cargo insta review`).
 
+mod common;
+
+use common::{load, workspace};
 use dyngen::diff::{diff, render_changes, Change, Impact};
 use dyngen::dsl::ir::Schema;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the generator is a workspace member")
-        .to_path_buf()
-}
-
-fn load(path: &Path) -> Schema {
-    let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let compiled = dyngen::dsl::compile(&source);
-    compiled
-        .schema
-        .unwrap_or_else(|| panic!("{} has errors: {:#?}", path.display(), compiled.diagnostics))
-}
 
 fn schemas_in(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -4,26 +4,12 @@
 //! Snapshots: `INSTA_UPDATE=always cargo test -p dyngen --test doc` (or
 //! `cargo insta review`).
 
+mod common;
+
+use common::{all_schemas, load, workspace};
 use dyngen::doc::{render_doc, DocFormat};
-use dyngen::dsl::ir::Schema;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the generator is a workspace member")
-        .to_path_buf()
-}
-
-/// The resolved schema at `path`, which must check clean.
-fn schema_at(path: &Path) -> Schema {
-    let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let compiled = dyngen::dsl::compile(&source);
-    compiled
-        .schema
-        .unwrap_or_else(|| panic!("{} has errors: {:#?}", path.display(), compiled.diagnostics))
-}
 
 fn file_name(path: &Path) -> &str {
     path.file_name().unwrap().to_str().unwrap()
@@ -34,26 +20,8 @@ fn vcs_path() -> PathBuf {
 }
 
 fn json_of(path: &Path) -> Value {
-    let text = render_doc(&schema_at(path), file_name(path), DocFormat::Json);
+    let text = render_doc(&load(path), file_name(path), DocFormat::Json);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("the JSON document of {} parses: {e}", path.display()))
-}
-
-fn schemas_in(dir: &Path) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "dyn"))
-        .collect();
-    paths.sort();
-    paths
-}
-
-fn all_schemas() -> Vec<PathBuf> {
-    let root = workspace();
-    let mut paths = vec![vcs_path()];
-    paths.extend(schemas_in(&root.join("dsl/tests/fixtures/valid")));
-    paths.extend(schemas_in(&root.join("generator/tests/fixtures")));
-    paths
 }
 
 // ---------------------------------------------------------------------------
@@ -62,43 +30,40 @@ fn all_schemas() -> Vec<PathBuf> {
 #[test]
 fn snapshot_vcs_markdown() {
     let path = vcs_path();
-    insta::assert_snapshot!(
-        "vcs_markdown",
-        render_doc(&schema_at(&path), "vcs.dyn", DocFormat::Markdown)
-    );
+    insta::assert_snapshot!("vcs_markdown", render_doc(&load(&path), "vcs.dyn", DocFormat::Markdown));
 }
 
 #[test]
 fn snapshot_vcs_json() {
     let path = vcs_path();
-    insta::assert_snapshot!("vcs_json", render_doc(&schema_at(&path), "vcs.dyn", DocFormat::Json));
+    insta::assert_snapshot!("vcs_json", render_doc(&load(&path), "vcs.dyn", DocFormat::Json));
 }
 
 #[test]
 fn snapshot_dsl_fixtures_markdown() {
     insta::glob!("../../dsl/tests/fixtures/valid", "*.dyn", |path| {
-        insta::assert_snapshot!(render_doc(&schema_at(path), file_name(path), DocFormat::Markdown));
+        insta::assert_snapshot!(render_doc(&load(path), file_name(path), DocFormat::Markdown));
     });
 }
 
 #[test]
 fn snapshot_dsl_fixtures_json() {
     insta::glob!("../../dsl/tests/fixtures/valid", "*.dyn", |path| {
-        insta::assert_snapshot!(render_doc(&schema_at(path), file_name(path), DocFormat::Json));
+        insta::assert_snapshot!(render_doc(&load(path), file_name(path), DocFormat::Json));
     });
 }
 
 #[test]
 fn snapshot_generator_fixtures_markdown() {
     insta::glob!("fixtures", "*.dyn", |path| {
-        insta::assert_snapshot!(render_doc(&schema_at(path), file_name(path), DocFormat::Markdown));
+        insta::assert_snapshot!(render_doc(&load(path), file_name(path), DocFormat::Markdown));
     });
 }
 
 #[test]
 fn snapshot_generator_fixtures_json() {
     insta::glob!("fixtures", "*.dyn", |path| {
-        insta::assert_snapshot!(render_doc(&schema_at(path), file_name(path), DocFormat::Json));
+        insta::assert_snapshot!(render_doc(&load(path), file_name(path), DocFormat::Json));
     });
 }
 
@@ -109,8 +74,8 @@ fn snapshot_generator_fixtures_json() {
 fn rendering_is_deterministic() {
     for path in all_schemas() {
         for format in [DocFormat::Markdown, DocFormat::Json] {
-            let first = render_doc(&schema_at(&path), file_name(&path), format);
-            let second = render_doc(&schema_at(&path), file_name(&path), format);
+            let first = render_doc(&load(&path), file_name(&path), format);
+            let second = render_doc(&load(&path), file_name(&path), format);
             assert_eq!(
                 first,
                 second,
@@ -143,7 +108,7 @@ fn text(value: &Value) -> &str {
 fn markdown_shows_every_example_key_and_condition_of_the_json() {
     for path in all_schemas() {
         let json = json_of(&path);
-        let markdown = render_doc(&schema_at(&path), file_name(&path), DocFormat::Markdown);
+        let markdown = render_doc(&load(&path), file_name(&path), DocFormat::Markdown);
         let mut shown = Vec::new();
         for key in key_docs(&json) {
             shown.push(text(&key["example"]).to_string());
@@ -268,7 +233,7 @@ fn described(entity: &str, key: &Value, sort: bool) -> Builder {
 #[test]
 fn example_keys_are_built_like_the_generated_code_builds_them() {
     for path in all_schemas() {
-        let schema = schema_at(&path);
+        let schema = load(&path);
         let code = dyngen::generate(&schema, file_name(&path)).unwrap().contents;
         let builders = generated_builders(&code);
         assert!(!builders.is_empty(), "{}", path.display());

@@ -5,15 +5,11 @@
 //! (or `cargo insta review`). Goldens: `DYNGEN_BLESS=1 cargo test -p dyngen
 //! --test generate`, which writes `goldens/src/<schema>.rs`.
 
+mod common;
+
+use common::{all_schemas, workspace};
 use dyngen::{BuildError, Builder, GeneratedFile};
 use std::path::{Path, PathBuf};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the generator is a workspace member")
-        .to_path_buf()
-}
 
 /// Generates the module for the schema at `path`, which must check clean.
 fn generate_path(path: &Path) -> GeneratedFile {
@@ -28,26 +24,6 @@ fn try_generate_path(path: &Path) -> Result<GeneratedFile, String> {
         .ok_or_else(|| format!("{} has errors: {:#?}", path.display(), compiled.diagnostics))?;
     let name = path.file_name().unwrap().to_str().unwrap();
     dyngen::generate(&schema, name).map_err(|e| format!("generating {}: {e}", path.display()))
-}
-
-fn schemas_in(dir: &Path) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "dyn"))
-        .collect();
-    paths.sort();
-    paths
-}
-
-/// Every schema whose generated code is snapshotted and compiled in
-/// `goldens/`: the example, the DSL's valid fixtures and this crate's own.
-fn all_schemas() -> Vec<PathBuf> {
-    let root = workspace();
-    let mut paths = vec![root.join("generated-example/vcs.dyn")];
-    paths.extend(schemas_in(&root.join("dsl/tests/fixtures/valid")));
-    paths.extend(schemas_in(&root.join("generator/tests/fixtures")));
-    paths
 }
 
 fn stem(path: &Path) -> String {

@@ -6,44 +6,12 @@
 //! (or `cargo insta review`). That the JSON is a valid CreateTable input is
 //! proven against DynamoDB Local in `tests/tests/table_command.rs`.
 
+mod common;
+
+use common::{all_schemas, load, workspace};
 use dyngen::dsl::ir::{IndexKind, Projection, Schema};
 use dyngen::table_def::{render_table, TableFormat};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the generator is a workspace member")
-        .to_path_buf()
-}
-
-fn load(path: &Path) -> Schema {
-    let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let compiled = dyngen::dsl::compile(&source);
-    compiled
-        .schema
-        .unwrap_or_else(|| panic!("{} has errors: {:#?}", path.display(), compiled.diagnostics))
-}
-
-fn schemas_in(dir: &Path) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "dyn"))
-        .collect();
-    paths.sort();
-    paths
-}
-
-/// The example, the DSL's valid fixtures and this crate's own.
-fn all_schemas() -> Vec<PathBuf> {
-    let root = workspace();
-    let mut paths = vec![root.join("generated-example/vcs.dyn")];
-    paths.extend(schemas_in(&root.join("dsl/tests/fixtures/valid")));
-    paths.extend(schemas_in(&root.join("generator/tests/fixtures")));
-    paths
-}
 
 fn vcs() -> Schema {
     load(&workspace().join("generated-example/vcs.dyn"))
