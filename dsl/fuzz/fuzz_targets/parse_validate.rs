@@ -1,5 +1,7 @@
 //! Any UTF-8 input: compile it, then render every diagnostic as plain text,
-//! with colours and as JSON. Any panic (or stack overflow, or timeout) is a bug.
+//! with colours and as JSON; and format it: formatting is idempotent and
+//! never changes what a schema means. Any panic (or stack overflow, or
+//! timeout) is a bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -23,5 +25,17 @@ fuzz_target!(|data: &[u8]| {
         let _ = d.render("fuzz.dyn", source, false);
         let _ = d.render("fuzz.dyn", source, true);
         let _ = serde_json::to_string(&d.to_json("fuzz.dyn", source));
+    }
+    if let Ok(formatted) = dyngen_dsl::format::format(source) {
+        assert_eq!(
+            dyngen_dsl::format::format(&formatted).ok().as_deref(),
+            Some(formatted.as_str()),
+            "formatting is idempotent"
+        );
+        assert_eq!(
+            dyngen_dsl::compile(&formatted).schema,
+            compiled.schema,
+            "formatting keeps the meaning"
+        );
     }
 });
