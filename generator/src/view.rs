@@ -224,6 +224,15 @@ fn validate_statement(attr: &Attribute, map_err: &str) -> String {
     }
 }
 
+/// A field of a key or partition struct: (docs, Rust name, type).
+fn key_field(schema: &Schema, attr: &Attribute) -> (String, String, String) {
+    (
+        attribute_docs(attr, false, false).join("\n"),
+        attr.rust_name.clone(),
+        rust_type(schema, &attr.ty),
+    )
+}
+
 /// How one attribute (or struct field) is written into and read from a map.
 pub struct FieldView {
     pub docs: Vec<String>,
@@ -707,13 +716,7 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         .composites
         .iter()
         .filter_map(|c| entity.attribute(c))
-        .map(|a| {
-            (
-                attribute_docs(a, false, false).join("\n"),
-                a.rust_name.clone(),
-                rust_type(schema, &a.ty),
-            )
-        })
+        .map(|a| key_field(schema, a))
         .collect();
     let writes_pk = !matches!(index.table_index, ir::TableIndexRef::Local(_));
     let mut item_keys = Vec::new();
@@ -786,13 +789,7 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         .iter()
         .chain(entity.primary.sk.iter().flat_map(|t| &t.composites))
         .filter_map(|c| entity.attribute(c))
-        .map(|a| {
-            (
-                attribute_docs(a, false, false).join("\n"),
-                a.rust_name.clone(),
-                rust_type(schema, &a.ty),
-            )
-        })
+        .map(|a| key_field(schema, a))
         .collect();
     EntityView {
         docs: docs_or(&entity.docs, || {
@@ -889,13 +886,7 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
             .partition
             .iter()
             .filter_map(|(name, _)| entity.attribute(name))
-            .map(|a| {
-                (
-                    attribute_docs(a, false, false).join("\n"),
-                    a.rust_name.clone(),
-                    rust_type(schema, &a.ty),
-                )
-            })
+            .map(|a| key_field(schema, a))
             .collect(),
         pk_build: format!("{}::{}({})", entity.rust_name, pk.fn_name, args.join(", ")),
         name_lit: lit(&c.name),

@@ -337,12 +337,12 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
             param_type(schema, attr, attr.optional)
         ));
     }
-    if !constructor_params.is_empty() {
+    if let (Some(updated_at), false) = (updated_at, constructor_params.is_empty()) {
         let names: Vec<String> = constructor_params.iter().map(|a| format!("`{}`", a.name)).collect();
         constructor_docs.push("///".to_string());
         constructor_docs.push(format!(
             "/// Every update rewrites `updatedAt`, and with it {}, which also",
-            joined(&analysis.rewritten_by(&[updated_at.expect("constructor params come from updatedAt")]))
+            joined(&analysis.rewritten_by(&[updated_at]))
         ));
         constructor_docs.push(format!("/// hold {}: they are written as given.", joined(&names)));
     }

@@ -185,11 +185,7 @@ impl<'t, T: FromItem> Query<'t, T> {
     /// when the table hides expired items.
     fn filter_expression(&self, aliases: &mut Aliases) -> Result<Option<String>, Error> {
         let mut parts = Vec::new();
-        if let Some(field) = self.table.expiry_filter_on(self.spec.index) {
-            let name = aliases.name(field);
-            let now = aliases.value(AttributeValue::N(chrono::Utc::now().timestamp().to_string()));
-            parts.push(format!("(attribute_not_exists({name}) OR {name} > {now})"));
-        }
+        parts.extend(self.table.expiry_condition(self.spec.index, aliases));
         if let Some(filter) = &self.filter {
             parts.push(format!("({})", filter.render(self.spec.entity, aliases)?));
         }

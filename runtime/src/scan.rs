@@ -69,10 +69,8 @@ impl<'t, E: Entity> Scan<'t, E> {
         let tag = aliases.name(def.entity_tag);
         let name = aliases.value(AttributeValue::S(E::NAME.to_owned()));
         let mut filter = format!("{tag} = {name}");
-        if let Some(field) = self.table.expiry_filter() {
-            let ttl = aliases.name(field);
-            let now = aliases.value(AttributeValue::N(chrono::Utc::now().timestamp().to_string()));
-            filter.push_str(&format!(" AND (attribute_not_exists({ttl}) OR {ttl} > {now})"));
+        if let Some(expiry) = self.table.expiry_condition(None, &mut aliases) {
+            filter.push_str(&format!(" AND {expiry}"));
         }
         if let Some(node) = &self.filter {
             filter.push_str(&format!(" AND ({})", node.render(E::NAME, &mut aliases)?));

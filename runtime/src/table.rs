@@ -118,6 +118,19 @@ impl Table {
         self.def.ttl.filter(|_| self.hide_expired)
     }
 
+    /// The filter expression that leaves out expired items on `index`
+    /// (`None`: the table), with its placeholders in `aliases`; `None` when
+    /// nothing is to be hidden there. The rule is [`Table::is_expired`]'s:
+    /// visible while the expiry time is after now.
+    pub(crate) fn expiry_condition(&self, index: Option<&str>, aliases: &mut crate::expr::Aliases) -> Option<String> {
+        let field = self.expiry_filter_on(index)?;
+        let name = aliases.name(field);
+        let now = aliases.value(aws_sdk_dynamodb::types::AttributeValue::N(
+            chrono::Utc::now().timestamp().to_string(),
+        ));
+        Some(format!("(attribute_not_exists({name}) OR {name} > {now})"))
+    }
+
     /// The TTL attribute a query of `index` (`None`: the table) filters on:
     /// only when the index projects it. (An entity with a TTL attribute is
     /// read only through indexes that project all its attributes: schema
