@@ -336,6 +336,7 @@ impl ::dyngen_runtime::Entity for User {
         created_at: ::std::option::Option::Some("createdAt"),
         updated_at: ::std::option::Option::Some("updatedAt"),
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = UserAttributes;
@@ -778,6 +779,7 @@ impl ::dyngen_runtime::Entity for Repository {
         created_at: ::std::option::Option::Some("createdAt"),
         updated_at: ::std::option::Option::Some("updatedAt"),
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = RepositoryAttributes;
@@ -1411,6 +1413,7 @@ impl ::dyngen_runtime::Entity for Issue {
         created_at: ::std::option::Option::Some("createdAt"),
         updated_at: ::std::option::Option::Some("updatedAt"),
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = IssueAttributes;
@@ -2178,6 +2181,7 @@ impl ::dyngen_runtime::Entity for PullRequest {
         created_at: ::std::option::Option::Some("createdAt"),
         updated_at: ::std::option::Option::Some("updatedAt"),
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = PullRequestAttributes;

@@ -276,10 +276,11 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
             })
     };
     let maintained = format!(
-        "{RT}::Maintained {{ created_at: {}, updated_at: {}, version: {} }}",
+        "{RT}::Maintained {{ created_at: {}, updated_at: {}, version: {}, ttl: {} }}",
         field_of(AttributeRole::CreatedAt),
         field_of(AttributeRole::UpdatedAt),
-        field_of(AttributeRole::Version)
+        field_of(AttributeRole::Version),
+        field_of(AttributeRole::Ttl)
     );
     let touch = entity
         .attributes

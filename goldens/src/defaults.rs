@@ -591,6 +591,7 @@ impl ::dyngen_runtime::Entity for Book {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = BookAttributes;
@@ -1806,6 +1807,7 @@ impl ::dyngen_runtime::Entity for Loan {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::Some("expiresAt"),
     };
 
     type Attributes = LoanAttributes;

@@ -683,6 +683,7 @@ impl ::dyngen_runtime::Entity for Customer {
         created_at: ::std::option::Option::Some("createdAt"),
         updated_at: ::std::option::Option::Some("updatedAt"),
         version: ::std::option::Option::Some("version"),
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = CustomerAttributes;
@@ -1772,6 +1773,7 @@ impl ::dyngen_runtime::Entity for Order {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::Some("rev"),
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = OrderAttributes;
@@ -2619,6 +2621,7 @@ impl ::dyngen_runtime::Entity for Session {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::Some("expiresAt"),
     };
 
     type Attributes = SessionAttributes;

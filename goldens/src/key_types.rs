@@ -261,6 +261,7 @@ impl ::dyngen_runtime::Entity for Sensor {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = SensorAttributes;
@@ -683,6 +684,7 @@ impl ::dyngen_runtime::Entity for Reading {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = ReadingAttributes;

@@ -209,6 +209,7 @@ impl ::dyngen_runtime::Entity for Item {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = ItemAttributes;

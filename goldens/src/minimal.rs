@@ -127,6 +127,7 @@ impl ::dyngen_runtime::Entity for Thing {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = ThingAttributes;

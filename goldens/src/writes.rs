@@ -507,6 +507,7 @@ impl ::dyngen_runtime::Entity for Task {
         created_at: ::std::option::Option::Some("createdAt"),
         updated_at: ::std::option::Option::Some("updatedAt"),
         version: ::std::option::Option::Some("version"),
+        ttl: ::std::option::Option::Some("expiresAt"),
     };
 
     type Attributes = TaskAttributes;
@@ -1769,6 +1770,7 @@ impl ::dyngen_runtime::Entity for Comment {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::Some("expiresAt"),
     };
 
     type Attributes = CommentAttributes;
@@ -2224,6 +2226,7 @@ impl ::dyngen_runtime::Entity for Page {
         created_at: ::std::option::Option::Some("createdAt"),
         updated_at: ::std::option::Option::Some("updatedAt"),
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = PageAttributes;
@@ -2717,6 +2720,7 @@ impl ::dyngen_runtime::Entity for Counter {
         created_at: ::std::option::Option::None,
         updated_at: ::std::option::Option::None,
         version: ::std::option::Option::None,
+        ttl: ::std::option::Option::None,
     };
 
     type Attributes = CounterAttributes;

@@ -13,6 +13,9 @@ pub struct Maintained {
     pub updated_at: Option<&'static str>,
     /// The `version` attribute: incremented on every write.
     pub version: Option<&'static str>,
+    /// The `ttl` attribute: writes that need the item to exist (or not)
+    /// treat an expired item as absent, as reads do.
+    pub ttl: Option<&'static str>,
 }
 
 impl Maintained {
@@ -20,6 +23,7 @@ impl Maintained {
         created_at: None,
         updated_at: None,
         version: None,
+        ttl: None,
     };
 }
 

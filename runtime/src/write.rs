@@ -53,6 +53,27 @@ struct Guard {
     /// The version the stored item must have (0: none stored).
     expected_version: Option<i128>,
     condition: Option<Node>,
+    /// Set when the condition was rendered for an entity with a TTL on a
+    /// table that hides expired items: the rule the condition applied, so a
+    /// refusal judges the returned item by the same clock.
+    expiry: Option<Expiry>,
+}
+
+/// An expired item counts as absent: DynamoDB deletes it within days, and
+/// reads already leave it out, so `create` may replace it and `update` does
+/// not revive it.
+#[derive(Debug, Clone, Copy)]
+struct Expiry {
+    field: &'static str,
+    /// Epoch seconds: expired when the TTL attribute is not after this.
+    now: i64,
+}
+
+impl Expiry {
+    fn expired(&self, item: &Item) -> bool {
+        matches!(item.get(self.field), Some(AttributeValue::N(seconds))
+            if seconds.parse::<i64>().is_ok_and(|s| s <= self.now))
+    }
 }
 
 impl Guard {
@@ -61,6 +82,7 @@ impl Guard {
             existence,
             expected_version: None,
             condition: None,
+            expiry: None,
         }
     }
 
@@ -69,23 +91,63 @@ impl Guard {
     }
 
     /// The condition expression, or `None` when the write is unconditional.
-    fn render<E: Entity>(&self, table: &Table, aliases: &mut Aliases) -> Result<Option<String>, Error> {
+    fn render<E: Entity>(&mut self, table: &Table, aliases: &mut Aliases) -> Result<Option<String>, Error> {
+        // Only existence and version checks judge expiry; a caller's own
+        // condition sees the stored item as it is.
+        let judged =
+            self.existence != Existence::Any || (self.expected_version.is_some() && E::MAINTAINED.version.is_some());
+        self.expiry = E::MAINTAINED
+            .ttl
+            .and(table.expiry_filter())
+            .filter(|_| judged)
+            .map(|field| Expiry {
+                field,
+                now: Utc::now().timestamp(),
+            });
+        // `expired` / `live`: the TTL attribute is (not) a time that has passed.
+        let (expired, live) = match self.expiry {
+            Some(expiry) => {
+                let name = aliases.name(expiry.field);
+                let now = aliases.value(AttributeValue::N(expiry.now.to_string()));
+                (
+                    Some(format!("{name} <= {now}")),
+                    Some(format!("(attribute_not_exists({name}) OR {name} > {now})")),
+                )
+            }
+            None => (None, None),
+        };
         let mut parts = Vec::new();
         match self.existence {
             Existence::Any => {}
-            Existence::Absent => parts.push(format!("attribute_not_exists({})", aliases.name(table.def().pk))),
-            Existence::Present => parts.push(format!("attribute_exists({})", aliases.name(table.def().pk))),
+            Existence::Absent => {
+                let pk = aliases.name(table.def().pk);
+                parts.push(match &expired {
+                    Some(expired) => format!("(attribute_not_exists({pk}) OR {expired})"),
+                    None => format!("attribute_not_exists({pk})"),
+                });
+            }
+            Existence::Present => {
+                parts.push(format!("attribute_exists({})", aliases.name(table.def().pk)));
+                parts.extend(live.clone());
+            }
         }
         if let (Some(expected), Some(field)) = (self.expected_version, E::MAINTAINED.version) {
             let name = aliases.name(field);
             let value = aliases.value(AttributeValue::N(expected.to_string()));
-            parts.push(if expected == 0 {
-                // Version 0 is "never written": no item, or one from before
-                // the entity had a version.
-                format!("(attribute_not_exists({name}) OR {name} = {value})")
+            // Under `Present` the item is already required to be live.
+            let unchecked = self.existence == Existence::Any;
+            if expected == 0 {
+                // Version 0 is "never written": no item, one from before the
+                // entity had a version, or an expired one.
+                let expired = expired
+                    .filter(|_| unchecked)
+                    .map(|e| format!(" OR {e}"))
+                    .unwrap_or_default();
+                parts.push(format!("(attribute_not_exists({name}) OR {name} = {value}{expired})"));
             } else {
-                format!("{name} = {value}")
-            });
+                parts.push(format!("{name} = {value}"));
+                parts.extend(live.filter(|_| unchecked));
+            }
         }
         if let Some(condition) = &self.condition {
             parts.push(format!("({})", condition.render(E::NAME, aliases)?));
@@ -96,7 +158,11 @@ impl Guard {
     /// Why a conditional write was refused, from the stored item the
     /// request returned.
     fn refused<E: Entity>(&self, operation: Operation, stored: Option<Item>) -> Error {
-        let current = match stored.filter(|item| !item.is_empty()).map(E::from_item).transpose() {
+        let current = stored
+            .filter(|item| !item.is_empty())
+            // An expired item was judged absent by the condition.
+            .filter(|item| !self.expiry.is_some_and(|expiry| expiry.expired(item)));
+        let current = match current.map(E::from_item).transpose() {
             Ok(current) => current,
             Err(error) => return Error::Decode(error),
         };
@@ -202,7 +268,8 @@ impl<'a, E: Entity> Put<'a, E> {
         let mut item = written.to_item()?;
         check_item_size(E::NAME, &item)?;
         let mut aliases = Aliases::new();
-        let condition = self.guard.render::<E>(self.table, &mut aliases)?;
+        let mut guard = self.guard;
+        let condition = guard.render::<E>(self.table, &mut aliases)?;
         let request = if self.mode == PutMode::Upsert {
             let key = take_key(self.table, &mut item);
             Request::Update {
@@ -213,7 +280,7 @@ impl<'a, E: Entity> Put<'a, E> {
             Request::Put(item)
         };
         Ok((
-            Prepared::new::<E>(operation, request, condition, aliases, self.guard),
+            Prepared::new::<E>(operation, request, condition, aliases, guard),
             written,
         ))
     }
@@ -532,13 +599,14 @@ impl<'a, E: Entity> Delete<'a, E> {
     pub(crate) fn prepare(self) -> Result<Prepared, Error> {
         let key = self.key?;
         let mut aliases = Aliases::new();
-        let condition = self.guard.render::<E>(self.table, &mut aliases)?;
+        let mut guard = self.guard;
+        let condition = guard.render::<E>(self.table, &mut aliases)?;
         Ok(Prepared::new::<E>(
             Operation::Delete,
             Request::Delete(key),
             condition,
             aliases,
-            self.guard,
+            guard,
         ))
     }
 
@@ -824,7 +892,7 @@ impl<'a, E: Entity> Update<'a, E> {
         }
         let mut aliases = Aliases::new();
         let text = self.expression(&mut aliases).text();
-        let guard = self.full_guard();
+        let mut guard = self.full_guard();
         let key = self.key?;
         let condition = guard.render::<E>(self.table, &mut aliases)?;
         let request = Request::Update {
@@ -868,6 +936,7 @@ mod tests {
             created_at: Some("createdAt"),
             updated_at: Some("updatedAt"),
             version: Some("v"),
+            ttl: Some("expires"),
         };
         type Attributes = ();
 
@@ -912,6 +981,17 @@ mod tests {
         Table::new(aws_sdk_dynamodb::Client::from_conf(config), "t", &DEF)
     }
 
+    /// `DEF` with a TTL attribute, whose expired items writes treat as absent.
+    static DEF_WITH_TTL: TableDef = TableDef {
+        ttl: Some("expires"),
+        ..DEF
+    };
+
+    fn table_with_ttl() -> Table {
+        let table = table();
+        Table::new(table.client().clone(), "t", &DEF_WITH_TTL)
+    }
+
     /// The expressions an update sends, with placeholders resolved, for
     /// reading: `SET name = value`.
     fn resolved(update: &Update<'_, Thing>) -> (String, String) {
@@ -922,28 +1002,104 @@ mod tests {
             .render::<Thing>(update.table, &mut aliases)
             .unwrap()
             .unwrap();
-        let (names, values) = aliases.into_maps();
-        let resolve = |mut text: String| {
-            let mut names: Vec<_> = names.iter().flatten().collect();
-            // Longest placeholders first, so `#n1` does not eat `#n10`.
-            names.sort_by_key(|(alias, _)| std::cmp::Reverse(alias.len()));
-            for (alias, name) in names {
-                text = text.replace(alias.as_str(), name);
-            }
-            let mut values: Vec<_> = values.iter().flatten().collect();
-            values.sort_by_key(|(alias, _)| std::cmp::Reverse(alias.len()));
-            for (alias, value) in values {
-                let shown = match value {
-                    AttributeValue::N(n) => n.clone(),
-                    AttributeValue::S(s) if s.ends_with('Z') => "<now>".to_string(),
-                    AttributeValue::S(s) => format!("{s:?}"),
-                    other => format!("{other:?}"),
-                };
-                text = text.replace(alias.as_str(), &shown);
-            }
-            text
+        (resolve(&aliases, expression), resolve(&aliases, condition))
+    }
+
+    /// A guard's condition with placeholders resolved.
+    fn rendered(guard: &mut Guard, table: &Table) -> String {
+        let mut aliases = Aliases::new();
+        let condition = guard.render::<Thing>(table, &mut aliases).unwrap().unwrap();
+        resolve(&aliases, condition)
+    }
+
+    fn resolve(aliases: &Aliases, mut text: String) -> String {
+        let (names, values) = aliases.clone().into_maps();
+        let mut names: Vec<_> = names.iter().flatten().collect();
+        // Longest placeholders first, so `#n1` does not eat `#n10`.
+        names.sort_by_key(|(alias, _)| std::cmp::Reverse(alias.len()));
+        for (alias, name) in names {
+            text = text.replace(alias.as_str(), name);
+        }
+        let mut values: Vec<_> = values.iter().flatten().collect();
+        values.sort_by_key(|(alias, _)| std::cmp::Reverse(alias.len()));
+        for (alias, value) in values {
+            let shown = match value {
+                AttributeValue::N(n) if n.parse::<i64>().is_ok_and(|n| (n - Utc::now().timestamp()).abs() < 60) => {
+                    "<now>".to_string()
+                }
+                AttributeValue::N(n) => n.clone(),
+                AttributeValue::S(s) if s.ends_with('Z') => "<now>".to_string(),
+                AttributeValue::S(s) => format!("{s:?}"),
+                other => format!("{other:?}"),
+            };
+            text = text.replace(alias.as_str(), &shown);
+        }
+        text
+    }
+
+    #[test]
+    fn an_expired_item_counts_as_absent() {
+        let table = table_with_ttl();
+        let live = "(attribute_not_exists(expires) OR expires > <now>)";
+        assert_eq!(
+            rendered(&mut Guard::new(Existence::Absent), &table),
+            "(attribute_not_exists(pk) OR expires <= <now>)"
+        );
+        assert_eq!(
+            rendered(&mut Guard::new(Existence::Present), &table),
+            format!("attribute_exists(pk) AND {live}")
+        );
+        let mut put = Guard::new(Existence::Any);
+        put.expected_version = Some(0);
+        assert_eq!(
+            rendered(&mut put, &table),
+            "(attribute_not_exists(v) OR v = 0 OR expires <= <now>)"
+        );
+        put.expected_version = Some(3);
+        assert_eq!(rendered(&mut put, &table), format!("v = 3 AND {live}"));
+        let mut update = Guard::new(Existence::Present);
+        update.expected_version = Some(3);
+        assert_eq!(
+            rendered(&mut update, &table),
+            format!("attribute_exists(pk) AND {live} AND v = 3")
+        );
+        // A write that checks neither existence nor a version names no
+        // TTL attribute (DynamoDB rejects unused names).
+        let mut aliases = Aliases::new();
+        assert_eq!(
+            Guard::new(Existence::Any)
+                .render::<Thing>(&table, &mut aliases)
+                .unwrap(),
+            None
+        );
+        assert_eq!(aliases.into_maps(), (None, None));
+        // `show_expired` writes see expired items, as its reads do.
+        assert_eq!(
+            rendered(&mut Guard::new(Existence::Absent), &table_with_ttl().show_expired()),
+            "attribute_not_exists(pk)"
+        );
+    }
+
+    #[test]
+    fn a_refusal_judges_the_returned_item_by_the_conditions_clock() {
+        let table = table_with_ttl();
+        let mut guard = Guard::new(Existence::Present);
+        rendered(&mut guard, &table);
+        let now = guard.expiry.unwrap().now;
+        let item = |expires: i64| {
+            Item::from([
+                ("pk".to_string(), AttributeValue::S("p".into())),
+                ("expires".to_string(), AttributeValue::N(expires.to_string())),
+            ])
         };
-        (resolve(expression), resolve(condition))
+        assert!(matches!(
+            guard.refused::<Thing>(Operation::Update, Some(item(now))),
+            Error::NotFound { entity: "Thing" }
+        ));
+        assert!(matches!(
+            guard.refused::<Thing>(Operation::Update, Some(item(now + 1))),
+            Error::ConditionFailed { current: Some(_), .. }
+        ));
     }
 
     #[test]

@@ -1900,8 +1900,102 @@ async fn expired_items_are_hidden_from_get() {
             .await
             .unwrap();
         assert_eq!(db.tasks().get(&key("live")).await.unwrap(), None);
-        let back = db.tasks().update(&key("live"), 2).remove_expires_at().await.unwrap();
+        // An expired item is gone for updates too; a `show_expired` handle
+        // can bring it back.
+        let err = db
+            .tasks()
+            .update(&key("live"), 2)
+            .remove_expires_at()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound { entity: "Task" }), "{err:?}");
+        let back = db
+            .clone()
+            .show_expired()
+            .tasks()
+            .update(&key("live"), 2)
+            .remove_expires_at()
+            .await
+            .unwrap();
         assert_eq!(db.tasks().get(&key("live")).await.unwrap(), Some(back));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn writes_treat_expired_items_as_absent() {
+    run("writes-ttl-writes", |db| async move {
+        seed_expiring(&db).await;
+
+        // Writes that need the item: NotFound, as a read would say.
+        let err = db.tasks().update(&key("gone"), 1).set_points(5).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound { entity: "Task" }), "{err:?}");
+        let err = db.tasks().delete_existing(&key("gone"), 1).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound { entity: "Task" }), "{err:?}");
+        let err = db
+            .comments()
+            .update(&comment_key("c-gone"))
+            .set_text("x")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound { entity: "Comment" }), "{err:?}");
+        let err = db.comments().delete_existing(&comment_key("c-gone")).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound { entity: "Comment" }), "{err:?}");
+        assert!(
+            raw_get(&db, &key("gone")).await.is_some(),
+            "refused writes change nothing"
+        );
+
+        // A live item with an expiry is still there for them.
+        let later = db.tasks().update(&key("later"), 1).set_points(5).await.unwrap();
+        assert_eq!((later.points, later.version), (5, 2));
+
+        // `create` replaces an expired item: a new item, version 1.
+        let created = db.tasks().create(&task("gone")).await.unwrap();
+        assert_eq!((created.version, created.expires_at), (1, None));
+        assert_eq!(db.tasks().get(&key("gone")).await.unwrap(), Some(created));
+        let err = db.tasks().create(&task("gone")).await.unwrap_err();
+        assert!(matches!(err, Error::AlreadyExists { entity: "Task" }), "{err:?}");
+
+        // `put` of a never-written value (version 0) may replace an expired
+        // item, whatever its stored version; a live one is a conflict.
+        let now = Utc::now();
+        let expired = Task {
+            expires_at: Some(now - Duration::minutes(1)),
+            ..task("old")
+        };
+        db.tasks().create(&expired).await.unwrap();
+        db.tasks().update(&key("old"), 1).set_points(1).await.unwrap_err();
+        let put = db.tasks().put(&task("old")).await.unwrap();
+        assert_eq!(put.version, 1);
+        let err = db.tasks().put(&task("old")).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::VersionConflict {
+                    expected: 0,
+                    found: 1,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+
+        // A `show_expired` handle sees the expired comment, for writes too.
+        let all = db.clone().show_expired();
+        let err = all
+            .comments()
+            .create(&Comment {
+                board: BOARD.into(),
+                comment_id: "c-gone".into(),
+                text: "again".into(),
+                expires_at: None,
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::AlreadyExists { entity: "Comment" }), "{err:?}");
+        all.comments().delete_existing(&comment_key("c-gone")).await.unwrap();
+        assert_eq!(all.comments().get(&comment_key("c-gone")).await.unwrap(), None);
     })
     .await;
 }
