@@ -174,14 +174,35 @@ async fn run() -> Result<()> {
             .iter()
             .map(|p| p.pull_request_number.as_str())
             .collect();
-        let open = activity.issues.iter().filter(|i| i.status == IssueStatus::Open).count();
+        // The seed filters the open issues on the client; a member filter
+        // does it in DynamoDB and leaves the other members alone.
+        let open: ActivityCollection = db
+            .activity(&ActivityCollectionKey {
+                repo_owner: owner.into(),
+                repo_name: name.into(),
+            })
+            .filter_member::<Issue>(|a| a.status.eq(IssueStatus::Open))
+            .collect()
+            .await?;
+        let open_issues: Vec<&str> = open.issues.iter().map(|i| i.issue_number.as_str()).collect();
         println!(
-            "  {owner}/{name}: repository {}, issues {found_issues:?} ({open} open), pull requests {found_prs:?}",
+            "  {owner}/{name}: repository {}, issues {found_issues:?} (open: {open_issues:?}), pull requests {found_prs:?}",
             activity.repositories.len()
         );
+        let expected_open: Vec<&str> = issues
+            .iter()
+            .filter(|(_, status)| *status == IssueStatus::Open)
+            .map(|(number, _)| *number)
+            .collect();
         expect("pattern 7 issues", found_issues, issues)?;
         expect("pattern 7 pull requests", found_prs, prs)?;
         expect("pattern 7 repository", activity.repositories.len(), 1)?;
+        expect("pattern 7 open issues", open_issues, expected_open)?;
+        expect(
+            "pattern 7 others unfiltered",
+            (open.repositories, open.pull_requests),
+            (activity.repositories, activity.pull_requests),
+        )?;
     }
 
     pattern_8(&db).await?;

@@ -2913,6 +2913,15 @@ impl ::dyngen_runtime::FromItem for ActivityItem {
     }
 }
 
+/// `Repository` items are in collection `activity`: its queries can filter them.
+impl ::dyngen_runtime::Member<Repository> for ActivityItem {}
+
+/// `Issue` items are in collection `activity`: its queries can filter them.
+impl ::dyngen_runtime::Member<Issue> for ActivityItem {}
+
+/// `PullRequest` items are in collection `activity`: its queries can filter them.
+impl ::dyngen_runtime::Member<PullRequest> for ActivityItem {}
+
 /// The items of collection `activity`, grouped by entity, each group in
 /// sort-key order: `table.activity(&key).collect::<ActivityCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2983,6 +2992,12 @@ impl ::dyngen_runtime::FromItem for ManagedItem {
     }
 }
 
+/// `Issue` items are in collection `managed`: its queries can filter them.
+impl ::dyngen_runtime::Member<Issue> for ManagedItem {}
+
+/// `PullRequest` items are in collection `managed`: its queries can filter them.
+impl ::dyngen_runtime::Member<PullRequest> for ManagedItem {}
+
 /// The items of collection `managed`, grouped by entity, each group in
 /// sort-key order: `table.managed(&key).collect::<ManagedCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3049,6 +3064,12 @@ impl ::dyngen_runtime::FromItem for OwnedItem {
         }
     }
 }
+
+/// `User` items are in collection `owned`: its queries can filter them.
+impl ::dyngen_runtime::Member<User> for OwnedItem {}
+
+/// `Repository` items are in collection `owned`: its queries can filter them.
+impl ::dyngen_runtime::Member<Repository> for OwnedItem {}
 
 /// The items of collection `owned`, grouped by entity, each group in
 /// sort-key order: `table.owned(&key).collect::<OwnedCollection>().await`.

@@ -2882,6 +2882,12 @@ impl ::dyngen_runtime::FromItem for CustomerOrdersItem {
     }
 }
 
+/// `Customer` items are in collection `customerOrders`: its queries can filter them.
+impl ::dyngen_runtime::Member<Customer> for CustomerOrdersItem {}
+
+/// `Order` items are in collection `customerOrders`: its queries can filter them.
+impl ::dyngen_runtime::Member<Order> for CustomerOrdersItem {}
+
 /// The items of collection `customerOrders`, grouped by entity, each group in
 /// sort-key order: `table.customer_orders(&key).collect::<CustomerOrdersCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2944,6 +2950,9 @@ impl ::dyngen_runtime::FromItem for SessionsItem {
         }
     }
 }
+
+/// `Session` items are in collection `sessions`: its queries can filter them.
+impl ::dyngen_runtime::Member<Session> for SessionsItem {}
 
 /// The items of collection `sessions`, grouped by entity, each group in
 /// sort-key order: `table.sessions_collection(&key).collect::<SessionsCollection>().await`.

@@ -1312,6 +1312,12 @@ impl ::dyngen_runtime::FromItem for SiteItem {
     }
 }
 
+/// `Sensor` items are in collection `site`: its queries can filter them.
+impl ::dyngen_runtime::Member<Sensor> for SiteItem {}
+
+/// `Reading` items are in collection `site`: its queries can filter them.
+impl ::dyngen_runtime::Member<Reading> for SiteItem {}
+
 /// The items of collection `site`, grouped by entity, each group in
 /// sort-key order: `table.site(&key).collect::<SiteCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -3064,6 +3064,12 @@ impl ::dyngen_runtime::FromItem for BoardWorkItem {
     }
 }
 
+/// `Task` items are in collection `boardWork`: its queries can filter them.
+impl ::dyngen_runtime::Member<Task> for BoardWorkItem {}
+
+/// `Comment` items are in collection `boardWork`: its queries can filter them.
+impl ::dyngen_runtime::Member<Comment> for BoardWorkItem {}
+
 /// The items of collection `boardWork`, grouped by entity, each group in
 /// sort-key order: `table.board_work(&key).collect::<BoardWorkCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]

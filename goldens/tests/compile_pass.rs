@@ -2,7 +2,9 @@
 //! and build their requests without touching the network.
 
 use dyngen_goldens::vcs::*;
-use dyngen_goldens::writes::{Counter, CounterKey, Page, PageKey, Priority, Task, TaskKey, Tasks};
+use dyngen_goldens::writes::{
+    BoardWorkCollectionKey, Comment, Counter, CounterKey, Page, PageKey, Priority, Task, TaskKey, Tasks,
+};
 use dyngen_runtime::aws_sdk_dynamodb::config::{BehaviorVersion, Builder, Region};
 use dyngen_runtime::aws_sdk_dynamodb::Client;
 use dyngen_runtime::chrono::Utc;
@@ -162,6 +164,11 @@ fn conditions_are_typed() {
         path: "/".into(),
     };
     let _page = db.pages().update(&page, "ada").condition(|_| page_condition);
+    // A collection query filters each of its members by its own attributes.
+    let _members = db
+        .board_work(&BoardWorkCollectionKey { board: "b".into() })
+        .filter_member::<Task>(|a| a.points.gt(3))
+        .filter_member::<Comment>(|a| a.text.contains("ship"));
 }
 
 /// Batches take unversioned entities; transactions take every write

@@ -66,7 +66,7 @@ pub use key::Casing;
 #[cfg(feature = "client")]
 pub use ops::EntityClient;
 #[cfg(feature = "client")]
-pub use query::{Cursor, Page, Query, QuerySpec};
+pub use query::{Cursor, Member, Page, Query, QuerySpec};
 #[cfg(feature = "client")]
 pub use retry::RetryPolicy;
 #[cfg(feature = "client")]

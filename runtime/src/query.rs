@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use futures::TryStreamExt as _;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
 /// What a generated index method knows about its query.
@@ -84,6 +84,9 @@ pub struct Query<'t, T> {
     consistent: bool,
     /// The caller's filter on the items read.
     filter: Option<Node>,
+    /// A collection query's filters on its members' items, by entity name:
+    /// each holds for that entity's items only.
+    member_filters: BTreeMap<&'static str, Node>,
     /// The first error of a builder method, reported when the query runs.
     error: Option<Error>,
     item: std::marker::PhantomData<fn() -> T>,
@@ -101,6 +104,7 @@ impl<'t, T: FromItem> Query<'t, T> {
             limit: None,
             consistent: false,
             filter: None,
+            member_filters: BTreeMap::new(),
             error: None,
             item: std::marker::PhantomData,
         }
@@ -188,6 +192,11 @@ impl<'t, T: FromItem> Query<'t, T> {
         parts.extend(self.table.expiry_condition(self.spec.index, aliases));
         if let Some(filter) = &self.filter {
             parts.push(format!("({})", filter.render(self.spec.entity, aliases)?));
+        }
+        for (entity, filter) in &self.member_filters {
+            let tag = aliases.name(self.table.def().entity_tag);
+            let name = aliases.value(AttributeValue::S((*entity).to_owned()));
+            parts.push(format!("({tag} <> {name} OR ({}))", filter.render(entity, aliases)?));
         }
         Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
     }
@@ -757,6 +766,34 @@ impl<T: Entity + FromItem> Query<'_, T> {
     pub fn filter(mut self, build: impl FnOnce(&T::Attributes) -> Condition<T>) -> Self {
         let node = build(&T::attributes()).into_node();
         self.filter = Some(Node::all_of(self.filter.take(), node));
+        self
+    }
+}
+
+/// The item type of a collection that has entity `E` among its members
+/// (generated: `impl Member<Issue> for ActivityItem {}`).
+#[diagnostic::on_unimplemented(
+    message = "`{E}` is not a member of this collection",
+    label = "this collection's items are not `{E}` items",
+    note = "a collection query can only filter the items of its own members"
+)]
+pub trait Member<E: Entity>: FromItem {}
+
+impl<C: FromItem> Query<'_, C> {
+    /// Only those items of member `E` for which the condition `build`
+    /// returns (given `E`'s attributes) holds; the other members' items are
+    /// not affected: `db.activity(&key).filter_member::<Issue>(|a|
+    /// a.status.eq(IssueStatus::Open))` reads the repository, its pull
+    /// requests and its open issues. Sent as the filter `(tag <> "Issue" OR
+    /// (condition))` per filtered member, so it has a filter's costs: items
+    /// left out are still read. Several filters of one member must all hold.
+    pub fn filter_member<E: Entity>(mut self, build: impl FnOnce(&E::Attributes) -> Condition<E>) -> Self
+    where
+        C: Member<E>,
+    {
+        let node = build(&E::attributes()).into_node();
+        let previous = self.member_filters.remove(E::NAME);
+        self.member_filters.insert(E::NAME, Node::all_of(previous, node));
         self
     }
 }

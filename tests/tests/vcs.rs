@@ -799,6 +799,114 @@ fn activity_collection(owner: &str, repo: &str) -> ActivityCollectionKey {
     }
 }
 
+/// Item numbers with their statuses.
+type Statuses<'a> = Vec<(&'a str, IssueStatus)>;
+
+/// The numbers and statuses of a collection's issues and pull requests.
+fn statuses(collection: &ActivityCollection) -> (Statuses<'_>, Statuses<'_>) {
+    (
+        collection
+            .issues
+            .iter()
+            .map(|i| (i.issue_number.as_str(), i.status))
+            .collect(),
+        collection
+            .pull_requests
+            .iter()
+            .map(|p| (p.pull_request_number.as_str(), p.status))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_member_filter_applies_to_its_members_items_only() {
+    with_vcs("vcs-member-filter", |db| async move {
+        let seed = seed(&db).await;
+        // A closed issue and a closed pull request beside the open ones.
+        db.issues()
+            .create(&issue("octocat", "hello-world", "9", "octocat", IssueStatus::Closed))
+            .await
+            .unwrap();
+        db.pull_requests()
+            .create(&PullRequest {
+                status: IssueStatus::Closed,
+                ..seed_pull_request("8", "hello-world", "octocat", "octocat", "Old", "Closed long ago")
+            })
+            .await
+            .unwrap();
+        let activity = || db.activity(&activity_collection("octocat", "hello-world"));
+        let all: ActivityCollection = activity().collect().await.unwrap();
+        assert_eq!(
+            statuses(&all),
+            (
+                vec![
+                    ("2", IssueStatus::Closed),
+                    ("9", IssueStatus::Closed),
+                    ("1", IssueStatus::Open)
+                ],
+                vec![("8", IssueStatus::Closed), ("1", IssueStatus::Open)]
+            )
+        );
+
+        // Only the issues are filtered; the repository and the pull
+        // requests come back as before. (`status` is a reserved word.)
+        let open_issues: ActivityCollection = activity()
+            .filter_member::<Issue>(|a| a.status.eq(IssueStatus::Open))
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            statuses(&open_issues),
+            (vec![("1", IssueStatus::Open)], statuses(&all).1)
+        );
+        assert_eq!(open_issues.repositories, vec![seed.hello_world.clone()]);
+
+        // Each member its own filter, on an attribute they share by name.
+        let mixed: ActivityCollection = activity()
+            .filter_member::<Issue>(|a| a.status.eq(IssueStatus::Open))
+            .filter_member::<PullRequest>(|a| a.status.eq(IssueStatus::Closed))
+            .filter_member::<Repository>(|a| a.is_private.eq(true))
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            statuses(&mixed),
+            (vec![("1", IssueStatus::Open)], vec![("8", IssueStatus::Closed)])
+        );
+        assert!(mixed.repositories.is_empty(), "hello-world is public");
+
+        // Two filters of one member must both hold.
+        let none: ActivityCollection = activity()
+            .filter_member::<Issue>(|a| a.status.eq(IssueStatus::Open))
+            .filter_member::<Issue>(|a| a.issue_number.eq("9"))
+            .collect()
+            .await
+            .unwrap();
+        assert!(none.issues.is_empty());
+        assert_eq!(none.pull_requests, all.pull_requests);
+
+        // One item per page: the filter applies page by page, and pages
+        // emptied by it still lead on.
+        let query = activity()
+            .filter_member::<PullRequest>(|a| a.status.eq(IssueStatus::Open))
+            .limit(1);
+        let (mut paged, mut cursor, mut pages) = (Vec::new(), None, 0);
+        loop {
+            let page = query.page(cursor.as_ref()).await.unwrap();
+            paged.extend(page.items);
+            pages += 1;
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert!(pages >= 6, "one read item per page: {pages} pages");
+        let paged: ActivityCollection = paged.into_iter().collect();
+        assert_eq!(statuses(&paged), (statuses(&all).0, vec![("1", IssueStatus::Open)]));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn closing_an_issue_or_pull_request_moves_it_from_open_to_closed_queries() {
     with_vcs("vcs-close", |db| async move {
