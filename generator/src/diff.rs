@@ -862,6 +862,15 @@ impl<'a> Differ<'a> {
                 format!("{added}, optional: existing items read it as absent"),
                 NOTHING.to_string(),
             )
+        } else if attr.role == AttributeRole::Version {
+            (
+                Impact::Safe,
+                format!(
+                    "{added}: existing items read as version 0, which is what a write expects of them, and \
+                     their first write gives them version 1"
+                ),
+                NOTHING.to_string(),
+            )
         } else if let Type::Set(_) = attr.ty {
             let note = match &attr.default {
                 Some(Value::List(items)) if !items.is_empty() => {

@@ -297,6 +297,10 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
         }
     } else if attr.optional {
         format!("{RT}::value::take_optional(&mut item, {field:?}){located}?")
+    } else if attr.role == AttributeRole::Version {
+        // An item written before the entity had a version is at version 0:
+        // the version a write expects of an item never written with one.
+        format!("{RT}::value::take_optional(&mut item, {field:?}){located}?.unwrap_or(0)")
     } else if let Some(default) = attr.default.as_ref().filter(|_| !matches!(attr.ty, Type::Set(_))) {
         // (A set's default is not applied on read: an empty set is stored as
         // an absent attribute, and must read back empty.)

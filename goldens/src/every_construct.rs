@@ -878,8 +878,9 @@ impl ::dyngen_runtime::Entity for Customer {
                 .map_err(|e| e.at("Customer", "createdAt"))?,
             updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
                 .map_err(|e| e.at("Customer", "updatedAt"))?,
-            version: ::dyngen_runtime::value::take(&mut item, "version")
-                .map_err(|e| e.at("Customer", "version"))?,
+            version: ::dyngen_runtime::value::take_optional(&mut item, "version")
+                .map_err(|e| e.at("Customer", "version"))?
+                .unwrap_or(0),
         })
     }
 
@@ -1909,8 +1910,9 @@ impl ::dyngen_runtime::Entity for Order {
                     "reservedUntil",
                 )
                 .map_err(|e| e.at("Order", "reservedUntil"))?,
-            rev: ::dyngen_runtime::value::take(&mut item, "rev")
-                .map_err(|e| e.at("Order", "rev"))?,
+            rev: ::dyngen_runtime::value::take_optional(&mut item, "rev")
+                .map_err(|e| e.at("Order", "rev"))?
+                .unwrap_or(0),
         })
     }
 

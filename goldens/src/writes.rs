@@ -719,8 +719,9 @@ impl ::dyngen_runtime::Entity for Task {
                 .map_err(|e| e.at("Task", "createdAt"))?,
             updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
                 .map_err(|e| e.at("Task", "updatedAt"))?,
-            version: ::dyngen_runtime::value::take(&mut item, "version")
-                .map_err(|e| e.at("Task", "version"))?,
+            version: ::dyngen_runtime::value::take_optional(&mut item, "version")
+                .map_err(|e| e.at("Task", "version"))?
+                .unwrap_or(0),
         })
     }
 

@@ -1833,6 +1833,35 @@ async fn page_update_moves_the_recent_key_to_the_new_updated_at_and_author() {
     .await;
 }
 
+#[tokio::test]
+async fn an_item_stored_without_a_version_reads_as_version_0() {
+    run("writes-no-version", |db| async move {
+        db.tasks().create(&task("t1")).await.unwrap();
+        // As if written before the entity had a version.
+        raw_remove(&db, &key("t1"), &["version"]).await;
+        let stored = db.tasks().get(&key("t1")).await.unwrap().expect("the item decodes");
+        assert_eq!(stored.version, 0);
+
+        let err = db.tasks().update(&key("t1"), 1).set_points(1).await.unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::VersionConflict {
+                    expected: 1,
+                    found: 0,
+                    current: Some(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let updated = db.tasks().update(&key("t1"), 0).set_points(2).await.unwrap();
+        assert_eq!((updated.version, updated.points), (1, 2));
+        assert_eq!(db.tasks().get(&key("t1")).await.unwrap(), Some(updated));
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------
 // TTL
 // ---------------------------------------------------------------------------
