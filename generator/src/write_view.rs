@@ -42,6 +42,8 @@ pub struct WritesView {
     pub stored: Vec<String>,
     /// The `Maintained` constant.
     pub maintained: String,
+    /// Stored names of the readonly attributes `upsert` must not change, as literals.
+    pub readonly: Vec<String>,
     /// Statements of `touch(&mut self, now)`.
     pub touch: Vec<String>,
     /// (rust name, rust type, entity name literal, attribute literal) of the version.
@@ -413,6 +415,12 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
         update_type,
         stored: stored.into_iter().map(lit).collect(),
         maintained,
+        readonly: entity
+            .attributes
+            .iter()
+            .filter(|a| a.readonly && a.role != AttributeRole::CreatedAt)
+            .map(|a| lit(&a.field))
+            .collect(),
         touch,
         version,
         pending,

@@ -686,6 +686,8 @@ impl ::dyngen_runtime::Entity for Customer {
         ttl: ::std::option::Option::None,
     };
 
+    const READONLY: &'static [&'static str] = &["src"];
+
     type Attributes = CustomerAttributes;
 
     fn attributes() -> CustomerAttributes {

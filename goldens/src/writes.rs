@@ -510,6 +510,8 @@ impl ::dyngen_runtime::Entity for Task {
         ttl: ::std::option::Option::Some("expiresAt"),
     };
 
+    const READONLY: &'static [&'static str] = &["origin"];
+
     type Attributes = TaskAttributes;
 
     fn attributes() -> TaskAttributes {

@@ -42,6 +42,10 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The attributes dyngen maintains.
     const MAINTAINED: Maintained = Maintained::NONE;
 
+    /// The stored names of the `readonly` attributes (but `createdAt`,
+    /// which `upsert` keeps): `upsert` refuses to change them.
+    const READONLY: &'static [&'static str] = &[];
+
     /// The entity's attributes as typed [`crate::condition::Attr`]s, for
     /// conditions and filters.
     type Attributes;

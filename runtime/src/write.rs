@@ -18,7 +18,7 @@
 use crate::condition::{Comparator, Condition, Node, Operand};
 use crate::entity::{Entity, PrimaryKey};
 use crate::error::{Current, Error, Operation};
-use crate::expr::{Aliases, Names, Values};
+use crate::expr::{Aliases, Names, Path, Values};
 use crate::ops::{condition_failed, sdk_error};
 use crate::size::check_item_size;
 use crate::table::Table;
@@ -269,6 +269,11 @@ impl<'a, E: Entity> Put<'a, E> {
         check_item_size(E::NAME, &item)?;
         let mut aliases = Aliases::new();
         let mut guard = self.guard;
+        if self.mode == PutMode::Upsert {
+            for field in E::READONLY {
+                guard.add_condition(unchanged(self.table.def().pk, field, item.get(*field)));
+            }
+        }
         let condition = guard.render::<E>(self.table, &mut aliases)?;
         let request = if self.mode == PutMode::Upsert {
             let key = take_key(self.table, &mut item);
@@ -320,6 +325,25 @@ fn take_key(table: &Table, item: &mut Item) -> Item {
 /// `upsert`'s UpdateExpression: every attribute of `item` (the key taken
 /// out) set, `createdAt` only if absent, every other attribute the entity
 /// may store removed.
+/// `upsert`'s check of a `readonly` attribute: a new item, or one that does
+/// not have the attribute yet, may get any value; an existing one must
+/// already hold `value` (or, for `None`, have none).
+fn unchanged(pk: &'static str, field: &'static str, value: Option<&AttributeValue>) -> Node {
+    let path = Path::attribute(field);
+    let same = match value {
+        Some(value) => Node::Or(
+            Box::new(Node::NotExists(path.clone())),
+            Box::new(Node::Compare(
+                Operand::Path(path),
+                Comparator::Eq,
+                Operand::Value(value.clone()),
+            )),
+        ),
+        None => Node::NotExists(path),
+    };
+    Node::Or(Box::new(Node::NotExists(Path::attribute(pk))), Box::new(same))
+}
+
 fn upsert_expression<E: Entity>(item: Item, aliases: &mut Aliases) -> String {
     let absent: Vec<&str> = E::STORED.iter().copied().filter(|f| !item.contains_key(*f)).collect();
     let mut update = UpdateExpression::default();

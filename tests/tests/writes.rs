@@ -1834,6 +1834,58 @@ async fn page_update_moves_the_recent_key_to_the_new_updated_at_and_author() {
 }
 
 #[tokio::test]
+async fn upsert_refuses_to_change_a_readonly_attribute() {
+    run("writes-upsert-readonly", |db| async move {
+        // A new item takes any value.
+        let first = db.tasks().upsert(&task("t1")).await.unwrap();
+        assert_eq!(first.origin, "web");
+
+        // Another value of `origin`: refused, nothing written, the index
+        // keys built from it unmoved.
+        let err = condition_failed(
+            db.tasks()
+                .upsert(&Task {
+                    origin: "api".into(),
+                    title: "Moved".into(),
+                    ..first.clone()
+                })
+                .await,
+            "Task",
+            Operation::Upsert,
+        );
+        assert_eq!(err.current::<Task>(), Some(&first));
+        assert_eq!(stored(&db, "t1").await.as_ref(), Some(&first));
+        assert_eq!(by_origin(&db, "web", "core").await, ["t1"]);
+        assert!(by_origin(&db, "api", "core").await.is_empty());
+
+        // The same value: written.
+        let second = db
+            .tasks()
+            .upsert(&Task {
+                title: "Kept origin".into(),
+                ..first.clone()
+            })
+            .await
+            .unwrap();
+        assert_eq!((second.title.as_str(), second.version), ("Kept origin", 2));
+
+        // An item stored without it (written before it existed) gets it once.
+        raw_remove(&db, &key("t1"), &["origin"]).await;
+        let third = db
+            .tasks()
+            .upsert(&Task {
+                origin: "cli".into(),
+                ..second.clone()
+            })
+            .await
+            .unwrap();
+        assert_eq!(third.origin, "cli");
+        assert_eq!(by_origin(&db, "cli", "core").await, ["t1"]);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_item_stored_without_a_version_reads_as_version_0() {
     run("writes-no-version", |db| async move {
         db.tasks().create(&task("t1")).await.unwrap();
