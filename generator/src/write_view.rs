@@ -418,7 +418,9 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
         readonly: entity
             .attributes
             .iter()
-            .filter(|a| a.readonly && a.role != AttributeRole::CreatedAt)
+            // dyngen writes the maintained ones itself (a `readonly version`
+            // changes on every write by design).
+            .filter(|a| a.readonly && matches!(a.role, AttributeRole::Data | AttributeRole::Ttl))
             .map(|a| lit(&a.field))
             .collect(),
         touch,

@@ -13,8 +13,8 @@ pub struct Maintained {
     pub updated_at: Option<&'static str>,
     /// The `version` attribute: incremented on every write.
     pub version: Option<&'static str>,
-    /// The `ttl` attribute: writes that need the item to exist (or not)
-    /// treat an expired item as absent, as reads do.
+    /// The `ttl` attribute: a write's own checks (existence, version,
+    /// readonly attributes) treat an expired item as absent, as reads do.
     pub ttl: Option<&'static str>,
 }
 

@@ -78,8 +78,9 @@ impl<'t, E: Entity> EntityClient<'t, E> {
         Put::replace(self.table, item)
     }
 
-    /// Writes the item only if no item has its primary key: otherwise
-    /// [`Error::AlreadyExists`]. A versioned item is written as version 1.
+    /// Writes the item only if no item has its primary key (an expired one
+    /// counts as none): otherwise [`Error::AlreadyExists`]. A versioned item
+    /// is written as version 1.
     pub fn create<'a>(&self, item: &'a E) -> Put<'a, E>
     where
         't: 'a,
@@ -88,8 +89,9 @@ impl<'t, E: Entity> EntityClient<'t, E> {
     }
 
     /// Writes the whole item like `put`, but keeps the stored `createdAt`
-    /// and any attributes the entity does not know; resolves to the item as
-    /// stored.
+    /// and any attributes the entity does not know, and refuses
+    /// ([`Error::ConditionFailed`]) to change a `readonly` attribute of an
+    /// existing item; resolves to the item as stored.
     pub fn upsert<'a>(&self, item: &'a E) -> Put<'a, E>
     where
         't: 'a,
@@ -102,7 +104,8 @@ impl<'t, E: Entity> EntityClient<'t, E> {
         Delete::new(self.table, key, false)
     }
 
-    /// Deletes the item, or fails with [`Error::NotFound`] if it does not exist.
+    /// Deletes the item, or fails with [`Error::NotFound`] if it does not
+    /// exist (or has expired).
     pub fn delete_existing<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Delete<'t, E> {
         Delete::new(self.table, key, true)
     }
@@ -119,7 +122,6 @@ impl<'t, E: Entity> EntityClient<'t, E> {
     }
 }
 
-/// Wraps an SDK error as [`Error::Sdk`].
 /// Whether a conditional write was refused because its condition did not
 /// hold, for any operation's error type.
 pub(crate) fn condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
@@ -146,6 +148,7 @@ pub(crate) fn retryable<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> boo
     }
 }
 
+/// Wraps an SDK error as [`Error::Sdk`].
 pub(crate) fn sdk_error<E>(entity: &'static str, operation: Operation, err: SdkError<E>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,

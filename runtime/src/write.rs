@@ -18,7 +18,7 @@
 use crate::condition::{Comparator, Condition, Node, Operand};
 use crate::entity::{Entity, PrimaryKey};
 use crate::error::{Current, Error, Operation};
-use crate::expr::{Aliases, Names, Path, Values};
+use crate::expr::{Aliases, Names, Values};
 use crate::ops::{condition_failed, sdk_error};
 use crate::size::check_item_size;
 use crate::table::Table;
@@ -53,6 +53,9 @@ struct Guard {
     /// The version the stored item must have (0: none stored).
     expected_version: Option<i128>,
     condition: Option<Node>,
+    /// `upsert`'s readonly attributes with the values it writes (`None`:
+    /// none): an existing item must already hold the same.
+    readonly: Vec<(&'static str, Option<AttributeValue>)>,
     /// Set when the condition was rendered for an entity with a TTL on a
     /// table that hides expired items: the rule the condition applied, so a
     /// refusal judges the returned item by the same clock.
@@ -82,6 +85,7 @@ impl Guard {
             existence,
             expected_version: None,
             condition: None,
+            readonly: Vec::new(),
             expiry: None,
         }
     }
@@ -91,18 +95,26 @@ impl Guard {
     }
 
     /// The condition expression, or `None` when the write is unconditional.
-    fn render<E: Entity>(&mut self, table: &Table, aliases: &mut Aliases) -> Result<Option<String>, Error> {
-        // Only existence and version checks judge expiry; a caller's own
-        // condition sees the stored item as it is.
-        let judged =
-            self.existence != Existence::Any || (self.expected_version.is_some() && E::MAINTAINED.version.is_some());
+    /// `now` is the write's clock: the time it writes, and the one its
+    /// expiry checks judge by.
+    fn render<E: Entity>(
+        &mut self,
+        table: &Table,
+        aliases: &mut Aliases,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, Error> {
+        // Only the write's own checks (existence, version, readonly) judge
+        // expiry; a caller's condition sees the stored item as it is.
+        let judged = self.existence != Existence::Any
+            || (self.expected_version.is_some() && E::MAINTAINED.version.is_some())
+            || !self.readonly.is_empty();
         self.expiry = E::MAINTAINED
             .ttl
             .and(table.expiry_filter())
             .filter(|_| judged)
             .map(|field| Expiry {
                 field,
-                now: Utc::now().timestamp(),
+                now: now.timestamp(),
             });
         // `expired` / `live`: the TTL attribute is (not) a time that has passed.
         let (expired, live) = match self.expiry {
@@ -140,6 +152,7 @@ impl Guard {
                 // Version 0 is "never written": no item, one from before the
                 // entity had a version, or an expired one.
                 let expired = expired
+                    .clone()
                     .filter(|_| unchecked)
                     .map(|e| format!(" OR {e}"))
                     .unwrap_or_default();
@@ -148,6 +161,20 @@ impl Guard {
                 parts.push(format!("{name} = {value}"));
                 parts.extend(live.filter(|_| unchecked));
             }
+        }
+        // A readonly attribute may be given any value by a new (or expired)
+        // item, or one stored before it had the attribute; an existing one
+        // must already hold the value.
+        for (field, value) in &self.readonly {
+            let pk = aliases.name(table.def().pk);
+            let name = aliases.name(field);
+            let mut alternatives = vec![format!("attribute_not_exists({pk})")];
+            alternatives.extend(expired.clone());
+            alternatives.push(format!("attribute_not_exists({name})"));
+            if let Some(value) = value {
+                alternatives.push(format!("{name} = {}", aliases.value(value.clone())));
+            }
+            parts.push(format!("({})", alternatives.join(" OR ")));
         }
         if let Some(condition) = &self.condition {
             parts.push(format!("({})", condition.render(E::NAME, aliases)?));
@@ -270,11 +297,12 @@ impl<'a, E: Entity> Put<'a, E> {
         let mut aliases = Aliases::new();
         let mut guard = self.guard;
         if self.mode == PutMode::Upsert {
-            for field in E::READONLY {
-                guard.add_condition(unchanged(self.table.def().pk, field, item.get(*field)));
-            }
+            guard.readonly = E::READONLY
+                .iter()
+                .map(|&field| (field, item.get(field).cloned()))
+                .collect();
         }
-        let condition = guard.render::<E>(self.table, &mut aliases)?;
+        let condition = guard.render::<E>(self.table, &mut aliases, now)?;
         let request = if self.mode == PutMode::Upsert {
             let key = take_key(self.table, &mut item);
             Request::Update {
@@ -325,25 +353,6 @@ fn take_key(table: &Table, item: &mut Item) -> Item {
 /// `upsert`'s UpdateExpression: every attribute of `item` (the key taken
 /// out) set, `createdAt` only if absent, every other attribute the entity
 /// may store removed.
-/// `upsert`'s check of a `readonly` attribute: a new item, or one that does
-/// not have the attribute yet, may get any value; an existing one must
-/// already hold `value` (or, for `None`, have none).
-fn unchanged(pk: &'static str, field: &'static str, value: Option<&AttributeValue>) -> Node {
-    let path = Path::attribute(field);
-    let same = match value {
-        Some(value) => Node::Or(
-            Box::new(Node::NotExists(path.clone())),
-            Box::new(Node::Compare(
-                Operand::Path(path),
-                Comparator::Eq,
-                Operand::Value(value.clone()),
-            )),
-        ),
-        None => Node::NotExists(path),
-    };
-    Node::Or(Box::new(Node::NotExists(Path::attribute(pk))), Box::new(same))
-}
-
 fn upsert_expression<E: Entity>(item: Item, aliases: &mut Aliases) -> String {
     let absent: Vec<&str> = E::STORED.iter().copied().filter(|f| !item.contains_key(*f)).collect();
     let mut update = UpdateExpression::default();
@@ -439,7 +448,7 @@ impl Prepared {
         let mut guard = Guard::new(Existence::Any);
         guard.add_condition(condition.into_node());
         let mut aliases = Aliases::new();
-        let rendered = guard.render::<E>(table, &mut aliases)?;
+        let rendered = guard.render::<E>(table, &mut aliases, Utc::now())?;
         Ok(Prepared::new::<E>(
             Operation::ConditionCheck,
             Request::Check(key),
@@ -624,7 +633,7 @@ impl<'a, E: Entity> Delete<'a, E> {
         let key = self.key?;
         let mut aliases = Aliases::new();
         let mut guard = self.guard;
-        let condition = guard.render::<E>(self.table, &mut aliases)?;
+        let condition = guard.render::<E>(self.table, &mut aliases, Utc::now())?;
         Ok(Prepared::new::<E>(
             Operation::Delete,
             Request::Delete(key),
@@ -918,7 +927,7 @@ impl<'a, E: Entity> Update<'a, E> {
         let text = self.expression(&mut aliases).text();
         let mut guard = self.full_guard();
         let key = self.key?;
-        let condition = guard.render::<E>(self.table, &mut aliases)?;
+        let condition = guard.render::<E>(self.table, &mut aliases, self.now)?;
         let request = Request::Update {
             key,
             // An update of nothing still checks the item and returns it.
@@ -1023,7 +1032,7 @@ mod tests {
         let expression = update.expression(&mut aliases).text();
         let condition = update
             .full_guard()
-            .render::<Thing>(update.table, &mut aliases)
+            .render::<Thing>(update.table, &mut aliases, update.now)
             .unwrap()
             .unwrap();
         (resolve(&aliases, expression), resolve(&aliases, condition))
@@ -1032,7 +1041,7 @@ mod tests {
     /// A guard's condition with placeholders resolved.
     fn rendered(guard: &mut Guard, table: &Table) -> String {
         let mut aliases = Aliases::new();
-        let condition = guard.render::<Thing>(table, &mut aliases).unwrap().unwrap();
+        let condition = guard.render::<Thing>(table, &mut aliases, Utc::now()).unwrap().unwrap();
         resolve(&aliases, condition)
     }
 
@@ -1092,7 +1101,7 @@ mod tests {
         let mut aliases = Aliases::new();
         assert_eq!(
             Guard::new(Existence::Any)
-                .render::<Thing>(&table, &mut aliases)
+                .render::<Thing>(&table, &mut aliases, Utc::now())
                 .unwrap(),
             None
         );
@@ -1102,6 +1111,30 @@ mod tests {
             rendered(&mut Guard::new(Existence::Absent), &table_with_ttl().show_expired()),
             "attribute_not_exists(pk)"
         );
+    }
+
+    #[test]
+    fn upsert_keeps_readonly_attributes_unless_the_item_is_new_or_expired() {
+        let readonly = vec![("src", Some(AttributeValue::S("web".into()))), ("gone", None)];
+        let mut guard = Guard::new(Existence::Any);
+        guard.readonly = readonly.clone();
+        assert_eq!(
+            rendered(&mut guard, &table()),
+            "(attribute_not_exists(pk) OR attribute_not_exists(src) OR src = \"web\") AND \
+             (attribute_not_exists(pk) OR attribute_not_exists(gone))"
+        );
+        guard.expected_version = Some(2);
+        assert_eq!(
+            rendered(&mut guard, &table_with_ttl()),
+            "v = 2 AND (attribute_not_exists(expires) OR expires > <now>) AND \
+             (attribute_not_exists(pk) OR expires <= <now> OR attribute_not_exists(src) OR src = \"web\") AND \
+             (attribute_not_exists(pk) OR expires <= <now> OR attribute_not_exists(gone))"
+        );
+        // Judged by expiry even without a version.
+        let mut guard = Guard::new(Existence::Any);
+        guard.readonly = readonly;
+        rendered(&mut guard, &table_with_ttl());
+        assert!(guard.expiry.is_some());
     }
 
     #[test]

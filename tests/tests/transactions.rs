@@ -21,7 +21,7 @@ use dyngen_goldens::writes::{
     Comment, CommentKey, Counter, CounterKey, Priority, Task, TaskByAssigneePartition, TaskByTeamPartition, TaskKey,
     Tasks,
 };
-use dyngen_runtime::chrono::{DateTime, Utc};
+use dyngen_runtime::chrono::{DateTime, Duration, Utc};
 use dyngen_runtime::rust_decimal::Decimal;
 use dyngen_runtime::{CancelReason, CanceledAction, DecodeError, Error, Operation, PrimaryKey, Table};
 use dyngen_tests::run_with_table as run;
@@ -978,6 +978,76 @@ async fn set_priority_in_a_transaction_rewrites_the_by_team_keys() {
 // ---------------------------------------------------------------------------
 // 5. Limits checked before sending.
 // ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn transactions_treat_expired_items_as_absent_and_keep_readonly_attributes() {
+    with_tasks("tx-expired-readonly", |db| async move {
+        let expired = Task {
+            expires_at: Some(Utc::now() - Duration::minutes(5)),
+            ..task("gone")
+        };
+        db.tasks().create(&expired).await.unwrap();
+        db.comments()
+            .create(&Comment {
+                expires_at: Some(Utc::now() - Duration::minutes(5)),
+                ..comment("c-gone")
+            })
+            .await
+            .unwrap();
+
+        // Updating an expired item: NotFound, as alone.
+        let err = refused_at(
+            db.transact_write()
+                .update(db.tasks().update(&task_key("gone"), 1).set_points(3))
+                .send()
+                .await,
+            0,
+            "Task",
+            Operation::Update,
+        );
+        assert!(matches!(*err, Error::NotFound { entity: "Task" }), "{err:?}");
+
+        // Creating over expired items replaces them.
+        db.transact_write()
+            .put(db.tasks().create(&task("gone")))
+            .put(db.comments().create(&comment("c-gone")))
+            .send()
+            .await
+            .unwrap();
+        let created = db.tasks().get_consistent(&task_key("gone")).await.unwrap().unwrap();
+        assert_eq!((created.version, created.expires_at), (1, None));
+        assert!(db
+            .comments()
+            .get_consistent(&comment_key("c-gone"))
+            .await
+            .unwrap()
+            .is_some());
+
+        // An upsert that changes the readonly `origin` is refused.
+        let err = refused_at(
+            db.transact_write()
+                .put(db.tasks().upsert(&Task {
+                    origin: "api".into(),
+                    ..created.clone()
+                }))
+                .send()
+                .await,
+            0,
+            "Task",
+            Operation::Upsert,
+        );
+        assert!(
+            matches!(&*err, Error::ConditionFailed { current: Some(_), .. }),
+            "{err:?}"
+        );
+        assert_eq!(err.current::<Task>(), Some(&created));
+        assert_eq!(
+            db.tasks().get_consistent(&task_key("gone")).await.unwrap(),
+            Some(created)
+        );
+    })
+    .await;
+}
 
 #[tokio::test]
 async fn more_than_100_actions_are_refused_before_sending() {

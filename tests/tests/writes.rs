@@ -2062,6 +2062,50 @@ async fn writes_treat_expired_items_as_absent() {
             "{err:?}"
         );
 
+        // A versioned delete of an expired item: NotFound too.
+        db.tasks()
+            .create(&Task {
+                expires_at: Some(now - Duration::minutes(1)),
+                ..task("old2")
+            })
+            .await
+            .unwrap();
+        let err = db.tasks().delete(&key("old2"), 1).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound { entity: "Task" }), "{err:?}");
+        // A value read before it expired: the item is gone, so its version
+        // is 0, and the expired item is not reported.
+        let err = db
+            .tasks()
+            .put(&Task {
+                version: 1,
+                ..task("old2")
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::VersionConflict {
+                    expected: 1,
+                    found: 0,
+                    current: None,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // A fresh value may replace it, with another `origin` (readonly): the
+        // expired item does not hold it back.
+        let replaced = db
+            .tasks()
+            .upsert(&Task {
+                origin: "api".into(),
+                ..task("old2")
+            })
+            .await
+            .unwrap();
+        assert_eq!((replaced.origin.as_str(), replaced.version), ("api", 1));
+
         // A `show_expired` handle sees the expired comment, for writes too.
         let all = db.clone().show_expired();
         let err = all
