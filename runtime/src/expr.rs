@@ -72,7 +72,7 @@ pub type Values = HashMap<String, AttributeValue>;
 
 /// Collects the names and values of one request's expressions (update,
 /// condition, filter, key condition share one set of placeholders).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Aliases {
     names: HashMap<String, String>,
     values: HashMap<String, AttributeValue>,

@@ -63,6 +63,46 @@ pub struct Table {
     hide_expired: bool,
 }
 
+/// DynamoDB's expiry rule, in one place for reads and writes: an item is
+/// expired when its TTL attribute holds epoch seconds not after `now`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Expiry {
+    pub(crate) field: &'static str,
+    /// Epoch seconds.
+    pub(crate) now: i64,
+}
+
+impl Expiry {
+    pub(crate) fn new(field: &'static str, now: chrono::DateTime<chrono::Utc>) -> Self {
+        Expiry {
+            field,
+            now: now.timestamp(),
+        }
+    }
+
+    pub(crate) fn expired(&self, item: &crate::Item) -> bool {
+        matches!(item.get(self.field), Some(aws_sdk_dynamodb::types::AttributeValue::N(seconds))
+            if seconds.parse::<i64>().is_ok_and(|s| s <= self.now))
+    }
+
+    /// The conditions "expired" and "live" (no TTL, or one after now),
+    /// sharing their placeholders, so using either one leaves none unused.
+    pub(crate) fn conditions(&self, aliases: &mut crate::expr::Aliases) -> ExpiryConditions {
+        let name = aliases.name(self.field);
+        let now = aliases.value(aws_sdk_dynamodb::types::AttributeValue::N(self.now.to_string()));
+        ExpiryConditions {
+            expired: format!("{name} <= {now}"),
+            live: format!("(attribute_not_exists({name}) OR {name} > {now})"),
+        }
+    }
+}
+
+/// [`Expiry::conditions`].
+pub(crate) struct ExpiryConditions {
+    pub(crate) expired: String,
+    pub(crate) live: String,
+}
+
 impl Table {
     pub fn new(client: Client, name: impl Into<String>, def: &'static TableDef) -> Self {
         Table {
@@ -85,12 +125,8 @@ impl Table {
     /// attribute holds a time that has passed (DynamoDB's rule: epoch
     /// seconds, not after now).
     pub fn is_expired(&self, item: &crate::Item) -> bool {
-        match self.expiry_filter().and_then(|field| item.get(field)) {
-            Some(aws_sdk_dynamodb::types::AttributeValue::N(seconds)) => seconds
-                .parse::<i64>()
-                .is_ok_and(|s| s <= chrono::Utc::now().timestamp()),
-            _ => false,
-        }
+        self.expiry_filter()
+            .is_some_and(|field| Expiry::new(field, chrono::Utc::now()).expired(item))
     }
 
     /// A batch read of items of any entities.
@@ -124,11 +160,7 @@ impl Table {
     /// visible while the expiry time is after now.
     pub(crate) fn expiry_condition(&self, index: Option<&str>, aliases: &mut crate::expr::Aliases) -> Option<String> {
         let field = self.expiry_filter_on(index)?;
-        let name = aliases.name(field);
-        let now = aliases.value(aws_sdk_dynamodb::types::AttributeValue::N(
-            chrono::Utc::now().timestamp().to_string(),
-        ));
-        Some(format!("(attribute_not_exists({name}) OR {name} > {now})"))
+        Some(Expiry::new(field, chrono::Utc::now()).conditions(aliases).live)
     }
 
     /// The TTL attribute a query of `index` (`None`: the table) filters on:

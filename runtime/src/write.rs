@@ -21,7 +21,7 @@ use crate::error::{Current, Error, Operation};
 use crate::expr::{Aliases, Names, Values};
 use crate::ops::{condition_failed, sdk_error};
 use crate::size::check_item_size;
-use crate::table::Table;
+use crate::table::{Expiry, Table};
 use crate::value::{timestamp_text, AttributeCodec, SetElement};
 use crate::Item;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -62,23 +62,6 @@ struct Guard {
     expiry: Option<Expiry>,
 }
 
-/// An expired item counts as absent: DynamoDB deletes it within days, and
-/// reads already leave it out, so `create` may replace it and `update` does
-/// not revive it.
-#[derive(Debug, Clone, Copy)]
-struct Expiry {
-    field: &'static str,
-    /// Epoch seconds: expired when the TTL attribute is not after this.
-    now: i64,
-}
-
-impl Expiry {
-    fn expired(&self, item: &Item) -> bool {
-        matches!(item.get(self.field), Some(AttributeValue::N(seconds))
-            if seconds.parse::<i64>().is_ok_and(|s| s <= self.now))
-    }
-}
-
 impl Guard {
     fn new(existence: Existence) -> Self {
         Guard {
@@ -112,22 +95,12 @@ impl Guard {
             .ttl
             .and(table.expiry_filter())
             .filter(|_| judged)
-            .map(|field| Expiry {
-                field,
-                now: now.timestamp(),
-            });
-        // `expired` / `live`: the TTL attribute is (not) a time that has passed.
-        let (expired, live) = match self.expiry {
-            Some(expiry) => {
-                let name = aliases.name(expiry.field);
-                let now = aliases.value(AttributeValue::N(expiry.now.to_string()));
-                (
-                    Some(format!("{name} <= {now}")),
-                    Some(format!("(attribute_not_exists({name}) OR {name} > {now})")),
-                )
-            }
-            None => (None, None),
-        };
+            .map(|field| Expiry::new(field, now));
+        // An expired item counts as absent: DynamoDB deletes it within days,
+        // and reads already leave it out, so `create` may replace it and
+        // `update` does not revive it.
+        let conditions = self.expiry.map(|expiry| expiry.conditions(aliases));
+        let (expired, live) = conditions.map_or((None, None), |c| (Some(c.expired), Some(c.live)));
         let mut parts = Vec::new();
         match self.existence {
             Existence::Any => {}
@@ -1035,18 +1008,37 @@ mod tests {
             .render::<Thing>(update.table, &mut aliases, update.now)
             .unwrap()
             .unwrap();
-        (resolve(&aliases, expression), resolve(&aliases, condition))
+        let [expression, condition] = resolve(aliases, [expression, condition]);
+        (expression, condition)
     }
 
     /// A guard's condition with placeholders resolved.
     fn rendered(guard: &mut Guard, table: &Table) -> String {
         let mut aliases = Aliases::new();
         let condition = guard.render::<Thing>(table, &mut aliases, Utc::now()).unwrap().unwrap();
-        resolve(&aliases, condition)
+        let [condition] = resolve(aliases, [condition]);
+        condition
     }
 
-    fn resolve(aliases: &Aliases, mut text: String) -> String {
-        let (names, values) = aliases.clone().into_maps();
+    /// `texts` with placeholders resolved, after checking that each
+    /// placeholder is used (DynamoDB rejects unused ones).
+    fn resolve<const N: usize>(aliases: Aliases, texts: [String; N]) -> [String; N] {
+        let (names, values) = aliases.into_maps();
+        for alias in names
+            .iter()
+            .flatten()
+            .map(|(a, _)| a)
+            .chain(values.iter().flatten().map(|(a, _)| a))
+        {
+            assert!(
+                texts.iter().any(|t| t.contains(alias.as_str())),
+                "unused placeholder {alias} in {texts:?}"
+            );
+        }
+        texts.map(|text| resolve_one(&names, &values, text))
+    }
+
+    fn resolve_one(names: &Option<Names>, values: &Option<Values>, mut text: String) -> String {
         let mut names: Vec<_> = names.iter().flatten().collect();
         // Longest placeholders first, so `#n1` does not eat `#n10`.
         names.sort_by_key(|(alias, _)| std::cmp::Reverse(alias.len()));
