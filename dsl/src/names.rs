@@ -181,6 +181,72 @@ pub fn collection_types(collection_rust: &str) -> [String; 3] {
     ]
 }
 
+/// Methods of the generated table handle besides one per entity (its
+/// plural) and one per collection.
+pub const TABLE_METHODS: &[&str] = &[
+    "new",
+    "show_expired",
+    "batch_get",
+    "batch_write",
+    "transact_write",
+    "transact_get",
+    "table",
+];
+
+/// Methods every generated entity client has, its own and those of the
+/// runtime's `EntityClient` it dereferences to: an access pattern's query
+/// method cannot take one of these names (`query` is the primary key's).
+pub const ENTITY_CLIENT_METHODS: &[&str] = &[
+    "new",
+    "table",
+    "get",
+    "get_consistent",
+    "put",
+    "create",
+    "upsert",
+    "delete",
+    "delete_existing",
+    "scan",
+    "query",
+    "update",
+];
+
+/// Methods every query stage has (`runtime::query_stage!`): a sort-key
+/// composite, whose stage methods are named after it, cannot take one of
+/// these names.
+pub const QUERY_STAGE_METHODS: &[&str] = &[
+    "descending",
+    "limit",
+    "consistent",
+    "page",
+    "stream",
+    "all",
+    "filter",
+    "into_query",
+];
+
+/// The variant of a collection's item enum that holds an item no member
+/// claims: no member entity can be named so.
+pub const UNKNOWN_MEMBER: &str = "Unknown";
+
+/// The table handle's method for an entity's client: its plural (`issues`).
+pub fn client_method(entity: &crate::ir::Entity) -> String {
+    plural_value_name(&entity.name).unwrap_or_else(|_| entity.rust_name.to_lowercase())
+}
+
+/// The table handle's method for a collection: its name (`activity`), or
+/// `<name>_collection` when the handle has a method of that name already
+/// (an entity's plural, `new`, `batch_get`, ...).
+pub fn collection_method(schema: &crate::ir::Schema, collection: &str) -> String {
+    let method = value_name(collection).unwrap_or_else(|_| collection.to_owned());
+    let taken = TABLE_METHODS.contains(&method.as_str()) || schema.entities.iter().any(|e| client_method(e) == method);
+    if taken {
+        format!("{}_collection", method.trim_start_matches("r#"))
+    } else {
+        method
+    }
+}
+
 fn finish(converted: String) -> Result<String, InvalidRustName> {
     let starts_ok = converted
         .chars()

@@ -41,7 +41,7 @@ impl Vcs {
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
-        table_name: impl ::std::convert::Into<String>,
+        table_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
@@ -210,8 +210,8 @@ impl ::dyngen_runtime::key::KeySegment for IssueStatus {
     fn write_segment(
         &self,
         casing: ::dyngen_runtime::Casing,
-        out: &mut String,
-    ) -> ::std::result::Result<(), String> {
+        out: &mut ::std::string::String,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
@@ -221,13 +221,13 @@ impl ::dyngen_runtime::key::KeySegment for IssueStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     /// Attribute `username`.
-    pub username: String,
+    pub username: ::std::string::String,
     /// Attribute `fullName`.
-    pub full_name: String,
+    pub full_name: ::std::string::String,
     /// Attribute `bio`.
-    pub bio: String,
+    pub bio: ::std::string::String,
     /// Attribute `location`.
-    pub location: String,
+    pub location: ::std::string::String,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     /// When the item was last written; set by dyngen.
@@ -238,14 +238,14 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserKey {
     /// Attribute `username`.
-    pub username: String,
+    pub username: ::std::string::String,
 }
 
 /// The partition of `User`'s primary key: what [`UserClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserPartition {
     /// Attribute `username`.
-    pub username: String,
+    pub username: ::std::string::String,
 }
 
 /// The partition of `User`'s access pattern `owned` (on index `gsi1`):
@@ -253,7 +253,7 @@ pub struct UserPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserOwnedPartition {
     /// Attribute `username`.
-    pub username: String,
+    pub username: ::std::string::String,
 }
 
 /// The attributes of `User` items, for conditions and filters:
@@ -261,13 +261,13 @@ pub struct UserOwnedPartition {
 #[derive(Debug, Clone)]
 pub struct UserAttributes {
     /// Attribute `username`.
-    pub username: ::dyngen_runtime::Attr<User, String>,
+    pub username: ::dyngen_runtime::Attr<User, ::std::string::String>,
     /// Attribute `fullName`.
-    pub full_name: ::dyngen_runtime::Attr<User, String>,
+    pub full_name: ::dyngen_runtime::Attr<User, ::std::string::String>,
     /// Attribute `bio`.
-    pub bio: ::dyngen_runtime::Attr<User, String>,
+    pub bio: ::dyngen_runtime::Attr<User, ::std::string::String>,
     /// Attribute `location`.
-    pub location: ::dyngen_runtime::Attr<User, String>,
+    pub location: ::dyngen_runtime::Attr<User, ::std::string::String>,
     /// Attribute `createdAt`.
     pub created_at: ::dyngen_runtime::Attr<
         User,
@@ -289,28 +289,34 @@ impl User {
     }
 
     fn primary_pk(
-        username: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        username: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn primary_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("User", "sk").label("User").build()
     }
 
     fn owned_pk(
-        username: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        username: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn owned_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("User", "gsi1sk")
             .label("owned")
             .label("User")
@@ -536,7 +542,7 @@ impl<'t> UserUpdate<'t> {
     /// Sets `fullName`.
     pub fn set_full_name(
         mut self,
-        full_name: impl ::std::convert::Into<String>,
+        full_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let value = full_name.into();
         self.update.set("fullName", &value);
@@ -544,14 +550,20 @@ impl<'t> UserUpdate<'t> {
     }
 
     /// Sets `bio`.
-    pub fn set_bio(mut self, bio: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_bio(
+        mut self,
+        bio: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = bio.into();
         self.update.set("bio", &value);
         self
     }
 
     /// Sets `location`.
-    pub fn set_location(mut self, location: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_location(
+        mut self,
+        location: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = location.into();
         self.update.set("location", &value);
         self
@@ -608,19 +620,19 @@ impl<'t> ::std::convert::From<UserUpdate<'t>> for ::dyngen_runtime::Update<'t, U
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repository {
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// The owner's username (same value as `repoOwner`; kept for the `owned` collection).
-    pub username: String,
+    pub username: ::std::string::String,
     /// Attribute `about`.
-    pub about: String,
+    pub about: ::std::string::String,
     /// Attribute `description`.
-    pub description: String,
+    pub description: ::std::string::String,
     /// Attribute `isPrivate`. Read as `false` when absent.
     pub is_private: bool,
     /// Attribute `defaultBranch`. Read as `"main"` when absent.
-    pub default_branch: String,
+    pub default_branch: ::std::string::String,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     /// When the item was last written; set by dyngen.
@@ -631,16 +643,16 @@ pub struct Repository {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepositoryKey {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
 }
 
 /// The partition of `Repository`'s primary key: what [`RepositoryClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepositoryPartition {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
 }
 
 /// The partition of `Repository`'s access pattern `owned` (on index `gsi1`):
@@ -648,7 +660,7 @@ pub struct RepositoryPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepositoryOwnedPartition {
     /// The owner's username (same value as `repoOwner`; kept for the `owned` collection).
-    pub username: String,
+    pub username: ::std::string::String,
 }
 
 /// The partition of `Repository`'s access pattern `activity` (on index `gsi2`):
@@ -656,9 +668,9 @@ pub struct RepositoryOwnedPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepositoryActivityPartition {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
 }
 
 /// The attributes of `Repository` items, for conditions and filters:
@@ -666,19 +678,19 @@ pub struct RepositoryActivityPartition {
 #[derive(Debug, Clone)]
 pub struct RepositoryAttributes {
     /// Attribute `repoName`.
-    pub repo_name: ::dyngen_runtime::Attr<Repository, String>,
+    pub repo_name: ::dyngen_runtime::Attr<Repository, ::std::string::String>,
     /// Attribute `repoOwner`.
-    pub repo_owner: ::dyngen_runtime::Attr<Repository, String>,
+    pub repo_owner: ::dyngen_runtime::Attr<Repository, ::std::string::String>,
     /// Attribute `username`.
-    pub username: ::dyngen_runtime::Attr<Repository, String>,
+    pub username: ::dyngen_runtime::Attr<Repository, ::std::string::String>,
     /// Attribute `about`.
-    pub about: ::dyngen_runtime::Attr<Repository, String>,
+    pub about: ::dyngen_runtime::Attr<Repository, ::std::string::String>,
     /// Attribute `description`.
-    pub description: ::dyngen_runtime::Attr<Repository, String>,
+    pub description: ::dyngen_runtime::Attr<Repository, ::std::string::String>,
     /// Attribute `isPrivate`.
     pub is_private: ::dyngen_runtime::Attr<Repository, bool>,
     /// Attribute `defaultBranch`.
-    pub default_branch: ::dyngen_runtime::Attr<Repository, String>,
+    pub default_branch: ::dyngen_runtime::Attr<Repository, ::std::string::String>,
     /// Attribute `createdAt`.
     pub created_at: ::dyngen_runtime::Attr<
         Repository,
@@ -701,8 +713,8 @@ impl Repository {
     }
 
     fn primary_pk(
-        repo_owner: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        repo_owner: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -710,8 +722,8 @@ impl Repository {
     }
 
     fn primary_sk(
-        repo_name: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        repo_name: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "sk")
             .label("Repository")
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
@@ -719,8 +731,8 @@ impl Repository {
     }
 
     fn owned_pk(
-        username: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        username: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
@@ -728,8 +740,8 @@ impl Repository {
     }
 
     fn owned_sk(
-        repo_name: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        repo_name: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi1sk")
             .label("owned")
             .label("Repository")
@@ -738,9 +750,9 @@ impl Repository {
     }
 
     fn activity_pk(
-        repo_owner: &String,
-        repo_name: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        repo_owner: &::std::string::String,
+        repo_name: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -748,7 +760,10 @@ impl Repository {
             .build()
     }
 
-    fn activity_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn activity_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi2sk")
             .label("activity")
             .label("Repository")
@@ -1123,18 +1138,24 @@ impl<'t> RepositoryOwnedQuery<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct RepositoryUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Repository>,
-    username: ::std::option::Option<String>,
+    username: ::std::option::Option<::std::string::String>,
 }
 
 impl<'t> RepositoryUpdate<'t> {
     /// Sets `username`, and rewrites `gsi1pk` (access pattern `owned`).
-    pub fn set_username(mut self, username: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_username(
+        mut self,
+        username: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.username = ::std::option::Option::Some(username.into());
         self
     }
 
     /// Sets `about`.
-    pub fn set_about(mut self, about: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_about(
+        mut self,
+        about: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = about.into();
         self.update.set("about", &value);
         self
@@ -1143,7 +1164,7 @@ impl<'t> RepositoryUpdate<'t> {
     /// Sets `description`.
     pub fn set_description(
         mut self,
-        description: impl ::std::convert::Into<String>,
+        description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let value = description.into();
         self.update.set("description", &value);
@@ -1160,7 +1181,7 @@ impl<'t> RepositoryUpdate<'t> {
     /// Sets `defaultBranch`.
     pub fn set_default_branch(
         mut self,
-        default_branch: impl ::std::convert::Into<String>,
+        default_branch: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let value = default_branch.into();
         self.update.set("defaultBranch", &value);
@@ -1228,17 +1249,17 @@ for ::dyngen_runtime::Update<'t, Repository> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     /// Attribute `issueNumber`.
-    pub issue_number: String,
+    pub issue_number: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Who opened the issue.
-    pub username: String,
+    pub username: ::std::string::String,
     /// Attribute `subject`.
-    pub subject: String,
+    pub subject: ::std::string::String,
     /// Attribute `body`.
-    pub body: String,
+    pub body: ::std::string::String,
     /// Attribute `status`. Read as `Open` when absent.
     pub status: IssueStatus,
     /// When the item was created; set by dyngen.
@@ -1251,20 +1272,20 @@ pub struct Issue {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IssueKey {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
     /// Attribute `issueNumber`.
-    pub issue_number: String,
+    pub issue_number: ::std::string::String,
 }
 
 /// The partition of `Issue`'s primary key: what [`IssueClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IssuePartition {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
 }
 
 /// The partition of `Issue`'s access pattern `managed` (on index `gsi1`):
@@ -1272,7 +1293,7 @@ pub struct IssuePartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IssueManagedPartition {
     /// Who opened the issue.
-    pub username: String,
+    pub username: ::std::string::String,
 }
 
 /// The partition of `Issue`'s access pattern `activity` (on index `gsi2`):
@@ -1280,9 +1301,9 @@ pub struct IssueManagedPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IssueActivityPartition {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
 }
 
 /// The attributes of `Issue` items, for conditions and filters:
@@ -1290,17 +1311,17 @@ pub struct IssueActivityPartition {
 #[derive(Debug, Clone)]
 pub struct IssueAttributes {
     /// Attribute `issueNumber`.
-    pub issue_number: ::dyngen_runtime::Attr<Issue, String>,
+    pub issue_number: ::dyngen_runtime::Attr<Issue, ::std::string::String>,
     /// Attribute `repoName`.
-    pub repo_name: ::dyngen_runtime::Attr<Issue, String>,
+    pub repo_name: ::dyngen_runtime::Attr<Issue, ::std::string::String>,
     /// Attribute `repoOwner`.
-    pub repo_owner: ::dyngen_runtime::Attr<Issue, String>,
+    pub repo_owner: ::dyngen_runtime::Attr<Issue, ::std::string::String>,
     /// Attribute `username`.
-    pub username: ::dyngen_runtime::Attr<Issue, String>,
+    pub username: ::dyngen_runtime::Attr<Issue, ::std::string::String>,
     /// Attribute `subject`.
-    pub subject: ::dyngen_runtime::Attr<Issue, String>,
+    pub subject: ::dyngen_runtime::Attr<Issue, ::std::string::String>,
     /// Attribute `body`.
-    pub body: ::dyngen_runtime::Attr<Issue, String>,
+    pub body: ::dyngen_runtime::Attr<Issue, ::std::string::String>,
     /// Attribute `status`.
     pub status: ::dyngen_runtime::Attr<Issue, IssueStatus>,
     /// Attribute `createdAt`.
@@ -1326,9 +1347,9 @@ impl Issue {
     }
 
     fn primary_pk(
-        repo_owner: &String,
-        repo_name: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        repo_owner: &::std::string::String,
+        repo_name: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -1337,8 +1358,8 @@ impl Issue {
     }
 
     fn primary_sk(
-        issue_number: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        issue_number: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "sk")
             .label("Issue")
             .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
@@ -1346,8 +1367,8 @@ impl Issue {
     }
 
     fn managed_pk(
-        username: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        username: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
@@ -1356,8 +1377,8 @@ impl Issue {
 
     fn managed_sk(
         status: &IssueStatus,
-        issue_number: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        issue_number: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "gsi1sk")
             .label("managed")
             .label("Issue")
@@ -1367,9 +1388,9 @@ impl Issue {
     }
 
     fn activity_pk(
-        repo_owner: &String,
-        repo_name: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        repo_owner: &::std::string::String,
+        repo_name: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -1379,8 +1400,8 @@ impl Issue {
 
     fn activity_sk(
         status: &IssueStatus,
-        issue_number: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        issue_number: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "gsi2sk")
             .label("activity")
             .label("Issue")
@@ -1885,26 +1906,35 @@ impl<'t> IssueActivityQueryByStatus<'t> {
 pub struct IssueUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Issue>,
     key: IssueKey,
-    username: ::std::option::Option<String>,
+    username: ::std::option::Option<::std::string::String>,
     status: ::std::option::Option<IssueStatus>,
 }
 
 impl<'t> IssueUpdate<'t> {
     /// Sets `username`, and rewrites `gsi1pk` (access pattern `managed`).
-    pub fn set_username(mut self, username: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_username(
+        mut self,
+        username: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.username = ::std::option::Option::Some(username.into());
         self
     }
 
     /// Sets `subject`.
-    pub fn set_subject(mut self, subject: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_subject(
+        mut self,
+        subject: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = subject.into();
         self.update.set("subject", &value);
         self
     }
 
     /// Sets `body`.
-    pub fn set_body(mut self, body: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_body(
+        mut self,
+        body: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = body.into();
         self.update.set("body", &value);
         self
@@ -1984,17 +2014,17 @@ impl<'t> ::std::convert::From<IssueUpdate<'t>> for ::dyngen_runtime::Update<'t, 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullRequest {
     /// Attribute `pullRequestNumber`.
-    pub pull_request_number: String,
+    pub pull_request_number: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Who opened the pull request.
-    pub username: String,
+    pub username: ::std::string::String,
     /// Attribute `subject`.
-    pub subject: String,
+    pub subject: ::std::string::String,
     /// Attribute `body`.
-    pub body: String,
+    pub body: ::std::string::String,
     /// Attribute `status`. Read as `Open` when absent.
     pub status: IssueStatus,
     /// When the item was created; set by dyngen.
@@ -2007,20 +2037,20 @@ pub struct PullRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PullRequestKey {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
     /// Attribute `pullRequestNumber`.
-    pub pull_request_number: String,
+    pub pull_request_number: ::std::string::String,
 }
 
 /// The partition of `PullRequest`'s primary key: what [`PullRequestClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PullRequestPartition {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
 }
 
 /// The partition of `PullRequest`'s access pattern `managed` (on index `gsi1`):
@@ -2028,7 +2058,7 @@ pub struct PullRequestPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PullRequestManagedPartition {
     /// Who opened the pull request.
-    pub username: String,
+    pub username: ::std::string::String,
 }
 
 /// The partition of `PullRequest`'s access pattern `activity` (on index `gsi2`):
@@ -2036,9 +2066,9 @@ pub struct PullRequestManagedPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PullRequestActivityPartition {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
 }
 
 /// The attributes of `PullRequest` items, for conditions and filters:
@@ -2046,17 +2076,17 @@ pub struct PullRequestActivityPartition {
 #[derive(Debug, Clone)]
 pub struct PullRequestAttributes {
     /// Attribute `pullRequestNumber`.
-    pub pull_request_number: ::dyngen_runtime::Attr<PullRequest, String>,
+    pub pull_request_number: ::dyngen_runtime::Attr<PullRequest, ::std::string::String>,
     /// Attribute `repoName`.
-    pub repo_name: ::dyngen_runtime::Attr<PullRequest, String>,
+    pub repo_name: ::dyngen_runtime::Attr<PullRequest, ::std::string::String>,
     /// Attribute `repoOwner`.
-    pub repo_owner: ::dyngen_runtime::Attr<PullRequest, String>,
+    pub repo_owner: ::dyngen_runtime::Attr<PullRequest, ::std::string::String>,
     /// Attribute `username`.
-    pub username: ::dyngen_runtime::Attr<PullRequest, String>,
+    pub username: ::dyngen_runtime::Attr<PullRequest, ::std::string::String>,
     /// Attribute `subject`.
-    pub subject: ::dyngen_runtime::Attr<PullRequest, String>,
+    pub subject: ::dyngen_runtime::Attr<PullRequest, ::std::string::String>,
     /// Attribute `body`.
-    pub body: ::dyngen_runtime::Attr<PullRequest, String>,
+    pub body: ::dyngen_runtime::Attr<PullRequest, ::std::string::String>,
     /// Attribute `status`.
     pub status: ::dyngen_runtime::Attr<PullRequest, IssueStatus>,
     /// Attribute `createdAt`.
@@ -2082,9 +2112,9 @@ impl PullRequest {
     }
 
     fn primary_pk(
-        repo_owner: &String,
-        repo_name: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        repo_owner: &::std::string::String,
+        repo_name: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -2093,8 +2123,8 @@ impl PullRequest {
     }
 
     fn primary_sk(
-        pull_request_number: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        pull_request_number: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "sk")
             .label("PullRequest")
             .value(
@@ -2106,8 +2136,8 @@ impl PullRequest {
     }
 
     fn managed_pk(
-        username: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        username: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
@@ -2116,8 +2146,8 @@ impl PullRequest {
 
     fn managed_sk(
         status: &IssueStatus,
-        pull_request_number: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        pull_request_number: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "gsi1sk")
             .label("managed")
             .label("PullRequest")
@@ -2131,9 +2161,9 @@ impl PullRequest {
     }
 
     fn activity_pk(
-        repo_owner: &String,
-        repo_name: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        repo_owner: &::std::string::String,
+        repo_name: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -2143,8 +2173,8 @@ impl PullRequest {
 
     fn activity_sk(
         status: &IssueStatus,
-        pull_request_number: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        pull_request_number: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "gsi2sk")
             .label("activity")
             .label("PullRequest")
@@ -2756,26 +2786,35 @@ impl<'t> PullRequestActivityQueryByStatus<'t> {
 pub struct PullRequestUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, PullRequest>,
     key: PullRequestKey,
-    username: ::std::option::Option<String>,
+    username: ::std::option::Option<::std::string::String>,
     status: ::std::option::Option<IssueStatus>,
 }
 
 impl<'t> PullRequestUpdate<'t> {
     /// Sets `username`, and rewrites `gsi1pk` (access pattern `managed`).
-    pub fn set_username(mut self, username: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_username(
+        mut self,
+        username: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.username = ::std::option::Option::Some(username.into());
         self
     }
 
     /// Sets `subject`.
-    pub fn set_subject(mut self, subject: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_subject(
+        mut self,
+        subject: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = subject.into();
         self.update.set("subject", &value);
         self
     }
 
     /// Sets `body`.
-    pub fn set_body(mut self, body: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_body(
+        mut self,
+        body: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = body.into();
         self.update.set("body", &value);
         self
@@ -2865,9 +2904,9 @@ for ::dyngen_runtime::Update<'t, PullRequest> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ActivityCollectionKey {
     /// Attribute `repoOwner`.
-    pub repo_owner: String,
+    pub repo_owner: ::std::string::String,
     /// Attribute `repoName`.
-    pub repo_name: String,
+    pub repo_name: ::std::string::String,
 }
 
 /// One item of collection `activity`, told apart by its entity tag.
@@ -2952,7 +2991,7 @@ impl ::std::iter::FromIterator<ActivityItem> for ActivityCollection {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ManagedCollectionKey {
     /// Who opened the issue.
-    pub username: String,
+    pub username: ::std::string::String,
 }
 
 /// One item of collection `managed`, told apart by its entity tag.
@@ -3025,7 +3064,7 @@ impl ::std::iter::FromIterator<ManagedItem> for ManagedCollection {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OwnedCollectionKey {
     /// Attribute `username`.
-    pub username: String,
+    pub username: ::std::string::String,
 }
 
 /// One item of collection `owned`, told apart by its entity tag.

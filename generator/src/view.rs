@@ -34,7 +34,7 @@ fn docs_or(docs: &[String], fallback: impl FnOnce() -> String) -> Vec<String> {
 /// The Rust type of a schema type.
 pub fn rust_type(schema: &Schema, ty: &Type) -> String {
     match ty {
-        Type::String => "String".into(),
+        Type::String => "::std::string::String".into(),
         Type::Bool => "bool".into(),
         Type::I32 => "i32".into(),
         Type::I64 => "i64".into(),
@@ -51,7 +51,10 @@ pub fn rust_type(schema: &Schema, ty: &Type) -> String {
             .struct_named(name)
             .map_or_else(|| name.clone(), |s| s.rust_name.clone()),
         Type::List(t) => format!("::std::vec::Vec<{}>", rust_type(schema, t)),
-        Type::Map(t) => format!("::std::collections::BTreeMap<String, {}>", rust_type(schema, t)),
+        Type::Map(t) => format!(
+            "::std::collections::BTreeMap<::std::string::String, {}>",
+            rust_type(schema, t)
+        ),
         Type::Set(t) => format!("::std::collections::BTreeSet<{}>", rust_type(schema, t)),
     }
 }
@@ -780,11 +783,6 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
     }
 }
 
-/// The table handle's method for an entity's client: its plural (`issues`).
-fn client_method(entity: &Entity) -> String {
-    names::plural_value_name(&entity.name).unwrap_or_else(|_| entity.rust_name.to_lowercase())
-}
-
 pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
     let key_fields = entity
         .primary
@@ -803,7 +801,7 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         name_lit: lit(&entity.name),
         rust_name: entity.rust_name.clone(),
         client: names::client_type(&entity.rust_name),
-        client_method: client_method(entity),
+        client_method: names::client_method(entity),
         key_type: names::key_type(&entity.rust_name),
         fields: entity
             .attributes
@@ -869,11 +867,7 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
     };
     // The table handle has one method per entity and per collection: a
     // collection named like an entity's plural (`sessions`) says so.
-    let mut method = names::value_name(&c.name).unwrap_or_else(|_| c.name.clone());
-    let taken = |m: &str| ["new", "table"].contains(&m) || schema.entities.iter().any(|e| client_method(e) == m);
-    if taken(&method) {
-        method = format!("{}_collection", method.trim_start_matches("r#"));
-    }
+    let method = names::collection_method(schema, &c.name);
     Some(CollectionView {
         docs: format!(
             "/// Queries collection `{}` on {}:\n/// the {member_list} items of one partition, in one query.",

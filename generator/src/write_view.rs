@@ -204,7 +204,7 @@ fn param_type(schema: &Schema, attr: &Attribute, optional: bool) -> String {
     let ty = rust_type(schema, &attr.ty);
     match (optional, &attr.ty) {
         (true, _) => format!("::std::option::Option<{ty}>"),
-        (false, Type::String) => "impl ::std::convert::Into<String>".into(),
+        (false, Type::String) => "impl ::std::convert::Into<::std::string::String>".into(),
         (false, _) => ty,
     }
 }

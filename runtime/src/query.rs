@@ -828,18 +828,18 @@ macro_rules! query_stage {
             /// One page, starting after `cursor`.
             pub async fn page(
                 &self,
-                cursor: Option<&$crate::query::Cursor>,
-            ) -> Result<$crate::query::Page<$item>, $crate::Error> {
+                cursor: ::core::option::Option<&$crate::query::Cursor>,
+            ) -> ::core::result::Result<$crate::query::Page<$item>, $crate::Error> {
                 self.0.page(cursor).await
             }
 
             /// Every item across pages, lazily.
-            pub fn stream(self) -> impl $crate::futures_stream::Stream<Item = Result<$item, $crate::Error>> + 't {
+            pub fn stream(self) -> impl $crate::futures_stream::Stream<Item = ::core::result::Result<$item, $crate::Error>> + 't {
                 self.0.stream()
             }
 
             /// Every item across pages.
-            pub async fn all(self) -> Result<Vec<$item>, $crate::Error> {
+            pub async fn all(self) -> ::core::result::Result<::std::vec::Vec<$item>, $crate::Error> {
                 self.0.all().await
             }
 
@@ -847,7 +847,7 @@ macro_rules! query_stage {
             /// `Query::filter`.
             pub fn filter(
                 self,
-                build: impl FnOnce(&<$item as $crate::Entity>::Attributes) -> $crate::Condition<$item>,
+                build: impl ::core::ops::FnOnce(&<$item as $crate::Entity>::Attributes) -> $crate::Condition<$item>,
             ) -> $crate::query::Query<'t, $item> {
                 self.0.filter(build)
             }
