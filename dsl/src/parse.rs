@@ -7,6 +7,8 @@ use crate::span::Span;
 use pest::iterators::Pair;
 use pest::Parser as _;
 
+mod mistakes;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar.pest"]
 struct Grammar;
@@ -185,6 +187,9 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         }
     }
     if let Some(diagnostic) = missing_attribute_type(source, pos, &rules) {
+        return diagnostic;
+    }
+    if let Some(diagnostic) = mistakes::recognise(source, pos, &rules) {
         return diagnostic;
     }
     // `<`, `?` and `=` are optional continuations of something already

@@ -20,6 +20,7 @@ pub fn validate(schema: &Schema, lowering_failed: bool) -> Vec<Diagnostic> {
     rust_names(schema, &mut out);
     generated_type_names(schema, &mut out);
     update_method_names(schema, &mut out);
+    generated_method_names(schema, &mut out);
     recursive_structs(schema, &mut out);
     if !lowering_failed {
         unused(schema, &mut out);
@@ -650,7 +651,23 @@ fn rust_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
         );
     }
     for collection in &schema.collections {
-        if let Err(e) = crate::names::type_name(&collection.name) {
+        // The table handle's method for it (`db.activity(..)`).
+        if let Err(e) = crate::names::value_name(&collection.name) {
+            out.push(
+                Diagnostic::new(
+                    Code::ReservedRustName,
+                    format!("collection `{}` cannot be named in Rust", collection.name),
+                )
+                .primary(
+                    collection.span,
+                    format!(
+                        "its query method would be `{}`, which cannot be an identifier",
+                        e.converted
+                    ),
+                )
+                .help("rename the collection"),
+            );
+        } else if let Err(e) = crate::names::type_name(&collection.name) {
             out.push(
                 Diagnostic::new(
                     Code::ReservedRustName,
@@ -705,9 +722,6 @@ fn rust_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The generator emits types of its own (`UserKey`, `IssueManagedQuery`,
-/// `OwnedCollection`, ...). Any of them meeting another type name would make
-/// the generated module fail to compile, so it is reported here instead.
 /// Two attributes of one entity whose update-builder methods would share a
 /// name (`add_to_x` of a set `x` and `add_to_x` of a number `toX`): the
 /// generated module would not compile.
@@ -742,107 +756,299 @@ fn update_method_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A Rust type name the generated module will contain: a declared type or
+/// one dyngen derives from a declaration.
+struct TypeNameUse {
+    rust_name: String,
+    /// "entity `OrderUpdate`", "the update type of `Order`".
+    what: String,
+    /// Where to point: the name to change to make this one differ.
+    span: Span,
+    /// What to rename to change this name: "entity `Order`", "access pattern
+    /// `byDate` of `Order`".
+    rename: String,
+    /// The Rust name of the declaration the name is derived from (the name
+    /// itself for a declared type).
+    owner_rust_name: String,
+    declared: bool,
+}
+
+/// The generator emits types of its own (`UserKey`, `IssueManagedQuery`,
+/// `OwnedCollection`, ...). Any of them meeting another type name would make
+/// the generated module fail to compile, so it is reported here instead.
 fn generated_type_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
     use crate::names;
-    // (Rust name, what it is, where to point).
-    let mut names_in_use: Vec<(String, String, Span)> = Vec::new();
-    names_in_use.push((
-        schema.table.rust_name.clone(),
+    let mut names_in_use: Vec<TypeNameUse> = Vec::new();
+    let mut declare = |rust_name: &str, what: String, span: Span| {
+        names_in_use.push(TypeNameUse {
+            rust_name: rust_name.to_string(),
+            rename: what.clone(),
+            what,
+            span,
+            owner_rust_name: rust_name.to_string(),
+            declared: true,
+        });
+    };
+    declare(
+        &schema.table.rust_name,
         format!("table `{}`", schema.table.name),
         schema.table.span,
-    ));
+    );
     for e in &schema.entities {
-        names_in_use.push((e.rust_name.clone(), format!("entity `{}`", e.name), e.span));
+        declare(&e.rust_name, format!("entity `{}`", e.name), e.span);
     }
     for e in &schema.enums {
-        names_in_use.push((e.rust_name.clone(), format!("enum `{}`", e.name), e.span));
+        declare(&e.rust_name, format!("enum `{}`", e.name), e.span);
     }
     for s in &schema.structs {
-        names_in_use.push((s.rust_name.clone(), format!("struct `{}`", s.name), s.span));
+        declare(&s.rust_name, format!("struct `{}`", s.name), s.span);
     }
-    let declared = names_in_use.len();
+    let generated = |rust_name: String, what: String, span: Span, rename: String, owner: &str| TypeNameUse {
+        rust_name,
+        what,
+        span,
+        rename,
+        owner_rust_name: owner.to_string(),
+        declared: false,
+    };
     for e in &schema.entities {
-        names_in_use.push((
-            names::key_type(&e.rust_name),
+        let entity = format!("entity `{}`", e.name);
+        let owner = e.rust_name.as_str();
+        names_in_use.push(generated(
+            names::key_type(owner),
             format!("the primary key type of `{}`", e.name),
             e.span,
+            entity.clone(),
+            owner,
         ));
-        names_in_use.push((
-            names::client_type(&e.rust_name),
+        names_in_use.push(generated(
+            names::client_type(owner),
             format!("the client type of `{}`", e.name),
             e.span,
+            entity.clone(),
+            owner,
         ));
-        names_in_use.push((
-            names::attributes_type(&e.rust_name),
+        names_in_use.push(generated(
+            names::attributes_type(owner),
             format!("the attributes type of `{}`", e.name),
             e.span,
+            entity.clone(),
+            owner,
         ));
-        names_in_use.push((
-            names::update_type(&e.rust_name),
+        names_in_use.push(generated(
+            names::update_type(owner),
             format!("the update type of `{}`", e.name),
             e.span,
+            entity.clone(),
+            owner,
         ));
         for index in e.all_indexes() {
             let index_name = (!index.is_primary()).then_some(index.name.as_str());
-            let what = if index.is_primary() {
-                "primary key".to_string()
+            // The primary key's types are named after the entity alone; an
+            // access pattern's after the entity and the pattern.
+            let (what, span, rename) = if index.is_primary() {
+                ("primary key".to_string(), e.span, entity.clone())
             } else {
-                format!("access pattern `{}`", index.name)
+                (
+                    format!("access pattern `{}`", index.name),
+                    index.span,
+                    format!("access pattern `{}` of `{}`", index.name, e.name),
+                )
             };
-            names_in_use.push((
-                names::partition_type(&e.rust_name, index_name),
+            names_in_use.push(generated(
+                names::partition_type(owner, index_name),
                 format!("the partition type of `{}`'s {what}", e.name),
-                index.span,
+                span,
+                rename.clone(),
+                owner,
             ));
             let composites: Vec<&String> = index.sk.iter().flat_map(|t| &t.composites).collect();
             if !composites.is_empty() {
-                names_in_use.push((
-                    names::query_stage_type(&e.rust_name, index_name, None),
+                names_in_use.push(generated(
+                    names::query_stage_type(owner, index_name, None),
                     format!("the query type of `{}`'s {what}", e.name),
-                    index.span,
+                    span,
+                    rename.clone(),
+                    owner,
                 ));
             }
             for c in composites.iter().take(composites.len().saturating_sub(1)) {
-                names_in_use.push((
-                    names::query_stage_type(&e.rust_name, index_name, Some(c)),
+                names_in_use.push(generated(
+                    names::query_stage_type(owner, index_name, Some(c)),
                     format!("a query stage of `{}`'s {what}", e.name),
-                    index.span,
+                    span,
+                    rename.clone(),
+                    owner,
                 ));
             }
         }
     }
     for s in &schema.structs {
-        names_in_use.push((
+        names_in_use.push(generated(
             names::fields_type(&s.rust_name),
             format!("the fields type of struct `{}`", s.name),
             s.span,
+            format!("struct `{}`", s.name),
+            &s.rust_name,
         ));
     }
     for c in &schema.collections {
         for name in names::collection_types(&c.rust_name) {
-            names_in_use.push((name, format!("a type of collection `{}`", c.name), c.span));
+            names_in_use.push(generated(
+                name,
+                format!("a type of collection `{}`", c.name),
+                c.span,
+                format!("collection `{}`", c.name),
+                &c.rust_name,
+            ));
         }
     }
     let mut first_use: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, (name, what, span)) in names_in_use.iter().enumerate() {
-        match first_use.get(name.as_str()) {
-            // Two declared names meeting is `rust_names`' business.
-            Some(&j) if i < declared && j < declared => {}
-            Some(&j) => {
-                let (_, first_what, first_span) = &names_in_use[j];
+    for (i, name_use) in names_in_use.iter().enumerate() {
+        let Some(&j) = first_use.get(name_use.rust_name.as_str()) else {
+            first_use.insert(&name_use.rust_name, i);
+            continue;
+        };
+        let first = &names_in_use[j];
+        // Two declared names meeting is `rust_names`' business.
+        if first.declared && name_use.declared {
+            continue;
+        }
+        // The name to change is the one that imitates a generated name: a
+        // declared type rather than a generated one, else the one derived
+        // from the longer name (`OrderByDate`'s types, not `Order`'s).
+        let (change, keep) = if first.declared != name_use.declared {
+            if first.declared {
+                (first, name_use)
+            } else {
+                (name_use, first)
+            }
+        } else if first.owner_rust_name.len() > name_use.owner_rust_name.len() {
+            (first, name_use)
+        } else {
+            (name_use, first)
+        };
+        let name = &change.rust_name;
+        let help = if change.declared {
+            format!(
+                "rename {}: dyngen generates `{name}` as {}, so no declared type can have that name",
+                change.rename, keep.what
+            )
+        } else {
+            format!(
+                "rename {}, or {}: dyngen derives both type names from them",
+                change.rename, keep.rename
+            )
+        };
+        out.push(
+            Diagnostic::new(
+                Code::RustNameCollision,
+                format!("{} and {} would both be named `{name}`", change.what, keep.what),
+            )
+            .primary(change.span, format!("{} is `{name}`", change.what))
+            .secondary(keep.span, format!("{} is `{name}` too", keep.what))
+            .note("dyngen names the types it generates after the entity, index or collection they serve")
+            .help(help),
+        );
+    }
+}
+
+/// Names that would become a generated method or variant that exists
+/// already: an access pattern named like an entity client's method, a
+/// sort-key composite named like a query stage's method, a collection
+/// member named like the item enum's `Unknown` variant. The generated
+/// module would not compile (or, through `Deref`, would quietly hide the
+/// runtime's method), so they are reported here.
+fn generated_method_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    use crate::names;
+    let listed = |methods: &[&str]| methods.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+    for entity in &schema.entities {
+        for index in &entity.indexes {
+            let method = index.rust_name.trim_start_matches("r#");
+            if names::ENTITY_CLIENT_METHODS.contains(&method) {
                 out.push(
                     Diagnostic::new(
                         Code::RustNameCollision,
-                        format!("{what} and {first_what} would both be named `{name}`"),
+                        format!(
+                            "access pattern `{}` of entity `{}` would be queried by a method `{method}`, which every entity client has already",
+                            index.name, entity.name
+                        ),
                     )
-                    .primary(*span, format!("{what} is `{name}`"))
-                    .secondary(*first_span, format!("{first_what} is `{name}` too"))
-                    .note("dyngen names the types it generates after the entity, index or collection they serve")
-                    .help("rename one of them"),
+                    .primary(
+                        index.span,
+                        format!("`{}` would become `{}Client::{method}`", index.name, entity.rust_name),
+                    )
+                    .note(format!("entity clients have the methods {}", listed(names::ENTITY_CLIENT_METHODS)))
+                    .help(format!(
+                        "rename the access pattern, e.g. `by_{method}`; its table index and collection keep their names"
+                    )),
                 );
             }
-            None => {
-                first_use.insert(name, i);
+        }
+        for index in entity.all_indexes() {
+            for composite in index.sk.iter().flat_map(|t| &t.composites) {
+                let Some(attr) = entity.attribute(composite) else {
+                    continue;
+                };
+                let method = attr.rust_name.trim_start_matches("r#");
+                if !names::QUERY_STAGE_METHODS.contains(&method) {
+                    continue;
+                }
+                let pattern = if index.is_primary() {
+                    "the primary key".to_string()
+                } else {
+                    format!("access pattern `{}`", index.name)
+                };
+                out.push(
+                    Diagnostic::new(
+                        Code::RustNameCollision,
+                        format!(
+                            "sort-key composite `{composite}` of entity `{}` would get a query method `{method}`, which every query has already",
+                            entity.name
+                        ),
+                    )
+                    .primary(attr.span, format!("`{composite}` is in the sort key of {pattern}"))
+                    .secondary(
+                        index.sk.as_ref().map_or(index.span, |t| t.span),
+                        "queries get one method per sort-key composite, named after it",
+                    )
+                    .note(format!("queries have the methods {}", listed(names::QUERY_STAGE_METHODS)))
+                    .help(format!(
+                        "rename the attribute and keep its stored name: `{composite}Value: ... @field(\"{}\")`",
+                        attr.field
+                    )),
+                );
+            }
+        }
+    }
+    for collection in &schema.collections {
+        for member in &collection.members {
+            let Some(entity) = schema.entity_named(&member.entity) else {
+                continue;
+            };
+            if entity.rust_name == names::UNKNOWN_MEMBER {
+                out.push(
+                    Diagnostic::new(
+                        Code::RustNameCollision,
+                        format!(
+                            "entity `{}` cannot be a member of collection `{}`: its item type has an `{}` variant of its own",
+                            entity.name,
+                            collection.name,
+                            names::UNKNOWN_MEMBER
+                        ),
+                    )
+                    .primary(
+                        entity.span,
+                        format!(
+                            "`{}` would be a second `{}Item::{}`",
+                            entity.name,
+                            collection.rust_name,
+                            names::UNKNOWN_MEMBER
+                        ),
+                    )
+                    .note("a collection query returns the items that no member claims as its `Unknown` variant")
+                    .help("rename the entity (its name is also its stored entity tag and key label) or leave it out of the collection"),
+                );
             }
         }
     }

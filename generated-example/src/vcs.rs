@@ -441,12 +441,9 @@ impl ::dyngen_runtime::Unversioned for User {}
 impl ::dyngen_runtime::FromItem for User {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -922,12 +919,9 @@ impl ::dyngen_runtime::Unversioned for Repository {}
 impl ::dyngen_runtime::FromItem for Repository {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -1558,12 +1552,9 @@ impl ::dyngen_runtime::Unversioned for Issue {}
 impl ::dyngen_runtime::FromItem for Issue {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -2342,12 +2333,9 @@ impl ::dyngen_runtime::Unversioned for PullRequest {}
 impl ::dyngen_runtime::FromItem for PullRequest {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -2919,35 +2907,43 @@ pub enum ActivityItem {
     Issue(Issue),
     /// An item of entity `PullRequest`.
     PullRequest(PullRequest),
+    /// An item under the collection's key that no member claims: its
+    /// entity tag is missing or names another entity. Kept as stored.
+    Unknown(::dyngen_runtime::UnknownItem),
 }
 
 impl ::dyngen_runtime::FromItem for ActivityItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        let tag = match item.get("_et") {
-            ::std::option::Option::Some(
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
-            ) => tag.as_str(),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        match tag {
-            "Repository" => {
-                <Repository as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Repository(v)))
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
+            ::std::option::Option::Some("Repository") => {
+                ::std::result::Result::Ok(
+                    Self::Repository(
+                        <Repository as ::dyngen_runtime::Entity>::from_item(item)?,
+                    ),
+                )
             }
-            "Issue" => {
-                <Issue as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Issue(v)))
+            ::std::option::Option::Some("Issue") => {
+                ::std::result::Result::Ok(
+                    Self::Issue(<Issue as ::dyngen_runtime::Entity>::from_item(item)?),
+                )
             }
-            "PullRequest" => {
-                <PullRequest as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::PullRequest(v)))
+            ::std::option::Option::Some("PullRequest") => {
+                ::std::result::Result::Ok(
+                    Self::PullRequest(
+                        <PullRequest as ::dyngen_runtime::Entity>::from_item(item)?,
+                    ),
+                )
             }
-            _ => ::std::result::Result::Ok(::std::option::Option::None),
+            _ => {
+                ::std::result::Result::Ok(
+                    Self::Unknown(
+                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
+                    ),
+                )
+            }
         }
     }
 }
@@ -2971,18 +2967,27 @@ pub struct ActivityCollection {
     pub issues: ::std::vec::Vec<Issue>,
     /// The `PullRequest` items.
     pub pull_requests: ::std::vec::Vec<PullRequest>,
+    /// Items no member claims (see [`ActivityItem::Unknown`]).
+    pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
+}
+
+impl ::std::iter::Extend<ActivityItem> for ActivityCollection {
+    fn extend<I: ::std::iter::IntoIterator<Item = ActivityItem>>(&mut self, items: I) {
+        for item in items {
+            match item {
+                ActivityItem::Repository(v) => self.repositories.push(v),
+                ActivityItem::Issue(v) => self.issues.push(v),
+                ActivityItem::PullRequest(v) => self.pull_requests.push(v),
+                ActivityItem::Unknown(v) => self.unknown.push(v),
+            }
+        }
+    }
 }
 
 impl ::std::iter::FromIterator<ActivityItem> for ActivityCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = ActivityItem>>(items: I) -> Self {
-        let mut grouped = Self::default();
-        for item in items {
-            match item {
-                ActivityItem::Repository(v) => grouped.repositories.push(v),
-                ActivityItem::Issue(v) => grouped.issues.push(v),
-                ActivityItem::PullRequest(v) => grouped.pull_requests.push(v),
-            }
-        }
+        let mut grouped = <Self as ::std::default::Default>::default();
+        ::std::iter::Extend::extend(&mut grouped, items);
         grouped
     }
 }
@@ -3002,31 +3007,36 @@ pub enum ManagedItem {
     Issue(Issue),
     /// An item of entity `PullRequest`.
     PullRequest(PullRequest),
+    /// An item under the collection's key that no member claims: its
+    /// entity tag is missing or names another entity. Kept as stored.
+    Unknown(::dyngen_runtime::UnknownItem),
 }
 
 impl ::dyngen_runtime::FromItem for ManagedItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        let tag = match item.get("_et") {
-            ::std::option::Option::Some(
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
-            ) => tag.as_str(),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        match tag {
-            "Issue" => {
-                <Issue as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Issue(v)))
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
+            ::std::option::Option::Some("Issue") => {
+                ::std::result::Result::Ok(
+                    Self::Issue(<Issue as ::dyngen_runtime::Entity>::from_item(item)?),
+                )
             }
-            "PullRequest" => {
-                <PullRequest as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::PullRequest(v)))
+            ::std::option::Option::Some("PullRequest") => {
+                ::std::result::Result::Ok(
+                    Self::PullRequest(
+                        <PullRequest as ::dyngen_runtime::Entity>::from_item(item)?,
+                    ),
+                )
             }
-            _ => ::std::result::Result::Ok(::std::option::Option::None),
+            _ => {
+                ::std::result::Result::Ok(
+                    Self::Unknown(
+                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
+                    ),
+                )
+            }
         }
     }
 }
@@ -3045,17 +3055,26 @@ pub struct ManagedCollection {
     pub issues: ::std::vec::Vec<Issue>,
     /// The `PullRequest` items.
     pub pull_requests: ::std::vec::Vec<PullRequest>,
+    /// Items no member claims (see [`ManagedItem::Unknown`]).
+    pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
+}
+
+impl ::std::iter::Extend<ManagedItem> for ManagedCollection {
+    fn extend<I: ::std::iter::IntoIterator<Item = ManagedItem>>(&mut self, items: I) {
+        for item in items {
+            match item {
+                ManagedItem::Issue(v) => self.issues.push(v),
+                ManagedItem::PullRequest(v) => self.pull_requests.push(v),
+                ManagedItem::Unknown(v) => self.unknown.push(v),
+            }
+        }
+    }
 }
 
 impl ::std::iter::FromIterator<ManagedItem> for ManagedCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = ManagedItem>>(items: I) -> Self {
-        let mut grouped = Self::default();
-        for item in items {
-            match item {
-                ManagedItem::Issue(v) => grouped.issues.push(v),
-                ManagedItem::PullRequest(v) => grouped.pull_requests.push(v),
-            }
-        }
+        let mut grouped = <Self as ::std::default::Default>::default();
+        ::std::iter::Extend::extend(&mut grouped, items);
         grouped
     }
 }
@@ -3075,31 +3094,36 @@ pub enum OwnedItem {
     User(User),
     /// An item of entity `Repository`.
     Repository(Repository),
+    /// An item under the collection's key that no member claims: its
+    /// entity tag is missing or names another entity. Kept as stored.
+    Unknown(::dyngen_runtime::UnknownItem),
 }
 
 impl ::dyngen_runtime::FromItem for OwnedItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        let tag = match item.get("_et") {
-            ::std::option::Option::Some(
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
-            ) => tag.as_str(),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        match tag {
-            "User" => {
-                <User as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::User(v)))
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
+            ::std::option::Option::Some("User") => {
+                ::std::result::Result::Ok(
+                    Self::User(<User as ::dyngen_runtime::Entity>::from_item(item)?),
+                )
             }
-            "Repository" => {
-                <Repository as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Repository(v)))
+            ::std::option::Option::Some("Repository") => {
+                ::std::result::Result::Ok(
+                    Self::Repository(
+                        <Repository as ::dyngen_runtime::Entity>::from_item(item)?,
+                    ),
+                )
             }
-            _ => ::std::result::Result::Ok(::std::option::Option::None),
+            _ => {
+                ::std::result::Result::Ok(
+                    Self::Unknown(
+                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
+                    ),
+                )
+            }
         }
     }
 }
@@ -3118,17 +3142,26 @@ pub struct OwnedCollection {
     pub users: ::std::vec::Vec<User>,
     /// The `Repository` items.
     pub repositories: ::std::vec::Vec<Repository>,
+    /// Items no member claims (see [`OwnedItem::Unknown`]).
+    pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
+}
+
+impl ::std::iter::Extend<OwnedItem> for OwnedCollection {
+    fn extend<I: ::std::iter::IntoIterator<Item = OwnedItem>>(&mut self, items: I) {
+        for item in items {
+            match item {
+                OwnedItem::User(v) => self.users.push(v),
+                OwnedItem::Repository(v) => self.repositories.push(v),
+                OwnedItem::Unknown(v) => self.unknown.push(v),
+            }
+        }
+    }
 }
 
 impl ::std::iter::FromIterator<OwnedItem> for OwnedCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = OwnedItem>>(items: I) -> Self {
-        let mut grouped = Self::default();
-        for item in items {
-            match item {
-                OwnedItem::User(v) => grouped.users.push(v),
-                OwnedItem::Repository(v) => grouped.repositories.push(v),
-            }
-        }
+        let mut grouped = <Self as ::std::default::Default>::default();
+        ::std::iter::Extend::extend(&mut grouped, items);
         grouped
     }
 }

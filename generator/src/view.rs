@@ -838,7 +838,6 @@ pub struct CollectionView {
     pub sk_prefix_lit: String,
     /// (entity name literal, entity Rust type, plural field name).
     pub members: Vec<(String, String, String)>,
-    pub entity_tag_lit: String,
 }
 
 pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<CollectionView> {
@@ -893,7 +892,6 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
         sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
         sk_prefix_lit: lit(&format!("{}#", c.name)),
         members: members.into_iter().map(|(n, t, f)| (lit(&n), t, f)).collect(),
-        entity_tag_lit: lit(&schema.table.entity_tag_field),
     })
 }
 

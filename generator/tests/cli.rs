@@ -234,7 +234,7 @@ fn build_check_accepts_a_fresh_file_and_writes_nothing() {
 fn build_check_shows_a_diff_for_a_stale_file_and_leaves_it() {
     let dir = scratch_dir("check-stale");
     let target = dir.join("minimal.rs");
-    let stale = minimal_generated().replace("pub id: String", "pub id: u64");
+    let stale = minimal_generated().replace("pub id: ::std::string::String", "pub id: u64");
     std::fs::write(&target, &stale).unwrap();
     let out = dyngen(&[
         "build",
@@ -247,7 +247,7 @@ fn build_check_shows_a_diff_for_a_stale_file_and_leaves_it() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("@@ "), "a unified diff: {stdout}");
     assert!(stdout.contains("-    pub id: u64,"), "{stdout}");
-    assert!(stdout.contains("+    pub id: String,"), "{stdout}");
+    assert!(stdout.contains("+    pub id: ::std::string::String,"), "{stdout}");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("is out of date"), "{stderr}");
     assert_eq!(

@@ -33,7 +33,7 @@ impl Library {
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
-        table_name: impl ::std::convert::Into<String>,
+        table_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
@@ -137,8 +137,8 @@ impl ::dyngen_runtime::key::KeySegment for Format {
     fn write_segment(
         &self,
         casing: ::dyngen_runtime::Casing,
-        out: &mut String,
-    ) -> ::std::result::Result<(), String> {
+        out: &mut ::std::string::String,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
@@ -148,7 +148,7 @@ impl ::dyngen_runtime::key::KeySegment for Format {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chapter {
     /// Field `title`.
-    pub title: String,
+    pub title: ::std::string::String,
     /// Field `pages`. Read as `1` when absent.
     pub pages: u32,
     /// Reading time per page, in minutes.
@@ -195,7 +195,7 @@ impl ::dyngen_runtime::value::AttributeCodec for Chapter {
         })
     }
 
-    fn validate(&self) -> ::std::result::Result<(), String> {
+    fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
         if let ::std::option::Option::Some(value) = &self.minutes_per_page {
             ::dyngen_runtime::value::AttributeCodec::validate(value)
                 .map_err(|message| ::std::format!("{}: {message}", ".minutesPerPage"))?;
@@ -210,7 +210,7 @@ impl ::dyngen_runtime::value::AttributeCodec for Chapter {
 /// conditions: `a.<attribute>.fields().<field>`.
 pub struct ChapterFields<E> {
     /// Field `title`.
-    pub title: ::dyngen_runtime::Attr<E, String>,
+    pub title: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `pages`.
     pub pages: ::dyngen_runtime::Attr<E, u32>,
     /// Field `minutesPerPage`.
@@ -236,9 +236,9 @@ impl ::dyngen_runtime::Nested for Chapter {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Category {
     /// Field `name`.
-    pub name: String,
+    pub name: ::std::string::String,
     /// Field `children`. Read as `{}` when absent.
-    pub children: ::std::collections::BTreeMap<String, Category>,
+    pub children: ::std::collections::BTreeMap<::std::string::String, Category>,
     /// Field `parent`.
     pub parent: ::std::option::Option<Summary>,
 }
@@ -271,7 +271,7 @@ impl ::dyngen_runtime::value::AttributeCodec for Category {
         })
     }
 
-    fn validate(&self) -> ::std::result::Result<(), String> {
+    fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::value::AttributeCodec::validate(&self.children)
             .map_err(|message| ::std::format!("{}: {message}", ".children"))?;
         if let ::std::option::Option::Some(value) = &self.parent {
@@ -286,11 +286,11 @@ impl ::dyngen_runtime::value::AttributeCodec for Category {
 /// conditions: `a.<attribute>.fields().<field>`.
 pub struct CategoryFields<E> {
     /// Field `name`.
-    pub name: ::dyngen_runtime::Attr<E, String>,
+    pub name: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `children`.
     pub children: ::dyngen_runtime::Attr<
         E,
-        ::std::collections::BTreeMap<String, Category>,
+        ::std::collections::BTreeMap<::std::string::String, Category>,
     >,
     /// Field `parent`.
     pub parent: ::dyngen_runtime::Attr<E, Summary>,
@@ -312,7 +312,7 @@ impl ::dyngen_runtime::Nested for Category {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// Field `text`. Stored as `the "text"`. Read as `""` when absent.
-    pub text: String,
+    pub text: ::std::string::String,
     /// Field `score`. Stored as `score{v1}`. Read as `1` when absent.
     pub score: f64,
 }
@@ -343,7 +343,7 @@ impl ::dyngen_runtime::value::AttributeCodec for Summary {
         })
     }
 
-    fn validate(&self) -> ::std::result::Result<(), String> {
+    fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::value::AttributeCodec::validate(&self.score)
             .map_err(|message| ::std::format!("{}: {message}", ".score{v1}"))?;
         ::std::result::Result::Ok(())
@@ -354,7 +354,7 @@ impl ::dyngen_runtime::value::AttributeCodec for Summary {
 /// conditions: `a.<attribute>.fields().<field>`.
 pub struct SummaryFields<E> {
     /// Field `text`.
-    pub text: ::dyngen_runtime::Attr<E, String>,
+    pub text: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `score`.
     pub score: ::dyngen_runtime::Attr<E, f64>,
 }
@@ -374,9 +374,9 @@ impl ::dyngen_runtime::Nested for Summary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Book {
     /// Attribute `isbn`.
-    pub isbn: String,
+    pub isbn: ::std::string::String,
     /// Attribute `title`. Read as `"Untitled \"draft\""` when absent.
-    pub title: String,
+    pub title: ::std::string::String,
     /// Attribute `inPrint`. Read as `true` when absent.
     pub in_print: bool,
     /// Attribute `pages`. Read as `-1` when absent.
@@ -406,15 +406,18 @@ pub struct Book {
     /// Attribute `formats`. Read as `[Hardcover, Ebook]` when absent.
     pub formats: ::std::vec::Vec<Format>,
     /// Attribute `authors`. Read as `["anon", "ghost"]` when absent.
-    pub authors: ::std::vec::Vec<String>,
+    pub authors: ::std::vec::Vec<::std::string::String>,
     /// Attribute `ratings`. Read as `[]` when absent.
     pub ratings: ::std::vec::Vec<f64>,
     /// Attribute `labels`. Read as `{}` when absent.
-    pub labels: ::std::collections::BTreeMap<String, String>,
+    pub labels: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
     /// Attribute `weights`. Read as `{}` when absent.
-    pub weights: ::std::collections::BTreeMap<String, f64>,
+    pub weights: ::std::collections::BTreeMap<::std::string::String, f64>,
     /// Attribute `tags`.
-    pub tags: ::std::collections::BTreeSet<String>,
+    pub tags: ::std::collections::BTreeSet<::std::string::String>,
     /// Attribute `small`.
     pub small: ::std::collections::BTreeSet<i32>,
     /// Attribute `large`.
@@ -441,14 +444,14 @@ pub struct Book {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BookKey {
     /// Attribute `isbn`.
-    pub isbn: String,
+    pub isbn: ::std::string::String,
 }
 
 /// The partition of `Book`'s primary key: what [`BookClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BookPartition {
     /// Attribute `isbn`.
-    pub isbn: String,
+    pub isbn: ::std::string::String,
 }
 
 /// The attributes of `Book` items, for conditions and filters:
@@ -456,9 +459,9 @@ pub struct BookPartition {
 #[derive(Debug, Clone)]
 pub struct BookAttributes {
     /// Attribute `isbn`.
-    pub isbn: ::dyngen_runtime::Attr<Book, String>,
+    pub isbn: ::dyngen_runtime::Attr<Book, ::std::string::String>,
     /// Attribute `title`.
-    pub title: ::dyngen_runtime::Attr<Book, String>,
+    pub title: ::dyngen_runtime::Attr<Book, ::std::string::String>,
     /// Attribute `inPrint`.
     pub in_print: ::dyngen_runtime::Attr<Book, bool>,
     /// Attribute `pages`.
@@ -488,18 +491,24 @@ pub struct BookAttributes {
     /// Attribute `formats`.
     pub formats: ::dyngen_runtime::Attr<Book, ::std::vec::Vec<Format>>,
     /// Attribute `authors`.
-    pub authors: ::dyngen_runtime::Attr<Book, ::std::vec::Vec<String>>,
+    pub authors: ::dyngen_runtime::Attr<Book, ::std::vec::Vec<::std::string::String>>,
     /// Attribute `ratings`.
     pub ratings: ::dyngen_runtime::Attr<Book, ::std::vec::Vec<f64>>,
     /// Attribute `labels`.
     pub labels: ::dyngen_runtime::Attr<
         Book,
-        ::std::collections::BTreeMap<String, String>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Attribute `weights`.
-    pub weights: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeMap<String, f64>>,
+    pub weights: ::dyngen_runtime::Attr<
+        Book,
+        ::std::collections::BTreeMap<::std::string::String, f64>,
+    >,
     /// Attribute `tags`.
-    pub tags: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeSet<String>>,
+    pub tags: ::dyngen_runtime::Attr<
+        Book,
+        ::std::collections::BTreeSet<::std::string::String>,
+    >,
     /// Attribute `small`.
     pub small: ::dyngen_runtime::Attr<Book, ::std::collections::BTreeSet<i32>>,
     /// Attribute `large`.
@@ -537,15 +546,18 @@ impl Book {
     }
 
     fn primary_pk(
-        isbn: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        isbn: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Book", "pk")
             .label("library")
             .value("isbn", isbn, ::dyngen_runtime::Casing::Upper)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn primary_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("Book", "sk").label("Book").build()
     }
 }
@@ -851,12 +863,9 @@ impl ::dyngen_runtime::Unversioned for Book {}
 impl ::dyngen_runtime::FromItem for Book {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -933,7 +942,10 @@ pub struct BookUpdate<'t> {
 
 impl<'t> BookUpdate<'t> {
     /// Sets `title`.
-    pub fn set_title(mut self, title: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_title(
+        mut self,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = title.into();
         self.update.set("title", &value);
         self
@@ -1252,7 +1264,10 @@ impl<'t> BookUpdate<'t> {
     }
 
     /// Sets `authors`.
-    pub fn set_authors(mut self, authors: ::std::vec::Vec<String>) -> Self {
+    pub fn set_authors(
+        mut self,
+        authors: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
         let value = authors;
         self.update.set("authors", &value);
         self
@@ -1261,7 +1276,7 @@ impl<'t> BookUpdate<'t> {
     /// Adds elements at the end of `authors` (absent counts as empty).
     pub fn append_authors(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
             .collect();
@@ -1272,7 +1287,7 @@ impl<'t> BookUpdate<'t> {
     /// Adds elements at the start of `authors` (absent counts as empty).
     pub fn prepend_authors(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
             .collect();
@@ -1312,7 +1327,10 @@ impl<'t> BookUpdate<'t> {
     /// Sets `labels`.
     pub fn set_labels(
         mut self,
-        labels: ::std::collections::BTreeMap<String, String>,
+        labels: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
     ) -> Self {
         let value = labels;
         self.update.set("labels", &value);
@@ -1322,7 +1340,7 @@ impl<'t> BookUpdate<'t> {
     /// Sets `weights`.
     pub fn set_weights(
         mut self,
-        weights: ::std::collections::BTreeMap<String, f64>,
+        weights: ::std::collections::BTreeMap<::std::string::String, f64>,
     ) -> Self {
         let value = weights;
         self.update.set("weights", &value);
@@ -1330,7 +1348,10 @@ impl<'t> BookUpdate<'t> {
     }
 
     /// Sets `tags`.
-    pub fn set_tags(mut self, tags: ::std::collections::BTreeSet<String>) -> Self {
+    pub fn set_tags(
+        mut self,
+        tags: ::std::collections::BTreeSet<::std::string::String>,
+    ) -> Self {
         let value = tags;
         self.update.set("tags", &value);
         self
@@ -1339,7 +1360,7 @@ impl<'t> BookUpdate<'t> {
     /// Adds elements to the set `tags`, in the database.
     pub fn add_to_tags(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
                 elements,
@@ -1352,7 +1373,7 @@ impl<'t> BookUpdate<'t> {
     /// Deletes elements from the set `tags`, in the database.
     pub fn delete_from_tags(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
                 elements,
@@ -1697,9 +1718,9 @@ impl<'t> ::std::convert::From<BookUpdate<'t>> for ::dyngen_runtime::Update<'t, B
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loan {
     /// Attribute `isbn`.
-    pub isbn: String,
+    pub isbn: ::std::string::String,
     /// Attribute `member`.
-    pub member: String,
+    pub member: ::std::string::String,
     /// When the loan ends; DynamoDB deletes the item afterwards.
     ///
     /// Stored as `expiresAt`.
@@ -1710,16 +1731,16 @@ pub struct Loan {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LoanKey {
     /// Attribute `isbn`.
-    pub isbn: String,
+    pub isbn: ::std::string::String,
     /// Attribute `member`.
-    pub member: String,
+    pub member: ::std::string::String,
 }
 
 /// The partition of `Loan`'s primary key: what [`LoanClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LoanPartition {
     /// Attribute `isbn`.
-    pub isbn: String,
+    pub isbn: ::std::string::String,
 }
 
 /// The partition of `Loan`'s access pattern `byMember` (on index `gsi1`):
@@ -1727,7 +1748,7 @@ pub struct LoanPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LoanByMemberPartition {
     /// Attribute `member`.
-    pub member: String,
+    pub member: ::std::string::String,
 }
 
 /// The attributes of `Loan` items, for conditions and filters:
@@ -1735,9 +1756,9 @@ pub struct LoanByMemberPartition {
 #[derive(Debug, Clone)]
 pub struct LoanAttributes {
     /// Attribute `isbn`.
-    pub isbn: ::dyngen_runtime::Attr<Loan, String>,
+    pub isbn: ::dyngen_runtime::Attr<Loan, ::std::string::String>,
     /// Attribute `member`.
-    pub member: ::dyngen_runtime::Attr<Loan, String>,
+    pub member: ::dyngen_runtime::Attr<Loan, ::std::string::String>,
     /// Attribute `until`.
     pub until: ::dyngen_runtime::Attr<Loan, ::dyngen_runtime::value::EpochSeconds>,
 }
@@ -1752,8 +1773,8 @@ impl Loan {
     }
 
     fn primary_pk(
-        isbn: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        isbn: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Loan", "pk")
             .label("library")
             .value("isbn", isbn, ::dyngen_runtime::Casing::Upper)
@@ -1761,8 +1782,8 @@ impl Loan {
     }
 
     fn primary_sk(
-        member: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        member: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "sk")
             .label("Loan")
             .value("member", member, ::dyngen_runtime::Casing::Lower)
@@ -1770,8 +1791,8 @@ impl Loan {
     }
 
     fn by_member_pk(
-        member: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        member: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Loan", "gsi1pk")
             .label("library")
             .value("member", member, ::dyngen_runtime::Casing::Lower)
@@ -1780,7 +1801,7 @@ impl Loan {
 
     fn by_member_sk(
         until: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "gsi1sk")
             .label("Loan")
             .value(
@@ -1892,12 +1913,9 @@ impl ::dyngen_runtime::Unversioned for Loan {}
 impl ::dyngen_runtime::FromItem for Loan {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 

@@ -74,7 +74,7 @@ impl Shop {
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
-        table_name: impl ::std::convert::Into<String>,
+        table_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
@@ -227,8 +227,8 @@ impl ::dyngen_runtime::key::KeySegment for OrderStatus {
     fn write_segment(
         &self,
         casing: ::dyngen_runtime::Casing,
-        out: &mut String,
-    ) -> ::std::result::Result<(), String> {
+        out: &mut ::std::string::String,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
@@ -279,8 +279,8 @@ impl ::dyngen_runtime::key::KeySegment for Tier {
     fn write_segment(
         &self,
         casing: ::dyngen_runtime::Casing,
-        out: &mut String,
-    ) -> ::std::result::Result<(), String> {
+        out: &mut ::std::string::String,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
@@ -290,13 +290,13 @@ impl ::dyngen_runtime::key::KeySegment for Tier {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
     /// Field `street`.
-    pub street: String,
+    pub street: ::std::string::String,
     /// Field `city`.
-    pub city: String,
+    pub city: ::std::string::String,
     /// Field `zip`.
-    pub zip: ::std::option::Option<String>,
+    pub zip: ::std::option::Option<::std::string::String>,
     /// Field `country`. Stored as `cc`. Read as `"NL"` when absent.
-    pub country: String,
+    pub country: ::std::string::String,
 }
 
 impl ::dyngen_runtime::value::AttributeCodec for Address {
@@ -335,13 +335,13 @@ impl ::dyngen_runtime::value::AttributeCodec for Address {
 /// conditions: `a.<attribute>.fields().<field>`.
 pub struct AddressFields<E> {
     /// Field `street`.
-    pub street: ::dyngen_runtime::Attr<E, String>,
+    pub street: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `city`.
-    pub city: ::dyngen_runtime::Attr<E, String>,
+    pub city: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `zip`.
-    pub zip: ::dyngen_runtime::Attr<E, String>,
+    pub zip: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `country`.
-    pub country: ::dyngen_runtime::Attr<E, String>,
+    pub country: ::dyngen_runtime::Attr<E, ::std::string::String>,
 }
 
 impl ::dyngen_runtime::Nested for Address {
@@ -361,7 +361,7 @@ impl ::dyngen_runtime::Nested for Address {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
     /// Field `sku`.
-    pub sku: String,
+    pub sku: ::std::string::String,
     /// Field `quantity`. Read as `1` when absent.
     pub quantity: u32,
     /// Field `unitPrice`.
@@ -406,7 +406,7 @@ impl ::dyngen_runtime::value::AttributeCodec for Line {
 /// conditions: `a.<attribute>.fields().<field>`.
 pub struct LineFields<E> {
     /// Field `sku`.
-    pub sku: ::dyngen_runtime::Attr<E, String>,
+    pub sku: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `quantity`.
     pub quantity: ::dyngen_runtime::Attr<E, u32>,
     /// Field `unitPrice`.
@@ -432,17 +432,17 @@ impl ::dyngen_runtime::Nested for Line {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
     /// Lookups by email ignore case.
-    pub email: String,
+    pub email: ::std::string::String,
     /// Attribute `name`.
-    pub name: String,
+    pub name: ::std::string::String,
     /// Attribute `tier`. Read as `Free` when absent.
     pub tier: Tier,
     /// Attribute `addresses`.
-    pub addresses: ::std::collections::BTreeMap<String, Address>,
+    pub addresses: ::std::collections::BTreeMap<::std::string::String, Address>,
     /// Attribute `tags`.
-    pub tags: ::std::option::Option<::std::collections::BTreeSet<String>>,
+    pub tags: ::std::option::Option<::std::collections::BTreeSet<::std::string::String>>,
     /// Attribute `scores`.
     pub scores: ::std::option::Option<::std::collections::BTreeSet<i64>>,
     /// Attribute `prices`.
@@ -470,13 +470,16 @@ pub struct Customer {
     /// Attribute `active`. Read as `true` when absent.
     pub active: bool,
     /// Attribute `nicknames`. Read as `["a", "b"]` when absent.
-    pub nicknames: ::std::vec::Vec<String>,
+    pub nicknames: ::std::vec::Vec<::std::string::String>,
     /// Attribute `labels`. Read as `{}` when absent.
-    pub labels: ::std::collections::BTreeMap<String, String>,
+    pub labels: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
     /// Attribute `type`. Read as `"person"` when absent.
-    pub r#type: String,
+    pub r#type: ::std::string::String,
     /// Attribute `signupSource`. Stored as `src`.
-    pub signup_source: String,
+    pub signup_source: ::std::string::String,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     /// When the item was last written; set by dyngen.
@@ -489,14 +492,14 @@ pub struct Customer {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CustomerKey {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
 }
 
 /// The partition of `Customer`'s primary key: what [`CustomerClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CustomerPartition {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
 }
 
 /// The partition of `Customer`'s access pattern `byEmail` (on index `gsi1`):
@@ -504,7 +507,7 @@ pub struct CustomerPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CustomerByEmailPartition {
     /// Lookups by email ignore case.
-    pub email: String,
+    pub email: ::std::string::String,
 }
 
 /// The partition of `Customer`'s access pattern `orders` (on index `gsi2`):
@@ -512,7 +515,7 @@ pub struct CustomerByEmailPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CustomerOrdersPartition {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
 }
 
 /// The attributes of `Customer` items, for conditions and filters:
@@ -520,20 +523,23 @@ pub struct CustomerOrdersPartition {
 #[derive(Debug, Clone)]
 pub struct CustomerAttributes {
     /// Attribute `customerId`.
-    pub customer_id: ::dyngen_runtime::Attr<Customer, String>,
+    pub customer_id: ::dyngen_runtime::Attr<Customer, ::std::string::String>,
     /// Attribute `email`.
-    pub email: ::dyngen_runtime::Attr<Customer, String>,
+    pub email: ::dyngen_runtime::Attr<Customer, ::std::string::String>,
     /// Attribute `name`.
-    pub name: ::dyngen_runtime::Attr<Customer, String>,
+    pub name: ::dyngen_runtime::Attr<Customer, ::std::string::String>,
     /// Attribute `tier`.
     pub tier: ::dyngen_runtime::Attr<Customer, Tier>,
     /// Attribute `addresses`.
     pub addresses: ::dyngen_runtime::Attr<
         Customer,
-        ::std::collections::BTreeMap<String, Address>,
+        ::std::collections::BTreeMap<::std::string::String, Address>,
     >,
     /// Attribute `tags`.
-    pub tags: ::dyngen_runtime::Attr<Customer, ::std::collections::BTreeSet<String>>,
+    pub tags: ::dyngen_runtime::Attr<
+        Customer,
+        ::std::collections::BTreeSet<::std::string::String>,
+    >,
     /// Attribute `scores`.
     pub scores: ::dyngen_runtime::Attr<Customer, ::std::collections::BTreeSet<i64>>,
     /// Attribute `prices`.
@@ -567,16 +573,19 @@ pub struct CustomerAttributes {
     /// Attribute `active`.
     pub active: ::dyngen_runtime::Attr<Customer, bool>,
     /// Attribute `nicknames`.
-    pub nicknames: ::dyngen_runtime::Attr<Customer, ::std::vec::Vec<String>>,
+    pub nicknames: ::dyngen_runtime::Attr<
+        Customer,
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// Attribute `labels`.
     pub labels: ::dyngen_runtime::Attr<
         Customer,
-        ::std::collections::BTreeMap<String, String>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Attribute `type`.
-    pub r#type: ::dyngen_runtime::Attr<Customer, String>,
+    pub r#type: ::dyngen_runtime::Attr<Customer, ::std::string::String>,
     /// Attribute `signupSource`.
-    pub signup_source: ::dyngen_runtime::Attr<Customer, String>,
+    pub signup_source: ::dyngen_runtime::Attr<Customer, ::std::string::String>,
     /// Attribute `createdAt`.
     pub created_at: ::dyngen_runtime::Attr<
         Customer,
@@ -600,45 +609,54 @@ impl Customer {
     }
 
     fn primary_pk(
-        customer_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        customer_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn primary_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "sk")
             .label("Customer")
             .build()
     }
 
     fn by_email_pk(
-        email: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        email: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "gsi1pk")
             .label("shop")
             .value("email", email, ::dyngen_runtime::Casing::Lower)
             .build()
     }
 
-    fn by_email_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn by_email_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "gsi1sk")
             .label("Customer")
             .build()
     }
 
     fn orders_pk(
-        customer_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        customer_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "gsi2pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn orders_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn orders_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "gsi2sk")
             .label("customerOrders")
             .label("Customer")
@@ -896,12 +914,9 @@ impl ::dyngen_runtime::Entity for Customer {
 impl ::dyngen_runtime::FromItem for Customer {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -1042,18 +1057,24 @@ impl<'t> CustomerClient<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct CustomerUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Customer>,
-    email: ::std::option::Option<String>,
+    email: ::std::option::Option<::std::string::String>,
 }
 
 impl<'t> CustomerUpdate<'t> {
     /// Sets `email`, and rewrites `gsi1pk` (access pattern `byEmail`).
-    pub fn set_email(mut self, email: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.email = ::std::option::Option::Some(email.into());
         self
     }
 
     /// Sets `name`.
-    pub fn set_name(mut self, name: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = name.into();
         self.update.set("name", &value);
         self
@@ -1069,7 +1090,7 @@ impl<'t> CustomerUpdate<'t> {
     /// Sets `addresses`.
     pub fn set_addresses(
         mut self,
-        addresses: ::std::collections::BTreeMap<String, Address>,
+        addresses: ::std::collections::BTreeMap<::std::string::String, Address>,
     ) -> Self {
         let value = addresses;
         self.update.set("addresses", &value);
@@ -1077,7 +1098,10 @@ impl<'t> CustomerUpdate<'t> {
     }
 
     /// Sets `tags`.
-    pub fn set_tags(mut self, tags: ::std::collections::BTreeSet<String>) -> Self {
+    pub fn set_tags(
+        mut self,
+        tags: ::std::collections::BTreeSet<::std::string::String>,
+    ) -> Self {
         let value = tags;
         self.update.set("tags", &value);
         self
@@ -1092,7 +1116,7 @@ impl<'t> CustomerUpdate<'t> {
     /// Sets `tags` only if the item has none.
     pub fn set_tags_if_absent(
         mut self,
-        tags: ::std::collections::BTreeSet<String>,
+        tags: ::std::collections::BTreeSet<::std::string::String>,
     ) -> Self {
         let value = tags;
         self.update.set_if_absent("tags", &value);
@@ -1102,7 +1126,7 @@ impl<'t> CustomerUpdate<'t> {
     /// Adds elements to the set `tags`, in the database.
     pub fn add_to_tags(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
                 elements,
@@ -1115,7 +1139,7 @@ impl<'t> CustomerUpdate<'t> {
     /// Deletes elements from the set `tags`, in the database.
     pub fn delete_from_tags(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
                 elements,
@@ -1458,7 +1482,10 @@ impl<'t> CustomerUpdate<'t> {
     }
 
     /// Sets `nicknames`.
-    pub fn set_nicknames(mut self, nicknames: ::std::vec::Vec<String>) -> Self {
+    pub fn set_nicknames(
+        mut self,
+        nicknames: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
         let value = nicknames;
         self.update.set("nicknames", &value);
         self
@@ -1467,7 +1494,7 @@ impl<'t> CustomerUpdate<'t> {
     /// Adds elements at the end of `nicknames` (absent counts as empty).
     pub fn append_nicknames(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
             .collect();
@@ -1478,7 +1505,7 @@ impl<'t> CustomerUpdate<'t> {
     /// Adds elements at the start of `nicknames` (absent counts as empty).
     pub fn prepend_nicknames(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
             .collect();
@@ -1489,7 +1516,10 @@ impl<'t> CustomerUpdate<'t> {
     /// Sets `labels`.
     pub fn set_labels(
         mut self,
-        labels: ::std::collections::BTreeMap<String, String>,
+        labels: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
     ) -> Self {
         let value = labels;
         self.update.set("labels", &value);
@@ -1497,7 +1527,10 @@ impl<'t> CustomerUpdate<'t> {
     }
 
     /// Sets `type`.
-    pub fn set_type(mut self, r#type: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_type(
+        mut self,
+        r#type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = r#type.into();
         self.update.set("type", &value);
         self
@@ -1562,9 +1595,9 @@ for ::dyngen_runtime::Update<'t, Customer> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
     /// Attribute `status`. Read as `Pending` when absent.
     pub status: OrderStatus,
     /// Attribute `total`.
@@ -1585,16 +1618,16 @@ pub struct Order {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderKey {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
 }
 
 /// The partition of `Order`'s primary key: what [`OrderClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderPartition {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
 }
 
 /// The partition of `Order`'s access pattern `orders` (on index `gsi2`):
@@ -1602,7 +1635,7 @@ pub struct OrderPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderOrdersPartition {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
 }
 
 /// The partition of `Order`'s access pattern `reserved` (on index `gsi3`):
@@ -1626,7 +1659,7 @@ pub struct OrderByStatusPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderByPlacedPartition {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
 }
 
 /// The attributes of `Order` items, for conditions and filters:
@@ -1634,9 +1667,9 @@ pub struct OrderByPlacedPartition {
 #[derive(Debug, Clone)]
 pub struct OrderAttributes {
     /// Attribute `id`.
-    pub id: ::dyngen_runtime::Attr<Order, String>,
+    pub id: ::dyngen_runtime::Attr<Order, ::std::string::String>,
     /// Attribute `customerId`.
-    pub customer_id: ::dyngen_runtime::Attr<Order, String>,
+    pub customer_id: ::dyngen_runtime::Attr<Order, ::std::string::String>,
     /// Attribute `status`.
     pub status: ::dyngen_runtime::Attr<Order, OrderStatus>,
     /// Attribute `total`.
@@ -1666,8 +1699,8 @@ impl Order {
     }
 
     fn primary_pk(
-        customer_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        customer_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
@@ -1675,8 +1708,8 @@ impl Order {
     }
 
     fn primary_sk(
-        id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "sk")
             .label("Order")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
@@ -1684,8 +1717,8 @@ impl Order {
     }
 
     fn orders_pk(
-        customer_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        customer_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi2pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
@@ -1694,8 +1727,8 @@ impl Order {
 
     fn orders_sk(
         placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-        id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi2sk")
             .label("customerOrders")
             .label("Order")
@@ -1706,7 +1739,7 @@ impl Order {
 
     fn reserved_pk(
         reserved_until: &i64,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi3pk")
             .label("shop")
             .label("Order")
@@ -1716,7 +1749,7 @@ impl Order {
 
     fn by_status_pk(
         status: &OrderStatus,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi4pk")
             .label("shop")
             .value("status", status, ::dyngen_runtime::Casing::Preserve)
@@ -1725,7 +1758,7 @@ impl Order {
 
     fn by_status_sk(
         placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi4sk")
             .label("Order")
             .value("placedAt", placed_at, ::dyngen_runtime::Casing::Upper)
@@ -1733,8 +1766,8 @@ impl Order {
     }
 
     fn by_placed_pk(
-        customer_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        customer_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
@@ -1743,7 +1776,7 @@ impl Order {
 
     fn by_placed_sk(
         placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "lsi1sk")
             .label("Order")
             .value("placedAt", placed_at, ::dyngen_runtime::Casing::Preserve)
@@ -1928,12 +1961,9 @@ impl ::dyngen_runtime::Entity for Order {
 impl ::dyngen_runtime::FromItem for Order {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -2558,9 +2588,9 @@ impl<'t> ::std::convert::From<OrderUpdate<'t>> for ::dyngen_runtime::Update<'t, 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// Attribute `token`.
-    pub token: String,
+    pub token: ::std::string::String,
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
     /// Attribute `expiresAt`. The item's expiry time (DynamoDB TTL), in seconds since the Unix epoch.
     pub expires_at: i64,
 }
@@ -2569,14 +2599,14 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionKey {
     /// Attribute `token`.
-    pub token: String,
+    pub token: ::std::string::String,
 }
 
 /// The partition of `Session`'s primary key: what [`SessionClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionPartition {
     /// Attribute `token`.
-    pub token: String,
+    pub token: ::std::string::String,
 }
 
 /// The attributes of `Session` items, for conditions and filters:
@@ -2584,9 +2614,9 @@ pub struct SessionPartition {
 #[derive(Debug, Clone)]
 pub struct SessionAttributes {
     /// Attribute `token`.
-    pub token: ::dyngen_runtime::Attr<Session, String>,
+    pub token: ::dyngen_runtime::Attr<Session, ::std::string::String>,
     /// Attribute `customerId`.
-    pub customer_id: ::dyngen_runtime::Attr<Session, String>,
+    pub customer_id: ::dyngen_runtime::Attr<Session, ::std::string::String>,
     /// Attribute `expiresAt`.
     pub expires_at: ::dyngen_runtime::Attr<Session, i64>,
 }
@@ -2600,15 +2630,18 @@ impl Session {
     }
 
     fn primary_pk(
-        token: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        token: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Session", "pk")
             .label("shop")
             .value("token", token, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn primary_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("Session", "sk")
             .label("sessions")
             .label("Session")
@@ -2692,12 +2725,9 @@ impl ::dyngen_runtime::Unversioned for Session {}
 impl ::dyngen_runtime::FromItem for Session {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -2779,7 +2809,7 @@ impl<'t> SessionUpdate<'t> {
     /// Sets `customerId`.
     pub fn set_customer_id(
         mut self,
-        customer_id: impl ::std::convert::Into<String>,
+        customer_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let value = customer_id.into();
         self.update.set("customerId", &value);
@@ -2846,7 +2876,7 @@ for ::dyngen_runtime::Update<'t, Session> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CustomerOrdersCollectionKey {
     /// Attribute `customerId`.
-    pub customer_id: String,
+    pub customer_id: ::std::string::String,
 }
 
 /// One item of collection `customerOrders`, told apart by its entity tag.
@@ -2857,31 +2887,36 @@ pub enum CustomerOrdersItem {
     Customer(Customer),
     /// An item of entity `Order`.
     Order(Order),
+    /// An item under the collection's key that no member claims: its
+    /// entity tag is missing or names another entity. Kept as stored.
+    Unknown(::dyngen_runtime::UnknownItem),
 }
 
 impl ::dyngen_runtime::FromItem for CustomerOrdersItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        let tag = match item.get("kind") {
-            ::std::option::Option::Some(
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
-            ) => tag.as_str(),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        match tag {
-            "Customer" => {
-                <Customer as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Customer(v)))
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
+            ::std::option::Option::Some("Customer") => {
+                ::std::result::Result::Ok(
+                    Self::Customer(
+                        <Customer as ::dyngen_runtime::Entity>::from_item(item)?,
+                    ),
+                )
             }
-            "Order" => {
-                <Order as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Order(v)))
+            ::std::option::Option::Some("Order") => {
+                ::std::result::Result::Ok(
+                    Self::Order(<Order as ::dyngen_runtime::Entity>::from_item(item)?),
+                )
             }
-            _ => ::std::result::Result::Ok(::std::option::Option::None),
+            _ => {
+                ::std::result::Result::Ok(
+                    Self::Unknown(
+                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
+                    ),
+                )
+            }
         }
     }
 }
@@ -2900,19 +2935,31 @@ pub struct CustomerOrdersCollection {
     pub customers: ::std::vec::Vec<Customer>,
     /// The `Order` items.
     pub orders: ::std::vec::Vec<Order>,
+    /// Items no member claims (see [`CustomerOrdersItem::Unknown`]).
+    pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
+}
+
+impl ::std::iter::Extend<CustomerOrdersItem> for CustomerOrdersCollection {
+    fn extend<I: ::std::iter::IntoIterator<Item = CustomerOrdersItem>>(
+        &mut self,
+        items: I,
+    ) {
+        for item in items {
+            match item {
+                CustomerOrdersItem::Customer(v) => self.customers.push(v),
+                CustomerOrdersItem::Order(v) => self.orders.push(v),
+                CustomerOrdersItem::Unknown(v) => self.unknown.push(v),
+            }
+        }
+    }
 }
 
 impl ::std::iter::FromIterator<CustomerOrdersItem> for CustomerOrdersCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = CustomerOrdersItem>>(
         items: I,
     ) -> Self {
-        let mut grouped = Self::default();
-        for item in items {
-            match item {
-                CustomerOrdersItem::Customer(v) => grouped.customers.push(v),
-                CustomerOrdersItem::Order(v) => grouped.orders.push(v),
-            }
-        }
+        let mut grouped = <Self as ::std::default::Default>::default();
+        ::std::iter::Extend::extend(&mut grouped, items);
         grouped
     }
 }
@@ -2921,7 +2968,7 @@ impl ::std::iter::FromIterator<CustomerOrdersItem> for CustomerOrdersCollection 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionsCollectionKey {
     /// Attribute `token`.
-    pub token: String,
+    pub token: ::std::string::String,
 }
 
 /// One item of collection `sessions`, told apart by its entity tag.
@@ -2930,27 +2977,31 @@ pub struct SessionsCollectionKey {
 pub enum SessionsItem {
     /// An item of entity `Session`.
     Session(Session),
+    /// An item under the collection's key that no member claims: its
+    /// entity tag is missing or names another entity. Kept as stored.
+    Unknown(::dyngen_runtime::UnknownItem),
 }
 
 impl ::dyngen_runtime::FromItem for SessionsItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        let tag = match item.get("kind") {
-            ::std::option::Option::Some(
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
-            ) => tag.as_str(),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        match tag {
-            "Session" => {
-                <Session as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Session(v)))
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
+            ::std::option::Option::Some("Session") => {
+                ::std::result::Result::Ok(
+                    Self::Session(
+                        <Session as ::dyngen_runtime::Entity>::from_item(item)?,
+                    ),
+                )
             }
-            _ => ::std::result::Result::Ok(::std::option::Option::None),
+            _ => {
+                ::std::result::Result::Ok(
+                    Self::Unknown(
+                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
+                    ),
+                )
+            }
         }
     }
 }
@@ -2964,16 +3015,25 @@ impl ::dyngen_runtime::Member<Session> for SessionsItem {}
 pub struct SessionsCollection {
     /// The `Session` items.
     pub sessions: ::std::vec::Vec<Session>,
+    /// Items no member claims (see [`SessionsItem::Unknown`]).
+    pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
+}
+
+impl ::std::iter::Extend<SessionsItem> for SessionsCollection {
+    fn extend<I: ::std::iter::IntoIterator<Item = SessionsItem>>(&mut self, items: I) {
+        for item in items {
+            match item {
+                SessionsItem::Session(v) => self.sessions.push(v),
+                SessionsItem::Unknown(v) => self.unknown.push(v),
+            }
+        }
+    }
 }
 
 impl ::std::iter::FromIterator<SessionsItem> for SessionsCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = SessionsItem>>(items: I) -> Self {
-        let mut grouped = Self::default();
-        for item in items {
-            match item {
-                SessionsItem::Session(v) => grouped.sessions.push(v),
-            }
-        }
+        let mut grouped = <Self as ::std::default::Default>::default();
+        ::std::iter::Extend::extend(&mut grouped, items);
         grouped
     }
 }

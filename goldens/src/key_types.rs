@@ -40,7 +40,7 @@ impl Metrics {
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
-        table_name: impl ::std::convert::Into<String>,
+        table_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
@@ -159,8 +159,8 @@ impl ::dyngen_runtime::key::KeySegment for Level {
     fn write_segment(
         &self,
         casing: ::dyngen_runtime::Casing,
-        out: &mut String,
-    ) -> ::std::result::Result<(), String> {
+        out: &mut ::std::string::String,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
@@ -170,7 +170,7 @@ impl ::dyngen_runtime::key::KeySegment for Level {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sensor {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
     /// Attribute `sensorId`.
     pub sensor_id: u32,
     /// Attribute `active`. Read as `true` when absent.
@@ -181,7 +181,7 @@ pub struct Sensor {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SensorKey {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
     /// Attribute `sensorId`.
     pub sensor_id: u32,
 }
@@ -190,7 +190,7 @@ pub struct SensorKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SensorPartition {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
 }
 
 /// The partition of `Sensor`'s access pattern `byActive` (on index `gsi1`):
@@ -206,7 +206,7 @@ pub struct SensorByActivePartition {
 #[derive(Debug, Clone)]
 pub struct SensorAttributes {
     /// Attribute `site`.
-    pub site: ::dyngen_runtime::Attr<Sensor, String>,
+    pub site: ::dyngen_runtime::Attr<Sensor, ::std::string::String>,
     /// Attribute `sensorId`.
     pub sensor_id: ::dyngen_runtime::Attr<Sensor, u32>,
     /// Attribute `active`.
@@ -223,8 +223,8 @@ impl Sensor {
     }
 
     fn primary_pk(
-        site: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        site: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Sensor", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -233,7 +233,7 @@ impl Sensor {
 
     fn primary_sk(
         sensor_id: &u32,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Sensor", "sk")
             .label("site")
             .label("Sensor")
@@ -243,7 +243,7 @@ impl Sensor {
 
     fn by_active_pk(
         active: &bool,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Sensor", "gsi1pk")
             .label("metrics")
             .label("Sensor")
@@ -335,12 +335,9 @@ impl ::dyngen_runtime::Unversioned for Sensor {}
 impl ::dyngen_runtime::FromItem for Sensor {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -543,7 +540,7 @@ for ::dyngen_runtime::Update<'t, Sensor> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reading {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
     /// Attribute `sensorId`.
     pub sensor_id: u32,
     /// Attribute `at`.
@@ -562,7 +559,7 @@ pub struct Reading {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReadingKey {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
     /// Attribute `sensorId`.
     pub sensor_id: u32,
     /// Attribute `at`.
@@ -575,7 +572,7 @@ pub struct ReadingKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReadingPartition {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
 }
 
 /// The partition of `Reading`'s access pattern `byLevel` (on index `lsi1`):
@@ -583,7 +580,7 @@ pub struct ReadingPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReadingByLevelPartition {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
 }
 
 /// The attributes of `Reading` items, for conditions and filters:
@@ -591,7 +588,7 @@ pub struct ReadingByLevelPartition {
 #[derive(Debug, Clone)]
 pub struct ReadingAttributes {
     /// Attribute `site`.
-    pub site: ::dyngen_runtime::Attr<Reading, String>,
+    pub site: ::dyngen_runtime::Attr<Reading, ::std::string::String>,
     /// Attribute `sensorId`.
     pub sensor_id: ::dyngen_runtime::Attr<Reading, u32>,
     /// Attribute `at`.
@@ -621,8 +618,8 @@ impl Reading {
     }
 
     fn primary_pk(
-        site: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        site: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Reading", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -633,7 +630,7 @@ impl Reading {
         sensor_id: &u32,
         at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
         seq: &i64,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "sk")
             .label("site")
             .label("Reading")
@@ -644,8 +641,8 @@ impl Reading {
     }
 
     fn by_level_pk(
-        site: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        site: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Reading", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -656,7 +653,7 @@ impl Reading {
         level: &Level,
         value: &::dyngen_runtime::rust_decimal::Decimal,
         offset: &i32,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "lsi1sk")
             .label("Reading")
             .value("level", level, ::dyngen_runtime::Casing::Preserve)
@@ -773,12 +770,9 @@ impl ::dyngen_runtime::Unversioned for Reading {}
 impl ::dyngen_runtime::FromItem for Reading {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -1272,7 +1266,7 @@ for ::dyngen_runtime::Update<'t, Reading> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SiteCollectionKey {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
 }
 
 /// One item of collection `site`, told apart by its entity tag.
@@ -1283,31 +1277,36 @@ pub enum SiteItem {
     Sensor(Sensor),
     /// An item of entity `Reading`.
     Reading(Reading),
+    /// An item under the collection's key that no member claims: its
+    /// entity tag is missing or names another entity. Kept as stored.
+    Unknown(::dyngen_runtime::UnknownItem),
 }
 
 impl ::dyngen_runtime::FromItem for SiteItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        let tag = match item.get("_et") {
-            ::std::option::Option::Some(
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
-            ) => tag.as_str(),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        match tag {
-            "Sensor" => {
-                <Sensor as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Sensor(v)))
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
+            ::std::option::Option::Some("Sensor") => {
+                ::std::result::Result::Ok(
+                    Self::Sensor(<Sensor as ::dyngen_runtime::Entity>::from_item(item)?),
+                )
             }
-            "Reading" => {
-                <Reading as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Reading(v)))
+            ::std::option::Option::Some("Reading") => {
+                ::std::result::Result::Ok(
+                    Self::Reading(
+                        <Reading as ::dyngen_runtime::Entity>::from_item(item)?,
+                    ),
+                )
             }
-            _ => ::std::result::Result::Ok(::std::option::Option::None),
+            _ => {
+                ::std::result::Result::Ok(
+                    Self::Unknown(
+                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
+                    ),
+                )
+            }
         }
     }
 }
@@ -1326,17 +1325,26 @@ pub struct SiteCollection {
     pub sensors: ::std::vec::Vec<Sensor>,
     /// The `Reading` items.
     pub readings: ::std::vec::Vec<Reading>,
+    /// Items no member claims (see [`SiteItem::Unknown`]).
+    pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
+}
+
+impl ::std::iter::Extend<SiteItem> for SiteCollection {
+    fn extend<I: ::std::iter::IntoIterator<Item = SiteItem>>(&mut self, items: I) {
+        for item in items {
+            match item {
+                SiteItem::Sensor(v) => self.sensors.push(v),
+                SiteItem::Reading(v) => self.readings.push(v),
+                SiteItem::Unknown(v) => self.unknown.push(v),
+            }
+        }
+    }
 }
 
 impl ::std::iter::FromIterator<SiteItem> for SiteCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = SiteItem>>(items: I) -> Self {
-        let mut grouped = Self::default();
-        for item in items {
-            match item {
-                SiteItem::Sensor(v) => grouped.sensors.push(v),
-                SiteItem::Reading(v) => grouped.readings.push(v),
-            }
-        }
+        let mut grouped = <Self as ::std::default::Default>::default();
+        ::std::iter::Extend::extend(&mut grouped, items);
         grouped
     }
 }

@@ -21,7 +21,7 @@ impl T {
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
-        table_name: impl ::std::convert::Into<String>,
+        table_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
@@ -118,8 +118,8 @@ impl ::dyngen_runtime::key::KeySegment for Kind {
     fn write_segment(
         &self,
         casing: ::dyngen_runtime::Casing,
-        out: &mut String,
-    ) -> ::std::result::Result<(), String> {
+        out: &mut ::std::string::String,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
@@ -129,11 +129,11 @@ impl ::dyngen_runtime::key::KeySegment for Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Attribute `type`.
     pub r#type: Kind,
     /// Attribute `fn`.
-    pub r#fn: ::std::option::Option<String>,
+    pub r#fn: ::std::option::Option<::std::string::String>,
     /// Attribute `match`. Read as `false` when absent.
     pub r#match: bool,
     /// Attribute `async`. Read as `0` when absent.
@@ -144,7 +144,7 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ItemKey {
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Attribute `type`.
     pub r#type: Kind,
 }
@@ -153,7 +153,7 @@ pub struct ItemKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ItemPartition {
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
 }
 
 /// The attributes of `Item` items, for conditions and filters:
@@ -161,11 +161,11 @@ pub struct ItemPartition {
 #[derive(Debug, Clone)]
 pub struct ItemAttributes {
     /// Attribute `id`.
-    pub id: ::dyngen_runtime::Attr<Item, String>,
+    pub id: ::dyngen_runtime::Attr<Item, ::std::string::String>,
     /// Attribute `type`.
     pub r#type: ::dyngen_runtime::Attr<Item, Kind>,
     /// Attribute `fn`.
-    pub r#fn: ::dyngen_runtime::Attr<Item, String>,
+    pub r#fn: ::dyngen_runtime::Attr<Item, ::std::string::String>,
     /// Attribute `match`.
     pub r#match: ::dyngen_runtime::Attr<Item, bool>,
     /// Attribute `async`.
@@ -182,8 +182,8 @@ impl Item {
     }
 
     fn primary_pk(
-        id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Item", "pk")
             .label("kw")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
@@ -192,7 +192,7 @@ impl Item {
 
     fn primary_sk(
         r#type: &Kind,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Item", "sk")
             .label("Item")
             .value("type", r#type, ::dyngen_runtime::Casing::Preserve)
@@ -286,12 +286,9 @@ impl ::dyngen_runtime::Unversioned for Item {}
 impl ::dyngen_runtime::FromItem for Item {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -409,7 +406,10 @@ pub struct ItemUpdate<'t> {
 
 impl<'t> ItemUpdate<'t> {
     /// Sets `fn`.
-    pub fn set_fn(mut self, r#fn: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_fn(
+        mut self,
+        r#fn: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = r#fn.into();
         self.update.set("fn", &value);
         self
@@ -422,7 +422,10 @@ impl<'t> ItemUpdate<'t> {
     }
 
     /// Sets `fn` only if the item has none.
-    pub fn set_fn_if_absent(mut self, r#fn: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_fn_if_absent(
+        mut self,
+        r#fn: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = r#fn.into();
         self.update.set_if_absent("fn", &value);
         self

@@ -21,7 +21,7 @@ impl T {
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
-        table_name: impl ::std::convert::Into<String>,
+        table_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
@@ -74,21 +74,21 @@ impl T {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Thing {
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
 }
 
 /// The primary key of `Thing` items: exactly what identifies one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ThingKey {
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
 }
 
 /// The partition of `Thing`'s primary key: what [`ThingClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ThingPartition {
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
 }
 
 /// The attributes of `Thing` items, for conditions and filters:
@@ -96,7 +96,7 @@ pub struct ThingPartition {
 #[derive(Debug, Clone)]
 pub struct ThingAttributes {
     /// Attribute `id`.
-    pub id: ::dyngen_runtime::Attr<Thing, String>,
+    pub id: ::dyngen_runtime::Attr<Thing, ::std::string::String>,
 }
 
 impl Thing {
@@ -108,8 +108,8 @@ impl Thing {
     }
 
     fn primary_pk(
-        id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Thing", "pk")
             .label("tiny")
             .label("Thing")
@@ -180,12 +180,9 @@ impl ::dyngen_runtime::Unversioned for Thing {}
 impl ::dyngen_runtime::FromItem for Thing {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 

@@ -36,7 +36,7 @@ impl Jobs {
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
-        table_name: impl ::std::convert::Into<String>,
+        table_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
@@ -133,8 +133,8 @@ impl ::dyngen_runtime::key::KeySegment for State {
     fn write_segment(
         &self,
         casing: ::dyngen_runtime::Casing,
-        out: &mut String,
-    ) -> ::std::result::Result<(), String> {
+        out: &mut ::std::string::String,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
@@ -144,31 +144,31 @@ impl ::dyngen_runtime::key::KeySegment for State {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     /// Attribute `queue`.
-    pub queue: String,
+    pub queue: ::std::string::String,
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Attribute `state`.
     pub state: State,
     /// Attribute `priority`.
     pub priority: i32,
     /// Only jobs with an owner are in the `owned` index: a sparse index.
-    pub owner: ::std::option::Option<String>,
+    pub owner: ::std::option::Option<::std::string::String>,
 }
 
 /// The primary key of `Job` items: exactly what identifies one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JobKey {
     /// Attribute `queue`.
-    pub queue: String,
+    pub queue: ::std::string::String,
     /// Attribute `id`.
-    pub id: String,
+    pub id: ::std::string::String,
 }
 
 /// The partition of `Job`'s primary key: what [`JobClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JobPartition {
     /// Attribute `queue`.
-    pub queue: String,
+    pub queue: ::std::string::String,
 }
 
 /// The partition of `Job`'s access pattern `owned` (on index `gsi1`):
@@ -176,7 +176,7 @@ pub struct JobPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JobOwnedPartition {
     /// Only jobs with an owner are in the `owned` index: a sparse index.
-    pub owner: String,
+    pub owner: ::std::string::String,
 }
 
 /// The partition of `Job`'s access pattern `byPriority` (on index `byPriority`):
@@ -184,7 +184,7 @@ pub struct JobOwnedPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JobByPriorityPartition {
     /// Attribute `queue`.
-    pub queue: String,
+    pub queue: ::std::string::String,
 }
 
 /// The attributes of `Job` items, for conditions and filters:
@@ -192,15 +192,15 @@ pub struct JobByPriorityPartition {
 #[derive(Debug, Clone)]
 pub struct JobAttributes {
     /// Attribute `queue`.
-    pub queue: ::dyngen_runtime::Attr<Job, String>,
+    pub queue: ::dyngen_runtime::Attr<Job, ::std::string::String>,
     /// Attribute `id`.
-    pub id: ::dyngen_runtime::Attr<Job, String>,
+    pub id: ::dyngen_runtime::Attr<Job, ::std::string::String>,
     /// Attribute `state`.
     pub state: ::dyngen_runtime::Attr<Job, State>,
     /// Attribute `priority`.
     pub priority: ::dyngen_runtime::Attr<Job, i32>,
     /// Attribute `owner`.
-    pub owner: ::dyngen_runtime::Attr<Job, String>,
+    pub owner: ::dyngen_runtime::Attr<Job, ::std::string::String>,
 }
 
 impl Job {
@@ -213,8 +213,8 @@ impl Job {
     }
 
     fn primary_pk(
-        queue: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        queue: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "pk")
             .label("jobs")
             .value("queue", queue, ::dyngen_runtime::Casing::Preserve)
@@ -222,8 +222,8 @@ impl Job {
     }
 
     fn primary_sk(
-        id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "sk")
             .label("Job")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
@@ -231,8 +231,8 @@ impl Job {
     }
 
     fn owned_pk(
-        owner: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        owner: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "gsi1pk")
             .label("jobs")
             .value("owner", owner, ::dyngen_runtime::Casing::Preserve)
@@ -241,8 +241,8 @@ impl Job {
 
     fn owned_sk(
         state: &State,
-        id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "gsi1sk")
             .label("Job")
             .value("state", state, ::dyngen_runtime::Casing::Preserve)
@@ -251,8 +251,8 @@ impl Job {
     }
 
     fn by_priority_pk(
-        queue: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        queue: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "pk")
             .label("jobs")
             .value("queue", queue, ::dyngen_runtime::Casing::Preserve)
@@ -261,8 +261,8 @@ impl Job {
 
     fn by_priority_sk(
         priority: &i32,
-        id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "lsi1sk")
             .label("Job")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
@@ -384,12 +384,9 @@ impl ::dyngen_runtime::Unversioned for Job {}
 impl ::dyngen_runtime::FromItem for Job {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -714,7 +711,7 @@ pub struct JobUpdate<'t> {
     key: JobKey,
     state: ::std::option::Option<State>,
     priority: ::std::option::Option<i32>,
-    owner: ::std::option::Option<::std::option::Option<String>>,
+    owner: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 
 impl<'t> JobUpdate<'t> {
@@ -731,7 +728,10 @@ impl<'t> JobUpdate<'t> {
     }
 
     /// Sets `owner`, and rewrites `gsi1pk` (access pattern `owned`).
-    pub fn set_owner(mut self, owner: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_owner(
+        mut self,
+        owner: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.owner = ::std::option::Option::Some(
             ::std::option::Option::Some(owner.into()),
         );

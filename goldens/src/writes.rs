@@ -45,7 +45,7 @@ impl Tasks {
     /// A handle on the table named `table_name`.
     pub fn new(
         client: ::dyngen_runtime::aws_sdk_dynamodb::Client,
-        table_name: impl ::std::convert::Into<String>,
+        table_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             table: ::dyngen_runtime::Table::new(client, table_name, &Self::DEFINITION),
@@ -174,8 +174,8 @@ impl ::dyngen_runtime::key::KeySegment for Priority {
     fn write_segment(
         &self,
         casing: ::dyngen_runtime::Casing,
-        out: &mut String,
-    ) -> ::std::result::Result<(), String> {
+        out: &mut ::std::string::String,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
         ::std::result::Result::Ok(())
     }
@@ -185,9 +185,9 @@ impl ::dyngen_runtime::key::KeySegment for Priority {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     /// Field `text`.
-    pub text: String,
+    pub text: ::std::string::String,
     /// Field `author`.
-    pub author: ::std::option::Option<String>,
+    pub author: ::std::option::Option<::std::string::String>,
 }
 
 impl ::dyngen_runtime::value::AttributeCodec for Note {
@@ -219,9 +219,9 @@ impl ::dyngen_runtime::value::AttributeCodec for Note {
 /// conditions: `a.<attribute>.fields().<field>`.
 pub struct NoteFields<E> {
     /// Field `text`.
-    pub text: ::dyngen_runtime::Attr<E, String>,
+    pub text: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `author`.
-    pub author: ::dyngen_runtime::Attr<E, String>,
+    pub author: ::dyngen_runtime::Attr<E, ::std::string::String>,
 }
 
 impl ::dyngen_runtime::Nested for Note {
@@ -239,17 +239,17 @@ impl ::dyngen_runtime::Nested for Note {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
     /// Attribute `taskId`.
-    pub task_id: String,
+    pub task_id: ::std::string::String,
     /// Attribute `title`.
-    pub title: String,
+    pub title: ::std::string::String,
     /// Who works on it; unassigned tasks are not in `byAssignee`.
-    pub assignee: ::std::option::Option<String>,
+    pub assignee: ::std::option::Option<::std::string::String>,
     /// Attribute `priority`. Read as `Low` when absent.
     pub priority: Priority,
     /// Attribute `team`.
-    pub team: String,
+    pub team: ::std::string::String,
     /// Attribute `points`. Read as `0` when absent.
     pub points: i64,
     /// Attribute `budget`. Read as `0` when absent.
@@ -259,19 +259,22 @@ pub struct Task {
     /// Attribute `cost`. Read as `0` when absent.
     pub cost: ::dyngen_runtime::rust_decimal::Decimal,
     /// Attribute `tags`.
-    pub tags: ::std::option::Option<::std::collections::BTreeSet<String>>,
+    pub tags: ::std::option::Option<::std::collections::BTreeSet<::std::string::String>>,
     /// Attribute `history`. Read as `[]` when absent.
-    pub history: ::std::vec::Vec<String>,
+    pub history: ::std::vec::Vec<::std::string::String>,
     /// Attribute `notes`. Read as `[]` when absent.
     pub notes: ::std::vec::Vec<Note>,
     /// Attribute `labels`. Read as `{}` when absent.
-    pub labels: ::std::collections::BTreeMap<String, String>,
+    pub labels: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
     /// Attribute `note`.
     pub note: ::std::option::Option<Note>,
     /// Attribute `done`. Read as `false` when absent.
     pub done: bool,
     /// Where the task was filed: set once.
-    pub origin: String,
+    pub origin: ::std::string::String,
     /// Attribute `expiresAt`. The item's expiry time (DynamoDB TTL), stored as seconds since the Unix epoch.
     pub expires_at: ::std::option::Option<
         ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
@@ -288,16 +291,16 @@ pub struct Task {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaskKey {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
     /// Attribute `taskId`.
-    pub task_id: String,
+    pub task_id: ::std::string::String,
 }
 
 /// The partition of `Task`'s primary key: what [`TaskClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaskPartition {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
 }
 
 /// The partition of `Task`'s access pattern `byAssignee` (on index `gsi1`):
@@ -305,7 +308,7 @@ pub struct TaskPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaskByAssigneePartition {
     /// Who works on it; unassigned tasks are not in `byAssignee`.
-    pub assignee: String,
+    pub assignee: ::std::string::String,
 }
 
 /// The partition of `Task`'s access pattern `byTeam` (on index `gsi2`):
@@ -313,7 +316,7 @@ pub struct TaskByAssigneePartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaskByTeamPartition {
     /// Attribute `team`.
-    pub team: String,
+    pub team: ::std::string::String,
 }
 
 /// The partition of `Task`'s access pattern `byOrigin` (on index `gsi3`):
@@ -321,7 +324,7 @@ pub struct TaskByTeamPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaskByOriginPartition {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
 }
 
 /// The attributes of `Task` items, for conditions and filters:
@@ -329,17 +332,17 @@ pub struct TaskByOriginPartition {
 #[derive(Debug, Clone)]
 pub struct TaskAttributes {
     /// Attribute `board`.
-    pub board: ::dyngen_runtime::Attr<Task, String>,
+    pub board: ::dyngen_runtime::Attr<Task, ::std::string::String>,
     /// Attribute `taskId`.
-    pub task_id: ::dyngen_runtime::Attr<Task, String>,
+    pub task_id: ::dyngen_runtime::Attr<Task, ::std::string::String>,
     /// Attribute `title`.
-    pub title: ::dyngen_runtime::Attr<Task, String>,
+    pub title: ::dyngen_runtime::Attr<Task, ::std::string::String>,
     /// Attribute `assignee`.
-    pub assignee: ::dyngen_runtime::Attr<Task, String>,
+    pub assignee: ::dyngen_runtime::Attr<Task, ::std::string::String>,
     /// Attribute `priority`.
     pub priority: ::dyngen_runtime::Attr<Task, Priority>,
     /// Attribute `team`.
-    pub team: ::dyngen_runtime::Attr<Task, String>,
+    pub team: ::dyngen_runtime::Attr<Task, ::std::string::String>,
     /// Attribute `points`.
     pub points: ::dyngen_runtime::Attr<Task, i64>,
     /// Attribute `budget`.
@@ -349,22 +352,25 @@ pub struct TaskAttributes {
     /// Attribute `cost`.
     pub cost: ::dyngen_runtime::Attr<Task, ::dyngen_runtime::rust_decimal::Decimal>,
     /// Attribute `tags`.
-    pub tags: ::dyngen_runtime::Attr<Task, ::std::collections::BTreeSet<String>>,
+    pub tags: ::dyngen_runtime::Attr<
+        Task,
+        ::std::collections::BTreeSet<::std::string::String>,
+    >,
     /// Attribute `history`.
-    pub history: ::dyngen_runtime::Attr<Task, ::std::vec::Vec<String>>,
+    pub history: ::dyngen_runtime::Attr<Task, ::std::vec::Vec<::std::string::String>>,
     /// Attribute `notes`.
     pub notes: ::dyngen_runtime::Attr<Task, ::std::vec::Vec<Note>>,
     /// Attribute `labels`.
     pub labels: ::dyngen_runtime::Attr<
         Task,
-        ::std::collections::BTreeMap<String, String>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Attribute `note`.
     pub note: ::dyngen_runtime::Attr<Task, Note>,
     /// Attribute `done`.
     pub done: ::dyngen_runtime::Attr<Task, bool>,
     /// Attribute `origin`.
-    pub origin: ::dyngen_runtime::Attr<Task, String>,
+    pub origin: ::dyngen_runtime::Attr<Task, ::std::string::String>,
     /// Attribute `expiresAt`.
     pub expires_at: ::dyngen_runtime::Attr<Task, ::dyngen_runtime::value::EpochSeconds>,
     /// Attribute `createdAt`.
@@ -391,8 +397,8 @@ impl Task {
     }
 
     fn primary_pk(
-        board: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        board: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
@@ -400,8 +406,8 @@ impl Task {
     }
 
     fn primary_sk(
-        task_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        task_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "sk")
             .label("Task")
             .value("taskId", task_id, ::dyngen_runtime::Casing::Preserve)
@@ -409,8 +415,8 @@ impl Task {
     }
 
     fn by_assignee_pk(
-        assignee: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        assignee: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi1pk")
             .label("tasks")
             .value("assignee", assignee, ::dyngen_runtime::Casing::Preserve)
@@ -419,8 +425,8 @@ impl Task {
 
     fn by_assignee_sk(
         priority: &Priority,
-        task_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        task_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi1sk")
             .label("Task")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
@@ -429,8 +435,8 @@ impl Task {
     }
 
     fn by_team_pk(
-        team: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        team: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi2pk")
             .label("tasks")
             .value("team", team, ::dyngen_runtime::Casing::Preserve)
@@ -439,8 +445,8 @@ impl Task {
 
     fn by_team_sk(
         priority: &Priority,
-        title: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        title: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi2sk")
             .label("Task")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
@@ -449,8 +455,8 @@ impl Task {
     }
 
     fn by_origin_pk(
-        board: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        board: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi3pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
@@ -458,9 +464,9 @@ impl Task {
     }
 
     fn by_origin_sk(
-        origin: &String,
-        team: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        origin: &::std::string::String,
+        team: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi3sk")
             .label("boardWork")
             .label("Task")
@@ -737,12 +743,9 @@ impl ::dyngen_runtime::Entity for Task {
 impl ::dyngen_runtime::FromItem for Task {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -1211,11 +1214,11 @@ impl<'t> TaskByOriginQueryByOrigin<'t> {
 pub struct TaskUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Task>,
     key: TaskKey,
-    title: ::std::option::Option<String>,
-    assignee: ::std::option::Option<::std::option::Option<String>>,
+    title: ::std::option::Option<::std::string::String>,
+    assignee: ::std::option::Option<::std::option::Option<::std::string::String>>,
     priority: ::std::option::Option<Priority>,
-    team: ::std::option::Option<String>,
-    origin: ::std::option::Option<String>,
+    team: ::std::option::Option<::std::string::String>,
+    origin: ::std::option::Option<::std::string::String>,
 }
 
 impl<'t> TaskUpdate<'t> {
@@ -1223,7 +1226,7 @@ impl<'t> TaskUpdate<'t> {
     /// Those keys also hold `priority`, so they are needed and written as given.
     pub fn set_title(
         mut self,
-        title: impl ::std::convert::Into<String>,
+        title: impl ::std::convert::Into<::std::string::String>,
         priority: Priority,
     ) -> Self {
         self.title = ::std::option::Option::Some(title.into());
@@ -1232,7 +1235,10 @@ impl<'t> TaskUpdate<'t> {
     }
 
     /// Sets `assignee`, and rewrites `gsi1pk` (access pattern `byAssignee`).
-    pub fn set_assignee(mut self, assignee: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_assignee(
+        mut self,
+        assignee: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.assignee = ::std::option::Option::Some(
             ::std::option::Option::Some(assignee.into()),
         );
@@ -1250,7 +1256,7 @@ impl<'t> TaskUpdate<'t> {
     pub fn set_priority(
         mut self,
         priority: Priority,
-        title: impl ::std::convert::Into<String>,
+        title: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.priority = ::std::option::Option::Some(priority);
         self.title = ::std::option::Option::Some(title.into());
@@ -1261,8 +1267,8 @@ impl<'t> TaskUpdate<'t> {
     /// Those keys also hold `origin`, so they are needed and written as given (a read-only one is checked against the stored value instead).
     pub fn set_team(
         mut self,
-        team: impl ::std::convert::Into<String>,
-        origin: impl ::std::convert::Into<String>,
+        team: impl ::std::convert::Into<::std::string::String>,
+        origin: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.team = ::std::option::Option::Some(team.into());
         self.origin = ::std::option::Option::Some(origin.into());
@@ -1386,7 +1392,10 @@ impl<'t> TaskUpdate<'t> {
     }
 
     /// Sets `tags`.
-    pub fn set_tags(mut self, tags: ::std::collections::BTreeSet<String>) -> Self {
+    pub fn set_tags(
+        mut self,
+        tags: ::std::collections::BTreeSet<::std::string::String>,
+    ) -> Self {
         let value = tags;
         self.update.set("tags", &value);
         self
@@ -1401,7 +1410,7 @@ impl<'t> TaskUpdate<'t> {
     /// Sets `tags` only if the item has none.
     pub fn set_tags_if_absent(
         mut self,
-        tags: ::std::collections::BTreeSet<String>,
+        tags: ::std::collections::BTreeSet<::std::string::String>,
     ) -> Self {
         let value = tags;
         self.update.set_if_absent("tags", &value);
@@ -1411,7 +1420,7 @@ impl<'t> TaskUpdate<'t> {
     /// Adds elements to the set `tags`, in the database.
     pub fn add_to_tags(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
                 elements,
@@ -1424,7 +1433,7 @@ impl<'t> TaskUpdate<'t> {
     /// Deletes elements from the set `tags`, in the database.
     pub fn delete_from_tags(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::collections::BTreeSet<_> = ::std::iter::IntoIterator::into_iter(
                 elements,
@@ -1435,7 +1444,10 @@ impl<'t> TaskUpdate<'t> {
     }
 
     /// Sets `history`.
-    pub fn set_history(mut self, history: ::std::vec::Vec<String>) -> Self {
+    pub fn set_history(
+        mut self,
+        history: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
         let value = history;
         self.update.set("history", &value);
         self
@@ -1444,7 +1456,7 @@ impl<'t> TaskUpdate<'t> {
     /// Adds elements at the end of `history` (absent counts as empty).
     pub fn append_history(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
             .collect();
@@ -1455,7 +1467,7 @@ impl<'t> TaskUpdate<'t> {
     /// Adds elements at the start of `history` (absent counts as empty).
     pub fn prepend_history(
         mut self,
-        elements: impl ::std::iter::IntoIterator<Item = String>,
+        elements: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
     ) -> Self {
         let elements: ::std::vec::Vec<_> = ::std::iter::IntoIterator::into_iter(elements)
             .collect();
@@ -1495,7 +1507,10 @@ impl<'t> TaskUpdate<'t> {
     /// Sets `labels`.
     pub fn set_labels(
         mut self,
-        labels: ::std::collections::BTreeMap<String, String>,
+        labels: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
     ) -> Self {
         let value = labels;
         self.update.set("labels", &value);
@@ -1630,7 +1645,10 @@ impl<'t> TaskUpdate<'t> {
         if let ::std::option::Option::Some(value) = &self.origin {
             self.update
                 .condition(
-                    ::dyngen_runtime::Attr::<Task, String>::attribute("origin")
+                    ::dyngen_runtime::Attr::<
+                        Task,
+                        ::std::string::String,
+                    >::attribute("origin")
                         .eq(::std::clone::Clone::clone(value)),
                 );
         }
@@ -1659,11 +1677,11 @@ impl<'t> ::std::convert::From<TaskUpdate<'t>> for ::dyngen_runtime::Update<'t, T
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
     /// Attribute `commentId`.
-    pub comment_id: String,
+    pub comment_id: ::std::string::String,
     /// Attribute `text`.
-    pub text: String,
+    pub text: ::std::string::String,
     /// Attribute `expiresAt`. The item's expiry time (DynamoDB TTL), stored as seconds since the Unix epoch.
     pub expires_at: ::std::option::Option<
         ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
@@ -1674,18 +1692,18 @@ pub struct Comment {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CommentKey {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
     /// Attribute `commentId`.
-    pub comment_id: String,
+    pub comment_id: ::std::string::String,
 }
 
 /// The partition of `Comment`'s primary key: what [`CommentClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CommentPartition {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
     /// Attribute `commentId`.
-    pub comment_id: String,
+    pub comment_id: ::std::string::String,
 }
 
 /// The partition of `Comment`'s access pattern `onBoard` (on index `gsi3`):
@@ -1693,7 +1711,7 @@ pub struct CommentPartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CommentOnBoardPartition {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
 }
 
 /// The attributes of `Comment` items, for conditions and filters:
@@ -1701,11 +1719,11 @@ pub struct CommentOnBoardPartition {
 #[derive(Debug, Clone)]
 pub struct CommentAttributes {
     /// Attribute `board`.
-    pub board: ::dyngen_runtime::Attr<Comment, String>,
+    pub board: ::dyngen_runtime::Attr<Comment, ::std::string::String>,
     /// Attribute `commentId`.
-    pub comment_id: ::dyngen_runtime::Attr<Comment, String>,
+    pub comment_id: ::dyngen_runtime::Attr<Comment, ::std::string::String>,
     /// Attribute `text`.
-    pub text: ::dyngen_runtime::Attr<Comment, String>,
+    pub text: ::dyngen_runtime::Attr<Comment, ::std::string::String>,
     /// Attribute `expiresAt`.
     pub expires_at: ::dyngen_runtime::Attr<
         Comment,
@@ -1723,9 +1741,9 @@ impl Comment {
     }
 
     fn primary_pk(
-        board: &String,
-        comment_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        board: &::std::string::String,
+        comment_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Comment", "pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
@@ -1733,13 +1751,16 @@ impl Comment {
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn primary_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("Comment", "sk").label("Comment").build()
     }
 
     fn on_board_pk(
-        board: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        board: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Comment", "gsi3pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
@@ -1747,8 +1768,8 @@ impl Comment {
     }
 
     fn on_board_sk(
-        comment_id: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        comment_id: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Comment", "gsi3sk")
             .label("boardWork")
             .label("Comment")
@@ -1865,12 +1886,9 @@ impl ::dyngen_runtime::Unversioned for Comment {}
 impl ::dyngen_runtime::FromItem for Comment {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -2016,7 +2034,10 @@ pub struct CommentUpdate<'t> {
 
 impl<'t> CommentUpdate<'t> {
     /// Sets `text`.
-    pub fn set_text(mut self, text: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_text(
+        mut self,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = text.into();
         self.update.set("text", &value);
         self
@@ -2102,13 +2123,13 @@ for ::dyngen_runtime::Update<'t, Comment> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
     /// Attribute `path`.
-    pub path: String,
+    pub path: ::std::string::String,
     /// Attribute `author`.
-    pub author: String,
+    pub author: ::std::string::String,
     /// Attribute `body`.
-    pub body: String,
+    pub body: ::std::string::String,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     /// When the item was last written; set by dyngen.
@@ -2119,16 +2140,16 @@ pub struct Page {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
     /// Attribute `path`.
-    pub path: String,
+    pub path: ::std::string::String,
 }
 
 /// The partition of `Page`'s primary key: what [`PageClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PagePartition {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
 }
 
 /// The partition of `Page`'s access pattern `recent` (on index `gsi1`):
@@ -2136,7 +2157,7 @@ pub struct PagePartition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageRecentPartition {
     /// Attribute `site`.
-    pub site: String,
+    pub site: ::std::string::String,
 }
 
 /// The attributes of `Page` items, for conditions and filters:
@@ -2144,13 +2165,13 @@ pub struct PageRecentPartition {
 #[derive(Debug, Clone)]
 pub struct PageAttributes {
     /// Attribute `site`.
-    pub site: ::dyngen_runtime::Attr<Page, String>,
+    pub site: ::dyngen_runtime::Attr<Page, ::std::string::String>,
     /// Attribute `path`.
-    pub path: ::dyngen_runtime::Attr<Page, String>,
+    pub path: ::dyngen_runtime::Attr<Page, ::std::string::String>,
     /// Attribute `author`.
-    pub author: ::dyngen_runtime::Attr<Page, String>,
+    pub author: ::dyngen_runtime::Attr<Page, ::std::string::String>,
     /// Attribute `body`.
-    pub body: ::dyngen_runtime::Attr<Page, String>,
+    pub body: ::dyngen_runtime::Attr<Page, ::std::string::String>,
     /// Attribute `createdAt`.
     pub created_at: ::dyngen_runtime::Attr<
         Page,
@@ -2173,8 +2194,8 @@ impl Page {
     }
 
     fn primary_pk(
-        site: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        site: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Page", "pk")
             .label("tasks")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -2182,8 +2203,8 @@ impl Page {
     }
 
     fn primary_sk(
-        path: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        path: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "sk")
             .label("Page")
             .value("path", path, ::dyngen_runtime::Casing::Preserve)
@@ -2191,8 +2212,8 @@ impl Page {
     }
 
     fn recent_pk(
-        site: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        site: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Page", "gsi1pk")
             .label("tasks")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -2200,9 +2221,9 @@ impl Page {
     }
 
     fn recent_sk(
-        author: &String,
+        author: &::std::string::String,
         updated_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "gsi1sk")
             .label("Page")
             .value("author", author, ::dyngen_runtime::Casing::Preserve)
@@ -2328,12 +2349,9 @@ impl ::dyngen_runtime::Unversioned for Page {}
 impl ::dyngen_runtime::FromItem for Page {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -2383,7 +2401,7 @@ impl<'t> PageClient<'t> {
     pub fn update(
         &self,
         key: &PageKey,
-        author: impl ::std::convert::Into<String>,
+        author: impl ::std::convert::Into<::std::string::String>,
     ) -> PageUpdate<'t> {
         let update = ::dyngen_runtime::Update::new(
             ::dyngen_runtime::EntityClient::table(&self.0),
@@ -2580,18 +2598,24 @@ impl<'t> PageRecentQueryByAuthor<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct PageUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Page>,
-    author: ::std::option::Option<String>,
+    author: ::std::option::Option<::std::string::String>,
 }
 
 impl<'t> PageUpdate<'t> {
     /// Sets `author`, and rewrites `gsi1sk` (access pattern `recent`).
-    pub fn set_author(mut self, author: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_author(
+        mut self,
+        author: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.author = ::std::option::Option::Some(author.into());
         self
     }
 
     /// Sets `body`.
-    pub fn set_body(mut self, body: impl ::std::convert::Into<String>) -> Self {
+    pub fn set_body(
+        mut self,
+        body: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         let value = body.into();
         self.update.set("body", &value);
         self
@@ -2655,7 +2679,7 @@ impl<'t> ::std::convert::From<PageUpdate<'t>> for ::dyngen_runtime::Update<'t, P
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counter {
     /// Attribute `name`.
-    pub name: String,
+    pub name: ::std::string::String,
     /// Attribute `count`. Read as `0` when absent.
     pub count: i64,
     /// Attribute `hits`. Read as `0` when absent.
@@ -2668,14 +2692,14 @@ pub struct Counter {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CounterKey {
     /// Attribute `name`.
-    pub name: String,
+    pub name: ::std::string::String,
 }
 
 /// The partition of `Counter`'s primary key: what [`CounterClient::query`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CounterPartition {
     /// Attribute `name`.
-    pub name: String,
+    pub name: ::std::string::String,
 }
 
 /// The attributes of `Counter` items, for conditions and filters:
@@ -2683,7 +2707,7 @@ pub struct CounterPartition {
 #[derive(Debug, Clone)]
 pub struct CounterAttributes {
     /// Attribute `name`.
-    pub name: ::dyngen_runtime::Attr<Counter, String>,
+    pub name: ::dyngen_runtime::Attr<Counter, ::std::string::String>,
     /// Attribute `count`.
     pub count: ::dyngen_runtime::Attr<Counter, i64>,
     /// Attribute `hits`.
@@ -2701,15 +2725,18 @@ impl Counter {
     }
 
     fn primary_pk(
-        name: &String,
-    ) -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+        name: &::std::string::String,
+    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
         ::dyngen_runtime::key::KeyBuilder::partition("Counter", "pk")
             .label("tasks")
             .value("name", name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<String, ::dyngen_runtime::Error> {
+    fn primary_sk() -> ::std::result::Result<
+        ::std::string::String,
+        ::dyngen_runtime::Error,
+    > {
         ::dyngen_runtime::key::KeyBuilder::sort("Counter", "sk").label("Counter").build()
     }
 }
@@ -2797,12 +2824,9 @@ impl ::dyngen_runtime::Unversioned for Counter {}
 impl ::dyngen_runtime::FromItem for Counter {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        <Self as ::dyngen_runtime::Entity>::from_item(item)
-            .map(::std::option::Option::Some)
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -3027,7 +3051,7 @@ for ::dyngen_runtime::Update<'t, Counter> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BoardWorkCollectionKey {
     /// Attribute `board`.
-    pub board: String,
+    pub board: ::std::string::String,
 }
 
 /// One item of collection `boardWork`, told apart by its entity tag.
@@ -3038,31 +3062,36 @@ pub enum BoardWorkItem {
     Task(Task),
     /// An item of entity `Comment`.
     Comment(Comment),
+    /// An item under the collection's key that no member claims: its
+    /// entity tag is missing or names another entity. Kept as stored.
+    Unknown(::dyngen_runtime::UnknownItem),
 }
 
 impl ::dyngen_runtime::FromItem for BoardWorkItem {
     fn from_item(
         item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<
-        ::std::option::Option<Self>,
-        ::dyngen_runtime::DecodeError,
-    > {
-        let tag = match item.get("_et") {
-            ::std::option::Option::Some(
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(tag),
-            ) => tag.as_str(),
-            _ => return ::std::result::Result::Ok(::std::option::Option::None),
-        };
-        match tag {
-            "Task" => {
-                <Task as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Task(v)))
+        tag_attribute: &str,
+    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
+        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
+            ::std::option::Option::Some("Task") => {
+                ::std::result::Result::Ok(
+                    Self::Task(<Task as ::dyngen_runtime::Entity>::from_item(item)?),
+                )
             }
-            "Comment" => {
-                <Comment as ::dyngen_runtime::Entity>::from_item(item)
-                    .map(|v| ::std::option::Option::Some(Self::Comment(v)))
+            ::std::option::Option::Some("Comment") => {
+                ::std::result::Result::Ok(
+                    Self::Comment(
+                        <Comment as ::dyngen_runtime::Entity>::from_item(item)?,
+                    ),
+                )
             }
-            _ => ::std::result::Result::Ok(::std::option::Option::None),
+            _ => {
+                ::std::result::Result::Ok(
+                    Self::Unknown(
+                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
+                    ),
+                )
+            }
         }
     }
 }
@@ -3081,17 +3110,26 @@ pub struct BoardWorkCollection {
     pub tasks: ::std::vec::Vec<Task>,
     /// The `Comment` items.
     pub comments: ::std::vec::Vec<Comment>,
+    /// Items no member claims (see [`BoardWorkItem::Unknown`]).
+    pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
+}
+
+impl ::std::iter::Extend<BoardWorkItem> for BoardWorkCollection {
+    fn extend<I: ::std::iter::IntoIterator<Item = BoardWorkItem>>(&mut self, items: I) {
+        for item in items {
+            match item {
+                BoardWorkItem::Task(v) => self.tasks.push(v),
+                BoardWorkItem::Comment(v) => self.comments.push(v),
+                BoardWorkItem::Unknown(v) => self.unknown.push(v),
+            }
+        }
+    }
 }
 
 impl ::std::iter::FromIterator<BoardWorkItem> for BoardWorkCollection {
     fn from_iter<I: ::std::iter::IntoIterator<Item = BoardWorkItem>>(items: I) -> Self {
-        let mut grouped = Self::default();
-        for item in items {
-            match item {
-                BoardWorkItem::Task(v) => grouped.tasks.push(v),
-                BoardWorkItem::Comment(v) => grouped.comments.push(v),
-            }
-        }
+        let mut grouped = <Self as ::std::default::Default>::default();
+        ::std::iter::Extend::extend(&mut grouped, items);
         grouped
     }
 }

@@ -12,7 +12,7 @@
 //! ```
 
 use crate::entity::{Entity, PrimaryKey};
-use crate::error::{Current, DecodeError, Error, Operation};
+use crate::error::{Current, Error, Operation};
 use crate::ops::{retryable, sdk_error};
 use crate::retry::RetryPolicy;
 use crate::size::check_item_size;
@@ -106,7 +106,8 @@ pub(crate) struct GetSlot {
     pub(crate) key: Item,
     /// The key as given, for leftovers.
     original: Current,
-    decode: fn(Item) -> Result<Current, DecodeError>,
+    /// Reads the stored item: checks its entity tag and decodes it.
+    decode: fn(Item, &str) -> Result<Current, Error>,
 }
 
 /// The distinct keys of a read, in the order first asked for.
@@ -130,7 +131,7 @@ impl GetSlots {
                     entity: K::Entity::NAME,
                     key: item,
                     original: Current::new(key.clone()),
-                    decode: |item| K::Entity::from_item(item).map(Current::new),
+                    decode: |item, tag| crate::entity::read_entity::<K::Entity>(item, tag).map(Current::new),
                 });
                 self.positions.insert(id, self.slots.len() - 1);
                 self.slots.len() - 1
@@ -153,7 +154,7 @@ impl GetSlots {
                 results[slot] = if table.is_expired(&item) {
                     Fetched::Missing
                 } else {
-                    match (self.slots[slot].decode)(item) {
+                    match (self.slots[slot].decode)(item, table.def().entity_tag) {
                         Ok(value) => Fetched::Found(value),
                         Err(error) => Fetched::Invalid(error),
                     }
@@ -185,7 +186,8 @@ impl GetSlots {
 pub(crate) enum Fetched {
     Found(Current),
     Missing,
-    Invalid(DecodeError),
+    /// Stored, but another entity's or not decodable.
+    Invalid(Error),
     /// Not read: still unprocessed after every retry.
     Unread,
 }
@@ -200,7 +202,8 @@ impl GetResult {
     /// The item of `ticket`: `Ok(None)` when there is none (or it has
     /// expired); [`Error::Unprocessed`] when DynamoDB did not read it after
     /// every retry (its key is among [`GetResult::leftovers`]);
-    /// [`Error::Decode`] when the stored item does not decode.
+    /// [`Error::Decode`] when the stored item does not decode, and
+    /// [`Error::WrongEntity`] when it is another entity's.
     pub fn get<E: 'static>(&self, ticket: Ticket<E>) -> Result<Option<&E>, Error> {
         let Some((entity, fetched)) = self.slots.get(ticket.slot) else {
             return Ok(None);
@@ -208,7 +211,7 @@ impl GetResult {
         match fetched {
             Fetched::Found(value) => Ok(value.get()),
             Fetched::Missing => Ok(None),
-            Fetched::Invalid(error) => Err(Error::Decode(error.clone())),
+            Fetched::Invalid(error) => Err(crate::query::duplicate(error)),
             Fetched::Unread => Err(Error::Unprocessed {
                 entity,
                 operation: Operation::BatchGet,

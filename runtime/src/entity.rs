@@ -92,9 +92,58 @@ pub trait PrimaryKey: Send + Sync {
     fn to_key(&self) -> Result<Item, Error>;
 }
 
-/// What a query yields per item: an entity, or one member of a collection.
+/// What a read yields per item: an entity, or one member of a collection.
 pub trait FromItem: Sized + Send + 'static {
-    /// Decodes one item; `Ok(None)` skips it (an item of an entity this
-    /// reader does not know, e.g. one added by a newer schema).
-    fn from_item(item: Item) -> Result<Option<Self>, DecodeError>;
+    /// Reads one item; `tag_attribute` is the table's entity tag. An entity
+    /// refuses an item tagged as another entity, or not tagged
+    /// ([`Error::WrongEntity`], see [`read_entity`]); a collection keeps an
+    /// item no member claims as its `Unknown` member ([`UnknownItem`]).
+    /// Nothing is skipped.
+    fn from_item(item: Item, tag_attribute: &str) -> Result<Self, Error>;
+}
+
+/// The entity tag of `item`: `None` when it has none, or one that is not a
+/// string.
+pub fn tag_of<'i>(item: &'i Item, tag_attribute: &str) -> Option<&'i str> {
+    match item.get(tag_attribute) {
+        Some(aws_sdk_dynamodb::types::AttributeValue::S(tag)) => Some(tag),
+        _ => None,
+    }
+}
+
+/// Reads `item` as an `E`, after checking that its entity tag is `E`'s
+/// (exactly: tags are case-sensitive). An item of another entity, or one
+/// without a tag, is [`Error::WrongEntity`] and is never decoded as `E`:
+/// `get` with a `UserKey` cannot return a `Post` item stored under it.
+pub fn read_entity<E: Entity>(item: Item, tag_attribute: &str) -> Result<E, Error> {
+    match tag_of(&item, tag_attribute) {
+        Some(tag) if tag == E::NAME => Ok(E::from_item(item)?),
+        found => Err(Error::WrongEntity {
+            expected: E::NAME,
+            found: found.map(str::to_owned),
+            item: Box::new(item),
+        }),
+    }
+}
+
+/// An item under a collection's key that no member of the collection
+/// claims: its entity tag is missing, or names an entity that is not a
+/// member (one a newer schema added, or a tag in the wrong case). A
+/// collection query returns it as its `Unknown` member, as it is stored,
+/// rather than drop it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownItem {
+    /// The item's entity tag, if it has one (a string).
+    pub tag: Option<String>,
+    /// The item as stored.
+    pub item: Item,
+}
+
+impl UnknownItem {
+    pub fn new(item: Item, tag_attribute: &str) -> Self {
+        UnknownItem {
+            tag: tag_of(&item, tag_attribute).map(str::to_owned),
+            item,
+        }
+    }
 }

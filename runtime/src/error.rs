@@ -81,6 +81,31 @@ pub enum Error {
     #[error(transparent)]
     Decode(#[from] DecodeError),
 
+    /// The item read is not an `expected` item: the table's entity tag
+    /// names another entity (`found`), or the item has no tag at all
+    /// (`found: None`). It was not decoded; `item` is the item as stored.
+    #[cfg(feature = "client")]
+    #[error("expected a `{expected}` item, found {}", found_entity(found.as_deref()))]
+    WrongEntity {
+        expected: &'static str,
+        found: Option<String>,
+        item: Box<crate::Item>,
+    },
+
+    /// DynamoDB applied the write, but the item it returned (the item as
+    /// written, or as it was) does not decode, because another attribute of
+    /// the stored item does not fit the entity. The write is done: do not
+    /// retry it. `item` is the item DynamoDB returned.
+    #[cfg(feature = "client")]
+    #[error("{operation} of {entity} was applied, but the item DynamoDB returned does not decode: {source}")]
+    WrittenUndecodable {
+        entity: &'static str,
+        operation: Operation,
+        item: Box<crate::Item>,
+        #[source]
+        source: DecodeError,
+    },
+
     /// A key value exceeds DynamoDB's limit (2048 bytes for partition keys,
     /// 1024 for sort keys); checked before any request is sent.
     #[error("{entity}: key attribute `{attribute}` would be {length} bytes; DynamoDB allows {max}")]
@@ -170,16 +195,40 @@ pub enum Error {
     },
 }
 
+/// `a \`Post\` item`, or what an untagged item is.
+#[cfg(feature = "client")]
+fn found_entity(found: Option<&str>) -> String {
+    match found {
+        Some(entity) => format!("a `{entity}` item"),
+        None => "an item without an entity tag".to_string(),
+    }
+}
+
 impl Error {
     /// The stored item a failed condition or version check found, if it is
-    /// an `E`: `err.current::<Issue>()`.
+    /// an `E` that decodes: `err.current::<Issue>()`.
     pub fn current<E: 'static>(&self) -> Option<&E> {
+        self.current_item().and_then(Current::get)
+    }
+
+    /// What a failed condition or version check found stored, decoded or
+    /// not ([`Current::undecodable`]).
+    pub fn current_item(&self) -> Option<&Current> {
         match self {
-            Error::ConditionFailed { current, .. } | Error::VersionConflict { current, .. } => {
-                current.as_ref().and_then(Current::get)
-            }
+            Error::ConditionFailed { current, .. } | Error::VersionConflict { current, .. } => current.as_ref(),
             _ => None,
         }
+    }
+
+    /// Whether DynamoDB applied the write this error is about: true only for
+    /// [`Error::WrittenUndecodable`]. Every other error of a single write
+    /// means nothing was written.
+    pub fn was_applied(&self) -> bool {
+        #[cfg(feature = "client")]
+        if let Error::WrittenUndecodable { .. } = self {
+            return true;
+        }
+        false
     }
 
     /// Wraps an SDK error, keeping it as the source.
@@ -196,9 +245,20 @@ impl Error {
     }
 }
 
-/// A decoded item of any entity, carried by errors that report what is
-/// stored. [`Current::get`] gives it back typed.
-pub struct Current(Box<dyn AnyItem>);
+/// An item of any entity, carried by errors that report what is stored.
+/// [`Current::get`] gives it back typed; a stored item that does not decode
+/// is kept as it is stored ([`Current::undecodable`]), so a refusal is
+/// still reported as a refusal.
+pub struct Current(Stored);
+
+enum Stored {
+    Decoded(Box<dyn AnyItem>),
+    #[cfg(feature = "client")]
+    Undecodable {
+        item: Box<crate::Item>,
+        error: DecodeError,
+    },
+}
 
 trait AnyItem: std::any::Any + fmt::Debug + Send + Sync {
     fn as_any(&self) -> &dyn std::any::Any;
@@ -212,19 +272,49 @@ impl<T: std::any::Any + fmt::Debug + Send + Sync> AnyItem for T {
 
 impl Current {
     pub fn new<E: std::any::Any + fmt::Debug + Send + Sync>(item: E) -> Self {
-        Current(Box::new(item))
+        Current(Stored::Decoded(Box::new(item)))
     }
 
-    /// The item, if it is an `E`.
+    /// A stored item that does not decode, with the reason.
+    #[cfg(feature = "client")]
+    pub fn new_undecodable(item: crate::Item, error: DecodeError) -> Self {
+        Current(Stored::Undecodable {
+            item: Box::new(item),
+            error,
+        })
+    }
+
+    /// The item, if it is an `E` (and decoded).
     pub fn get<E: 'static>(&self) -> Option<&E> {
-        // `as_any` of the item, not of the box (which is `Any` too).
-        (*self.0).as_any().downcast_ref()
+        match &self.0 {
+            // `as_any` of the item, not of the box (which is `Any` too).
+            Stored::Decoded(item) => (**item).as_any().downcast_ref(),
+            #[cfg(feature = "client")]
+            Stored::Undecodable { .. } => None,
+        }
+    }
+
+    /// The item as stored and why it does not decode, when it does not.
+    #[cfg(feature = "client")]
+    pub fn undecodable(&self) -> Option<(&crate::Item, &DecodeError)> {
+        match &self.0 {
+            Stored::Decoded(_) => None,
+            Stored::Undecodable { item, error } => Some((item, error)),
+        }
     }
 }
 
 impl fmt::Debug for Current {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        match &self.0 {
+            Stored::Decoded(item) => item.fmt(f),
+            #[cfg(feature = "client")]
+            Stored::Undecodable { item, error } => f
+                .debug_struct("Undecodable")
+                .field("item", item)
+                .field("error", error)
+                .finish(),
+        }
     }
 }
 

@@ -60,7 +60,7 @@ pub use batch::{BatchGet, BatchWrite, BatchWriteOutcome, GetResult, Leftover, Ti
 #[cfg(feature = "client")]
 pub use condition::{Attr, Condition, Nested};
 #[cfg(feature = "client")]
-pub use entity::{Entity, FromItem, Maintained, PrimaryKey};
+pub use entity::{Entity, FromItem, Maintained, PrimaryKey, UnknownItem};
 pub use error::{Current, DecodeError, Error, Operation, ValueError};
 pub use key::Casing;
 #[cfg(feature = "client")]

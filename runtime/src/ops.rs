@@ -62,7 +62,9 @@ impl<'t, E: Entity> EntityClient<'t, E> {
             .await
             .map_err(|e| sdk_error(E::NAME, Operation::Get, e))?;
         match output.item {
-            Some(item) if !self.table.is_expired(&item) => Ok(Some(E::from_item(item)?)),
+            Some(item) if !self.table.is_expired(&item) => {
+                Ok(Some(crate::entity::read_entity(item, self.table.def().entity_tag)?))
+            }
             _ => Ok(None),
         }
     }

@@ -12,8 +12,7 @@ use crate::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use futures::TryStreamExt as _;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// What a generated index method knows about its query.
@@ -201,17 +200,24 @@ impl<'t, T: FromItem> Query<'t, T> {
         Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
     }
 
-    /// One page, starting after `cursor` (or at the beginning).
+    /// One page, starting after `cursor` (or at the beginning). Fails on
+    /// the first item that does not read (see [`FromItem`]).
     pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<T>, Error> {
-        self.fetch(cursor, self.limit).await
+        let page = self.fetch(cursor, self.limit).await?;
+        Ok(Page {
+            items: self.read_all(page.items)?,
+            next: page.next,
+        })
     }
 
-    /// Every item across pages, lazily.
+    /// Every item across pages, lazily. An item that does not read is an
+    /// `Err` in its place, and the stream goes on with the next one; a
+    /// failed request ends it.
     pub fn stream(self) -> impl futures::Stream<Item = Result<T, Error>> + 't {
         struct State<'t, T> {
             query: Query<'t, T>,
             cursor: Option<Cursor>,
-            buffer: VecDeque<T>,
+            buffer: std::vec::IntoIter<Item>,
             /// Items still to yield when the query has a limit.
             remaining: Option<u32>,
             /// No request is left to make: the last page had no cursor, or failed.
@@ -221,7 +227,7 @@ impl<'t, T: FromItem> Query<'t, T> {
             remaining: self.limit,
             query: self,
             cursor: None,
-            buffer: VecDeque::new(),
+            buffer: Vec::new().into_iter(),
             exhausted: false,
         };
         futures::stream::unfold(state, |mut state| async move {
@@ -229,11 +235,12 @@ impl<'t, T: FromItem> Query<'t, T> {
                 if state.remaining == Some(0) {
                     return None;
                 }
-                if let Some(item) = state.buffer.pop_front() {
+                if let Some(item) = state.buffer.next() {
                     if let Some(remaining) = &mut state.remaining {
                         *remaining -= 1;
                     }
-                    return Some((Ok(item), state));
+                    let read = T::from_item(item, state.query.table.def().entity_tag);
+                    return Some((read, state));
                 }
                 if state.exhausted {
                     return None;
@@ -241,7 +248,7 @@ impl<'t, T: FromItem> Query<'t, T> {
                 // Ask for no more than is still wanted.
                 match state.query.fetch(state.cursor.as_ref(), state.remaining).await {
                     Ok(page) => {
-                        state.buffer.extend(page.items);
+                        state.buffer = page.items.into_iter();
                         state.exhausted = page.next.is_none();
                         state.cursor = page.next;
                     }
@@ -254,14 +261,49 @@ impl<'t, T: FromItem> Query<'t, T> {
         })
     }
 
-    /// Every item across pages.
+    /// Every item across pages. Fails on the first item that does not read.
     pub async fn all(self) -> Result<Vec<T>, Error> {
-        self.stream().try_collect().await
+        self.collect().await
     }
 
-    /// Every item across pages, collected into `C` (a collection's grouped type).
-    pub async fn collect<C: FromIterator<T>>(self) -> Result<C, Error> {
-        Ok(self.all().await?.into_iter().collect())
+    /// Every item across pages, collected into `C` (a collection's grouped
+    /// type, or any other container), page by page with no copy in between.
+    /// Fails on the first item that does not read.
+    pub async fn collect<C: Default + Extend<T>>(self) -> Result<C, Error> {
+        let mut collected = C::default();
+        let mut remaining = self.limit;
+        let mut cursor = None;
+        loop {
+            if remaining == Some(0) {
+                return Ok(collected);
+            }
+            let page = self.fetch(cursor.as_ref(), remaining).await?;
+            if let Some(remaining) = &mut remaining {
+                *remaining = remaining.saturating_sub(u32::try_from(page.items.len()).unwrap_or(u32::MAX));
+            }
+            let tag = self.table.def().entity_tag;
+            let mut failed = None;
+            collected.extend(page.items.into_iter().map_while(|item| match T::from_item(item, tag) {
+                Ok(read) => Some(read),
+                Err(error) => {
+                    failed = Some(error);
+                    None
+                }
+            }));
+            if let Some(error) = failed {
+                return Err(error);
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(collected),
+            }
+        }
+    }
+
+    /// Reads every item of a page.
+    fn read_all(&self, items: Vec<Item>) -> Result<Vec<T>, Error> {
+        let tag = self.table.def().entity_tag;
+        items.into_iter().map(|item| T::from_item(item, tag)).collect()
     }
 
     /// Records `error` unless an earlier one is recorded.
@@ -367,8 +409,8 @@ impl<'t, T: FromItem> Query<'t, T> {
         }
     }
 
-    /// One `Query` request with at most `limit` items.
-    async fn fetch(&self, cursor: Option<&Cursor>, limit: Option<u32>) -> Result<Page<T>, Error> {
+    /// One `Query` request with at most `limit` items, as stored.
+    async fn fetch(&self, cursor: Option<&Cursor>, limit: Option<u32>) -> Result<Page<Item>, Error> {
         let entity = self.spec.entity;
         let pk = self.partition()?;
         if limit == Some(0) {
@@ -407,7 +449,8 @@ impl<'t, T: FromItem> Query<'t, T> {
             .set_index_name(self.spec.index.map(str::to_owned))
             .expression_attribute_names("#pk", self.spec.pk_attribute)
             .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-            .scan_index_forward(self.ascending)
+            // Ascending is DynamoDB's default: sent only when descending.
+            .set_scan_index_forward((!self.ascending).then_some(false))
             .set_consistent_read(self.consistent.then_some(true))
             .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)));
         if let (Some(sk), Some(condition)) = (self.spec.sk_attribute, &condition) {
@@ -446,17 +489,14 @@ impl<'t, T: FromItem> Query<'t, T> {
             .await
             .map_err(|e| sdk_error(entity, Operation::Query, e))?;
 
-        let mut items = Vec::with_capacity(output.items.as_ref().map_or(0, Vec::len));
-        for item in output.items.unwrap_or_default() {
-            if let Some(item) = T::from_item(item)? {
-                items.push(item);
-            }
-        }
-        let next = match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => Some(self.encode_cursor(pk, &key)?),
+        let next = match &output.last_evaluated_key {
+            Some(key) if !key.is_empty() => Some(self.encode_cursor(pk, key)?),
             _ => None,
         };
-        Ok(Page { items, next })
+        Ok(Page {
+            items: output.items.unwrap_or_default(),
+            next,
+        })
     }
 
     fn invalid_cursor(&self, reason: impl Into<String>) -> Error {
@@ -698,6 +738,22 @@ pub(crate) fn duplicate(error: &Error) -> Error {
             current: None,
         },
         Error::Decode(e) => Error::Decode(e.clone()),
+        Error::WrongEntity { expected, found, item } => Error::WrongEntity {
+            expected,
+            found: found.clone(),
+            item: item.clone(),
+        },
+        Error::WrittenUndecodable {
+            entity,
+            operation,
+            item,
+            source,
+        } => Error::WrittenUndecodable {
+            entity,
+            operation: *operation,
+            item: item.clone(),
+            source: source.clone(),
+        },
         Error::KeyTooLong {
             entity,
             attribute,

@@ -94,7 +94,7 @@ impl<'t, E: Entity> Scan<'t, E> {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(E::from_item)
+            .map(|item| crate::entity::read_entity(item, def.entity_tag))
             .collect::<Result<Vec<E>, _>>()?;
         let next = match output.last_evaluated_key {
             Some(key) if !key.is_empty() => Some(

@@ -162,11 +162,21 @@ impl Guard {
             .filter(|item| !item.is_empty())
             // An expired item was judged absent by the condition.
             .filter(|item| !self.expiry.is_some_and(|expiry| expiry.expired(item)));
-        let current = match current.map(E::from_item).transpose() {
-            Ok(current) => current,
-            Err(error) => return Error::Decode(error),
+        // A stored item that does not decode is kept as it is: the write
+        // was still refused, and says why.
+        let (current, found) = match current {
+            None => (None, Some(0)),
+            Some(item) => {
+                let stored_version = stored_version::<E>(&item);
+                match E::from_item(item.clone()) {
+                    Ok(decoded) => {
+                        let found = decoded.version();
+                        (Some(Current::new(decoded)), found)
+                    }
+                    Err(error) => (Some(Current::new_undecodable(item, error)), stored_version),
+                }
+            }
         };
-        let found = current.as_ref().map_or(Some(0), Entity::version);
         match (current, self.existence) {
             (None, Existence::Present) => Error::NotFound { entity: E::NAME },
             (Some(_), Existence::Absent) => Error::AlreadyExists { entity: E::NAME },
@@ -176,15 +186,44 @@ impl Guard {
                     operation,
                     expected,
                     found: found.unwrap_or(0),
-                    current: current.map(Current::new),
+                    current,
                 },
                 _ => Error::ConditionFailed {
                     entity: E::NAME,
                     operation,
-                    current: current.map(Current::new),
+                    current,
                 },
             },
         }
+    }
+}
+
+/// The version stored in `item`, read without decoding the rest (0 when it
+/// has none, as for a decoded item); `None` for an entity without one, or a
+/// version that is not a number.
+fn stored_version<E: Entity>(item: &Item) -> Option<i128> {
+    let field = E::MAINTAINED.version?;
+    match item.get(field) {
+        None => Some(0),
+        Some(AttributeValue::N(n)) => n.parse().ok(),
+        Some(_) => None,
+    }
+}
+
+/// Decodes the item DynamoDB returned from a write it applied. When that
+/// fails the write still happened: [`Error::WrittenUndecodable`] says so
+/// and carries the item, so a caller does not take it for a failed write.
+fn decode_written<E: Entity>(operation: Operation, item: Item) -> Result<E, Error> {
+    // Decoding takes the item; a copy is kept only for the error, which
+    // needs it, so the success path copies nothing... except this clone.
+    match E::from_item(item.clone()) {
+        Ok(decoded) => Ok(decoded),
+        Err(source) => Err(Error::WrittenUndecodable {
+            entity: E::NAME,
+            operation,
+            item: Box::new(item),
+            source,
+        }),
     }
 }
 
@@ -296,7 +335,7 @@ impl<'a, E: Entity> Put<'a, E> {
         let (prepared, written) = self.prepare(Utc::now())?;
         match prepared.send(table).await? {
             // `upsert` answers with the item as stored (it keeps `createdAt`).
-            Some(stored) => Ok(E::from_item(stored)?),
+            Some(stored) => decode_written(Operation::Upsert, stored),
             None => Ok(written),
         }
     }
@@ -349,17 +388,22 @@ fn upsert_expression<E: Entity>(item: Item, aliases: &mut Aliases) -> String {
 /// A request builder (of a single write or a transaction's action) with the
 /// table, the write's condition and placeholders, and the stored item
 /// returned if the condition fails: the part every kind of write shares.
+///
+/// The stored item is asked for only when there is a condition to fail:
+/// an unconditional write cannot be refused.
 macro_rules! guarded {
-    ($builder:expr, $table:expr, $action:expr) => {
+    ($builder:expr, $table:expr, $condition:expr, $names:expr, $values:expr) => {{
+        let condition: ::std::option::Option<::std::string::String> = $condition;
+        let refusal_returns = condition
+            .is_some()
+            .then_some(::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld);
         $builder
             .table_name($table.name())
-            .set_condition_expression($action.condition.clone())
-            .set_expression_attribute_names($action.names.clone())
-            .set_expression_attribute_values($action.values.clone())
-            .return_values_on_condition_check_failure(
-                ::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
-            )
-    };
+            .set_condition_expression(condition)
+            .set_expression_attribute_names($names)
+            .set_expression_attribute_values($values)
+            .set_return_values_on_condition_check_failure(refusal_returns)
+    }};
 }
 pub(crate) use guarded;
 
@@ -446,57 +490,82 @@ impl Prepared {
         (self.refuse)(&self.guard, self.operation, stored)
     }
 
-    /// Sends the write alone. `Some(item)` for writes that answer with the
-    /// stored item (UpdateItem).
+    /// Sends the write alone, moving its parts into the request (nothing is
+    /// copied). `Some(item)` for writes that answer with the stored item
+    /// (UpdateItem).
     async fn send(self, table: &Table) -> Result<Option<Item>, Error> {
         let client = table.client();
-        match self.request.clone() {
+        let Prepared {
+            entity,
+            operation,
+            request,
+            condition,
+            names,
+            values,
+            return_old,
+            guard,
+            refuse,
+        } = self;
+        let refusal = Refusal {
+            entity,
+            operation,
+            guard,
+            refuse,
+        };
+        match request {
             Request::Put(item) => {
-                let result = guarded!(client.put_item(), table, self)
+                let result = guarded!(client.put_item(), table, condition, names, values)
                     .set_item(Some(item))
                     .send()
                     .await;
-                self.check_result(result).map(|_| None)
+                refusal.check(result).map(|_| None)
             }
             Request::Update { key, expression } => {
-                let result = guarded!(client.update_item(), table, self)
+                let result = guarded!(client.update_item(), table, condition, names, values)
                     .set_key(Some(key))
                     .set_update_expression(expression)
-                    .return_values(self.returning())
+                    .return_values(if return_old {
+                        ReturnValue::AllOld
+                    } else {
+                        ReturnValue::AllNew
+                    })
                     .send()
                     .await;
-                self.check_result(result)
+                refusal
+                    .check(result)
                     .map(|output| Some(output.attributes.unwrap_or_default()))
             }
             Request::Delete(key) => {
-                let result = guarded!(client.delete_item(), table, self)
+                let result = guarded!(client.delete_item(), table, condition, names, values)
                     .set_key(Some(key))
                     .send()
                     .await;
-                self.check_result(result).map(|_| None)
+                refusal.check(result).map(|_| None)
             }
             // Condition checks exist only in transactions.
             Request::Check(_) => Ok(None),
         }
     }
+}
 
-    fn returning(&self) -> ReturnValue {
-        if self.return_old {
-            ReturnValue::AllOld
-        } else {
-            ReturnValue::AllNew
-        }
-    }
+/// What tells why a single write was refused, once its request is sent.
+struct Refusal {
+    entity: &'static str,
+    operation: Operation,
+    guard: Guard,
+    refuse: fn(&Guard, Operation, Option<Item>) -> Error,
+}
 
+impl Refusal {
     /// The result of the request: a refused condition says why (from the
     /// stored item the request returned); other failures are [`Error::Sdk`].
-    fn check_result<O, Failure>(&self, result: Result<O, SdkError<Failure>>) -> Result<O, Error>
+    fn check<O, Failure>(&self, result: Result<O, SdkError<Failure>>) -> Result<O, Error>
     where
         Failure: StoredItem + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         match result {
             Ok(output) => Ok(output),
-            Err(err) if condition_failed(&err) => Err(self.refused(stored_item(err))),
+            Err(err) if condition_failed(&err) => Err((self.refuse)(&self.guard, self.operation, stored_item(err))),
             Err(err) => Err(sdk_error(self.entity, self.operation, err)),
         }
     }
@@ -920,7 +989,7 @@ impl<'a, E: Entity> Update<'a, E> {
         let mut prepared = self.prepare()?;
         prepared.return_old = return_old;
         let stored = prepared.send(table).await?.unwrap_or_default();
-        Ok(E::from_item(stored)?)
+        decode_written(Operation::Update, stored)
     }
 }
 

@@ -142,11 +142,8 @@ impl Entity for Event {
 }
 
 impl FromItem for Event {
-    fn from_item(item: Item) -> Result<Option<Self>, DecodeError> {
-        match item.get("_et") {
-            Some(AttributeValue::S(tag)) if tag == "Event" => <Event as Entity>::from_item(item).map(Some),
-            _ => Ok(None),
-        }
+    fn from_item(item: Item, tag_attribute: &str) -> Result<Self, Error> {
+        dyngen_runtime::entity::read_entity(item, tag_attribute)
     }
 }
 
@@ -593,9 +590,10 @@ async fn pages_streams_and_limits() {
         assert_eq!(by_tenant(t, "t2").limit(100).all().await.unwrap().len(), KINDS.len());
         assert_eq!(by_tenant(t, "t3").limit(3).all().await.unwrap(), vec![]);
 
-        // Items that FromItem skips (another entity under the same sort-key
-        // prefix) count against DynamoDB's per-request limit, so the stream
-        // must read on across pages to deliver `limit` items.
+        // Items of another entity under the same sort-key prefix are never
+        // read as this entity, nor skipped: a page fails naming both
+        // entities, and a stream yields an error in each one's place and
+        // goes on.
         for seq in 0..6 {
             let mut other = event("t4", "x", seq).to_item().unwrap();
             other.insert("_et".to_owned(), AttributeValue::S("Other".to_owned()));
@@ -612,12 +610,23 @@ async fn pages_streams_and_limits() {
         for seq in 10..14 {
             events.put(&event("t4", "x", seq)).await.unwrap();
         }
-        let first = by_tenant(t, "t4").limit(3).page(None).await.unwrap();
-        assert!(first.items.is_empty() && first.next.is_some(), "{first:?}");
-        let streamed = by_tenant(t, "t4").limit(3).all().await.unwrap();
-        assert_eq!(streamed.iter().map(|e| e.seq).collect::<Vec<_>>(), [10, 11, 12]);
-        let streamed = by_tenant(t, "t4").limit(30).all().await.unwrap();
-        assert_eq!(streamed.iter().map(|e| e.seq).collect::<Vec<_>>(), [10, 11, 12, 13]);
+        let refused = by_tenant(t, "t4").limit(3).page(None).await.unwrap_err();
+        assert!(
+            matches!(&refused, Error::WrongEntity { expected: "Event", found: Some(found), .. } if found == "Other"),
+            "{refused:?}"
+        );
+        assert_eq!(refused.to_string(), "expected a `Event` item, found a `Other` item");
+        assert!(matches!(by_tenant(t, "t4").all().await, Err(Error::WrongEntity { .. })));
+        let streamed: Vec<Result<Event, Error>> = by_tenant(t, "t4").limit(30).stream().collect().await;
+        let (events, foreign): (Vec<_>, Vec<_>) = streamed.into_iter().partition(Result::is_ok);
+        assert_eq!(foreign.len(), 6);
+        assert!(foreign
+            .iter()
+            .all(|e| matches!(e, Err(Error::WrongEntity { expected: "Event", .. }))));
+        let seqs: Vec<i64> = events.into_iter().map(|e| e.unwrap().seq).collect();
+        assert_eq!(seqs, [10, 11, 12, 13]);
+        // The limit counts what the stream yields, errors included.
+        assert_eq!(by_tenant(t, "t4").limit(3).stream().collect::<Vec<_>>().await.len(), 3);
     })
     .await;
 }

@@ -487,6 +487,7 @@ async fn the_generated_code_works_on_the_table_from_json() {
             ManagedCollection {
                 issues: vec![closed.clone(), open.clone()],
                 pull_requests: vec![],
+                unknown: vec![],
             }
         );
         let in_repo: ActivityCollection = db
@@ -503,6 +504,7 @@ async fn the_generated_code_works_on_the_table_from_json() {
                 repositories: vec![repo],
                 issues: vec![closed, open],
                 pull_requests: vec![],
+                unknown: vec![],
             }
         );
     })

@@ -427,6 +427,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             OwnedCollection {
                 users: vec![seeded.octocat.clone()],
                 repositories: vec![seeded.hello_world.clone()],
+                unknown: vec![],
             }
         );
         let owned: OwnedCollection = db
@@ -441,6 +442,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             OwnedCollection {
                 users: vec![seeded.torvalds.clone()],
                 repositories: vec![seeded.linux.clone()],
+                unknown: vec![],
             }
         );
         // In sort-key order: `owned#Repository#hello-world#` < `owned#User#`.
@@ -481,6 +483,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             ManagedCollection {
                 issues: vec![seeded.hello_world_issue_1.clone()],
                 pull_requests: vec![seeded.hello_world_pr_1.clone()],
+                unknown: vec![],
             }
         );
         // Closed sorts before Open: status leads the sort key.
@@ -505,6 +508,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
             ManagedCollection {
                 issues: vec![seeded.hello_world_issue_2.clone(), seeded.linux_issue_1.clone()],
                 pull_requests: vec![seeded.linux_pr_1.clone()],
+                unknown: vec![],
             }
         );
 
@@ -524,6 +528,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
                 // Closed issue #2 precedes open issue #1.
                 issues: vec![seeded.hello_world_issue_2.clone(), seeded.hello_world_issue_1.clone()],
                 pull_requests: vec![seeded.hello_world_pr_1.clone()],
+                unknown: vec![],
             }
         );
         let raw = db
@@ -557,6 +562,7 @@ async fn seed_access_patterns_return_exactly_the_seed() {
                 repositories: vec![seeded.linux.clone()],
                 issues: vec![seeded.linux_issue_1.clone()],
                 pull_requests: vec![seeded.linux_pr_1.clone()],
+                unknown: vec![],
             }
         );
         let open = activity.issues.iter().filter(|i| i.status == IssueStatus::Open).count();
@@ -983,6 +989,7 @@ async fn closing_an_issue_or_pull_request_moves_it_from_open_to_closed_queries()
             ManagedCollection {
                 issues: vec![closed.clone(), neighbour.clone()],
                 pull_requests: vec![pr_before.clone()],
+                unknown: vec![],
             }
         );
         let collected: ActivityCollection = db.activity(&activity_collection("o", "r")).collect().await.unwrap();
@@ -992,6 +999,7 @@ async fn closing_an_issue_or_pull_request_moves_it_from_open_to_closed_queries()
                 repositories: vec![],
                 issues: vec![closed.clone(), neighbour.clone()],
                 pull_requests: vec![pr_before.clone()],
+                unknown: vec![],
             }
         );
 
