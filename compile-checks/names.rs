@@ -297,6 +297,7 @@ pub fn schemas() -> Vec<MadeUpSchema> {
         value_names(),
         case_names(),
         method_names(),
+        parameter_names(),
     ]
 }
 
@@ -454,6 +455,60 @@ fn method_names() -> MadeUpSchema {
     }
     MadeUpSchema {
         module: "method_names".into(),
+        source: s,
+    }
+}
+
+/// Attributes named like the parameters, locals and fields of generated
+/// update builders (`key`, `update`, `value`, `expected_version`, ...), as
+/// key composites whose setters and constructors take them as parameters.
+fn parameter_names() -> MadeUpSchema {
+    let mut s = String::from(
+        "service adversarial\n\
+         table Params {\n  pk: pk\n  sk: sk\n  index gsi1 { pk: gsi1pk  sk: gsi1sk }\n  index gsi2 { pk: gsi2pk  sk: gsi2sk }\n}\n\n",
+    );
+    let names = [
+        "key",
+        "update",
+        "value",
+        "expectedVersion",
+        "now",
+        "low",
+        "high",
+        "prefix",
+        "item",
+        "table",
+        "partition",
+        "spec",
+        "condition",
+        "build",
+        "elements",
+        "element",
+        "change",
+        "selfId",
+        "e",
+        "a",
+    ];
+    // Each name once in either place: the constructor's parameter (`first`,
+    // beside `updatedAt`) and a setter's second parameter (`second`).
+    let pairs = names
+        .chunks(2)
+        .map(|p| (p[0], p[1]))
+        .chain(names.chunks(2).map(|p| (p[1], p[0])));
+    for (i, (first, second)) in pairs.enumerate() {
+        // `first` and `second` share a secondary key, so setting one needs
+        // the other; the version makes `update` take `expected_version`;
+        // `updatedAt` in a key makes the constructor take both.
+        s.push_str(&format!(
+            "entity Params{i} {{\n  id: string\n  {first}: string\n  {second}: string\n  n: i64\n\n  \
+             primary {{ pk: [id]  sk: [] }}\n  \
+             index bySecond on gsi1 {{ pk: [{first}]  sk: [{second}] }}\n  \
+             index byTime on gsi2 {{ pk: [id]  sk: [{first}, updatedAt] }}\n  \
+             timestamps\n  version\n}}\n\n"
+        ));
+    }
+    MadeUpSchema {
+        module: "parameter_names".into(),
         source: s,
     }
 }

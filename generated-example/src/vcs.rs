@@ -972,7 +972,7 @@ impl<'t> RepositoryClient<'t> {
         );
         RepositoryUpdate {
             update,
-            username: ::std::option::Option::None,
+            username_: ::std::option::Option::None,
         }
     }
 
@@ -1132,7 +1132,7 @@ impl<'t> RepositoryOwnedQuery<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct RepositoryUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Repository>,
-    username: ::std::option::Option<::std::string::String>,
+    username_: ::std::option::Option<::std::string::String>,
 }
 
 impl<'t> RepositoryUpdate<'t> {
@@ -1141,7 +1141,7 @@ impl<'t> RepositoryUpdate<'t> {
         mut self,
         username: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::std::option::Option::Some(username.into());
+        self.username_ = ::std::option::Option::Some(username.into());
         self
     }
 
@@ -1211,10 +1211,10 @@ impl<'t> RepositoryUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Repository> {
-        if let ::std::option::Option::Some(username) = self.username.as_ref() {
-            self.update.set_key("gsi1pk", Repository::owned_pk(username));
+        if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
+            self.update.set_key("gsi1pk", Repository::owned_pk(username_));
         }
-        if let ::std::option::Option::Some(value) = &self.username {
+        if let ::std::option::Option::Some(value) = &self.username_ {
             self.update.set("username", value);
         }
         self.update
@@ -1606,8 +1606,8 @@ impl<'t> IssueClient<'t> {
         IssueUpdate {
             update,
             key: ::std::clone::Clone::clone(key),
-            username: ::std::option::Option::None,
-            status: ::std::option::Option::None,
+            username_: ::std::option::Option::None,
+            status_: ::std::option::Option::None,
         }
     }
 
@@ -1897,8 +1897,8 @@ impl<'t> IssueActivityQueryByStatus<'t> {
 pub struct IssueUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Issue>,
     key: IssueKey,
-    username: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<IssueStatus>,
+    username_: ::std::option::Option<::std::string::String>,
+    status_: ::std::option::Option<IssueStatus>,
 }
 
 impl<'t> IssueUpdate<'t> {
@@ -1907,7 +1907,7 @@ impl<'t> IssueUpdate<'t> {
         mut self,
         username: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::std::option::Option::Some(username.into());
+        self.username_ = ::std::option::Option::Some(username.into());
         self
     }
 
@@ -1933,7 +1933,7 @@ impl<'t> IssueUpdate<'t> {
 
     /// Sets `status`, and rewrites `gsi1sk` (access pattern `managed`) and `gsi2sk` (access pattern `activity`).
     pub fn set_status(mut self, status: IssueStatus) -> Self {
-        self.status = ::std::option::Option::Some(status);
+        self.status_ = ::std::option::Option::Some(status);
         self
     }
 
@@ -1963,21 +1963,21 @@ impl<'t> IssueUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Issue> {
-        if let ::std::option::Option::Some(username) = self.username.as_ref() {
-            self.update.set_key("gsi1pk", Issue::managed_pk(username));
+        if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
+            self.update.set_key("gsi1pk", Issue::managed_pk(username_));
         }
-        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+        if let ::std::option::Option::Some(status_) = self.status_.as_ref() {
             self.update
-                .set_key("gsi1sk", Issue::managed_sk(status, &self.key.issue_number));
+                .set_key("gsi1sk", Issue::managed_sk(status_, &self.key.issue_number));
         }
-        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+        if let ::std::option::Option::Some(status_) = self.status_.as_ref() {
             self.update
-                .set_key("gsi2sk", Issue::activity_sk(status, &self.key.issue_number));
+                .set_key("gsi2sk", Issue::activity_sk(status_, &self.key.issue_number));
         }
-        if let ::std::option::Option::Some(value) = &self.username {
+        if let ::std::option::Option::Some(value) = &self.username_ {
             self.update.set("username", value);
         }
-        if let ::std::option::Option::Some(value) = &self.status {
+        if let ::std::option::Option::Some(value) = &self.status_ {
             self.update.set("status", value);
         }
         self.update
@@ -2387,8 +2387,8 @@ impl<'t> PullRequestClient<'t> {
         PullRequestUpdate {
             update,
             key: ::std::clone::Clone::clone(key),
-            username: ::std::option::Option::None,
-            status: ::std::option::Option::None,
+            username_: ::std::option::Option::None,
+            status_: ::std::option::Option::None,
         }
     }
 
@@ -2774,8 +2774,8 @@ impl<'t> PullRequestActivityQueryByStatus<'t> {
 pub struct PullRequestUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, PullRequest>,
     key: PullRequestKey,
-    username: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<IssueStatus>,
+    username_: ::std::option::Option<::std::string::String>,
+    status_: ::std::option::Option<IssueStatus>,
 }
 
 impl<'t> PullRequestUpdate<'t> {
@@ -2784,7 +2784,7 @@ impl<'t> PullRequestUpdate<'t> {
         mut self,
         username: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.username = ::std::option::Option::Some(username.into());
+        self.username_ = ::std::option::Option::Some(username.into());
         self
     }
 
@@ -2810,7 +2810,7 @@ impl<'t> PullRequestUpdate<'t> {
 
     /// Sets `status`, and rewrites `gsi1sk` (access pattern `managed`) and `gsi2sk` (access pattern `activity`).
     pub fn set_status(mut self, status: IssueStatus) -> Self {
-        self.status = ::std::option::Option::Some(status);
+        self.status_ = ::std::option::Option::Some(status);
         self
     }
 
@@ -2843,27 +2843,27 @@ impl<'t> PullRequestUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, PullRequest> {
-        if let ::std::option::Option::Some(username) = self.username.as_ref() {
-            self.update.set_key("gsi1pk", PullRequest::managed_pk(username));
+        if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
+            self.update.set_key("gsi1pk", PullRequest::managed_pk(username_));
         }
-        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+        if let ::std::option::Option::Some(status_) = self.status_.as_ref() {
             self.update
                 .set_key(
                     "gsi1sk",
-                    PullRequest::managed_sk(status, &self.key.pull_request_number),
+                    PullRequest::managed_sk(status_, &self.key.pull_request_number),
                 );
         }
-        if let ::std::option::Option::Some(status) = self.status.as_ref() {
+        if let ::std::option::Option::Some(status_) = self.status_.as_ref() {
             self.update
                 .set_key(
                     "gsi2sk",
-                    PullRequest::activity_sk(status, &self.key.pull_request_number),
+                    PullRequest::activity_sk(status_, &self.key.pull_request_number),
                 );
         }
-        if let ::std::option::Option::Some(value) = &self.username {
+        if let ::std::option::Option::Some(value) = &self.username_ {
             self.update.set("username", value);
         }
-        if let ::std::option::Option::Some(value) = &self.status {
+        if let ::std::option::Option::Some(value) = &self.status_ {
             self.update.set("status", value);
         }
         self.update

@@ -15,10 +15,33 @@ pub fn doc_lines(docs: &[String]) -> Vec<String> {
             if line.is_empty() {
                 "///".to_string()
             } else {
-                format!("/// {line}")
+                format!("/// {}", doc_text(line))
             }
         })
         .collect()
+}
+
+/// Text from the schema made safe inside a `///` comment: a line break
+/// (`\r`, `\n`) would end the comment and turn the rest into code, and
+/// rustc refuses text-direction controls (U+202A..U+202E, U+2066..U+2069)
+/// in comments; these and other control characters are written as escapes
+/// (`\u{202e}`). Everything else is kept as written.
+pub fn doc_text(text: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_in_comment(c: char) -> bool {
+        (c.is_control() && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(unsafe_in_comment) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_in_comment(c) {
+            safe.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(safe)
 }
 
 /// The schema's doc lines, or `fallback` when it has none: every generated
@@ -163,7 +186,7 @@ pub fn decimal_parts(text: &str) -> Option<(i128, u32)> {
 fn attribute_docs(attr: &Attribute, with_default: bool, in_struct: bool) -> Vec<String> {
     let mut notes = Vec::new();
     if attr.field != attr.name {
-        notes.push(format!("Stored as `{}`.", attr.field));
+        notes.push(format!("Stored as `{}`.", doc_text(&attr.field)));
     }
     if attr.docs.is_empty() {
         match attr.role {
@@ -183,7 +206,7 @@ fn attribute_docs(attr: &Attribute, with_default: bool, in_struct: bool) -> Vec<
         .as_ref()
         .filter(|_| with_default && !matches!(attr.ty, Type::Set(_)))
     {
-        notes.push(format!("Read as `{}` when absent.", literal_text(default)));
+        notes.push(format!("Read as `{}` when absent.", doc_text(&literal_text(default))));
     }
     if attr.docs.is_empty() {
         let noun = if in_struct { "Field" } else { "Attribute" };
@@ -784,12 +807,16 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
 }
 
 pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
+    // An attribute may be in both the partition and the sort key: the key
+    // type holds it once.
+    let mut seen = std::collections::BTreeSet::new();
     let key_fields = entity
         .primary
         .pk
         .composites
         .iter()
         .chain(entity.primary.sk.iter().flat_map(|t| &t.composites))
+        .filter(|c| seen.insert(c.as_str()))
         .filter_map(|c| entity.attribute(c))
         .map(|a| key_field(schema, a))
         .collect();

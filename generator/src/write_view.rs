@@ -209,18 +209,48 @@ fn param_type(schema: &Schema, attr: &Attribute, optional: bool) -> String {
     }
 }
 
-fn param_value(attr: &Attribute, optional: bool) -> String {
-    let name = &attr.rust_name;
+/// `let value = <the parameter, converted>;` for a setter's body, or
+/// nothing when the parameter is `value` already (an attribute named
+/// `value` that needs no conversion).
+fn value_binding(attr: &Attribute) -> Option<String> {
+    let converted = param_value(attr, &attr.rust_name, false);
+    (converted != "value").then(|| format!("let value = {converted};"))
+}
+
+/// The value of parameter `name` for `attr`, converted as its field needs.
+fn param_value(attr: &Attribute, name: &str, optional: bool) -> String {
     match (optional, &attr.ty) {
         (false, Type::String) => format!("{name}.into()"),
-        _ => name.clone(),
+        _ => name.to_owned(),
+    }
+}
+
+/// The private field (and pattern binding) holding an attribute's pending
+/// value: its Rust name with a trailing `_`, which no attribute's own Rust
+/// name has (snake case never ends in `_`), so it never meets the builder's
+/// own fields (`update`, `key`) or locals (`now`, `value`), whatever the
+/// attributes are called.
+fn pending_field(attr: &Attribute) -> String {
+    format!("{}_", attr.rust_name.trim_start_matches("r#"))
+}
+
+/// Names the `update` constructor takes for itself.
+const CONSTRUCTOR_OWN_NAMES: &[&str] = &["key", "expected_version", "update"];
+
+/// The constructor's parameter for an attribute: its Rust name, or the
+/// pending-field name when that is one of the constructor's own.
+fn constructor_param(attr: &Attribute) -> String {
+    if CONSTRUCTOR_OWN_NAMES.contains(&attr.rust_name.as_str()) {
+        pending_field(attr)
+    } else {
+        attr.rust_name.clone()
     }
 }
 
 /// Assigns a parameter to its pending field.
 fn pending_assign(attr: &Attribute, as_param: bool) -> String {
-    let name = &attr.rust_name;
-    let value = param_value(attr, as_param && attr.optional);
+    let name = pending_field(attr);
+    let value = param_value(attr, &attr.rust_name, as_param && attr.optional);
     if attr.optional && !as_param {
         format!("self.{name} = ::std::option::Option::Some(::std::option::Option::Some({value}));")
     } else {
@@ -303,7 +333,7 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
     let pending_attrs: Vec<&Attribute> = entity.attributes.iter().filter(|a| analysis.pending(a)).collect();
     let pending = pending_attrs
         .iter()
-        .map(|a| (a.rust_name.clone(), pending_type(schema, a)))
+        .map(|a| (pending_field(a), pending_type(schema, a)))
         .collect();
 
     // The constructor: `updatedAt` changes on every update, so keys holding
@@ -336,7 +366,7 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
     for attr in &constructor_params {
         signature.push_str(&format!(
             ", {}: {}",
-            attr.rust_name,
+            constructor_param(attr),
             param_type(schema, attr, attr.optional)
         ));
     }
@@ -358,10 +388,10 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
     }
     for attr in &pending_attrs {
         if let Some(param) = constructor_params.iter().find(|p| p.name == attr.name) {
-            let value = param_value(param, param.optional);
-            fields.push(format!("{}: ::std::option::Option::Some({value})", attr.rust_name));
+            let value = param_value(param, &constructor_param(param), param.optional);
+            fields.push(format!("{}: ::std::option::Option::Some({value})", pending_field(attr)));
         } else {
-            fields.push(format!("{}: ::std::option::Option::None", attr.rust_name));
+            fields.push(format!("{}: ::std::option::Option::None", pending_field(attr)));
         }
     }
     body.push(format!("{update_type} {{ {} }}", fields.join(", ")));
@@ -489,7 +519,10 @@ fn setter_method(schema: &Schema, analysis: &Analysis<'_>, attr: &Attribute, set
             )],
             signature: format!("{method}(mut self) -> Self"),
             body: vec![
-                format!("self.{name} = ::std::option::Option::Some(::std::option::Option::None);"),
+                format!(
+                    "self.{} = ::std::option::Option::Some(::std::option::Option::None);",
+                    pending_field(attr)
+                ),
                 "self".into(),
             ],
         },
@@ -499,11 +532,10 @@ fn setter_method(schema: &Schema, analysis: &Analysis<'_>, attr: &Attribute, set
                 "{method}(mut self, {name}: {}) -> Self",
                 param_type(schema, attr, false)
             ),
-            body: vec![
-                format!("let value = {};", param_value(attr, false)),
-                set_call(attr, "&value"),
-                "self".into(),
-            ],
+            body: [value_binding(attr), Some(set_call(attr, "&value")), Some("self".into())]
+                .into_iter()
+                .flatten()
+                .collect(),
         },
         Setter::Remove => MethodView {
             docs: vec![format!("/// Removes `{}`.", attr.name)],
@@ -522,11 +554,14 @@ fn setter_method(schema: &Schema, analysis: &Analysis<'_>, attr: &Attribute, set
                     "{method}(mut self, {name}: {}) -> Self",
                     param_type(schema, attr, false)
                 ),
-                body: vec![
-                    format!("let value = {};", param_value(attr, false)),
-                    format!("self.update.set_if_absent({field}, {value_expr});"),
-                    "self".into(),
-                ],
+                body: [
+                    value_binding(attr),
+                    Some(format!("self.update.set_if_absent({field}, {value_expr});")),
+                    Some("self".into()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
             }
         }
         Setter::Add | Setter::Subtract => {
@@ -643,7 +678,7 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
                 } else if analysis.in_primary_key(a) {
                     format!("&self.key.{}", a.rust_name)
                 } else {
-                    a.rust_name.clone()
+                    pending_field(a)
                 }
             })
             .collect();
@@ -661,15 +696,18 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
             .iter()
             .map(|a| {
                 if a.optional {
-                    format!("self.{}.as_ref().and_then(::std::option::Option::as_ref)", a.rust_name)
+                    format!(
+                        "self.{}.as_ref().and_then(::std::option::Option::as_ref)",
+                        pending_field(a)
+                    )
                 } else {
-                    format!("self.{}.as_ref()", a.rust_name)
+                    format!("self.{}.as_ref()", pending_field(a))
                 }
             })
             .collect();
         let patterns: Vec<String> = pending_here
             .iter()
-            .map(|a| format!("::std::option::Option::Some({})", a.rust_name))
+            .map(|a| format!("::std::option::Option::Some({})", pending_field(a)))
             .collect();
         let (pattern, value) = match (patterns.as_slice(), values.as_slice()) {
             ([pattern], [value]) => (pattern.clone(), value.clone()),
@@ -685,7 +723,7 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
         // item leaves that sparse index.
         let touched: Vec<String> = pending_here
             .iter()
-            .map(|a| format!("self.{}.is_some()", a.rust_name))
+            .map(|a| format!("self.{}.is_some()", pending_field(a)))
             .collect();
         let condition = if has_now {
             String::new()
@@ -697,7 +735,7 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
         ));
     }
     for attr in pending {
-        let name = &attr.rust_name;
+        let name = pending_field(attr);
         let field = lit(&attr.field);
         if analysis.writable(attr) {
             if attr.optional {

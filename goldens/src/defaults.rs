@@ -217,6 +217,7 @@ pub struct ChapterFields<E> {
     pub minutes_per_page: ::dyngen_runtime::Attr<E, f64>,
     /// Field `sections`.
     pub sections: ::dyngen_runtime::Attr<E, ::std::vec::Vec<Chapter>>,
+    entity_: ::std::marker::PhantomData<fn() -> E>,
 }
 
 impl ::dyngen_runtime::Nested for Chapter {
@@ -228,6 +229,7 @@ impl ::dyngen_runtime::Nested for Chapter {
             pages: ::dyngen_runtime::Attr::new(base.field("pages")),
             minutes_per_page: ::dyngen_runtime::Attr::new(base.field("minutesPerPage")),
             sections: ::dyngen_runtime::Attr::new(base.field("sections")),
+            entity_: ::std::marker::PhantomData,
         }
     }
 }
@@ -294,6 +296,7 @@ pub struct CategoryFields<E> {
     >,
     /// Field `parent`.
     pub parent: ::dyngen_runtime::Attr<E, Summary>,
+    entity_: ::std::marker::PhantomData<fn() -> E>,
 }
 
 impl ::dyngen_runtime::Nested for Category {
@@ -304,6 +307,7 @@ impl ::dyngen_runtime::Nested for Category {
             name: ::dyngen_runtime::Attr::new(base.field("name")),
             children: ::dyngen_runtime::Attr::new(base.field("children")),
             parent: ::dyngen_runtime::Attr::new(base.field("parent")),
+            entity_: ::std::marker::PhantomData,
         }
     }
 }
@@ -357,6 +361,7 @@ pub struct SummaryFields<E> {
     pub text: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `score`.
     pub score: ::dyngen_runtime::Attr<E, f64>,
+    entity_: ::std::marker::PhantomData<fn() -> E>,
 }
 
 impl ::dyngen_runtime::Nested for Summary {
@@ -366,6 +371,7 @@ impl ::dyngen_runtime::Nested for Summary {
         SummaryFields {
             text: ::dyngen_runtime::Attr::new(base.field("the \"text\"")),
             score: ::dyngen_runtime::Attr::new(base.field("score{v1}")),
+            entity_: ::std::marker::PhantomData,
         }
     }
 }
@@ -1966,7 +1972,7 @@ impl<'t> LoanClient<'t> {
         );
         LoanUpdate {
             update,
-            until: ::std::option::Option::None,
+            until_: ::std::option::Option::None,
         }
     }
 
@@ -2138,7 +2144,7 @@ impl<'t> LoanByMemberQuery<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct LoanUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Loan>,
-    until: ::std::option::Option<
+    until_: ::std::option::Option<
         ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     >,
 }
@@ -2149,7 +2155,7 @@ impl<'t> LoanUpdate<'t> {
         mut self,
         until: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     ) -> Self {
-        self.until = ::std::option::Option::Some(until);
+        self.until_ = ::std::option::Option::Some(until);
         self
     }
 
@@ -2179,10 +2185,10 @@ impl<'t> LoanUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Loan> {
-        if let ::std::option::Option::Some(until) = self.until.as_ref() {
-            self.update.set_key("gsi1sk", Loan::by_member_sk(until));
+        if let ::std::option::Option::Some(until_) = self.until_.as_ref() {
+            self.update.set_key("gsi1sk", Loan::by_member_sk(until_));
         }
-        if let ::std::option::Option::Some(value) = &self.until {
+        if let ::std::option::Option::Some(value) = &self.until_ {
             self.update.set("expiresAt", &::dyngen_runtime::value::EpochSeconds(*value));
         }
         self.update

@@ -342,6 +342,7 @@ pub struct AddressFields<E> {
     pub zip: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `country`.
     pub country: ::dyngen_runtime::Attr<E, ::std::string::String>,
+    entity_: ::std::marker::PhantomData<fn() -> E>,
 }
 
 impl ::dyngen_runtime::Nested for Address {
@@ -353,6 +354,7 @@ impl ::dyngen_runtime::Nested for Address {
             city: ::dyngen_runtime::Attr::new(base.field("city")),
             zip: ::dyngen_runtime::Attr::new(base.field("zip")),
             country: ::dyngen_runtime::Attr::new(base.field("cc")),
+            entity_: ::std::marker::PhantomData,
         }
     }
 }
@@ -413,6 +415,7 @@ pub struct LineFields<E> {
     pub unit_price: ::dyngen_runtime::Attr<E, ::dyngen_runtime::rust_decimal::Decimal>,
     /// Field `parts`.
     pub parts: ::dyngen_runtime::Attr<E, ::std::vec::Vec<Line>>,
+    entity_: ::std::marker::PhantomData<fn() -> E>,
 }
 
 impl ::dyngen_runtime::Nested for Line {
@@ -424,6 +427,7 @@ impl ::dyngen_runtime::Nested for Line {
             quantity: ::dyngen_runtime::Attr::new(base.field("quantity")),
             unit_price: ::dyngen_runtime::Attr::new(base.field("unitPrice")),
             parts: ::dyngen_runtime::Attr::new(base.field("parts")),
+            entity_: ::std::marker::PhantomData,
         }
     }
 }
@@ -975,7 +979,7 @@ impl<'t> CustomerClient<'t> {
         update.expect_version(i128::from(expected_version));
         CustomerUpdate {
             update,
-            email: ::std::option::Option::None,
+            email_: ::std::option::Option::None,
         }
     }
 
@@ -1057,7 +1061,7 @@ impl<'t> CustomerClient<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct CustomerUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Customer>,
-    email: ::std::option::Option<::std::string::String>,
+    email_: ::std::option::Option<::std::string::String>,
 }
 
 impl<'t> CustomerUpdate<'t> {
@@ -1066,7 +1070,7 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         email: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.email = ::std::option::Option::Some(email.into());
+        self.email_ = ::std::option::Option::Some(email.into());
         self
     }
 
@@ -1563,10 +1567,10 @@ impl<'t> CustomerUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Customer> {
-        if let ::std::option::Option::Some(email) = self.email.as_ref() {
-            self.update.set_key("gsi1pk", Customer::by_email_pk(email));
+        if let ::std::option::Option::Some(email_) = self.email_.as_ref() {
+            self.update.set_key("gsi1pk", Customer::by_email_pk(email_));
         }
-        if let ::std::option::Option::Some(value) = &self.email {
+        if let ::std::option::Option::Some(value) = &self.email_ {
             self.update.set("email", value);
         }
         self.update
@@ -2019,9 +2023,9 @@ impl<'t> OrderClient<'t> {
         OrderUpdate {
             update,
             key: ::std::clone::Clone::clone(key),
-            status: ::std::option::Option::None,
-            placed_at: ::std::option::Option::None,
-            reserved_until: ::std::option::Option::None,
+            status_: ::std::option::Option::None,
+            placed_at_: ::std::option::Option::None,
+            reserved_until_: ::std::option::Option::None,
         }
     }
 
@@ -2394,17 +2398,17 @@ impl<'t> OrderByPlacedQuery<'t> {
 pub struct OrderUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Order>,
     key: OrderKey,
-    status: ::std::option::Option<OrderStatus>,
-    placed_at: ::std::option::Option<
+    status_: ::std::option::Option<OrderStatus>,
+    placed_at_: ::std::option::Option<
         ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     >,
-    reserved_until: ::std::option::Option<::std::option::Option<i64>>,
+    reserved_until_: ::std::option::Option<::std::option::Option<i64>>,
 }
 
 impl<'t> OrderUpdate<'t> {
     /// Sets `status`, and rewrites `gsi4pk` (access pattern `byStatus`).
     pub fn set_status(mut self, status: OrderStatus) -> Self {
-        self.status = ::std::option::Option::Some(status);
+        self.status_ = ::std::option::Option::Some(status);
         self
     }
 
@@ -2435,7 +2439,7 @@ impl<'t> OrderUpdate<'t> {
         mut self,
         placed_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
     ) -> Self {
-        self.placed_at = ::std::option::Option::Some(placed_at);
+        self.placed_at_ = ::std::option::Option::Some(placed_at);
         self
     }
 
@@ -2490,7 +2494,7 @@ impl<'t> OrderUpdate<'t> {
 
     /// Sets `reservedUntil`, and rewrites `gsi3pk` (access pattern `reserved`).
     pub fn set_reserved_until(mut self, reserved_until: i64) -> Self {
-        self.reserved_until = ::std::option::Option::Some(
+        self.reserved_until_ = ::std::option::Option::Some(
             ::std::option::Option::Some(reserved_until),
         );
         self
@@ -2498,7 +2502,7 @@ impl<'t> OrderUpdate<'t> {
 
     /// Removes `reservedUntil`, and with it `gsi3pk` (access pattern `reserved`): the item leaves those sparse indexes.
     pub fn remove_reserved_until(mut self) -> Self {
-        self.reserved_until = ::std::option::Option::Some(::std::option::Option::None);
+        self.reserved_until_ = ::std::option::Option::Some(::std::option::Option::None);
         self
     }
 
@@ -2528,33 +2532,33 @@ impl<'t> OrderUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Order> {
-        if let ::std::option::Option::Some(placed_at) = self.placed_at.as_ref() {
-            self.update.set_key("gsi2sk", Order::orders_sk(placed_at, &self.key.id));
+        if let ::std::option::Option::Some(placed_at_) = self.placed_at_.as_ref() {
+            self.update.set_key("gsi2sk", Order::orders_sk(placed_at_, &self.key.id));
         }
-        if self.reserved_until.is_some() {
-            match self.reserved_until.as_ref().and_then(::std::option::Option::as_ref) {
-                ::std::option::Option::Some(reserved_until) => {
-                    self.update.set_key("gsi3pk", Order::reserved_pk(reserved_until));
+        if self.reserved_until_.is_some() {
+            match self.reserved_until_.as_ref().and_then(::std::option::Option::as_ref) {
+                ::std::option::Option::Some(reserved_until_) => {
+                    self.update.set_key("gsi3pk", Order::reserved_pk(reserved_until_));
                 }
                 _ => self.update.remove("gsi3pk"),
             }
         }
-        if let ::std::option::Option::Some(status) = self.status.as_ref() {
-            self.update.set_key("gsi4pk", Order::by_status_pk(status));
+        if let ::std::option::Option::Some(status_) = self.status_.as_ref() {
+            self.update.set_key("gsi4pk", Order::by_status_pk(status_));
         }
-        if let ::std::option::Option::Some(placed_at) = self.placed_at.as_ref() {
-            self.update.set_key("gsi4sk", Order::by_status_sk(placed_at));
+        if let ::std::option::Option::Some(placed_at_) = self.placed_at_.as_ref() {
+            self.update.set_key("gsi4sk", Order::by_status_sk(placed_at_));
         }
-        if let ::std::option::Option::Some(placed_at) = self.placed_at.as_ref() {
-            self.update.set_key("lsi1sk", Order::by_placed_sk(placed_at));
+        if let ::std::option::Option::Some(placed_at_) = self.placed_at_.as_ref() {
+            self.update.set_key("lsi1sk", Order::by_placed_sk(placed_at_));
         }
-        if let ::std::option::Option::Some(value) = &self.status {
+        if let ::std::option::Option::Some(value) = &self.status_ {
             self.update.set("status", value);
         }
-        if let ::std::option::Option::Some(value) = &self.placed_at {
+        if let ::std::option::Option::Some(value) = &self.placed_at_ {
             self.update.set("placedAt", value);
         }
-        match &self.reserved_until {
+        match &self.reserved_until_ {
             ::std::option::Option::Some(::std::option::Option::Some(value)) => {
                 self.update.set("reservedUntil", value);
             }

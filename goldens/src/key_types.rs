@@ -388,7 +388,7 @@ impl<'t> SensorClient<'t> {
         );
         SensorUpdate {
             update,
-            active: ::std::option::Option::None,
+            active_: ::std::option::Option::None,
         }
     }
 
@@ -471,13 +471,13 @@ impl<'t> SensorQuery<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct SensorUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Sensor>,
-    active: ::std::option::Option<bool>,
+    active_: ::std::option::Option<bool>,
 }
 
 impl<'t> SensorUpdate<'t> {
     /// Sets `active`, and rewrites `gsi1pk` (access pattern `byActive`).
     pub fn set_active(mut self, active: bool) -> Self {
-        self.active = ::std::option::Option::Some(active);
+        self.active_ = ::std::option::Option::Some(active);
         self
     }
 
@@ -508,10 +508,10 @@ impl<'t> SensorUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Sensor> {
-        if let ::std::option::Option::Some(active) = self.active.as_ref() {
-            self.update.set_key("gsi1pk", Sensor::by_active_pk(active));
+        if let ::std::option::Option::Some(active_) = self.active_.as_ref() {
+            self.update.set_key("gsi1pk", Sensor::by_active_pk(active_));
         }
-        if let ::std::option::Option::Some(value) = &self.active {
+        if let ::std::option::Option::Some(value) = &self.active_ {
             self.update.set("active", value);
         }
         self.update
@@ -823,9 +823,9 @@ impl<'t> ReadingClient<'t> {
         );
         ReadingUpdate {
             update,
-            offset: ::std::option::Option::None,
-            level: ::std::option::Option::None,
-            value: ::std::option::Option::None,
+            offset_: ::std::option::Option::None,
+            level_: ::std::option::Option::None,
+            value_: ::std::option::Option::None,
         }
     }
 
@@ -1149,9 +1149,9 @@ impl<'t> ReadingByLevelQueryByValue<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct ReadingUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Reading>,
-    offset: ::std::option::Option<i32>,
-    level: ::std::option::Option<Level>,
-    value: ::std::option::Option<::dyngen_runtime::rust_decimal::Decimal>,
+    offset_: ::std::option::Option<i32>,
+    level_: ::std::option::Option<Level>,
+    value_: ::std::option::Option<::dyngen_runtime::rust_decimal::Decimal>,
 }
 
 impl<'t> ReadingUpdate<'t> {
@@ -1163,9 +1163,9 @@ impl<'t> ReadingUpdate<'t> {
         level: Level,
         value: ::dyngen_runtime::rust_decimal::Decimal,
     ) -> Self {
-        self.offset = ::std::option::Option::Some(offset);
-        self.level = ::std::option::Option::Some(level);
-        self.value = ::std::option::Option::Some(value);
+        self.offset_ = ::std::option::Option::Some(offset);
+        self.level_ = ::std::option::Option::Some(level);
+        self.value_ = ::std::option::Option::Some(value);
         self
     }
 
@@ -1177,9 +1177,9 @@ impl<'t> ReadingUpdate<'t> {
         offset: i32,
         value: ::dyngen_runtime::rust_decimal::Decimal,
     ) -> Self {
-        self.level = ::std::option::Option::Some(level);
-        self.offset = ::std::option::Option::Some(offset);
-        self.value = ::std::option::Option::Some(value);
+        self.level_ = ::std::option::Option::Some(level);
+        self.offset_ = ::std::option::Option::Some(offset);
+        self.value_ = ::std::option::Option::Some(value);
         self
     }
 
@@ -1191,9 +1191,9 @@ impl<'t> ReadingUpdate<'t> {
         offset: i32,
         level: Level,
     ) -> Self {
-        self.value = ::std::option::Option::Some(value);
-        self.offset = ::std::option::Option::Some(offset);
-        self.level = ::std::option::Option::Some(level);
+        self.value_ = ::std::option::Option::Some(value);
+        self.offset_ = ::std::option::Option::Some(offset);
+        self.level_ = ::std::option::Option::Some(level);
         self
     }
 
@@ -1225,19 +1225,19 @@ impl<'t> ReadingUpdate<'t> {
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Reading> {
         if let (
-            ::std::option::Option::Some(level),
-            ::std::option::Option::Some(value),
-            ::std::option::Option::Some(offset),
-        ) = (self.level.as_ref(), self.value.as_ref(), self.offset.as_ref()) {
-            self.update.set_key("lsi1sk", Reading::by_level_sk(level, value, offset));
+            ::std::option::Option::Some(level_),
+            ::std::option::Option::Some(value_),
+            ::std::option::Option::Some(offset_),
+        ) = (self.level_.as_ref(), self.value_.as_ref(), self.offset_.as_ref()) {
+            self.update.set_key("lsi1sk", Reading::by_level_sk(level_, value_, offset_));
         }
-        if let ::std::option::Option::Some(value) = &self.offset {
+        if let ::std::option::Option::Some(value) = &self.offset_ {
             self.update.set("offset", value);
         }
-        if let ::std::option::Option::Some(value) = &self.level {
+        if let ::std::option::Option::Some(value) = &self.level_ {
             self.update.set("level", value);
         }
-        if let ::std::option::Option::Some(value) = &self.value {
+        if let ::std::option::Option::Some(value) = &self.value_ {
             self.update.set("value", value);
         }
         self.update

@@ -438,9 +438,9 @@ impl<'t> JobClient<'t> {
         JobUpdate {
             update,
             key: ::std::clone::Clone::clone(key),
-            state: ::std::option::Option::None,
-            priority: ::std::option::Option::None,
-            owner: ::std::option::Option::None,
+            state_: ::std::option::Option::None,
+            priority_: ::std::option::Option::None,
+            owner_: ::std::option::Option::None,
         }
     }
 
@@ -709,21 +709,21 @@ impl<'t> JobByPriorityQueryByPriority<'t> {
 pub struct JobUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Job>,
     key: JobKey,
-    state: ::std::option::Option<State>,
-    priority: ::std::option::Option<i32>,
-    owner: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    state_: ::std::option::Option<State>,
+    priority_: ::std::option::Option<i32>,
+    owner_: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 
 impl<'t> JobUpdate<'t> {
     /// Sets `state`, and rewrites `gsi1sk` (access pattern `owned`).
     pub fn set_state(mut self, state: State) -> Self {
-        self.state = ::std::option::Option::Some(state);
+        self.state_ = ::std::option::Option::Some(state);
         self
     }
 
     /// Sets `priority`, and rewrites `lsi1sk` (access pattern `byPriority`).
     pub fn set_priority(mut self, priority: i32) -> Self {
-        self.priority = ::std::option::Option::Some(priority);
+        self.priority_ = ::std::option::Option::Some(priority);
         self
     }
 
@@ -732,7 +732,7 @@ impl<'t> JobUpdate<'t> {
         mut self,
         owner: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.owner = ::std::option::Option::Some(
+        self.owner_ = ::std::option::Option::Some(
             ::std::option::Option::Some(owner.into()),
         );
         self
@@ -740,7 +740,7 @@ impl<'t> JobUpdate<'t> {
 
     /// Removes `owner`, and with it `gsi1pk` (access pattern `owned`): the item leaves those sparse indexes.
     pub fn remove_owner(mut self) -> Self {
-        self.owner = ::std::option::Option::Some(::std::option::Option::None);
+        self.owner_ = ::std::option::Option::Some(::std::option::Option::None);
         self
     }
 
@@ -770,27 +770,27 @@ impl<'t> JobUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Job> {
-        if self.owner.is_some() {
-            match self.owner.as_ref().and_then(::std::option::Option::as_ref) {
-                ::std::option::Option::Some(owner) => {
-                    self.update.set_key("gsi1pk", Job::owned_pk(owner));
+        if self.owner_.is_some() {
+            match self.owner_.as_ref().and_then(::std::option::Option::as_ref) {
+                ::std::option::Option::Some(owner_) => {
+                    self.update.set_key("gsi1pk", Job::owned_pk(owner_));
                 }
                 _ => self.update.remove("gsi1pk"),
             }
         }
-        if let ::std::option::Option::Some(state) = self.state.as_ref() {
-            self.update.set_key("gsi1sk", Job::owned_sk(state, &self.key.id));
+        if let ::std::option::Option::Some(state_) = self.state_.as_ref() {
+            self.update.set_key("gsi1sk", Job::owned_sk(state_, &self.key.id));
         }
-        if let ::std::option::Option::Some(priority) = self.priority.as_ref() {
-            self.update.set_key("lsi1sk", Job::by_priority_sk(priority, &self.key.id));
+        if let ::std::option::Option::Some(priority_) = self.priority_.as_ref() {
+            self.update.set_key("lsi1sk", Job::by_priority_sk(priority_, &self.key.id));
         }
-        if let ::std::option::Option::Some(value) = &self.state {
+        if let ::std::option::Option::Some(value) = &self.state_ {
             self.update.set("state", value);
         }
-        if let ::std::option::Option::Some(value) = &self.priority {
+        if let ::std::option::Option::Some(value) = &self.priority_ {
             self.update.set("priority", value);
         }
-        match &self.owner {
+        match &self.owner_ {
             ::std::option::Option::Some(::std::option::Option::Some(value)) => {
                 self.update.set("owner", value);
             }

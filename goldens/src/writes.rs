@@ -222,6 +222,7 @@ pub struct NoteFields<E> {
     pub text: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `author`.
     pub author: ::dyngen_runtime::Attr<E, ::std::string::String>,
+    entity_: ::std::marker::PhantomData<fn() -> E>,
 }
 
 impl ::dyngen_runtime::Nested for Note {
@@ -231,6 +232,7 @@ impl ::dyngen_runtime::Nested for Note {
         NoteFields {
             text: ::dyngen_runtime::Attr::new(base.field("text")),
             author: ::dyngen_runtime::Attr::new(base.field("author")),
+            entity_: ::std::marker::PhantomData,
         }
     }
 }
@@ -801,11 +803,11 @@ impl<'t> TaskClient<'t> {
         TaskUpdate {
             update,
             key: ::std::clone::Clone::clone(key),
-            title: ::std::option::Option::None,
-            assignee: ::std::option::Option::None,
-            priority: ::std::option::Option::None,
-            team: ::std::option::Option::None,
-            origin: ::std::option::Option::None,
+            title_: ::std::option::Option::None,
+            assignee_: ::std::option::Option::None,
+            priority_: ::std::option::Option::None,
+            team_: ::std::option::Option::None,
+            origin_: ::std::option::Option::None,
         }
     }
 
@@ -1214,11 +1216,11 @@ impl<'t> TaskByOriginQueryByOrigin<'t> {
 pub struct TaskUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Task>,
     key: TaskKey,
-    title: ::std::option::Option<::std::string::String>,
-    assignee: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    priority: ::std::option::Option<Priority>,
-    team: ::std::option::Option<::std::string::String>,
-    origin: ::std::option::Option<::std::string::String>,
+    title_: ::std::option::Option<::std::string::String>,
+    assignee_: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    priority_: ::std::option::Option<Priority>,
+    team_: ::std::option::Option<::std::string::String>,
+    origin_: ::std::option::Option<::std::string::String>,
 }
 
 impl<'t> TaskUpdate<'t> {
@@ -1229,8 +1231,8 @@ impl<'t> TaskUpdate<'t> {
         title: impl ::std::convert::Into<::std::string::String>,
         priority: Priority,
     ) -> Self {
-        self.title = ::std::option::Option::Some(title.into());
-        self.priority = ::std::option::Option::Some(priority);
+        self.title_ = ::std::option::Option::Some(title.into());
+        self.priority_ = ::std::option::Option::Some(priority);
         self
     }
 
@@ -1239,7 +1241,7 @@ impl<'t> TaskUpdate<'t> {
         mut self,
         assignee: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.assignee = ::std::option::Option::Some(
+        self.assignee_ = ::std::option::Option::Some(
             ::std::option::Option::Some(assignee.into()),
         );
         self
@@ -1247,7 +1249,7 @@ impl<'t> TaskUpdate<'t> {
 
     /// Removes `assignee`, and with it `gsi1pk` (access pattern `byAssignee`): the item leaves those sparse indexes.
     pub fn remove_assignee(mut self) -> Self {
-        self.assignee = ::std::option::Option::Some(::std::option::Option::None);
+        self.assignee_ = ::std::option::Option::Some(::std::option::Option::None);
         self
     }
 
@@ -1258,8 +1260,8 @@ impl<'t> TaskUpdate<'t> {
         priority: Priority,
         title: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.priority = ::std::option::Option::Some(priority);
-        self.title = ::std::option::Option::Some(title.into());
+        self.priority_ = ::std::option::Option::Some(priority);
+        self.title_ = ::std::option::Option::Some(title.into());
         self
     }
 
@@ -1270,8 +1272,8 @@ impl<'t> TaskUpdate<'t> {
         team: impl ::std::convert::Into<::std::string::String>,
         origin: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.team = ::std::option::Option::Some(team.into());
-        self.origin = ::std::option::Option::Some(origin.into());
+        self.team_ = ::std::option::Option::Some(team.into());
+        self.origin_ = ::std::option::Option::Some(origin.into());
         self
     }
 
@@ -1597,37 +1599,37 @@ impl<'t> TaskUpdate<'t> {
 
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Task> {
-        if self.assignee.is_some() {
-            match self.assignee.as_ref().and_then(::std::option::Option::as_ref) {
-                ::std::option::Option::Some(assignee) => {
-                    self.update.set_key("gsi1pk", Task::by_assignee_pk(assignee));
+        if self.assignee_.is_some() {
+            match self.assignee_.as_ref().and_then(::std::option::Option::as_ref) {
+                ::std::option::Option::Some(assignee_) => {
+                    self.update.set_key("gsi1pk", Task::by_assignee_pk(assignee_));
                 }
                 _ => self.update.remove("gsi1pk"),
             }
         }
-        if let ::std::option::Option::Some(priority) = self.priority.as_ref() {
+        if let ::std::option::Option::Some(priority_) = self.priority_.as_ref() {
             self.update
-                .set_key("gsi1sk", Task::by_assignee_sk(priority, &self.key.task_id));
+                .set_key("gsi1sk", Task::by_assignee_sk(priority_, &self.key.task_id));
         }
-        if let ::std::option::Option::Some(team) = self.team.as_ref() {
-            self.update.set_key("gsi2pk", Task::by_team_pk(team));
-        }
-        if let (
-            ::std::option::Option::Some(priority),
-            ::std::option::Option::Some(title),
-        ) = (self.priority.as_ref(), self.title.as_ref()) {
-            self.update.set_key("gsi2sk", Task::by_team_sk(priority, title));
+        if let ::std::option::Option::Some(team_) = self.team_.as_ref() {
+            self.update.set_key("gsi2pk", Task::by_team_pk(team_));
         }
         if let (
-            ::std::option::Option::Some(origin),
-            ::std::option::Option::Some(team),
-        ) = (self.origin.as_ref(), self.team.as_ref()) {
-            self.update.set_key("gsi3sk", Task::by_origin_sk(origin, team));
+            ::std::option::Option::Some(priority_),
+            ::std::option::Option::Some(title_),
+        ) = (self.priority_.as_ref(), self.title_.as_ref()) {
+            self.update.set_key("gsi2sk", Task::by_team_sk(priority_, title_));
         }
-        if let ::std::option::Option::Some(value) = &self.title {
+        if let (
+            ::std::option::Option::Some(origin_),
+            ::std::option::Option::Some(team_),
+        ) = (self.origin_.as_ref(), self.team_.as_ref()) {
+            self.update.set_key("gsi3sk", Task::by_origin_sk(origin_, team_));
+        }
+        if let ::std::option::Option::Some(value) = &self.title_ {
             self.update.set("title", value);
         }
-        match &self.assignee {
+        match &self.assignee_ {
             ::std::option::Option::Some(::std::option::Option::Some(value)) => {
                 self.update.set("assignee", value);
             }
@@ -1636,13 +1638,13 @@ impl<'t> TaskUpdate<'t> {
             }
             ::std::option::Option::None => {}
         }
-        if let ::std::option::Option::Some(value) = &self.priority {
+        if let ::std::option::Option::Some(value) = &self.priority_ {
             self.update.set("priority", value);
         }
-        if let ::std::option::Option::Some(value) = &self.team {
+        if let ::std::option::Option::Some(value) = &self.team_ {
             self.update.set("team", value);
         }
-        if let ::std::option::Option::Some(value) = &self.origin {
+        if let ::std::option::Option::Some(value) = &self.origin_ {
             self.update
                 .condition(
                     ::dyngen_runtime::Attr::<
@@ -2409,7 +2411,7 @@ impl<'t> PageClient<'t> {
         );
         PageUpdate {
             update,
-            author: ::std::option::Option::Some(author.into()),
+            author_: ::std::option::Option::Some(author.into()),
         }
     }
 
@@ -2598,7 +2600,7 @@ impl<'t> PageRecentQueryByAuthor<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct PageUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Page>,
-    author: ::std::option::Option<::std::string::String>,
+    author_: ::std::option::Option<::std::string::String>,
 }
 
 impl<'t> PageUpdate<'t> {
@@ -2607,7 +2609,7 @@ impl<'t> PageUpdate<'t> {
         mut self,
         author: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.author = ::std::option::Option::Some(author.into());
+        self.author_ = ::std::option::Option::Some(author.into());
         self
     }
 
@@ -2648,10 +2650,10 @@ impl<'t> PageUpdate<'t> {
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Page> {
         let now = self.update.now();
-        if let ::std::option::Option::Some(author) = self.author.as_ref() {
-            self.update.set_key("gsi1sk", Page::recent_sk(author, &now));
+        if let ::std::option::Option::Some(author_) = self.author_.as_ref() {
+            self.update.set_key("gsi1sk", Page::recent_sk(author_, &now));
         }
-        if let ::std::option::Option::Some(value) = &self.author {
+        if let ::std::option::Option::Some(value) = &self.author_ {
             self.update.set("author", value);
         }
         self.update

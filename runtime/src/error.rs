@@ -253,11 +253,16 @@ pub struct Current(Stored);
 
 enum Stored {
     Decoded(Box<dyn AnyItem>),
+    /// Boxed whole, so that errors carrying a `Current` stay small.
     #[cfg(feature = "client")]
-    Undecodable {
-        item: Box<crate::Item>,
-        error: DecodeError,
-    },
+    Undecodable(Box<Undecodable>),
+}
+
+#[cfg(feature = "client")]
+#[derive(Debug)]
+struct Undecodable {
+    item: crate::Item,
+    error: DecodeError,
 }
 
 trait AnyItem: std::any::Any + fmt::Debug + Send + Sync {
@@ -278,10 +283,7 @@ impl Current {
     /// A stored item that does not decode, with the reason.
     #[cfg(feature = "client")]
     pub fn new_undecodable(item: crate::Item, error: DecodeError) -> Self {
-        Current(Stored::Undecodable {
-            item: Box::new(item),
-            error,
-        })
+        Current(Stored::Undecodable(Box::new(Undecodable { item, error })))
     }
 
     /// The item, if it is an `E` (and decoded).
@@ -290,7 +292,7 @@ impl Current {
             // `as_any` of the item, not of the box (which is `Any` too).
             Stored::Decoded(item) => (**item).as_any().downcast_ref(),
             #[cfg(feature = "client")]
-            Stored::Undecodable { .. } => None,
+            Stored::Undecodable(_) => None,
         }
     }
 
@@ -299,7 +301,7 @@ impl Current {
     pub fn undecodable(&self) -> Option<(&crate::Item, &DecodeError)> {
         match &self.0 {
             Stored::Decoded(_) => None,
-            Stored::Undecodable { item, error } => Some((item, error)),
+            Stored::Undecodable(stored) => Some((&stored.item, &stored.error)),
         }
     }
 }
@@ -309,11 +311,7 @@ impl fmt::Debug for Current {
         match &self.0 {
             Stored::Decoded(item) => item.fmt(f),
             #[cfg(feature = "client")]
-            Stored::Undecodable { item, error } => f
-                .debug_struct("Undecodable")
-                .field("item", item)
-                .field("error", error)
-                .finish(),
+            Stored::Undecodable(stored) => stored.fmt(f),
         }
     }
 }

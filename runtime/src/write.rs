@@ -896,6 +896,8 @@ impl<'a, E: Entity> Update<'a, E> {
     }
 
     /// The guard with the range conditions of the integer actions.
+    /// The guard with the range bounds of the additions (a copy, for tests).
+    #[cfg(test)]
     fn full_guard(&self) -> Guard {
         let mut guard = self.guard.clone();
         for bound in self.bounds.values() {
@@ -904,18 +906,30 @@ impl<'a, E: Entity> Update<'a, E> {
         guard
     }
 
-    /// The UpdateExpression of the actions, `updatedAt` and the version.
+    /// The UpdateExpression (a copy of the actions, for tests).
+    #[cfg(test)]
     fn expression(&self, aliases: &mut Aliases) -> UpdateExpression {
+        let actions = self.actions.iter().map(|(f, a)| (*f, a.clone()));
+        Self::expression_of(actions, &self.now, self.guard.expected_version, aliases)
+    }
+
+    /// The UpdateExpression of the actions, `updatedAt` and the version.
+    fn expression_of(
+        actions: impl Iterator<Item = (&'static str, Action)>,
+        now: &DateTime<Utc>,
+        expected_version: Option<i128>,
+        aliases: &mut Aliases,
+    ) -> UpdateExpression {
         let mut update = UpdateExpression::default();
         let maintained = E::MAINTAINED;
-        let mut actions: Vec<(&str, Action)> = self.actions.iter().map(|(f, a)| (*f, a.clone())).collect();
-        if let Some(field) = maintained.updated_at {
-            actions.push((field, Action::Set(AttributeValue::S(timestamp_text(&self.now)))));
-        }
-        if let (Some(field), Some(expected)) = (maintained.version, self.guard.expected_version) {
-            actions.push((field, Action::Set(AttributeValue::N((expected + 1).to_string()))));
-        }
-        for (field, action) in actions {
+        let updated_at = maintained
+            .updated_at
+            .map(|field| (field, Action::Set(AttributeValue::S(timestamp_text(now)))));
+        let version = match (maintained.version, expected_version) {
+            (Some(field), Some(expected)) => Some((field, Action::Set(AttributeValue::N((expected + 1).to_string())))),
+            _ => None,
+        };
+        for (field, action) in actions.chain(updated_at).chain(version) {
             let name = aliases.name(field);
             let adds = matches!(action, Action::Add(_) | Action::Append(_));
             match action {
@@ -966,8 +980,18 @@ impl<'a, E: Entity> Update<'a, E> {
             return Err(error);
         }
         let mut aliases = Aliases::new();
-        let text = self.expression(&mut aliases).text();
-        let mut guard = self.full_guard();
+        // The actions and conditions move into the request: nothing is copied.
+        let text = Self::expression_of(
+            self.actions.into_iter(),
+            &self.now,
+            self.guard.expected_version,
+            &mut aliases,
+        )
+        .text();
+        let mut guard = self.guard;
+        for bound in self.bounds.into_values() {
+            guard.add_condition(bound);
+        }
         let key = self.key?;
         let condition = guard.render::<E>(self.table, &mut aliases, self.now)?;
         let request = Request::Update {
