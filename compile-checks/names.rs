@@ -436,18 +436,7 @@ fn method_names() -> MadeUpSchema {
              index cursor on gsi1 collection pages { pk: [cursor]  sk: [key] }\n}\n"
         .to_string();
     // Collections named like the table handle's methods get `<name>_collection`.
-    for (i, method) in [
-        "new",
-        "show_expired",
-        "batch_get",
-        "batch_write",
-        "transact_write",
-        "transact_get",
-        "table",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, method) in dyngen::dsl::names::TABLE_METHODS.iter().enumerate() {
         s.push_str(&format!(
             "\nentity Member{i} {{\n  id: string\n  primary {{ pk: [id]  sk: [] }}\n  \
              index byId on gsi1 collection {method} {{ pk: [id]  sk: [] }}\n}}\n"

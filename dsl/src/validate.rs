@@ -651,32 +651,23 @@ fn rust_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
         );
     }
     for collection in &schema.collections {
-        // The table handle's method for it (`db.activity(..)`).
-        if let Err(e) = crate::names::value_name(&collection.name) {
+        // A collection is a method of the table handle (`db.activity(..)`)
+        // and the start of type names (`ActivityItem`).
+        let unnamable = match (
+            crate::names::value_name(&collection.name),
+            crate::names::type_name(&collection.name),
+        ) {
+            (Err(e), _) => Some(format!("its query method would be `{}`", e.converted)),
+            (_, Err(e)) => Some(format!("becomes `{}` in Rust", e.converted)),
+            _ => None,
+        };
+        if let Some(becomes) = unnamable {
             out.push(
                 Diagnostic::new(
                     Code::ReservedRustName,
                     format!("collection `{}` cannot be named in Rust", collection.name),
                 )
-                .primary(
-                    collection.span,
-                    format!(
-                        "its query method would be `{}`, which cannot be an identifier",
-                        e.converted
-                    ),
-                )
-                .help("rename the collection"),
-            );
-        } else if let Err(e) = crate::names::type_name(&collection.name) {
-            out.push(
-                Diagnostic::new(
-                    Code::ReservedRustName,
-                    format!("collection `{}` cannot be named in Rust", collection.name),
-                )
-                .primary(
-                    collection.span,
-                    format!("becomes `{}` in Rust, which cannot be an identifier", e.converted),
-                )
+                .primary(collection.span, format!("{becomes}, which cannot be an identifier"))
                 .help("rename the collection"),
             );
         }

@@ -252,16 +252,10 @@ fn transact_item(table: &Table, action: &Prepared) -> Result<TransactWriteItem, 
     let item = TransactWriteItem::builder();
     let item = match &action.request {
         Request::Put(stored) => item.put(
-            guarded!(
-                SdkPut::builder(),
-                table,
-                action.condition.clone(),
-                action.names.clone(),
-                action.values.clone()
-            )
-            .set_item(Some(stored.clone()))
-            .build()
-            .map_err(invalid)?,
+            guarded!(SdkPut::builder(), table, copy action)
+                .set_item(Some(stored.clone()))
+                .build()
+                .map_err(invalid)?,
         ),
         // A transaction's update needs an expression; an update of nothing
         // (no setters, no `updatedAt`, no version) becomes a check.
@@ -269,41 +263,23 @@ fn transact_item(table: &Table, action: &Prepared) -> Result<TransactWriteItem, 
             key,
             expression: Some(expression),
         } => item.update(
-            guarded!(
-                SdkUpdate::builder(),
-                table,
-                action.condition.clone(),
-                action.names.clone(),
-                action.values.clone()
-            )
-            .set_key(Some(key.clone()))
-            .update_expression(expression)
-            .build()
-            .map_err(invalid)?,
+            guarded!(SdkUpdate::builder(), table, copy action)
+                .set_key(Some(key.clone()))
+                .update_expression(expression)
+                .build()
+                .map_err(invalid)?,
         ),
         Request::Delete(key) => item.delete(
-            guarded!(
-                SdkDelete::builder(),
-                table,
-                action.condition.clone(),
-                action.names.clone(),
-                action.values.clone()
-            )
-            .set_key(Some(key.clone()))
-            .build()
-            .map_err(invalid)?,
+            guarded!(SdkDelete::builder(), table, copy action)
+                .set_key(Some(key.clone()))
+                .build()
+                .map_err(invalid)?,
         ),
         Request::Update { key, expression: None } | Request::Check(key) => item.condition_check(
-            guarded!(
-                ConditionCheck::builder(),
-                table,
-                action.condition.clone(),
-                action.names.clone(),
-                action.values.clone()
-            )
-            .set_key(Some(key.clone()))
-            .build()
-            .map_err(invalid)?,
+            guarded!(ConditionCheck::builder(), table, copy action)
+                .set_key(Some(key.clone()))
+                .build()
+                .map_err(invalid)?,
         ),
     };
     Ok(item.build())

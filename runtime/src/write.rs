@@ -392,6 +392,16 @@ fn upsert_expression<E: Entity>(item: Item, aliases: &mut Aliases) -> String {
 /// The stored item is asked for only when there is a condition to fail:
 /// an unconditional write cannot be refused.
 macro_rules! guarded {
+    // A transaction's prepared action, which may be sent again: copied.
+    ($builder:expr, $table:expr, copy $action:expr) => {
+        guarded!(
+            $builder,
+            $table,
+            $action.condition.clone(),
+            $action.names.clone(),
+            $action.values.clone()
+        )
+    };
     ($builder:expr, $table:expr, $condition:expr, $names:expr, $values:expr) => {{
         let condition: ::std::option::Option<::std::string::String> = $condition;
         let refusal_returns = condition
