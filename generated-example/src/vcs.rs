@@ -13,6 +13,7 @@ pub struct Vcs {
     table: ::dyngen_runtime::Table,
 }
 
+#[allow(clippy::should_implement_trait)]
 impl Vcs {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -483,6 +484,7 @@ impl<'t> ::std::ops::Deref for UserClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> UserClient<'t> {
     /// Changes attributes of an existing `User` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -961,6 +963,7 @@ impl<'t> ::std::ops::Deref for RepositoryClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> RepositoryClient<'t> {
     /// Changes attributes of an existing `Repository` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1033,6 +1036,7 @@ impl<'t> RepositoryClient<'t> {
     RepositoryQuery, Repository
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> RepositoryQuery<'t> {
     /// Only items whose `repoName` equals `value`.
     pub fn repo_name(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
@@ -1082,6 +1086,7 @@ impl<'t> RepositoryQuery<'t> {
     RepositoryOwnedQuery, Repository
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> RepositoryOwnedQuery<'t> {
     /// Only items whose `repoName` equals `value`.
     pub fn repo_name(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
@@ -1594,6 +1599,7 @@ impl<'t> ::std::ops::Deref for IssueClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> IssueClient<'t> {
     /// Changes attributes of an existing `Issue` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1662,6 +1668,7 @@ impl<'t> IssueClient<'t> {
     IssueQuery, Issue
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> IssueQuery<'t> {
     /// Only items whose `issueNumber` equals `value`.
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
@@ -1711,6 +1718,7 @@ impl<'t> IssueQuery<'t> {
     IssueManagedQuery, Issue
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> IssueManagedQuery<'t> {
     /// Only items whose `status` equals `value`.
     pub fn status(self, value: IssueStatus) -> IssueManagedQueryByStatus<'t> {
@@ -1754,6 +1762,7 @@ impl<'t> IssueManagedQuery<'t> {
     IssueManagedQueryByStatus, Issue
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> IssueManagedQueryByStatus<'t> {
     /// Only items whose `issueNumber` equals `value`.
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
@@ -1803,6 +1812,7 @@ impl<'t> IssueManagedQueryByStatus<'t> {
     IssueActivityQuery, Issue
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> IssueActivityQuery<'t> {
     /// Only items whose `status` equals `value`.
     pub fn status(self, value: IssueStatus) -> IssueActivityQueryByStatus<'t> {
@@ -1846,6 +1856,7 @@ impl<'t> IssueActivityQuery<'t> {
     IssueActivityQueryByStatus, Issue
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> IssueActivityQueryByStatus<'t> {
     /// Only items whose `issueNumber` equals `value`.
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
@@ -2375,6 +2386,7 @@ impl<'t> ::std::ops::Deref for PullRequestClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PullRequestClient<'t> {
     /// Changes attributes of an existing `PullRequest` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -2452,6 +2464,7 @@ impl<'t> PullRequestClient<'t> {
     PullRequestQuery, PullRequest
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PullRequestQuery<'t> {
     /// Only items whose `pullRequestNumber` equals `value`.
     pub fn pull_request_number(
@@ -2522,6 +2535,7 @@ impl<'t> PullRequestQuery<'t> {
     PullRequestManagedQuery, PullRequest
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PullRequestManagedQuery<'t> {
     /// Only items whose `status` equals `value`.
     pub fn status(self, value: IssueStatus) -> PullRequestManagedQueryByStatus<'t> {
@@ -2577,6 +2591,7 @@ impl<'t> PullRequestManagedQuery<'t> {
     PullRequestManagedQueryByStatus, PullRequest
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PullRequestManagedQueryByStatus<'t> {
     /// Only items whose `pullRequestNumber` equals `value`.
     pub fn pull_request_number(
@@ -2647,6 +2662,7 @@ impl<'t> PullRequestManagedQueryByStatus<'t> {
     PullRequestActivityQuery, PullRequest
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PullRequestActivityQuery<'t> {
     /// Only items whose `status` equals `value`.
     pub fn status(self, value: IssueStatus) -> PullRequestActivityQueryByStatus<'t> {
@@ -2702,6 +2718,7 @@ impl<'t> PullRequestActivityQuery<'t> {
     PullRequestActivityQueryByStatus, PullRequest
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PullRequestActivityQueryByStatus<'t> {
     /// Only items whose `pullRequestNumber` equals `value`.
     pub fn pull_request_number(

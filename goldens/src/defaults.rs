@@ -12,6 +12,7 @@ pub struct Library {
     table: ::dyngen_runtime::Table,
 }
 
+#[allow(clippy::should_implement_trait)]
 impl Library {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -911,6 +912,7 @@ impl<'t> ::std::ops::Deref for BookClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> BookClient<'t> {
     /// Changes attributes of an existing `Book` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1961,6 +1963,7 @@ impl<'t> ::std::ops::Deref for LoanClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> LoanClient<'t> {
     /// Changes attributes of an existing `Loan` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -2010,6 +2013,7 @@ impl<'t> LoanClient<'t> {
     LoanQuery, Loan
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> LoanQuery<'t> {
     /// Only items whose `member` equals `value`.
     pub fn member(self, value: &str) -> ::dyngen_runtime::Query<'t, Loan> {
@@ -2056,6 +2060,7 @@ impl<'t> LoanQuery<'t> {
     LoanByMemberQuery, Loan
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> LoanByMemberQuery<'t> {
     /// Only items whose `until` equals `value`.
     pub fn until(

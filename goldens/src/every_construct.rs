@@ -12,6 +12,7 @@ pub struct Shop {
     table: ::dyngen_runtime::Table,
 }
 
+#[allow(clippy::should_implement_trait)]
 impl Shop {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -960,6 +961,7 @@ impl<'t> ::std::ops::Deref for CustomerClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> CustomerClient<'t> {
     /// Changes attributes of an existing `Customer` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -2007,6 +2009,7 @@ impl<'t> ::std::ops::Deref for OrderClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> OrderClient<'t> {
     /// Changes attributes of an existing `Order` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -2134,6 +2137,7 @@ impl<'t> OrderClient<'t> {
     OrderQuery, Order
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> OrderQuery<'t> {
     /// Only items whose `id` equals `value`.
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
@@ -2180,6 +2184,7 @@ impl<'t> OrderQuery<'t> {
     OrderOrdersQuery, Order
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> OrderOrdersQuery<'t> {
     /// Only items whose `placedAt` equals `value`.
     pub fn placed_at(
@@ -2238,6 +2243,7 @@ impl<'t> OrderOrdersQuery<'t> {
     OrderOrdersQueryByPlacedAt, Order
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> OrderOrdersQueryByPlacedAt<'t> {
     /// Only items whose `id` equals `value`.
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
@@ -2284,6 +2290,7 @@ impl<'t> OrderOrdersQueryByPlacedAt<'t> {
     OrderByStatusQuery, Order
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> OrderByStatusQuery<'t> {
     /// Only items whose `placedAt` equals `value`.
     pub fn placed_at(
@@ -2340,6 +2347,7 @@ impl<'t> OrderByStatusQuery<'t> {
     OrderByPlacedQuery, Order
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> OrderByPlacedQuery<'t> {
     /// Only items whose `placedAt` equals `value`.
     pub fn placed_at(
@@ -2771,6 +2779,7 @@ impl<'t> ::std::ops::Deref for SessionClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> SessionClient<'t> {
     /// Changes attributes of an existing `Session` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes

@@ -12,6 +12,7 @@ pub struct Metrics {
     table: ::dyngen_runtime::Table,
 }
 
+#[allow(clippy::should_implement_trait)]
 impl Metrics {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -377,6 +378,7 @@ impl<'t> ::std::ops::Deref for SensorClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> SensorClient<'t> {
     /// Changes attributes of an existing `Sensor` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -429,6 +431,7 @@ impl<'t> SensorClient<'t> {
     SensorQuery, Sensor
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> SensorQuery<'t> {
     /// Only items whose `sensorId` equals `value`.
     pub fn sensor_id(self, value: u32) -> ::dyngen_runtime::Query<'t, Sensor> {
@@ -812,6 +815,7 @@ impl<'t> ::std::ops::Deref for ReadingClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ReadingClient<'t> {
     /// Changes attributes of an existing `Reading` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -866,6 +870,7 @@ impl<'t> ReadingClient<'t> {
     ReadingQuery, Reading
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ReadingQuery<'t> {
     /// Only items whose `sensorId` equals `value`.
     pub fn sensor_id(self, value: u32) -> ReadingQueryBySensorId<'t> {
@@ -909,6 +914,7 @@ impl<'t> ReadingQuery<'t> {
     ReadingQueryBySensorId, Reading
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ReadingQueryBySensorId<'t> {
     /// Only items whose `at` equals `value`.
     pub fn at(
@@ -965,6 +971,7 @@ impl<'t> ReadingQueryBySensorId<'t> {
     ReadingQueryByAt, Reading
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ReadingQueryByAt<'t> {
     /// Only items whose `seq` equals `value`.
     pub fn seq(self, value: i64) -> ::dyngen_runtime::Query<'t, Reading> {
@@ -1006,6 +1013,7 @@ impl<'t> ReadingQueryByAt<'t> {
     ReadingByLevelQuery, Reading
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ReadingByLevelQuery<'t> {
     /// Only items whose `level` equals `value`.
     pub fn level(self, value: Level) -> ReadingByLevelQueryByLevel<'t> {
@@ -1049,6 +1057,7 @@ impl<'t> ReadingByLevelQuery<'t> {
     ReadingByLevelQueryByLevel, Reading
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ReadingByLevelQueryByLevel<'t> {
     /// Only items whose `value` equals `value`.
     pub fn value(
@@ -1107,6 +1116,7 @@ impl<'t> ReadingByLevelQueryByLevel<'t> {
     ReadingByLevelQueryByValue, Reading
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ReadingByLevelQueryByValue<'t> {
     /// Only items whose `offset` equals `value`.
     pub fn offset(self, value: i32) -> ::dyngen_runtime::Query<'t, Reading> {

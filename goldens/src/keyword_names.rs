@@ -8,6 +8,7 @@ pub struct T {
     table: ::dyngen_runtime::Table,
 }
 
+#[allow(clippy::should_implement_trait)]
 impl T {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -328,6 +329,7 @@ impl<'t> ::std::ops::Deref for ItemClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ItemClient<'t> {
     /// Changes attributes of an existing `Item` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -360,6 +362,7 @@ impl<'t> ItemClient<'t> {
     ItemQuery, Item
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ItemQuery<'t> {
     /// Only items whose `type` equals `value`.
     pub fn r#type(self, value: Kind) -> ::dyngen_runtime::Query<'t, Item> {

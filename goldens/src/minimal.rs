@@ -8,6 +8,7 @@ pub struct T {
     table: ::dyngen_runtime::Table,
 }
 
+#[allow(clippy::should_implement_trait)]
 impl T {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -216,6 +217,7 @@ impl<'t> ::std::ops::Deref for ThingClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> ThingClient<'t> {
     /// Changes attributes of an existing `Thing` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes

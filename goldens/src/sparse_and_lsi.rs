@@ -8,6 +8,7 @@ pub struct Jobs {
     table: ::dyngen_runtime::Table,
 }
 
+#[allow(clippy::should_implement_trait)]
 impl Jobs {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -426,6 +427,7 @@ impl<'t> ::std::ops::Deref for JobClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> JobClient<'t> {
     /// Changes attributes of an existing `Job` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -495,6 +497,7 @@ impl<'t> JobClient<'t> {
     JobQuery, Job
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> JobQuery<'t> {
     /// Only items whose `id` equals `value`.
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
@@ -537,6 +540,7 @@ impl<'t> JobQuery<'t> {
     JobOwnedQuery, Job
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> JobOwnedQuery<'t> {
     /// Only items whose `state` equals `value`.
     pub fn state(self, value: State) -> JobOwnedQueryByState<'t> {
@@ -580,6 +584,7 @@ impl<'t> JobOwnedQuery<'t> {
     JobOwnedQueryByState, Job
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> JobOwnedQueryByState<'t> {
     /// Only items whose `id` equals `value`.
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
@@ -622,6 +627,7 @@ impl<'t> JobOwnedQueryByState<'t> {
     JobByPriorityQuery, Job
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> JobByPriorityQuery<'t> {
     /// Only items whose `priority` equals `value`.
     pub fn priority(self, value: i32) -> JobByPriorityQueryByPriority<'t> {
@@ -665,6 +671,7 @@ impl<'t> JobByPriorityQuery<'t> {
     JobByPriorityQueryByPriority, Job
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> JobByPriorityQueryByPriority<'t> {
     /// Only items whose `id` equals `value`.
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {

@@ -10,6 +10,7 @@ pub struct Tasks {
     table: ::dyngen_runtime::Table,
 }
 
+#[allow(clippy::should_implement_trait)]
 impl Tasks {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -787,6 +788,7 @@ impl<'t> ::std::ops::Deref for TaskClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> TaskClient<'t> {
     /// Changes attributes of an existing `Task` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -896,6 +898,7 @@ impl<'t> TaskClient<'t> {
     TaskQuery, Task
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> TaskQuery<'t> {
     /// Only items whose `taskId` equals `value`.
     pub fn task_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
@@ -942,6 +945,7 @@ impl<'t> TaskQuery<'t> {
     TaskByAssigneeQuery, Task
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> TaskByAssigneeQuery<'t> {
     /// Only items whose `priority` equals `value`.
     pub fn priority(self, value: Priority) -> TaskByAssigneeQueryByPriority<'t> {
@@ -985,6 +989,7 @@ impl<'t> TaskByAssigneeQuery<'t> {
     TaskByAssigneeQueryByPriority, Task
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> TaskByAssigneeQueryByPriority<'t> {
     /// Only items whose `taskId` equals `value`.
     pub fn task_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
@@ -1031,6 +1036,7 @@ impl<'t> TaskByAssigneeQueryByPriority<'t> {
     TaskByTeamQuery, Task
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> TaskByTeamQuery<'t> {
     /// Only items whose `priority` equals `value`.
     pub fn priority(self, value: Priority) -> TaskByTeamQueryByPriority<'t> {
@@ -1074,6 +1080,7 @@ impl<'t> TaskByTeamQuery<'t> {
     TaskByTeamQueryByPriority, Task
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> TaskByTeamQueryByPriority<'t> {
     /// Only items whose `title` equals `value`.
     pub fn title(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
@@ -1120,6 +1127,7 @@ impl<'t> TaskByTeamQueryByPriority<'t> {
     TaskByOriginQuery, Task
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> TaskByOriginQuery<'t> {
     /// Only items whose `origin` equals `value`.
     pub fn origin(self, value: &str) -> TaskByOriginQueryByOrigin<'t> {
@@ -1168,6 +1176,7 @@ impl<'t> TaskByOriginQuery<'t> {
     TaskByOriginQueryByOrigin, Task
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> TaskByOriginQueryByOrigin<'t> {
     /// Only items whose `team` equals `value`.
     pub fn team(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
@@ -1930,6 +1939,7 @@ impl<'t> ::std::ops::Deref for CommentClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> CommentClient<'t> {
     /// Changes attributes of an existing `Comment` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1982,6 +1992,7 @@ impl<'t> CommentClient<'t> {
     CommentOnBoardQuery, Comment
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> CommentOnBoardQuery<'t> {
     /// Only items whose `commentId` equals `value`.
     pub fn comment_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Comment> {
@@ -2393,6 +2404,7 @@ impl<'t> ::std::ops::Deref for PageClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PageClient<'t> {
     /// Changes attributes of an existing `Page` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -2449,6 +2461,7 @@ impl<'t> PageClient<'t> {
     PageQuery, Page
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PageQuery<'t> {
     /// Only items whose `path` equals `value`.
     pub fn path(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
@@ -2495,6 +2508,7 @@ impl<'t> PageQuery<'t> {
     PageRecentQuery, Page
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PageRecentQuery<'t> {
     /// Only items whose `author` equals `value`.
     pub fn author(self, value: &str) -> PageRecentQueryByAuthor<'t> {
@@ -2543,6 +2557,7 @@ impl<'t> PageRecentQuery<'t> {
     PageRecentQueryByAuthor, Page
 );
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> PageRecentQueryByAuthor<'t> {
     /// Only items whose `updatedAt` equals `value`.
     pub fn updated_at(
@@ -2868,6 +2883,7 @@ impl<'t> ::std::ops::Deref for CounterClient<'t> {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl<'t> CounterClient<'t> {
     /// Changes attributes of an existing `Counter` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
