@@ -220,10 +220,22 @@ impl GetResult {
     }
 
     /// Every item found that is an `E`, in the order their keys were first
-    /// added.
+    /// added. A stored item that could not be read (another entity's item
+    /// under the key, or one that does not decode) is not among them: it is
+    /// in [`GetResult::unreadable`], never dropped silently.
     pub fn items<E: 'static>(&self) -> impl Iterator<Item = &E> {
         self.slots.iter().filter_map(|(_, fetched)| match fetched {
             Fetched::Found(value) => value.get(),
+            _ => None,
+        })
+    }
+
+    /// Why each stored item that could not be read was not:
+    /// [`Error::WrongEntity`] or [`Error::Decode`], in the order their keys
+    /// were first added. Empty when every item found was read.
+    pub fn unreadable(&self) -> impl Iterator<Item = &Error> {
+        self.slots.iter().filter_map(|(_, fetched)| match fetched {
+            Fetched::Invalid(error) => Some(error),
             _ => None,
         })
     }

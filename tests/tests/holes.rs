@@ -292,8 +292,23 @@ async fn get_refuses_an_item_of_another_entity_or_without_a_tag() {
         // Batch and transactional gets check it too.
         let mut batch = db.batch_get();
         let ticket = batch.get(&key).unwrap();
+        let user = UserKey {
+            username: "nobody".into(),
+        };
+        batch.get(&user).unwrap();
         let result = batch.send().await.unwrap();
         assert!(matches!(result.get(ticket), Err(Error::WrongEntity { .. })));
+        // `items` holds what was read; what could not be is listed, not dropped.
+        assert_eq!(result.items::<Repository>().count(), 0);
+        let unreadable: Vec<&Error> = result.unreadable().collect();
+        assert_eq!(unreadable.len(), 1);
+        assert!(matches!(
+            unreadable[0],
+            Error::WrongEntity {
+                expected: "Repository",
+                ..
+            }
+        ));
         let mut transact = db.transact_get();
         let ticket = transact.get(&key).unwrap();
         let result = transact.send().await.unwrap();
