@@ -21,6 +21,17 @@ use dyngen_runtime::chrono::{DateTime, SecondsFormat, Utc};
 const ROUNDS: usize = 21;
 const OPS_PER_ROUND: usize = 150;
 
+/// Rounds and operations per round: the full measurement under `cargo
+/// bench` (which passes `--bench`), one short round as a smoke test under
+/// `cargo test --all-targets`, which runs benchmarks too.
+fn rounds() -> (usize, usize) {
+    if std::env::args().any(|a| a == "--bench") {
+        (ROUNDS, OPS_PER_ROUND)
+    } else {
+        (1, 2)
+    }
+}
+
 /// CPU time this thread has used, in nanoseconds.
 fn thread_cpu_ns() -> u64 {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
@@ -248,21 +259,23 @@ fn main() {
         for i in 0..10 {
             db.issues().put(&issue(i)).await.expect("seed");
         }
+        let (rounds, ops_per_round) = rounds();
+        let warm_up = if rounds == ROUNDS { 50 } else { 1 };
         println!("operation  generated µs/op  hand-written µs/op  generated / hand (median round)");
         for op in [Op::Put, Op::Get, Op::Update, Op::Query] {
             // Warm both paths (connections, caches) before measuring.
-            for i in 0..50 {
+            for i in 0..warm_up {
                 generated(&db, op, i).await;
                 by_hand(&client, &table, op, i).await;
             }
             let (mut gen_ns, mut hand_ns) = (0u64, 0u64);
-            let mut ratios = Vec::with_capacity(ROUNDS);
-            for round in 0..ROUNDS {
+            let mut ratios = Vec::with_capacity(rounds);
+            for round in 0..rounds {
                 let mut spent = [0u64; 2];
                 // Alternate which goes first, so neither always runs warm.
                 for first_generated in [round % 2 == 0, round % 2 != 0] {
                     let start = thread_cpu_ns();
-                    for i in 0..OPS_PER_ROUND {
+                    for i in 0..ops_per_round {
                         if first_generated {
                             generated(&db, op, i).await;
                         } else {
@@ -278,15 +291,15 @@ fn main() {
             // The median round: a burst of load elsewhere spoils a round,
             // not the figure.
             ratios.sort_by(f64::total_cmp);
-            let per_op = |ns: u64| ns as f64 / (ROUNDS * OPS_PER_ROUND) as f64 / 1000.0;
+            let per_op = |ns: u64| ns as f64 / (rounds * ops_per_round) as f64 / 1000.0;
             println!(
                 "{:<9}  {:>15.1}  {:>18.1}  {:>16.3}  (rounds {:.3}..{:.3})",
                 format!("{op:?}"),
                 per_op(gen_ns),
                 per_op(hand_ns),
-                ratios[ROUNDS / 2],
+                ratios[rounds / 2],
                 ratios[0],
-                ratios[ROUNDS - 1]
+                ratios[rounds - 1]
             );
         }
     });
