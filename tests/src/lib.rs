@@ -241,6 +241,34 @@ where
     with_table_cleanup(&client, &table, body).await;
 }
 
+/// An item as DynamoDB stores it.
+pub type RawItem = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
+/// Writes `item` exactly as given, with the SDK: stored data the generated
+/// layer did not write (another program's, or a broken one).
+pub async fn put_raw(client: &Client, table: &str, item: RawItem) {
+    client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .expect("raw put");
+}
+
+/// The item stored under `key`, read consistently with the SDK.
+pub async fn get_raw(client: &Client, table: &str, key: RawItem) -> Option<RawItem> {
+    client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("raw get")
+        .item
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

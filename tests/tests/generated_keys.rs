@@ -32,16 +32,7 @@ fn dec(text: &str) -> Decimal {
 
 /// The stored item under `key`, read with the SDK.
 async fn raw_get(table: &Table, key: Item) -> Option<Item> {
-    table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .set_key(Some(key))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("raw get")
-        .item
+    dyngen_tests::get_raw(table.client(), table.name(), key).await
 }
 
 /// How many items an index holds, by a raw scan of it.

@@ -113,27 +113,11 @@ fn repository() -> Repository {
 }
 
 async fn put_raw(db: &Vcs, item: Item) {
-    db.table()
-        .client()
-        .put_item()
-        .table_name(db.table().name())
-        .set_item(Some(item))
-        .send()
-        .await
-        .expect("raw put");
+    dyngen_tests::put_raw(db.table().client(), db.table().name(), item).await;
 }
 
 async fn get_raw(db: &Vcs, key: Item) -> Option<Item> {
-    db.table()
-        .client()
-        .get_item()
-        .table_name(db.table().name())
-        .set_key(Some(key))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("raw get")
-        .item
+    dyngen_tests::get_raw(db.table().client(), db.table().name(), key).await
 }
 
 /// `item` with its entity tag set to `tag`, or removed for `None`.

@@ -146,14 +146,7 @@ async fn raw_item_count(db: &Vcs) -> i32 {
 }
 
 async fn put_raw(db: &Vcs, item: Item) {
-    db.table()
-        .client()
-        .put_item()
-        .table_name(db.table().name())
-        .set_item(Some(item))
-        .send()
-        .await
-        .expect("raw put");
+    dyngen_tests::put_raw(db.table().client(), db.table().name(), item).await;
 }
 
 fn assert_invalid_cursor<T: std::fmt::Debug>(result: Result<T, Error>, entity: &str, reason_contains: &str) {
