@@ -282,16 +282,8 @@ impl<'t, T: FromItem> Query<'t, T> {
                 *remaining = remaining.saturating_sub(u32::try_from(page.items.len()).unwrap_or(u32::MAX));
             }
             let tag = self.table.def().entity_tag;
-            let mut failed = None;
-            collected.extend(page.items.into_iter().map_while(|item| match T::from_item(item, tag) {
-                Ok(read) => Some(read),
-                Err(error) => {
-                    failed = Some(error);
-                    None
-                }
-            }));
-            if let Some(error) = failed {
-                return Err(error);
+            for item in page.items {
+                collected.extend(std::iter::once(T::from_item(item, tag)?));
             }
             match page.next {
                 Some(next) => cursor = Some(next),

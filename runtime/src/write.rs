@@ -214,8 +214,10 @@ fn stored_version<E: Entity>(item: &Item) -> Option<i128> {
 /// fails the write still happened: [`Error::WrittenUndecodable`] says so
 /// and carries the item, so a caller does not take it for a failed write.
 fn decode_written<E: Entity>(operation: Operation, item: Item) -> Result<E, Error> {
-    // Decoding takes the item; a copy is kept only for the error, which
-    // needs it, so the success path copies nothing... except this clone.
+    // `from_item` consumes the item it decodes, so the error's copy is made
+    // up front: one copy of the returned item per update or upsert (measured
+    // in docs/performance.md). Avoiding it needs a decoder that can hand the
+    // item back, which generated `from_item` is not.
     match E::from_item(item.clone()) {
         Ok(decoded) => Ok(decoded),
         Err(source) => Err(Error::WrittenUndecodable {
