@@ -41,11 +41,16 @@ pub struct Table {
     pub span: Span,
 }
 
-/// `pk: pk`, `sk: sk`, `ttl: expiresAt`, `entity_tag: _et`.
+/// `pk: pk`, `sk: v N`, `ttl: expiresAt`, `entity_tag: _et`.
 #[derive(Debug, Clone)]
 pub struct TableSetting {
     pub key: Ident,
     pub value: Ident,
+    /// Whether the value was written as a string literal (`"none"` names an
+    /// attribute, `none` says there is none).
+    pub quoted: bool,
+    /// `S`, `N` or `B` after a key attribute.
+    pub key_type: Option<Ident>,
     pub span: Span,
 }
 
@@ -62,6 +67,8 @@ pub struct TableIndex {
     pub name: Ident,
     /// `pk: gsi1pk`, `sk: gsi1sk` in the order written.
     pub keys: Vec<TableSetting>,
+    /// `name: "gsi1pk-gsi1sk-index"`, each as written.
+    pub physical_names: Vec<StringLit>,
     pub projections: Vec<Projection>,
     pub span: Span,
 }
@@ -143,6 +150,8 @@ pub enum AttrSuffixKind {
     Version,
     Ttl,
     Field(StringLit),
+    /// `@format("rfc3339_millis")`: how a timestamp is stored.
+    Format(StringLit),
 }
 
 #[derive(Debug, Clone)]
@@ -200,11 +209,23 @@ pub enum KeyRole {
     Sk,
 }
 
+/// One composite of a key list: `repoName`, or `month(created)`.
+#[derive(Debug, Clone)]
+pub struct CompositeRef {
+    pub attribute: Ident,
+    /// The function of a derived part (`month`).
+    pub derive: Option<Ident>,
+    pub span: Span,
+}
+
 #[derive(Debug, Clone)]
 pub struct KeyDef {
     pub role: KeyRole,
     pub role_span: Span,
-    pub composites: Vec<Ident>,
+    /// The list form: `[repoOwner, repoName]`.
+    pub composites: Vec<CompositeRef>,
+    /// The template form: `"USER#{userId}"`.
+    pub template: Option<StringLit>,
     pub casing: Vec<Ident>,
     pub span: Span,
 }

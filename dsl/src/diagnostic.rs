@@ -87,6 +87,10 @@ codes! {
     KeyAttributeName = "E0309", Error, "a physical key attribute name is invalid or used twice";
     Projection = "E0310", Error, "an index projection is invalid";
     PartialProjection = "E0311", Error, "an entity reads items from an index that does not project all its attributes";
+    KeyTypeMismatch = "E0312", Error, "a key's layout does not fit its attribute's DynamoDB type (S, N or B)";
+    KeyTemplate = "E0313", Error, "a key template is malformed or ambiguous";
+    DerivedPart = "E0314", Error, "a derived key part is unknown or applied to an attribute it does not fit";
+    PhysicalIndexName = "E0315", Error, "an index's DynamoDB name is invalid or used twice";
     TooManyGlobalIndexes = "W0301", Warning, "a table has more than 20 global secondary indexes";
     UnusedTableIndex = "W0302", Warning, "no entity uses a table index";
     // Collections.
@@ -95,6 +99,8 @@ codes! {
     CollectionWithoutSortKey = "E0403", Error, "a collection's index has no sort key";
     CollectionAttributeMismatch = "E0404", Error, "collection members disagree on a shared attribute";
     OverlappingKeyPrefixes = "E0405", Error, "two access patterns on one index can produce the same keys";
+    KeyCollision = "E0406", Error, "two entities' keys can collide on one index, and nothing tells their items apart";
+    SharedPrimaryKey = "W0401", Warning, "two entities can write the same primary key: the entity tag tells them apart, but a put of one replaces the other";
     // Stored fields and markers.
     FieldCollision = "E0501", Error, "two attributes are stored under the same field name";
     FieldIsKeyAttribute = "E0502", Error, "an attribute is stored under a physical key attribute's name";
@@ -104,6 +110,8 @@ codes! {
     RepeatedMarker = "E0506", Error, "an entity has more than one version or ttl attribute, or repeats a marker";
     TtlField = "E0507", Error, "`ttl` attributes are stored under different fields";
     InvalidFieldName = "E0508", Error, "a stored field name is empty";
+    TimeFormat = "E0509", Error, "`@format` is unknown, or does not fit the attribute";
+    EntityTag = "E0510", Error, "a table without an entity tag holds several entities";
     // Rust names.
     ReservedRustName = "E0601", Error, "a name cannot become a Rust identifier";
     RustNameCollision = "E0602", Error, "two names become the same Rust identifier";

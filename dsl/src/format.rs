@@ -489,7 +489,12 @@ impl<'a> Printer<'a> {
 
     /// `pk: gsi1pk`, `entity_tag: "kind"`.
     fn setting(&self, setting: &TableSetting) -> Option<String> {
-        Some(format!("{}: {}", setting.key.text, self.raw(setting.value.span)?))
+        let mut text = format!("{}: {}", setting.key.text, self.raw(setting.value.span)?);
+        if let Some(ty) = &setting.key_type {
+            text.push(' ');
+            text.push_str(&ty.text);
+        }
+        Some(text)
     }
 
     fn table_index(&mut self, index: &TableIndex) -> Option<()> {
@@ -499,6 +504,9 @@ impl<'a> Printer<'a> {
         let mut items = Vec::new();
         for key in &index.keys {
             items.push(BlockItem::new(key.span, self.setting(key)?));
+        }
+        for name in &index.physical_names {
+            items.push(BlockItem::new(name.span, format!("name: {}", self.raw(name.span)?)));
         }
         for projection in &index.projections {
             items.push(self.projection(projection)?);
@@ -610,6 +618,11 @@ impl<'a> Printer<'a> {
                     text.push_str(self.raw(name.span)?);
                     text.push(')');
                 }
+                AttrSuffixKind::Format(name) => {
+                    text.push_str(" @format(");
+                    text.push_str(self.raw(name.span)?);
+                    text.push(')');
+                }
             }
         }
         let start = attribute.name.span.start;
@@ -647,11 +660,18 @@ impl<'a> Printer<'a> {
         }
         let open = self.expect_code(header_end, "{")?;
         let close = self.closing_brace(key.span.end)?;
-        let items: Vec<BlockItem> = key
+        let items: Option<Vec<BlockItem>> = key
             .keys
             .iter()
-            .map(|k| BlockItem::new(k.span, key_def_text(k)))
+            .map(|k| {
+                let template = match &k.template {
+                    Some(t) => Some(self.raw(t.span)?),
+                    None => None,
+                };
+                Some(BlockItem::new(k.span, key_def_text(k, template)))
+            })
             .collect();
+        let items = items?;
         self.inline_block(1, key.keyword_span.start, &header, (open, close), &items);
         Some(())
     }
@@ -672,14 +692,27 @@ fn type_text(ty: &TypeExpr) -> String {
     text
 }
 
-/// `pk: [a, b] casing lower`.
-fn key_def_text(key: &KeyDef) -> String {
+/// `pk: [a, month(b)] casing lower`, or `pk: "USER#{id}"` (the template
+/// as written).
+fn key_def_text(key: &KeyDef, template: Option<&str>) -> String {
     let role = match key.role {
         KeyRole::Pk => "pk",
         KeyRole::Sk => "sk",
     };
-    let composites: Vec<&str> = key.composites.iter().map(|c| c.text.as_str()).collect();
-    let mut text = format!("{role}: [{}]", composites.join(", "));
+    let mut text = match template {
+        Some(t) => format!("{role}: {t}"),
+        None => {
+            let composites: Vec<String> = key
+                .composites
+                .iter()
+                .map(|c| match &c.derive {
+                    Some(f) => format!("{}({})", f.text, c.attribute.text),
+                    None => c.attribute.text.clone(),
+                })
+                .collect();
+            format!("{role}: [{}]", composites.join(", "))
+        }
+    };
     for casing in &key.casing {
         text.push_str(" casing ");
         text.push_str(&casing.text);

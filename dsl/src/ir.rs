@@ -24,6 +24,19 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// Whether items of another entity can have keys that `index` of
+    /// `entity` reads: the same partition and an overlapping sort key on
+    /// the same table index. The keys alone then do not tell the entities
+    /// apart; reads need the entity tag.
+    pub fn keys_shared_with_others(&self, entity: &Entity, index: &EntityIndex) -> bool {
+        self.entities.iter().filter(|e| e.name != entity.name).any(|other| {
+            other
+                .all_indexes()
+                .filter(|o| o.table_index == index.table_index)
+                .any(|o| keys_may_meet(index, o))
+        })
+    }
+
     pub fn enum_named(&self, name: &str) -> Option<&Enum> {
         self.enums.iter().find(|e| e.name == name)
     }
@@ -48,15 +61,19 @@ pub struct Table {
     pub docs: Vec<String>,
     /// Physical partition key attribute of the table.
     pub pk: String,
+    /// Its DynamoDB type (`S` unless declared otherwise).
+    pub pk_type: KeyType,
     /// Physical sort key attribute of the table, if it has one.
     pub sk: Option<String>,
+    pub sk_type: KeyType,
     /// Secondary indexes in declaration order.
     pub indexes: Vec<TableIndex>,
     /// The attribute DynamoDB's TTL is enabled on: declared with `ttl:` or
     /// taken from the entities' `ttl` attributes (which must agree).
     pub ttl_field: Option<String>,
-    /// Attribute holding each item's entity name.
-    pub entity_tag_field: String,
+    /// Attribute holding each item's entity name; `None` for a table declared
+    /// with `entity_tag: none` (its keys alone tell its entities apart).
+    pub entity_tag_field: Option<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -64,6 +81,23 @@ pub struct Table {
 impl Table {
     pub fn index_named(&self, name: &str) -> Option<&TableIndex> {
         self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// The DynamoDB `IndexName` of `index` (its `name:` when declared), or
+    /// `None` for the table itself.
+    pub fn physical_index_name<'a>(&'a self, index: &'a TableIndexRef) -> Option<&'a str> {
+        let name = index.index_name()?;
+        Some(self.index_named(name).map_or(name, |i| i.physical_name.as_str()))
+    }
+
+    /// DynamoDB types of the key attributes of `index`: (partition, sort).
+    pub fn key_types(&self, index: &TableIndexRef) -> (KeyType, KeyType) {
+        match index {
+            TableIndexRef::Primary => (self.pk_type, self.sk_type),
+            TableIndexRef::Global(name) | TableIndexRef::Local(name) => self
+                .index_named(name)
+                .map_or((KeyType::S, KeyType::S), |i| (i.pk_type, i.sk_type)),
+        }
     }
 
     /// Physical key attributes of `index`: (partition, sort).
@@ -85,12 +119,18 @@ pub enum IndexKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableIndex {
+    /// The schema's identifier for the index.
     pub name: String,
+    /// The index's name in DynamoDB: `name: "gsi1pk-gsi1sk-index"`, or the
+    /// identifier.
+    pub physical_name: String,
     pub kind: IndexKind,
     pub docs: Vec<String>,
     /// Partition key attribute; for a local index, always the table's.
     pub pk: String,
+    pub pk_type: KeyType,
     pub sk: Option<String>,
+    pub sk_type: KeyType,
     pub projection: Projection,
     #[serde(skip)]
     pub span: Span,
@@ -102,6 +142,26 @@ pub enum Projection {
     KeysOnly,
     /// Stored attribute names projected besides the keys.
     Include(Vec<String>),
+}
+
+/// Whether a raw text key holds exactly what the attribute stores: the text
+/// of strings, enums and RFC 3339 timestamps (numbers and bools are stored
+/// as `N` and `BOOL`).
+fn text_is_stored_form(attr: &Attribute) -> bool {
+    match attr.ty {
+        Type::String | Type::Enum(_) => true,
+        Type::Timestamp => !attr.time_format.is_some_and(TimeFormat::is_number),
+        _ => false,
+    }
+}
+
+/// Whether two access patterns on one table index can write the same keys.
+pub fn keys_may_meet(a: &EntityIndex, b: &EntityIndex) -> bool {
+    let sort = match (&a.sk, &b.sk) {
+        (Some(x), Some(y)) => x.layout.may_overlap(&y.layout),
+        _ => true,
+    };
+    a.pk.layout.may_overlap(&b.pk.layout) && sort
 }
 
 /// Which table index an entity key lives on.
@@ -194,6 +254,104 @@ impl Entity {
     pub fn all_indexes(&self) -> impl Iterator<Item = &EntityIndex> {
         std::iter::once(&self.primary).chain(&self.indexes)
     }
+
+    /// The attribute a key is, unchanged, when it is a *raw* key: a template
+    /// of exactly one value (`"{id}"`) with no casing, or a native `N`/`B`
+    /// key, whose value is stored exactly as the attribute would be.
+    pub fn raw_key_attribute(&self, key: &KeyTemplate) -> Option<&Attribute> {
+        self.key_text_attribute(key)
+            .filter(|(attr, prefix, suffix)| {
+                prefix.is_empty() && suffix.is_empty() && (key.layout.codec == KeyCodec::Native || text_is_stored_form(attr))
+            })
+            .map(|(attr, _, _)| attr)
+    }
+
+    /// The attribute a key holds with literal text around it, which reads
+    /// back from the key: a template with exactly one value of a type whose
+    /// text round-trips, no casing. (prefix, suffix) are the literal text.
+    pub fn key_text_attribute(&self, key: &KeyTemplate) -> Option<(&Attribute, String, String)> {
+        let values: Vec<&KeyComposite> = key.values().collect();
+        let [KeyComposite { attribute, derive: None }] = values.as_slice() else {
+            return None;
+        };
+        let attr = self.attribute(attribute)?;
+        if key.layout.codec == KeyCodec::Native {
+            return Some((attr, String::new(), String::new()));
+        }
+        if key.layout.codec != KeyCodec::Text || key.casing != Casing::Preserve {
+            return None;
+        }
+        let round_trips = attr.ty.is_integer()
+            || matches!(attr.ty, Type::String | Type::Enum(_) | Type::Timestamp | Type::Bool | Type::Decimal);
+        if !round_trips {
+            return None;
+        }
+        let mut prefix = String::new();
+        let mut suffix = String::new();
+        let mut seen = false;
+        for part in &key.layout.parts {
+            match part {
+                KeyPart::Literal(text) if seen => suffix.push_str(text),
+                KeyPart::Literal(text) => prefix.push_str(text),
+                KeyPart::Value(_) => seen = true,
+            }
+        }
+        Some((attr, prefix, suffix))
+    }
+
+    /// How `attr` is stored when it is stored in a key attribute only (its
+    /// stored name is that key attribute's). A key with literal text (or a
+    /// text key of a number or bool) holds an attribute only in the primary
+    /// key, which never changes; a raw key anywhere.
+    pub fn key_stored_form(&self, attr: &Attribute) -> Option<KeyStored> {
+        let mut form = None;
+        for index in self.all_indexes() {
+            let local = matches!(index.table_index, TableIndexRef::Local(_));
+            for key in std::iter::once(&index.pk).chain(&index.sk).filter(|k| k.field == attr.field) {
+                if local && std::ptr::eq(key, &index.pk) {
+                    // The table's partition key, written by the primary key.
+                    continue;
+                }
+                if self.raw_key_attribute(key).is_some_and(|a| a.name == attr.name) {
+                    form.get_or_insert(KeyStored {
+                        prefix: String::new(),
+                        suffix: String::new(),
+                        from_text: false,
+                    });
+                    continue;
+                }
+                match self.key_text_attribute(key) {
+                    Some((a, prefix, suffix)) if a.name == attr.name && index.is_primary() => {
+                        form = Some(KeyStored {
+                            prefix,
+                            suffix,
+                            from_text: true,
+                        });
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        form
+    }
+
+    /// Whether `attr` is stored in key attributes only: every key this
+    /// entity writes under the attribute's own name is that attribute's
+    /// raw key. Such an attribute is written once, by its key.
+    pub fn is_key_stored(&self, attr: &Attribute) -> bool {
+        self.key_stored_form(attr).is_some()
+    }
+}
+
+/// How an attribute stored in a key attribute reads back from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyStored {
+    /// Literal text before and after the value in the key.
+    pub prefix: String,
+    pub suffix: String,
+    /// The value is read from the key's text (strip the literal text, then
+    /// parse), not taken as the attribute's stored value.
+    pub from_text: bool,
 }
 
 /// What an attribute is for, beyond holding data.
@@ -223,6 +381,9 @@ pub struct Attribute {
     pub role: AttributeRole,
     /// Added by a marker (`timestamps`, `version`) rather than declared.
     pub implicit: bool,
+    /// How a timestamp is stored: `@format(..)`, epoch seconds for a `ttl`
+    /// attribute, else `None` (the default RFC 3339 form).
+    pub time_format: Option<TimeFormat>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -290,6 +451,40 @@ impl Type {
     }
 }
 
+/// How a timestamp attribute is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TimeFormat {
+    /// RFC 3339 text in UTC with 9 fraction digits (the default; sortable).
+    Rfc3339Nanos,
+    /// RFC 3339 text with 3 fraction digits, as JavaScript's `toISOString`.
+    Rfc3339Millis,
+    /// RFC 3339 text in whole seconds (`2026-11-03T10:00:00Z`).
+    Rfc3339Seconds,
+    /// A number: whole seconds since the Unix epoch (TTL attributes).
+    EpochSeconds,
+    /// A number: milliseconds since the Unix epoch.
+    EpochMillis,
+}
+
+impl TimeFormat {
+    /// The word a schema writes in `@format("...")`.
+    pub const ALL: [(&'static str, TimeFormat); 5] = [
+        ("rfc3339", TimeFormat::Rfc3339Nanos),
+        ("rfc3339_millis", TimeFormat::Rfc3339Millis),
+        ("rfc3339_seconds", TimeFormat::Rfc3339Seconds),
+        ("epoch_seconds", TimeFormat::EpochSeconds),
+        ("epoch_millis", TimeFormat::EpochMillis),
+    ];
+
+    pub fn word(self) -> &'static str {
+        TimeFormat::ALL.iter().find(|(_, f)| *f == self).map_or("rfc3339", |(w, _)| w)
+    }
+
+    pub fn is_number(self) -> bool {
+        matches!(self, TimeFormat::EpochSeconds | TimeFormat::EpochMillis)
+    }
+}
+
 /// A default value, already checked against its attribute's type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Value {
@@ -342,11 +537,190 @@ impl EntityIndex {
 pub struct KeyTemplate {
     /// The physical attribute written (`pk`, `gsi1sk`, ...).
     pub field: String,
-    /// Attribute names whose values make up the key, in order.
+    /// Attribute names whose values make up the key, in order (the source
+    /// attribute of a derived part).
     pub composites: Vec<String>,
     pub casing: Casing,
+    /// Everything the key is written from, in order: the one description
+    /// of the layout that generator, `doc`, `table`, `diff` and validation
+    /// read.
+    pub layout: KeyLayout,
     #[serde(skip)]
     pub span: Span,
+}
+
+impl KeyTemplate {
+    /// The value parts, in order.
+    pub fn values(&self) -> impl Iterator<Item = &KeyComposite> {
+        self.layout.parts.iter().filter_map(|p| match p {
+            KeyPart::Value(v) => Some(v),
+            KeyPart::Literal(_) => None,
+        })
+    }
+}
+
+/// DynamoDB's type of a key attribute, as in CreateTable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum KeyType {
+    S,
+    N,
+    B,
+}
+
+impl KeyType {
+    pub fn word(self) -> &'static str {
+        match self {
+            KeyType::S => "S",
+            KeyType::N => "N",
+            KeyType::B => "B",
+        }
+    }
+}
+
+/// How a key attribute's parts become its value. See docs/key-format.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum KeyCodec {
+    /// dyngen's own: every part escaped and followed by `#`; values in their
+    /// canonical, order-preserving forms.
+    Segmented,
+    /// A template (or a raw key): literal text and values as stored, side by
+    /// side, unescaped.
+    Text,
+    /// One value, stored natively: the key attribute is `N` or `B`.
+    Native,
+}
+
+/// A key layout: its DynamoDB type, its codec, and its parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyLayout {
+    pub attr_type: KeyType,
+    pub codec: KeyCodec,
+    pub parts: Vec<KeyPart>,
+}
+
+impl KeyLayout {
+    /// The literal text before the first value (the whole key when it has
+    /// none). For a segmented key, each label followed by `#`.
+    pub fn literal_prefix(&self) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                KeyPart::Literal(text) => {
+                    out.push_str(text);
+                    if self.codec == KeyCodec::Segmented {
+                        out.push('#');
+                    }
+                }
+                KeyPart::Value(_) => break,
+            }
+        }
+        out
+    }
+
+    /// Whether some value of this key can equal some value of `other` (on
+    /// the same key attribute). Proven apart: keys of different types, and
+    /// keys whose fixed text differs before either one's first value (for
+    /// segmented keys, their labels, each ending in `#`). Anything else may
+    /// meet.
+    pub fn may_overlap(&self, other: &KeyLayout) -> bool {
+        if self.attr_type != other.attr_type {
+            return false;
+        }
+        if self.codec == KeyCodec::Native || other.codec == KeyCodec::Native {
+            return true;
+        }
+        let (a, b) = (self.literal_prefix(), other.literal_prefix());
+        let (a_fixed, b_fixed) = (!self.has_values(), !other.has_values());
+        match (a_fixed, b_fixed) {
+            (true, true) => a == b,
+            (true, false) => a.starts_with(&b),
+            (false, true) => b.starts_with(&a),
+            (false, false) => a.starts_with(&b) || b.starts_with(&a),
+        }
+    }
+
+    pub fn has_values(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, KeyPart::Value(_)))
+    }
+
+    /// Whether the key ends with a value (no literal text after the last one).
+    pub fn ends_with_value(&self) -> bool {
+        matches!(self.parts.last(), Some(KeyPart::Value(_)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum KeyPart {
+    /// Fixed text: a label of the segmented layout (service, collection or
+    /// entity name), or a template's literal text.
+    Literal(String),
+    Value(KeyComposite),
+}
+
+/// A value in a key: an attribute, or a part derived from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyComposite {
+    /// The attribute the value is read from.
+    pub attribute: String,
+    pub derive: Option<Derive>,
+}
+
+impl KeyComposite {
+    /// How the part is named in generated code and messages: the attribute,
+    /// or `createdMonth` for `month(created)`.
+    pub fn name(&self) -> String {
+        match self.derive {
+            None => self.attribute.clone(),
+            Some(d) => format!("{}{}", self.attribute, d.suffix()),
+        }
+    }
+}
+
+/// A key part computed from a timestamp attribute: its UTC bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Derive {
+    /// `2026`
+    Year,
+    /// `2026-11`
+    Month,
+    /// `2026-11-03`
+    Day,
+    /// `2026-11-03T10`
+    Hour,
+}
+
+impl Derive {
+    pub const ALL: [(&'static str, Derive); 4] = [
+        ("year", Derive::Year),
+        ("month", Derive::Month),
+        ("day", Derive::Day),
+        ("hour", Derive::Hour),
+    ];
+
+    /// As written in a schema: `month`.
+    pub fn word(self) -> &'static str {
+        Derive::ALL.iter().find(|(_, d)| *d == self).map_or("month", |(w, _)| w)
+    }
+
+    /// Appended to the attribute's name: `createdMonth`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Derive::Year => "Year",
+            Derive::Month => "Month",
+            Derive::Day => "Day",
+            Derive::Hour => "Hour",
+        }
+    }
+
+    /// The runtime type holding the bucket.
+    pub fn runtime_type(self) -> &'static str {
+        match self {
+            Derive::Year => "Year",
+            Derive::Month => "Month",
+            Derive::Day => "Day",
+            Derive::Hour => "Hour",
+        }
+    }
 }
 
 /// Entities that share partitions on one index and are read by one query.

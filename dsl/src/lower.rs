@@ -58,6 +58,8 @@ struct Lowerer {
     types: BTreeMap<String, (TypeKind, Span)>,
     /// Enum name → variant names, for checking enum defaults.
     enum_variants: BTreeMap<String, Vec<String>>,
+    /// The service name: the first label of segmented partition keys.
+    service: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -154,6 +156,9 @@ impl Lowerer {
                 let variants = e.variants.iter().map(|v| v.name.text.clone()).collect();
                 self.enum_variants.insert(e.name.text.clone(), variants);
             }
+        }
+        if let Some(s) = service {
+            self.service = s.name.text.clone();
         }
         let table = table.map(|t| self.table(t));
         let enums: Vec<&ast::Enum> = enums
@@ -308,7 +313,8 @@ impl Lowerer {
                 continue;
             }
             index_spans.insert(index.name.text.clone(), index.name.span);
-            indexes.push(self.table_index(index, &pk, sk.as_deref()));
+            let table_pk_type = settings.get("pk").map_or(KeyType::S, |s| key_type_of(s));
+            indexes.push(self.table_index(index, &pk, table_pk_type, sk.as_deref()));
         }
 
         let globals = indexes.iter().filter(|i| i.kind == IndexKind::Global).count();
@@ -355,9 +361,26 @@ impl Lowerer {
             );
         }
 
-        let entity_tag_field = settings
-            .get("entity_tag")
-            .map_or_else(|| DEFAULT_ENTITY_TAG_FIELD.to_string(), |s| s.value.text.clone());
+        // `entity_tag: none` (unquoted): the table's items carry no tag.
+        let entity_tag_field = match settings.get("entity_tag") {
+            Some(s) if !s.quoted && s.value.text == "none" => None,
+            Some(s) => Some(s.value.text.clone()),
+            None => Some(DEFAULT_ENTITY_TAG_FIELD.to_string()),
+        };
+        for s in ["ttl", "entity_tag"].into_iter().filter_map(|k| settings.get(k)) {
+            if let Some(ty) = &s.key_type {
+                self.push(
+                    Diagnostic::new(
+                        Code::KeyTypeMismatch,
+                        format!("`{}` is no key attribute and takes no key type", s.key.text),
+                    )
+                    .primary(ty.span, "a key type here")
+                    .help(format!("remove `{}`", ty.text)),
+                );
+            }
+        }
+        let pk_type = settings.get("pk").map_or(KeyType::S, |s| key_type_of(s));
+        let sk_type = settings.get("sk").map_or(KeyType::S, |s| key_type_of(s));
         // The entity tag and the TTL attribute hold values of their own: they
         // cannot double as a key attribute or as each other.
         let mut key_attributes: Vec<&str> = vec![pk.as_str()];
@@ -368,9 +391,12 @@ impl Lowerer {
         }
         for setting in ["entity_tag", "ttl"].into_iter().filter_map(|k| settings.get(k)) {
             let value = setting.value.text.as_str();
+            if setting.key.text == "entity_tag" && entity_tag_field.is_none() {
+                continue;
+            }
             let clash = if key_attributes.contains(&value) {
                 Some("a key attribute".to_string())
-            } else if setting.key.text == "ttl" && value == entity_tag_field {
+            } else if setting.key.text == "ttl" && Some(value) == entity_tag_field.as_deref() {
                 Some("the entity tag".to_string())
             } else {
                 None
@@ -392,7 +418,9 @@ impl Lowerer {
             rust_name,
             docs: t.docs.clone(),
             pk,
+            pk_type,
             sk,
+            sk_type,
             indexes,
             ttl_field: settings.get("ttl").map(|s| s.value.text.clone()),
             entity_tag_field,
@@ -422,7 +450,13 @@ impl Lowerer {
         );
     }
 
-    fn table_index(&mut self, index: &ast::TableIndex, table_pk: &str, table_sk: Option<&str>) -> TableIndex {
+    fn table_index(
+        &mut self,
+        index: &ast::TableIndex,
+        table_pk: &str,
+        table_pk_type: KeyType,
+        table_sk: Option<&str>,
+    ) -> TableIndex {
         let mut pk: Option<&ast::TableSetting> = None;
         let mut sk: Option<&ast::TableSetting> = None;
         for key in &index.keys {
@@ -544,12 +578,64 @@ impl Lowerer {
                 self.projection(first)
             }
         };
+        let physical_name = match index.physical_names.as_slice() {
+            [] => index.name.text.clone(),
+            [first, rest @ ..] => {
+                for extra in rest {
+                    self.push(
+                        Diagnostic::new(
+                            Code::PhysicalIndexName,
+                            format!("index `{}` is given its DynamoDB name twice", index.name.text),
+                        )
+                        .primary(extra.span, "again here")
+                        .secondary(first.span, "first here")
+                        .help("keep one `name:`"),
+                    );
+                }
+                let valid = (3..=255).contains(&first.value.len())
+                    && first
+                        .value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                if !valid {
+                    self.push(
+                        Diagnostic::new(
+                            Code::PhysicalIndexName,
+                            format!("`{}` is not a valid DynamoDB index name", first.value),
+                        )
+                        .primary(first.span, "invalid index name")
+                        .note("DynamoDB index names are 3 to 255 characters of `a-z`, `A-Z`, `0-9`, `_`, `-` and `.`")
+                        .help("write the index's name exactly as DynamoDB shows it"),
+                    );
+                }
+                first.value.clone()
+            }
+        };
+        let pk_type = match (kind, pk) {
+            (IndexKind::Global, Some(pk)) => key_type_of(pk),
+            _ => table_pk_type,
+        };
+        if let (IndexKind::Local, Some(pk)) = (kind, pk) {
+            if pk.key_type.is_some() && key_type_of(pk) != table_pk_type {
+                self.push(
+                    Diagnostic::new(
+                        Code::KeyTypeMismatch,
+                        format!("local index `{}` declares another type for the table's partition key", index.name.text),
+                    )
+                    .primary(pk.span, "differs from the table's")
+                    .help("a local index shares the table's partition key: leave its type out"),
+                );
+            }
+        }
         TableIndex {
             name: index.name.text.clone(),
+            physical_name,
             kind,
             docs: index.docs.clone(),
             pk: pk_name,
+            pk_type,
             sk: sk.map(|s| s.value.text.clone()),
+            sk_type: sk.map_or(KeyType::S, |s| key_type_of(s)),
             projection,
             span: index.name.span,
         }
@@ -770,6 +856,7 @@ impl Lowerer {
         let rust_name = self.value_rust_name(&a.name, "attribute");
         let mut default: Option<&ast::Literal> = None;
         let mut field: Option<&ast::StringLit> = None;
+        let mut format: Option<&ast::StringLit> = None;
         let mut readonly = false;
         let mut role = AttributeRole::Data;
         let mut seen: BTreeMap<&'static str, Span> = BTreeMap::new();
@@ -794,6 +881,10 @@ impl Lowerer {
                 ast::AttrSuffixKind::Ttl => {
                     role = AttributeRole::Ttl;
                     "ttl"
+                }
+                ast::AttrSuffixKind::Format(s) => {
+                    format = Some(s);
+                    "@format"
                 }
             };
             if let Some(first) = seen.get(word) {
@@ -873,10 +964,12 @@ impl Lowerer {
             }
             _ => {}
         }
+        let time_format = self.time_format(a, &ty, role, format);
         Some(Attribute {
             name: a.name.text.clone(),
             rust_name,
             field: field.map_or_else(|| a.name.text.clone(), |f| f.value.clone()),
+            time_format,
             docs: a.docs.clone(),
             ty,
             optional,
@@ -886,6 +979,50 @@ impl Lowerer {
             implicit: false,
             span: a.name.span,
         })
+    }
+
+    /// How a timestamp is stored: `@format(..)`, epoch seconds for `ttl`.
+    fn time_format(
+        &mut self,
+        a: &ast::Attribute,
+        ty: &Type,
+        role: AttributeRole,
+        format: Option<&ast::StringLit>,
+    ) -> Option<TimeFormat> {
+        let is_timestamp = *ty == Type::Timestamp;
+        let ttl_default = (role == AttributeRole::Ttl && is_timestamp).then_some(TimeFormat::EpochSeconds);
+        let Some(written) = format else {
+            return ttl_default;
+        };
+        let words: Vec<&str> = TimeFormat::ALL.iter().map(|(w, _)| *w).collect();
+        let Some((_, chosen)) = TimeFormat::ALL.iter().find(|(w, _)| *w == written.value) else {
+            self.push(
+                Diagnostic::new(Code::TimeFormat, format!("`{}` is no timestamp format", written.value))
+                    .primary(written.span, "unknown format")
+                    .help(format!("use one of {}", words.iter().map(|w| format!("`\"{w}\"`")).collect::<Vec<_>>().join(", "))),
+            );
+            return ttl_default;
+        };
+        if !is_timestamp {
+            self.push(
+                Diagnostic::new(
+                    Code::TimeFormat,
+                    format!("`@format` on `{}`, which is a `{}`", a.name.text, ty.describe()),
+                )
+                .primary(written.span, "only timestamps have formats")
+                .help("remove `@format`, or make the attribute a `timestamp`"),
+            );
+            return None;
+        }
+        if role == AttributeRole::Ttl && *chosen != TimeFormat::EpochSeconds {
+            self.push(
+                Diagnostic::new(Code::TimeFormat, format!("ttl attribute `{}` is stored as `{}`", a.name.text, written.value))
+                    .primary(written.span, "DynamoDB's TTL reads epoch seconds")
+                    .help("remove `@format` (a ttl timestamp is stored as epoch seconds)"),
+            );
+            return ttl_default;
+        }
+        (*chosen != TimeFormat::Rfc3339Nanos || role == AttributeRole::Ttl).then_some(*chosen)
     }
 
     /// Resolves a type; `None` (with a diagnostic) when it does not resolve.
@@ -1250,12 +1387,11 @@ impl Lowerer {
         let mut used_table_indexes: BTreeMap<TableIndexRef, Span> = BTreeMap::new();
         // A local index shares the table partition, so its partition key is
         // built exactly like the primary one: same composites, same casing.
-        let primary_pk: Option<(Vec<String>, Casing)> = e
+        let primary_pk: Option<&ast::KeyDef> = e
             .keys
             .iter()
             .find(|k| k.name.is_none())
-            .and_then(|k| k.keys.iter().find(|d| d.role == ast::KeyRole::Pk))
-            .map(|d| (d.composites.iter().map(|c| c.text.clone()).collect(), casing_of(d)));
+            .and_then(|k| k.keys.iter().find(|d| d.role == ast::KeyRole::Pk));
         for key in &e.keys {
             let is_primary = key.name.is_none();
             if is_primary {
@@ -1302,7 +1438,7 @@ impl Lowerer {
                 table,
                 &attributes,
                 &broken,
-                primary_pk.as_ref(),
+                primary_pk,
                 version.as_deref(),
             ) else {
                 continue;
@@ -1352,6 +1488,7 @@ impl Lowerer {
                 field: table.map_or_else(String::new, |t| t.pk.clone()),
                 composites: Vec::new(),
                 casing: Casing::Preserve,
+                layout: segmented(KeyType::S, Vec::new()),
                 span: e.name.span,
             },
             sk: None,
@@ -1416,6 +1553,7 @@ impl Lowerer {
             readonly: role == AttributeRole::CreatedAt,
             role,
             implicit: true,
+            time_format: None,
             span,
         });
     }
@@ -1428,7 +1566,7 @@ impl Lowerer {
         table: &Table,
         attributes: &[Attribute],
         broken: &BTreeSet<String>,
-        primary_pk: Option<&(Vec<String>, Casing)>,
+        primary_pk: Option<&ast::KeyDef>,
         version: Option<&str>,
     ) -> Option<EntityIndex> {
         let is_primary = key.name.is_none();
@@ -1492,12 +1630,28 @@ impl Lowerer {
             *slot = Some(def);
         }
         let is_local = matches!(table_index, TableIndexRef::Local(_));
+        let (pk_type, sk_type) = table.key_types(&table_index);
         let mut ok = true;
+        // The labels of dyngen's own layout (docs/key-format.md): the
+        // service, then the entity when the index has no sort key; the sort
+        // key starts with the collection, then the entity.
+        let pk_labels = {
+            let mut labels = vec![self.service.clone()];
+            if table_sk.is_none() {
+                labels.push(e.name.text.clone());
+            }
+            labels
+        };
+        let sk_labels: Vec<String> = key
+            .collection
+            .iter()
+            .map(|c| c.text.clone())
+            .chain(std::iter::once(e.name.text.clone()))
+            .collect();
         let pk = match pk_def {
             Some(def) => {
                 if is_local {
-                    let written: Vec<String> = def.composites.iter().map(|c| c.text.clone()).collect();
-                    if primary_pk.is_some_and(|(p, casing)| p != &written || *casing != casing_of(def)) {
+                    if primary_pk.is_some_and(|p| !same_key_def(p, def)) {
                         self.push(
                             Diagnostic::new(
                                 Code::LocalIndexPartition,
@@ -1509,34 +1663,48 @@ impl Lowerer {
                             .primary(def.span, "differs from the primary key's `pk`")
                             .note("items of a local index stay in their table partition")
                             .help(format!(
-                                "write `pk: [{}` or leave `pk` out",
-                                primary_pk
-                                    .map(|(p, casing)| format!(
-                                        "{}{}",
-                                        p.join(", "),
-                                        match casing {
-                                            Casing::Lower => "] casing lower",
-                                            Casing::Upper => "] casing upper",
-                                            Casing::Preserve => "]",
-                                        }
-                                    ))
-                                    .unwrap_or_default()
+                                "write `pk: {}` or leave `pk` out",
+                                primary_pk.map(describe_key_def).unwrap_or_default()
                             )),
                         );
                         ok = false;
                     }
                 }
-                self.key_template(def, &table_pk, e, attributes, broken, is_primary, version)
+                let site = KeySite {
+                    field: &table_pk,
+                    attr_type: pk_type,
+                    labels: pk_labels,
+                    is_primary,
+                    role: "partition key",
+                };
+                self.key_template(def, site, e, attributes, broken, version)
             }
-            None if is_local => {
-                let (composites, casing) = primary_pk.cloned().unwrap_or((Vec::new(), Casing::Preserve));
-                Some(KeyTemplate {
+            None if is_local => match primary_pk {
+                Some(def) => {
+                    let site = KeySite {
+                        field: &table_pk,
+                        attr_type: pk_type,
+                        labels: pk_labels,
+                        is_primary: false,
+                        role: "partition key",
+                    };
+                    // Reported once, on the primary key.
+                    let before = self.diagnostics.len();
+                    let template = self.key_template(def, site, e, attributes, broken, version);
+                    self.diagnostics.truncate(before);
+                    template.map(|mut t| {
+                        t.span = key.span;
+                        t
+                    })
+                }
+                None => Some(KeyTemplate {
                     field: table_pk.clone(),
-                    composites,
-                    casing,
+                    composites: Vec::new(),
+                    casing: Casing::Preserve,
+                    layout: segmented(pk_type, pk_labels),
                     span: key.span,
-                })
-            }
+                }),
+            },
             None => {
                 self.push(
                     Diagnostic::new(
@@ -1550,15 +1718,42 @@ impl Lowerer {
             }
         };
         let sk = match (sk_def, &table_sk) {
-            (Some(def), Some(field)) => self
-                .key_template(def, field, e, attributes, broken, is_primary, version)
-                .map(Some),
-            (None, Some(field)) => Some(Some(KeyTemplate {
-                field: field.clone(),
-                composites: Vec::new(),
-                casing: Casing::Preserve,
-                span: key.span,
-            })),
+            (Some(def), Some(field)) => {
+                let site = KeySite {
+                    field,
+                    attr_type: sk_type,
+                    labels: sk_labels,
+                    is_primary,
+                    role: "sort key",
+                };
+                self.key_template(def, site, e, attributes, broken, version).map(Some)
+            }
+            (None, Some(field)) => {
+                if sk_type != KeyType::S {
+                    self.push(
+                        Diagnostic::new(
+                            Code::KeyTypeMismatch,
+                            format!(
+                                "{index_label} of `{}` has no sort key, but {} keeps an `{}` sort key",
+                                e.name.text,
+                                table_index.describe(),
+                                sk_type.word()
+                            ),
+                        )
+                        .primary(key.keyword_span, "no `sk:` here")
+                        .help("an `N` or `B` key holds one attribute's value: add `sk: [attribute]`"),
+                    );
+                    None
+                } else {
+                    Some(Some(KeyTemplate {
+                        field: field.clone(),
+                        composites: Vec::new(),
+                        casing: Casing::Preserve,
+                        layout: segmented(sk_type, sk_labels),
+                        span: key.span,
+                    }))
+                }
+            }
             (Some(def), None) => {
                 self.push(
                     Diagnostic::new(
@@ -1610,21 +1805,51 @@ impl Lowerer {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Lowers one key: its composites (checked), and its layout.
     fn key_template(
         &mut self,
         def: &ast::KeyDef,
-        field: &str,
+        site: KeySite<'_>,
         e: &ast::Entity,
         attributes: &[Attribute],
         broken: &BTreeSet<String>,
-        is_primary: bool,
         version: Option<&str>,
     ) -> Option<KeyTemplate> {
         let mut ok = true;
-        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        // The parts as written: literal text and composites.
+        let written: Vec<WrittenPart> = match &def.template {
+            Some(template) => match parse_template(template) {
+                Ok(parts) => parts,
+                Err((message, span, help)) => {
+                    self.push(
+                        Diagnostic::new(Code::KeyTemplate, message)
+                            .primary(span, "in this template")
+                            .help(help),
+                    );
+                    return None;
+                }
+            },
+            None => def
+                .composites
+                .iter()
+                .map(|c| WrittenPart::Composite {
+                    attribute: c.attribute.clone(),
+                    derive: c.derive.clone(),
+                    span: c.span,
+                })
+                .collect(),
+        };
+        let mut seen: BTreeMap<String, Span> = BTreeMap::new();
         let mut composites = Vec::new();
-        for c in &def.composites {
+        let mut parts = Vec::new();
+        for part in &written {
+            let (c, derive_ident, span) = match part {
+                WrittenPart::Literal(text) => {
+                    parts.push(KeyPart::Literal(text.clone()));
+                    continue;
+                }
+                WrittenPart::Composite { attribute, derive, span } => (attribute, derive, *span),
+            };
             if let Some(first) = seen.get(c.text.as_str()) {
                 self.push(
                     Diagnostic::new(
@@ -1638,7 +1863,7 @@ impl Lowerer {
                 ok = false;
                 continue;
             }
-            seen.insert(&c.text, c.span);
+            seen.insert(c.text.clone(), c.span);
             if broken.contains(&c.text) {
                 ok = false;
                 continue;
@@ -1657,7 +1882,36 @@ impl Lowerer {
                 ok = false;
                 continue;
             };
-            if !attr.ty.is_key_scalar() {
+            let derive = match derive_ident {
+                None => None,
+                Some(f) => match Derive::ALL.iter().find(|(w, _)| *w == f.text) {
+                    Some((_, d)) if attr.ty == Type::Timestamp => Some(*d),
+                    Some(_) => {
+                        self.push(
+                            Diagnostic::new(
+                                Code::DerivedPart,
+                                format!("`{}({})` of a `{}`", f.text, c.text, attr.ty.describe()),
+                            )
+                            .primary(span, "derived from a value that is no timestamp")
+                            .secondary(attr.span, "declared here")
+                            .help("time buckets (`year`, `month`, `day`, `hour`) are derived from `timestamp` attributes"),
+                        );
+                        ok = false;
+                        None
+                    }
+                    None => {
+                        self.push(
+                            Diagnostic::new(Code::DerivedPart, format!("`{}` is no derived key part", f.text))
+                                .primary(f.span, "unknown function")
+                                .help("derive `year(..)`, `month(..)`, `day(..)` or `hour(..)` of a timestamp"),
+                        );
+                        ok = false;
+                        None
+                    }
+                },
+            };
+            let binary_key = site.attr_type == KeyType::B && attr.ty == Type::Bytes;
+            if !attr.ty.is_key_scalar() && !binary_key {
                 self.push(
                     Diagnostic::new(
                         Code::NonScalarComposite,
@@ -1666,7 +1920,7 @@ impl Lowerer {
                     .primary(c.span, "used as a key composite here")
                     .secondary(attr.span, "declared here")
                     .note("key composites need one canonical, order-preserving text form")
-                    .help("use a string, integer, decimal, bool, enum or timestamp attribute"),
+                    .help("use a string, integer, decimal, bool, enum or timestamp attribute (or `bytes` in a `B` key)"),
                 );
                 ok = false;
             }
@@ -1682,7 +1936,7 @@ impl Lowerer {
                 );
                 ok = false;
             }
-            if is_primary && attr.role == AttributeRole::UpdatedAt {
+            if site.is_primary && attr.role == AttributeRole::UpdatedAt {
                 self.push(
                     Diagnostic::new(
                         Code::VersionInKey,
@@ -1709,7 +1963,7 @@ impl Lowerer {
                 );
                 ok = false;
             }
-            if is_primary && attr.optional {
+            if site.is_primary && attr.optional {
                 self.push(
                     Diagnostic::new(
                         Code::OptionalPrimaryComposite,
@@ -1722,7 +1976,42 @@ impl Lowerer {
                 );
                 ok = false;
             }
+            if site.attr_type != KeyType::S {
+                let fits = match site.attr_type {
+                    KeyType::N => {
+                        derive.is_none()
+                            && (matches!(attr.ty, Type::I32 | Type::I64 | Type::U32 | Type::U64 | Type::Decimal)
+                                || attr.time_format.is_some_and(TimeFormat::is_number))
+                    }
+                    _ => binary_key,
+                };
+                if !fits {
+                    self.push(
+                        Diagnostic::new(
+                            Code::KeyTypeMismatch,
+                            format!(
+                                "the {} `{}` is `{}`, but `{}` is a `{}`",
+                                site.role,
+                                site.field,
+                                site.attr_type.word(),
+                                c.text,
+                                attr.ty.describe()
+                            ),
+                        )
+                        .primary(span, "does not fit the key's type")
+                        .help(match site.attr_type {
+                            KeyType::N => "an `N` key holds one integer or decimal attribute (or an epoch timestamp)",
+                            _ => "a `B` key holds one `bytes` attribute",
+                        }),
+                    );
+                    ok = false;
+                }
+            }
             composites.push(c.text.clone());
+            parts.push(KeyPart::Value(KeyComposite {
+                attribute: c.text.clone(),
+                derive,
+            }));
         }
         if let [first, rest @ ..] = def.casing.as_slice() {
             for extra in rest {
@@ -1735,12 +2024,250 @@ impl Lowerer {
             }
         }
         let casing = casing_of(def);
+        let codec = if site.attr_type != KeyType::S {
+            let values = parts.iter().filter(|p| matches!(p, KeyPart::Value(_))).count();
+            if ok && (values != 1 || parts.len() != 1) {
+                self.push(
+                    Diagnostic::new(
+                        Code::KeyTypeMismatch,
+                        format!(
+                            "the {} `{}` is `{}`, so it holds exactly one value",
+                            site.role,
+                            site.field,
+                            site.attr_type.word()
+                        ),
+                    )
+                    .primary(def.span, format!("{values} composite(s) and {} literal part(s)", parts.len() - values))
+                    .note("DynamoDB stores an `N` or `B` key natively: there is no text to put labels or several values in")
+                    .help("write one attribute, e.g. `sk: [version]`, or make the key attribute `S`"),
+                );
+                ok = false;
+            }
+            if let Some(c) = def.casing.first() {
+                self.push(
+                    Diagnostic::new(Code::KeyTypeMismatch, format!("`casing` on the `{}` key `{}`", site.attr_type.word(), site.field))
+                        .primary(c.span, "no text to case")
+                        .help("remove `casing`"),
+                );
+                ok = false;
+            }
+            KeyCodec::Native
+        } else if def.template.is_some() {
+            KeyCodec::Text
+        } else {
+            KeyCodec::Segmented
+        };
+        if codec == KeyCodec::Text {
+            // A value must end where literal text starts, or the key cannot
+            // be read back (nor its prefixes queried).
+            for pair in parts.windows(2) {
+                if let [KeyPart::Value(a), KeyPart::Value(b)] = pair {
+                    self.push(
+                        Diagnostic::new(
+                            Code::KeyTemplate,
+                            format!("`{}` and `{}` follow each other with nothing between them", a.name(), b.name()),
+                        )
+                        .primary(def.span, "ambiguous template")
+                        .note("`{a}{b}` gives `xy` for both a = `x`, b = `y` and a = `xy`, b = ``")
+                        .help(format!("put a delimiter between them: `{{{}}}#{{{}}}`", a.name(), b.name())),
+                    );
+                    ok = false;
+                }
+            }
+            if parts.is_empty() {
+                self.push(
+                    Diagnostic::new(Code::KeyTemplate, "an empty key template")
+                        .primary(def.span, "empty")
+                        .note("DynamoDB rejects empty key values")
+                        .help("write literal text or `{attribute}`"),
+                );
+                ok = false;
+            }
+        }
+        if codec == KeyCodec::Segmented {
+            let labels = site.labels.into_iter().map(KeyPart::Literal);
+            parts = labels.chain(parts).collect();
+        }
         ok.then(|| KeyTemplate {
-            field: field.to_string(),
+            field: site.field.to_string(),
             composites,
             casing,
+            layout: KeyLayout {
+                attr_type: site.attr_type,
+                codec,
+                parts,
+            },
             span: def.span,
         })
+    }
+}
+
+/// Where a key is written: what `key_template` needs beyond the definition.
+struct KeySite<'a> {
+    field: &'a str,
+    attr_type: KeyType,
+    /// The labels of dyngen's own layout, used when the key is a list.
+    labels: Vec<String>,
+    is_primary: bool,
+    /// `partition key` or `sort key`, for messages.
+    role: &'static str,
+}
+
+/// A segmented key of labels only.
+fn segmented(attr_type: KeyType, labels: Vec<String>) -> KeyLayout {
+    KeyLayout {
+        attr_type,
+        codec: KeyCodec::Segmented,
+        parts: labels.into_iter().map(KeyPart::Literal).collect(),
+    }
+}
+
+/// A part of a key as written: literal template text, or a composite.
+enum WrittenPart {
+    Literal(String),
+    Composite {
+        attribute: ast::Ident,
+        derive: Option<ast::Ident>,
+        span: Span,
+    },
+}
+
+/// Splits `"USER#{userId}"` into literal text and composites. `{{` and `}}`
+/// stand for braces. `Err` is (message, span, help).
+fn parse_template(template: &ast::StringLit) -> Result<Vec<WrittenPart>, (String, Span, String)> {
+    // Offsets into the value map onto the source exactly when the literal
+    // has no escapes; otherwise the whole literal is pointed at.
+    let body_start = template.span.start + 1;
+    let exact = template.span.end.saturating_sub(template.span.start) == template.value.len() + 2;
+    let at = |from: usize, to: usize| {
+        if exact {
+            Span::new(body_start + from, body_start + to)
+        } else {
+            template.span
+        }
+    };
+    let text = template.value.as_str();
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' if chars.peek().map(|(_, n)| *n) == Some('{') => {
+                chars.next();
+                literal.push('{');
+            }
+            '}' if chars.peek().map(|(_, n)| *n) == Some('}') => {
+                chars.next();
+                literal.push('}');
+            }
+            '}' => {
+                return Err((
+                    "a `}` with no `{` before it".into(),
+                    at(i, i + 1),
+                    "write `}}` for a literal brace".into(),
+                ))
+            }
+            '{' => {
+                let Some(close) = text[i..].find('}') else {
+                    return Err((
+                        "a `{` that is never closed".into(),
+                        at(i, text.len()),
+                        "close the composite with `}`, or write `{{` for a literal brace".into(),
+                    ));
+                };
+                let inner = &text[i + 1..i + close];
+                let inner_start = i + 1;
+                while chars.peek().is_some_and(|(j, _)| *j <= i + close) {
+                    chars.next();
+                }
+                if !literal.is_empty() {
+                    parts.push(WrittenPart::Literal(std::mem::take(&mut literal)));
+                }
+                let ident = |name: &str, offset: usize| ast::Ident {
+                    text: name.to_string(),
+                    span: at(offset, offset + name.len()),
+                };
+                let is_name = |s: &str| {
+                    let mut cs = s.chars();
+                    cs.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+                };
+                let span = at(i, i + close + 1);
+                let part = match inner.find('(') {
+                    Some(open) if inner.ends_with(')') && is_name(&inner[..open]) && is_name(&inner[open + 1..inner.len() - 1]) => {
+                        WrittenPart::Composite {
+                            attribute: ident(&inner[open + 1..inner.len() - 1], inner_start + open + 1),
+                            derive: Some(ident(&inner[..open], inner_start)),
+                            span,
+                        }
+                    }
+                    None if is_name(inner) => WrittenPart::Composite {
+                        attribute: ident(inner, inner_start),
+                        derive: None,
+                        span,
+                    },
+                    _ => {
+                        return Err((
+                            format!("`{{{inner}}}` is no composite"),
+                            span,
+                            "write an attribute name, `{userId}`, or a derived part, `{month(created)}`".into(),
+                        ))
+                    }
+                };
+                parts.push(part);
+            }
+            c => literal.push(c),
+        }
+    }
+    if !literal.is_empty() {
+        parts.push(WrittenPart::Literal(literal));
+    }
+    Ok(parts)
+}
+
+/// Whether two key definitions write the same key (a local index's `pk`
+/// against the primary one).
+fn same_key_def(a: &ast::KeyDef, b: &ast::KeyDef) -> bool {
+    let composites = |d: &ast::KeyDef| -> Vec<(String, Option<String>)> {
+        d.composites
+            .iter()
+            .map(|c| (c.attribute.text.clone(), c.derive.as_ref().map(|f| f.text.clone())))
+            .collect()
+    };
+    composites(a) == composites(b)
+        && a.template.as_ref().map(|t| &t.value) == b.template.as_ref().map(|t| &t.value)
+        && casing_of(a) == casing_of(b)
+}
+
+/// A key definition as written: `[a, b] casing lower`, `"USER#{id}"`.
+fn describe_key_def(d: &ast::KeyDef) -> String {
+    let body = match &d.template {
+        Some(t) => format!("{:?}", t.value),
+        None => {
+            let names: Vec<String> = d
+                .composites
+                .iter()
+                .map(|c| match &c.derive {
+                    Some(f) => format!("{}({})", f.text, c.attribute.text),
+                    None => c.attribute.text.clone(),
+                })
+                .collect();
+            format!("[{}]", names.join(", "))
+        }
+    };
+    match casing_of(d) {
+        Casing::Lower => format!("{body} casing lower"),
+        Casing::Upper => format!("{body} casing upper"),
+        Casing::Preserve => body,
+    }
+}
+
+/// The DynamoDB type written after a key attribute (`S` when none is).
+fn key_type_of(setting: &ast::TableSetting) -> KeyType {
+    match setting.key_type.as_ref().map(|t| t.text.as_str()) {
+        Some("N") => KeyType::N,
+        Some("B") => KeyType::B,
+        _ => KeyType::S,
     }
 }
 

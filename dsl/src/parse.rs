@@ -123,7 +123,11 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::index_name => "an index name",
         Rule::table_index_ref => "a table index name",
         Rule::collection_name => "a collection name",
-        Rule::composite => "an attribute name",
+        Rule::composite | Rule::composite_attr => "an attribute name",
+        Rule::derive_fn => "an attribute name or a derived part such as `month(created)`",
+        Rule::key_template => "a key template such as `\"USER#{userId}\"`",
+        Rule::key_type => "a key type: `S`, `N` or `B`",
+        Rule::physical_name | Rule::kw_name => "`name: \"...\"`",
         Rule::type_name | Rule::type_expr => "a type",
         Rule::field_name | Rule::field_ident => "an attribute name",
         Rule::table_open => "`{` after the table name",
@@ -463,14 +467,26 @@ impl Builder {
         let span = span_of(&pair);
         let mut key = missing(span);
         let mut value = missing(span);
+        let mut quoted = false;
+        let mut key_type = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::setting_key | Rule::key_role => key = ident(p),
-                Rule::field_name => value = self.field_name(p),
+                Rule::field_name => {
+                    quoted = p.clone().into_inner().next().is_some_and(|q| q.as_rule() == Rule::string);
+                    value = self.field_name(p);
+                }
+                Rule::key_type => key_type = Some(ident(p)),
                 _ => {}
             }
         }
-        TableSetting { key, value, span }
+        TableSetting {
+            key,
+            value,
+            quoted,
+            key_type,
+            span,
+        }
     }
 
     fn field_name(&mut self, pair: Pair<'_, Rule>) -> Ident {
@@ -492,6 +508,7 @@ impl Builder {
             kind,
             name: missing(span),
             keys: Vec::new(),
+            physical_names: Vec::new(),
             projections: Vec::new(),
             span,
         };
@@ -500,6 +517,11 @@ impl Builder {
                 Rule::docs => index.docs = Self::docs(p),
                 Rule::index_name => index.name = ident(p),
                 Rule::index_key => index.keys.push(self.setting(p)),
+                Rule::physical_name => {
+                    if let Some(s) = p.into_inner().find(|q| q.as_rule() == Rule::string) {
+                        index.physical_names.push(self.string(s));
+                    }
+                }
                 Rule::projection => index.projections.push(self.projection(p)),
                 _ => {}
             }
@@ -653,6 +675,10 @@ impl Builder {
                                 Some(s) => AttrSuffixKind::Field(self.string(s)),
                                 None => continue,
                             },
+                            Rule::mod_format => match q.into_inner().next() {
+                                Some(s) => AttrSuffixKind::Format(self.string(s)),
+                                None => continue,
+                            },
                             _ => continue,
                         };
                         suffixes.push(AttrSuffix { kind, span: qspan });
@@ -740,6 +766,7 @@ impl Builder {
             role: KeyRole::Pk,
             role_span: span,
             composites: Vec::new(),
+            template: None,
             casing: Vec::new(),
             span,
         };
@@ -749,7 +776,29 @@ impl Builder {
                     key.role = if p.as_str() == "sk" { KeyRole::Sk } else { KeyRole::Pk };
                     key.role_span = span_of(&p);
                 }
-                Rule::composite => key.composites.push(ident(p)),
+                Rule::composite => {
+                    let span = span_of(&p);
+                    let mut parts: Vec<Ident> = Vec::new();
+                    for q in p.into_inner() {
+                        parts.push(ident(q));
+                    }
+                    let (derive, attribute) = match parts.len() {
+                        2 => (parts.first().cloned(), parts.pop().unwrap_or_else(|| missing(span))),
+                        _ => (None, parts.pop().unwrap_or_else(|| missing(span))),
+                    };
+                    key.composites.push(CompositeRef {
+                        attribute,
+                        derive,
+                        span,
+                    });
+                }
+                Rule::key_template => {
+                    if let Some(s) = p.into_inner().next() {
+                        let lit = self.string(s);
+                        key.span.end = lit.span.end;
+                        key.template = Some(lit);
+                    }
+                }
                 Rule::key_option => {
                     if let Some(c) = p.into_inner().find(|q| q.as_rule() == Rule::casing) {
                         key.span.end = c.as_span().end();

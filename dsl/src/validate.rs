@@ -13,6 +13,7 @@ pub fn validate(schema: &Schema, lowering_failed: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     collections(schema, &mut out);
     key_prefixes(schema, &mut out);
+    declared_layouts(schema, &mut out);
     key_attributes(schema, &mut out);
     projections(schema, &mut out);
     stored_fields(schema, &mut out);
@@ -305,6 +306,104 @@ fn key_prefixes(schema: &Schema, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// What declared layouts (templates, raw and native keys, no entity tag)
+/// give up, where the checker cannot prove the entities apart.
+fn declared_layouts(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let tag = schema.table.entity_tag_field.as_deref();
+    if tag.is_none() {
+        // A collection reads several entities in one query and tells their
+        // items apart by the tag.
+        for c in schema.collections.iter().filter(|c| c.members.len() > 1) {
+            out.push(
+                Diagnostic::new(
+                    Code::EntityTag,
+                    format!("collection `{}` needs an entity tag, and table `{}` has none", c.name, schema.table.name),
+                )
+                .primary(c.span, "a collection of several entities")
+                .secondary(schema.table.span, "`entity_tag: none`")
+                .note("a collection query returns items of several entities and tells them apart by the entity tag")
+                .help("name the tag attribute (`entity_tag: kind`), or query each entity's access pattern on its own"),
+            );
+        }
+    }
+    for (i, a) in schema.entities.iter().enumerate() {
+        for b in &schema.entities[i + 1..] {
+            for x in a.all_indexes() {
+                for y in b.all_indexes().filter(|y| y.table_index == x.table_index) {
+                    let all_segmented = [Some(&x.pk), x.sk.as_ref(), Some(&y.pk), y.sk.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .all(|k| k.layout.codec == KeyCodec::Segmented);
+                    if all_segmented || !keys_may_meet(x, y) {
+                        continue;
+                    }
+                    let key = |e: &Entity, k: &EntityIndex| {
+                        let describe = |t: &KeyTemplate| describe_layout(t);
+                        match &k.sk {
+                            Some(sk) => format!("`{}` writes {} / {}", e.name, describe(&k.pk), describe(sk)),
+                            None => format!("`{}` writes {}", e.name, describe(&k.pk)),
+                        }
+                    };
+                    let where_ = x.table_index.describe();
+                    match (x.is_primary(), tag) {
+                        (true, Some(tag)) => out.push(
+                            Diagnostic::new(
+                                Code::SharedPrimaryKey,
+                                format!("`{}` and `{}` can write the same primary key", a.name, b.name),
+                            )
+                            .primary(y.span, key(b, y))
+                            .secondary(x.span, key(a, x))
+                            .note(format!(
+                                "reads tell the two apart by `{tag}`, but a `put` of one replaces an item of the other with the same key"
+                            ))
+                            .help("give the keys different literal prefixes (`\"USER#{id}\"`, `\"ORDER#{id}\"`), or write with `create`, which refuses an existing key"),
+                        ),
+                        (false, Some(_)) => {}
+                        (_, None) => out.push(
+                            Diagnostic::new(
+                                Code::KeyCollision,
+                                format!("`{}` and `{}` can write the same keys on {where_}", a.name, b.name),
+                            )
+                            .primary(y.span, key(b, y))
+                            .secondary(x.span, key(a, x))
+                            .note("the table has no entity tag, so nothing tells an item of one from an item of the other")
+                            .help("give the keys different literal prefixes (`\"USER#{id}\"`, `\"ORDER#{id}\"`), or name an entity tag"),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A key as a schema would write it: `[a, b]`, `"USER#{id}"`, `[version] (N)`.
+pub(crate) fn describe_layout(key: &KeyTemplate) -> String {
+    let mut text = String::new();
+    match key.layout.codec {
+        KeyCodec::Segmented => {
+            let values: Vec<String> = key.values().map(|v| v.name()).collect();
+            text.push_str(&format!("`{}` = [{}]", key.field, values.join(", ")));
+        }
+        KeyCodec::Text | KeyCodec::Native => {
+            let mut template = String::new();
+            for part in &key.layout.parts {
+                match part {
+                    KeyPart::Literal(l) => template.push_str(&l.replace('{', "{{").replace('}', "}}")),
+                    KeyPart::Value(v) => match v.derive {
+                        Some(d) => template.push_str(&format!("{{{}({})}}", d.word(), v.attribute)),
+                        None => template.push_str(&format!("{{{}}}", v.attribute)),
+                    },
+                }
+            }
+            text.push_str(&format!("`{}` = {template:?}", key.field));
+        }
+    }
+    if key.layout.attr_type != KeyType::S {
+        text.push_str(&format!(" ({})", key.layout.attr_type.word()));
+    }
+    text
+}
+
 /// Key attributes the table itself uses twice (pk == sk, or a local index
 /// reusing a table key). Lowering reports those; every entity writing them
 /// would only repeat the error.
@@ -333,12 +432,18 @@ fn projections(schema: &Schema, out: &mut Vec<Diagnostic>) {
             };
             let missing: Vec<&str> = match &table_index.projection {
                 Projection::All => continue,
-                Projection::KeysOnly => entity.attributes.iter().map(|a| a.field.as_str()).collect(),
+                Projection::KeysOnly => entity
+                    .attributes
+                    .iter()
+                    .map(|a| a.field.as_str())
+                    .chain(schema.table.entity_tag_field.as_deref())
+                    .filter(|field| !is_key_field(&schema.table, field))
+                    .collect(),
                 Projection::Include(names) => entity
                     .attributes
                     .iter()
                     .map(|a| a.field.as_str())
-                    .chain(std::iter::once(schema.table.entity_tag_field.as_str()))
+                    .chain(schema.table.entity_tag_field.as_deref())
                     .filter(|field| !names.iter().any(|n| n == field))
                     .filter(|field| !is_key_field(&schema.table, field))
                     .collect(),
@@ -446,7 +551,8 @@ fn stored_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
         let mut seen: BTreeMap<&str, &Attribute> = BTreeMap::new();
         for attr in attributes.iter() {
             if is_entity && !attr.implicit {
-                if keys.contains(attr.field.as_str()) {
+                let key_stored = schema.entity_named(owner).is_some_and(|e| e.is_key_stored(attr));
+                if keys.contains(attr.field.as_str()) && !key_stored {
                     out.push(
                         Diagnostic::new(
                             Code::FieldIsKeyAttribute,
@@ -463,7 +569,7 @@ fn stored_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
                     );
                     continue;
                 }
-                if attr.field == schema.table.entity_tag_field {
+                if Some(attr.field.as_str()) == schema.table.entity_tag_field.as_deref() {
                     out.push(
                         Diagnostic::new(
                             Code::FieldIsReserved,

@@ -240,18 +240,20 @@ impl<'a> Differ<'a> {
             _ => {}
         }
         if old.entity_tag_field != new.entity_tag_field {
+            let tag = |t: &Option<String>| t.clone().unwrap_or_else(|| "(no tag)".to_string());
+            let (old_tag, new_tag) = (tag(&old.entity_tag_field), tag(&new.entity_tag_field));
             self.push(
                 Impact::Backfill,
                 format!("{table}: entity tag"),
                 format!(
                     "items store their entity's name in `{}`, now read from `{}`: scans and collection queries skip \
                      existing items until they carry `{}`",
-                    old.entity_tag_field, new.entity_tag_field, new.entity_tag_field
+                    old_tag, new_tag, new_tag
                 ),
                 format!(
                     "copy `{}` to `{}` in every existing item (with a plain Scan and UpdateItem: the generated scans \
                      filter on the tag and do not see them)",
-                    old.entity_tag_field, new.entity_tag_field
+                    old_tag, new_tag
                 ),
             );
         }
@@ -467,7 +469,7 @@ impl<'a> Differ<'a> {
                         format!(
                             "renamed from `{}` (same attributes): the entity name is stored in every item (`{}`) and \
                              labels its keys, so existing items are neither found nor recognised",
-                            old.name, self.new.table.entity_tag_field
+                            old.name, self.new.table.entity_tag_field.as_deref().unwrap_or("its keys")
                         ),
                         format!(
                             "keep the name `{}`, or migrate: put every `{}` item again as a `{}` item and delete the \

@@ -183,7 +183,8 @@ pub struct TableDoc {
     /// The attribute DynamoDB's TTL is enabled on.
     pub ttl_attribute: Option<String>,
     /// The attribute holding each item's entity name.
-    pub entity_tag_attribute: String,
+    /// `None` for a table without an entity tag.
+    pub entity_tag_attribute: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -1067,11 +1068,18 @@ fn table_section(o: &mut String, doc: &DesignDoc) {
             let _ = writeln!(o, "- TTL attribute: none.");
         }
     }
-    let _ = writeln!(
-        o,
-        "- Entity tag attribute: {} (every item stores its entity's name there).",
-        code(&t.entity_tag_attribute)
-    );
+    match &t.entity_tag_attribute {
+        Some(tag) => {
+            let _ = writeln!(
+                o,
+                "- Entity tag attribute: {} (every item stores its entity's name there).",
+                code(tag)
+            );
+        }
+        None => {
+            let _ = writeln!(o, "- Entity tag attribute: none (the keys tell the entities apart).");
+        }
+    }
     let _ = writeln!(o);
 }
 

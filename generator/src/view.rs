@@ -2,7 +2,9 @@
 //! templates only arrange it. Each function turns a piece of the IR into the
 //! Rust tokens (as text) that stand for it.
 
-use dyngen_dsl::ir::{self, Attribute, AttributeRole, Casing, Entity, EntityIndex, Schema, Type, Value};
+use dyngen_dsl::ir::{
+    self, Attribute, AttributeRole, Casing, Derive, Entity, EntityIndex, KeyCodec, KeyPart, KeyType, Schema, TimeFormat, Type, Value,
+};
 use dyngen_dsl::names;
 
 /// The runtime crate, always by absolute path.
@@ -283,7 +285,7 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
     };
     let name = &attr.rust_name;
     let field = &attr.field;
-    let epoch = attr.role == AttributeRole::Ttl && attr.ty == Type::Timestamp;
+    let epoch = attr.time_format == Some(TimeFormat::EpochSeconds) && attr.ty == Type::Timestamp;
     // DynamoDB cannot store NaN or infinities: refuse them before writing.
     let has_f64 = contains_f64(schema, &attr.ty, &mut Vec::new());
     let validate = has_f64.then(|| {
@@ -302,7 +304,16 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
             ),
         )
     });
+    let wrapper = time_wrapper(attr).filter(|_| !epoch);
     let mut encode = String::new();
+    if let Some(w) = wrapper {
+        // A timestamp stored in another form goes through its wrapper.
+        encode.push_str(&if attr.optional {
+            format!("if let ::std::option::Option::Some(value) = &self.{name} {{ {RT}::value::put(&mut item, {field:?}, &{RT}::value::{w}(*value)); }}")
+        } else {
+            format!("{RT}::value::put(&mut item, {field:?}, &{RT}::value::{w}(self.{name}));")
+        });
+    } else {
     encode.push_str(&match (epoch, attr.optional) {
         (true, false) => format!("item.insert({field:?}.to_owned(), {RT}::value::epoch_seconds::encode(&self.{name}));"),
         (true, true) => format!(
@@ -311,8 +322,15 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
         (false, false) => format!("{RT}::value::put(&mut item, {field:?}, &self.{name});"),
         (false, true) => format!("{RT}::value::put_optional(&mut item, {field:?}, &self.{name});"),
     });
+    }
     let located = error_context.map_err(field);
-    let decode = if epoch {
+    let decode = if let Some(w) = wrapper {
+        if attr.optional {
+            format!("{RT}::value::take_optional::<{RT}::value::{w}>(&mut item, {field:?}){located}?.map(|v| v.0)")
+        } else {
+            format!("{RT}::value::take::<{RT}::value::{w}>(&mut item, {field:?}){located}?.0")
+        }
+    } else if epoch {
         let read = format!("item.remove({field:?})");
         if attr.optional {
             format!("{read}.filter(|v| !v.is_null()).map({RT}::value::epoch_seconds::decode).transpose(){located}?")
@@ -450,77 +468,189 @@ pub struct KeyView {
     pub fn_name: String,
     /// Parameters of the builder function: (rust name, type).
     pub params: Vec<(String, String)>,
+    /// Where each parameter's value comes from.
+    pub sources: Vec<KeyParamSource>,
     /// The builder expression, returning `Result<String, Error>`.
     pub build: String,
+    /// How the built text becomes the attribute's value.
+    pub attr_type: KeyType,
 }
 
-/// The labels a key starts with, in order. See docs/key-format.md.
-fn key_labels(schema: &Schema, entity: &Entity, index: &EntityIndex, is_sort: bool) -> Vec<String> {
-    let has_sort_key = index.sk.is_some();
-    let mut labels = Vec::new();
-    if !is_sort {
-        labels.push(schema.service.clone());
-        if !has_sort_key {
-            labels.push(entity.name.clone());
-        }
-    } else {
-        if let Some(collection) = &index.collection {
-            labels.push(collection.clone());
-        }
-        labels.push(entity.name.clone());
+/// The attribute a key builder parameter is read from, and the part derived
+/// from it, if any (`created` → `createdMonth`).
+pub struct KeyParamSource {
+    /// The attribute's Rust name.
+    pub attribute: String,
+    pub optional: bool,
+    pub derive: Option<Derive>,
+}
+
+impl KeyView {
+    /// The arguments of a call from an item or key struct named `receiver`
+    /// (`self`), which holds the source attributes.
+    pub fn args_from_source(&self, receiver: &str) -> String {
+        let args: Vec<String> = self
+            .sources
+            .iter()
+            .map(|s| derived_arg(s.derive, &format!("&{receiver}.{}", s.attribute)))
+            .collect();
+        args.join(", ")
     }
-    labels
+
+    /// `AttributeValue::S(expr)` for a string key, the typed value otherwise.
+    pub fn wrap(&self, expr: &str) -> String {
+        match self.attr_type {
+            KeyType::S => format!("{RT}::aws_sdk_dynamodb::types::AttributeValue::S({expr})"),
+            other => format!("{RT}::key::attribute({}, {expr})", key_type(other)),
+        }
+    }
+}
+
+/// `::dyngen_runtime::key::KeyType::N`.
+pub fn key_type(ty: KeyType) -> String {
+    format!("{RT}::key::KeyType::{}", ty.word())
+}
+
+/// The argument for a key part from `source` (a `&T` expression of the
+/// attribute): the attribute itself, or its derived bucket.
+pub fn derived_arg(derive: Option<Derive>, source: &str) -> String {
+    match derive {
+        None => source.to_string(),
+        Some(d) => format!("&{RT}::key::{}::of({source})", d.runtime_type()),
+    }
+}
+
+/// The Rust name of a key part's parameter: the attribute's, or
+/// `created_month` for `month(created)`.
+fn part_rust_name(attr: &Attribute, derive: Option<Derive>) -> String {
+    match derive {
+        None => attr.rust_name.clone(),
+        Some(d) => format!("{}_{}", attr.rust_name.trim_start_matches("r#"), d.word()),
+    }
+}
+
+/// The type of a key part: the attribute's, or the bucket's.
+fn part_type(schema: &Schema, attr: &Attribute, derive: Option<Derive>) -> String {
+    match derive {
+        None => rust_type(schema, &attr.ty),
+        Some(d) => format!("{RT}::key::{}", d.runtime_type()),
+    }
 }
 
 /// How a key composite's value is handed to the key codec. A `ttl`
 /// timestamp is stored in whole seconds, so its key uses whole seconds too
 /// (`EpochSeconds`): an item is then found again by the value read back.
+/// Other stored timestamp forms are wrapped the same way, so that a raw key
+/// holds exactly the stored text.
 fn key_value(attr: &Attribute, value: &str, by_ref: bool) -> String {
-    if attr.role == AttributeRole::Ttl && attr.ty == Type::Timestamp {
-        let deref = if by_ref { "*" } else { "" };
-        format!("&{RT}::value::EpochSeconds({deref}{value})")
-    } else if by_ref {
-        value.to_string()
-    } else {
-        format!("&{value}")
+    let deref = if by_ref { "*" } else { "" };
+    match time_wrapper(attr) {
+        Some(wrapper) => format!("&{RT}::value::{wrapper}({deref}{value})"),
+        None if by_ref => value.to_string(),
+        None => format!("&{value}"),
     }
 }
 
-fn key_view(
-    schema: &Schema,
-    entity: &Entity,
-    index: &EntityIndex,
-    template: &ir::KeyTemplate,
-    is_sort: bool,
-) -> KeyView {
+/// The runtime wrapper a timestamp is stored through, when it is not the
+/// default RFC 3339 text.
+pub fn time_wrapper(attr: &Attribute) -> Option<&'static str> {
+    if attr.ty != Type::Timestamp {
+        return None;
+    }
+    match attr.time_format? {
+        TimeFormat::Rfc3339Nanos => None,
+        TimeFormat::Rfc3339Millis => Some("Rfc3339Millis"),
+        TimeFormat::Rfc3339Seconds => Some("Rfc3339Seconds"),
+        TimeFormat::EpochSeconds => Some("EpochSeconds"),
+        TimeFormat::EpochMillis => Some("EpochMillis"),
+    }
+}
+
+/// A key part's value as the text codec takes it: enums by their stored
+/// string (`as_str`), everything else as the key codec does.
+fn text_value(schema: &Schema, attr: &Attribute, derive: Option<Derive>, value: &str, by_ref: bool) -> String {
+    if derive.is_some() {
+        return if by_ref { value.to_string() } else { format!("&{value}") };
+    }
+    match &attr.ty {
+        Type::Enum(_) if schema.enum_named(enum_name(&attr.ty)).is_some() => format!("{value}.as_str()"),
+        _ => key_value(attr, value, by_ref),
+    }
+}
+
+fn enum_name(ty: &Type) -> &str {
+    match ty {
+        Type::Enum(n) => n,
+        _ => "",
+    }
+}
+
+fn key_view(schema: &Schema, entity: &Entity, index: &EntityIndex, template: &ir::KeyTemplate, is_sort: bool) -> KeyView {
     let role = if is_sort { "sk" } else { "pk" };
     let constructor = if is_sort { "sort" } else { "partition" };
+    let layout = &template.layout;
     let mut build = format!(
         "{RT}::key::KeyBuilder::{constructor}({:?}, {:?})",
         entity.name, template.field
     );
-    for label in key_labels(schema, entity, index, is_sort) {
-        build.push_str(&format!(".label({label:?})"));
-    }
     let mut params = Vec::new();
-    for composite in &template.composites {
-        let Some(attr) = entity.attribute(composite) else {
+    let mut sources = Vec::new();
+    for (i, part) in layout.parts.iter().enumerate() {
+        let value = match part {
+            KeyPart::Literal(text) => {
+                match layout.codec {
+                    KeyCodec::Segmented => build.push_str(&format!(".label({text:?})")),
+                    _ => build.push_str(&format!(".literal({text:?})")),
+                }
+                continue;
+            }
+            KeyPart::Value(value) => value,
+        };
+        let Some(attr) = entity.attribute(&value.attribute) else {
             continue;
         };
-        build.push_str(&format!(
-            ".value({:?}, {}, {})",
-            attr.name,
-            key_value(attr, &attr.rust_name, true),
-            casing(template.casing)
-        ));
-        params.push((attr.rust_name.clone(), format!("&{}", rust_type(schema, &attr.ty))));
+        let name = part_rust_name(attr, value.derive);
+        let part_name = lit(&value.name());
+        match layout.codec {
+            KeyCodec::Segmented => {
+                let arg = if value.derive.is_some() {
+                    name.clone()
+                } else {
+                    key_value(attr, &attr.rust_name, true)
+                };
+                build.push_str(&format!(".value({part_name}, {arg}, {})", casing(template.casing)));
+            }
+            KeyCodec::Text | KeyCodec::Native if layout.attr_type == KeyType::B => {
+                build.push_str(&format!(".binary({part_name}, &{name}.0)"));
+            }
+            KeyCodec::Text | KeyCodec::Native => {
+                // A value must not contain the text that ends it.
+                let delimiter = match layout.parts.get(i + 1) {
+                    Some(KeyPart::Literal(next)) => next.chars().next().map_or_else(
+                        || "::std::option::Option::None".to_string(),
+                        |c| format!("::std::option::Option::Some({c:?})"),
+                    ),
+                    _ => "::std::option::Option::None".to_string(),
+                };
+                let arg = text_value(schema, attr, value.derive, &name, true);
+                build.push_str(&format!(".text({part_name}, {arg}, {}, {delimiter})", casing(template.casing)));
+            }
+        }
+        params.push((name, format!("&{}", part_type(schema, attr, value.derive))));
+        sources.push(KeyParamSource {
+            attribute: attr.rust_name.clone(),
+            optional: attr.optional,
+            derive: value.derive,
+        });
     }
     build.push_str(".build()");
     KeyView {
         field: lit(&template.field),
         fn_name: format!("{}_{role}", index.rust_name.trim_start_matches("r#")),
         params,
+        sources,
         build,
+        attr_type: layout.attr_type,
     }
 }
 
@@ -539,6 +669,11 @@ pub struct StageView {
     pub eq_return: String,
     pub eq_body: String,
     pub is_string: bool,
+    /// Whether the range methods exist (`_gt`, `_between`, ...): the key's
+    /// text sorts like this composite's values.
+    pub ordered: bool,
+    /// `""` for dyngen's own layout, `"text_"` for templates and native keys.
+    pub method_prefix: String,
     pub casing: String,
     /// `&value`, `&low`, `&high` as the key codec takes them.
     pub value_ref: String,
@@ -562,6 +697,9 @@ pub struct IndexView {
     /// Labels of the sort key, each followed by `#`, as a literal.
     pub sk_prefix_lit: String,
     pub sk_composite_count: usize,
+    /// `QueryLayout` expression for keys other than dyngen's own layout (or
+    /// a query that must filter by the entity tag); `None` for the default.
+    pub layout: Option<String>,
     pub stages: Vec<StageView>,
     /// The type the query method returns.
     pub query_type: String,
@@ -586,9 +724,16 @@ pub struct EntityView {
     pub derive_eq: bool,
     pub primary: IndexView,
     pub indexes: Vec<IndexView>,
-    pub entity_tag_lit: String,
+    /// The entity tag attribute, when the table has one.
+    pub entity_tag_lit: Option<String>,
     /// Primary key fields: (docs, rust name, type).
     pub key_fields: Vec<(String, String, String)>,
+    /// What `PrimaryKey::to_key` inserts: (field literal, value expression
+    /// from the key struct `self`).
+    pub primary_key_values: Vec<(String, String)>,
+    /// `KeyMark` expression, for an entity of a table without an entity
+    /// tag that holds several entities: how its items are told apart.
+    pub key_mark: Option<String>,
 }
 
 impl EntityView {
@@ -623,22 +768,21 @@ pub struct ItemKeyView {
     pub guard: Option<String>,
 }
 
-fn item_key_view(entity: &Entity, key: &KeyView, template: &ir::KeyTemplate) -> ItemKeyView {
-    let optional: Vec<&str> = template
-        .composites
-        .iter()
-        .filter_map(|c| entity.attribute(c))
-        .filter(|a| a.optional)
-        .map(|a| a.rust_name.as_str())
-        .collect();
+fn item_key_view(key: &KeyView) -> ItemKeyView {
+    let mut optional: Vec<&str> = Vec::new();
+    for source in key.sources.iter().filter(|s| s.optional) {
+        if !optional.contains(&source.attribute.as_str()) {
+            optional.push(&source.attribute);
+        }
+    }
     let args: Vec<String> = key
-        .params
+        .sources
         .iter()
-        .map(|(name, _)| {
-            if optional.contains(&name.as_str()) {
-                name.clone()
+        .map(|s| {
+            if s.optional {
+                derived_arg(s.derive, &s.attribute)
             } else {
-                format!("&self.{name}")
+                derived_arg(s.derive, &format!("&self.{}", s.attribute))
             }
         })
         .collect();
@@ -655,9 +799,61 @@ fn item_key_view(entity: &Entity, key: &KeyView, template: &ir::KeyTemplate) -> 
     });
     ItemKeyView {
         field: key.field.clone(),
-        call: format!("Self::{}({})", key.fn_name, args.join(", ")),
+        call: key.wrap(&format!("Self::{}({})?", key.fn_name, args.join(", "))),
         guard,
     }
+}
+
+/// Whether a value's stored text sorts like the value, so that a range on a
+/// template's last composite is a range of keys: strings and enums (by
+/// their stored text), booleans, fixed-width timestamps and time buckets.
+/// Numbers are written unpadded in templates (`9` sorts after `10`).
+fn text_sorts_by_value(attr: &Attribute, derive: Option<Derive>) -> bool {
+    derive.is_some()
+        || match attr.ty {
+            Type::String | Type::Enum(_) | Type::Bool => true,
+            Type::Timestamp => !attr.time_format.is_some_and(TimeFormat::is_number),
+            _ => false,
+        }
+}
+
+/// The `QueryLayout` a query of `index` needs, or `None` for dyngen's own
+/// layout with keys that tell the entity's items from all others.
+fn query_layout(schema: &Schema, entity: &Entity, index: &EntityIndex) -> Option<String> {
+    let pk = &index.pk.layout;
+    let sort = match &index.sk {
+        None => format!("{RT}::query::SortLayout::Segmented"),
+        Some(sk) => match sk.layout.codec {
+            KeyCodec::Segmented => format!("{RT}::query::SortLayout::Segmented"),
+            KeyCodec::Native => format!("{RT}::query::SortLayout::Native({})", key_type(sk.layout.attr_type)),
+            KeyCodec::Text => {
+                // The literal text after each value, in order.
+                let mut after = Vec::new();
+                let mut parts = sk.layout.parts.iter().skip_while(|p| matches!(p, KeyPart::Literal(_))).peekable();
+                while let Some(part) = parts.next() {
+                    if let KeyPart::Value(_) = part {
+                        let mut text = String::new();
+                        while let Some(KeyPart::Literal(l)) = parts.peek() {
+                            text.push_str(l);
+                            parts.next();
+                        }
+                        after.push(format!("{text:?}"));
+                    }
+                }
+                format!("{RT}::query::SortLayout::Text {{ after: &[{}] }}", after.join(", "))
+            }
+        },
+    };
+    let entity_filter = schema.table.entity_tag_field.is_some() && schema.keys_shared_with_others(entity, index);
+    let default = pk.attr_type == KeyType::S
+        && index.sk.as_ref().is_none_or(|sk| sk.layout.codec == KeyCodec::Segmented && sk.layout.attr_type == KeyType::S)
+        && !entity_filter;
+    (!default).then(|| {
+        format!(
+            "{RT}::query::QueryLayout {{ partition: {}, sort: {sort}, entity_filter: {entity_filter} }}",
+            key_type(pk.attr_type)
+        )
+    })
 }
 
 fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexView {
@@ -667,19 +863,23 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
     let index_name = (!is_primary).then_some(index.name.as_str());
     let partition_type = names::partition_type(&entity.rust_name, index_name);
     let base_query_type = names::query_stage_type(&entity.rust_name, index_name, None);
-    let composites: Vec<&Attribute> = index
+    // The sort key's value parts, with the attribute each is read from.
+    let parts: Vec<(&Attribute, &ir::KeyComposite)> = index
         .sk
         .iter()
-        .flat_map(|t| &t.composites)
-        .filter_map(|c| entity.attribute(c))
+        .flat_map(|t| t.values())
+        .filter_map(|v| entity.attribute(&v.attribute).map(|a| (a, v)))
         .collect();
+    let sk_layout = index.sk.as_ref().map(|t| &t.layout);
+    let sk_codec = sk_layout.map_or(KeyCodec::Segmented, |l| l.codec);
     let sk_casing = index.sk.as_ref().map_or(Casing::Preserve, |t| t.casing);
     let query = format!("{RT}::Query<'t, {}>", entity.rust_name);
     let mut stages = Vec::new();
     let mut stage_type = base_query_type.clone();
-    for (i, attr) in composites.iter().enumerate() {
-        let next_type = match composites.get(i + 1) {
-            Some(_) => names::query_stage_type(&entity.rust_name, index_name, Some(&attr.name)),
+    for (i, (attr, part)) in parts.iter().enumerate() {
+        let part_name = part.name();
+        let next_type = match parts.get(i + 1) {
+            Some(_) => names::query_stage_type(&entity.rust_name, index_name, Some(&part_name)),
             None => query.clone(),
         };
         let docs = if i == 0 {
@@ -691,22 +891,57 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
                 } else {
                     format!("access pattern `{}`", index.name)
                 },
-                attr.name
+                part_name
             )
         } else {
             format!(
                 "/// The same query with `{}` fixed: narrow it by `{}` next, or run it.",
-                composites[i - 1].name,
-                attr.name
+                parts[i - 1].1.name(),
+                part_name
             )
         };
+        let is_last = i + 1 == parts.len();
+        // dyngen's own layout orders every composite; a template or a raw
+        // key only its last one, when nothing follows it and its text sorts
+        // like its value; a native key always (see docs/key-format.md).
+        let (method_prefix, ordered) = match sk_codec {
+            KeyCodec::Segmented => ("", true),
+            KeyCodec::Native => ("text_", true),
+            KeyCodec::Text => (
+                "text_",
+                is_last && sk_layout.is_some_and(|l| l.ends_with_value()) && text_sorts_by_value(attr, part.derive),
+            ),
+        };
+        let value_of = |name: &str| match sk_codec {
+            KeyCodec::Segmented if part.derive.is_some() => format!("&{name}"),
+            KeyCodec::Segmented => key_value(attr, name, false),
+            _ => text_value(schema, attr, part.derive, name, false),
+        };
+        let (arg_type, convert) = match part.derive {
+            None => (composite_arg_type(schema, &attr.ty), None),
+            Some(d) => {
+                let ty = format!("{RT}::key::{}", d.runtime_type());
+                (
+                    format!("impl ::std::convert::Into<{ty}>"),
+                    Some(format!("::std::convert::Into::<{ty}>::into")),
+                )
+            }
+        };
+        let converted = |name: &str| match &convert {
+            Some(f) => format!("{f}({name})"),
+            None => name.to_string(),
+        };
+        let value_ref = |name: &str| match &convert {
+            Some(_) => format!("&{}", converted(name)),
+            None => value_of(name),
+        };
         let eq_call = format!(
-            "self.0.eq({}, {}, {})",
-            lit(&attr.name),
-            key_value(attr, "value", false),
+            "self.0.{method_prefix}eq({}, {}, {})",
+            lit(&part_name),
+            value_ref("value"),
             casing(sk_casing)
         );
-        let (eq_return, eq_body) = if composites.get(i + 1).is_some() {
+        let (eq_return, eq_body) = if parts.get(i + 1).is_some() {
             (format!("{next_type}<'t>"), format!("{next_type}({eq_call})"))
         } else {
             (next_type.clone(), eq_call)
@@ -714,18 +949,20 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         stages.push(StageView {
             docs,
             type_name: stage_type.clone(),
-            eq_method: attr.rust_name.clone(),
-            composite_rust: attr.rust_name.trim_start_matches("r#").to_string(),
-            composite_name: attr.name.clone(),
-            composite_lit: lit(&attr.name),
-            arg_type: composite_arg_type(schema, &attr.ty),
+            eq_method: part_rust_name(attr, part.derive),
+            composite_rust: part_rust_name(attr, part.derive).trim_start_matches("r#").to_string(),
+            composite_name: part_name.clone(),
+            composite_lit: lit(&part_name),
+            arg_type,
             eq_return,
             eq_body,
-            is_string: attr.ty == Type::String,
+            is_string: attr.ty == Type::String && part.derive.is_none() && ordered,
+            ordered,
+            method_prefix: method_prefix.to_string(),
             casing: casing(sk_casing),
-            value_ref: key_value(attr, "value", false),
-            low_ref: key_value(attr, "low", false),
-            high_ref: key_value(attr, "high", false),
+            value_ref: value_ref("value"),
+            low_ref: value_ref("low"),
+            high_ref: value_ref("high"),
         });
         stage_type = next_type;
     }
@@ -733,28 +970,32 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         Some(stage) => format!("{}<'t>", stage.type_name),
         None => query,
     };
-    let sk_prefix: String = if sk.is_some() {
-        key_labels(schema, entity, index, true)
-            .iter()
-            .map(|l| format!("{l}#"))
-            .collect()
-    } else {
-        String::new()
-    };
+    let sk_prefix: String = sk_layout.map(ir::KeyLayout::literal_prefix).unwrap_or_default();
     let partition_fields = index
         .pk
-        .composites
-        .iter()
-        .filter_map(|c| entity.attribute(c))
-        .map(|a| key_field(schema, a))
+        .values()
+        .filter_map(|v| entity.attribute(&v.attribute).map(|a| (a, v)))
+        .map(|(a, v)| match v.derive {
+            None => key_field(schema, a),
+            Some(d) => (
+                format!(
+                    "/// The {} of `{}` (UTC) that the partition holds.",
+                    d.word(),
+                    a.name
+                ),
+                part_rust_name(a, Some(d)),
+                part_type(schema, a, Some(d)),
+            ),
+        })
         .collect();
+    let layout = query_layout(schema, entity, index);
     let writes_pk = !matches!(index.table_index, ir::TableIndexRef::Local(_));
     let mut item_keys = Vec::new();
     for (key, template) in std::iter::once((&pk, &index.pk)).chain(sk.as_ref().zip(index.sk.as_ref())) {
         if template.field == index.pk.field && !writes_pk {
             continue;
         }
-        item_keys.push(item_key_view(entity, key, template));
+        item_keys.push(item_key_view(key));
     }
     IndexView {
         writes_pk,
@@ -797,10 +1038,11 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         partition_fields,
         pk,
         sk,
-        index_lit: option_str(index.table_index.index_name()),
+        index_lit: option_str(schema.table.physical_index_name(&index.table_index)),
         sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
         sk_prefix_lit: lit(&sk_prefix),
-        sk_composite_count: composites.len(),
+        sk_composite_count: parts.len(),
+        layout,
         stages,
         query_type,
     }
@@ -820,7 +1062,50 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         .filter_map(|c| entity.attribute(c))
         .map(|a| key_field(schema, a))
         .collect();
+    let primary = index_view(schema, entity, &entity.primary);
+    let primary_key_values = primary
+        .keys()
+        .map(|k| {
+            (
+                k.field.clone(),
+                k.wrap(&format!("{}::{}({})?", entity.rust_name, k.fn_name, k.args_from_source("self"))),
+            )
+        })
+        .collect();
+    let mut fields: Vec<FieldView> = entity
+        .attributes
+        .iter()
+        .map(|a| field_view(schema, a, &entity.name, ErrorContext::Entity(&entity.name)))
+        .collect();
+    for (field, attr) in fields.iter_mut().zip(&entity.attributes) {
+        let Some(stored) = entity.key_stored_form(attr) else {
+            continue;
+        };
+        // The key attribute is this attribute: written once, as the key.
+        field.encode = String::new();
+        if stored.from_text {
+            let form = match &attr.ty {
+                Type::Bool => "Bool",
+                t if t.is_number() => "N",
+                Type::Timestamp if attr.time_format.is_some_and(TimeFormat::is_number) => "N",
+                _ => "S",
+            };
+            let (ty, unwrap) = match time_wrapper(attr) {
+                Some(w) => (format!("{RT}::value::{w}"), ".0"),
+                None => (rust_type(schema, &attr.ty), ""),
+            };
+            field.decode = format!(
+                "{RT}::value::take_key_text::<{ty}>(&mut item, {}, {}, {}, {RT}::value::TextForm::{form}){}?{unwrap}",
+                lit(&attr.field),
+                lit(&stored.prefix),
+                lit(&stored.suffix),
+                ErrorContext::Entity(&entity.name).map_err(&attr.field)
+            );
+        }
+    }
     EntityView {
+        primary_key_values,
+        key_mark: key_mark(schema, entity),
         docs: docs_or(&entity.docs, || {
             format!("/// Entity `{}`: one kind of item in the table.", entity.name)
         }),
@@ -830,18 +1115,45 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         client: names::client_type(&entity.rust_name),
         client_method: names::client_method(entity),
         key_type: names::key_type(&entity.rust_name),
-        fields: entity
-            .attributes
-            .iter()
-            .map(|a| field_view(schema, a, &entity.name, ErrorContext::Entity(&entity.name)))
-            .collect(),
+        fields,
         field_count: entity.attributes.len(),
         derive_eq: entity.attributes.iter().all(|a| is_eq(schema, &a.ty, &mut Vec::new())),
-        primary: index_view(schema, entity, &entity.primary),
+        primary,
         indexes: entity.indexes.iter().map(|i| index_view(schema, entity, i)).collect(),
-        entity_tag_lit: lit(&schema.table.entity_tag_field),
+        entity_tag_lit: schema.table.entity_tag_field.as_deref().map(lit),
         key_fields,
     }
+}
+
+/// How items of `entity` are told apart in a table without an entity tag
+/// that holds several entities: the primary key attribute whose literal
+/// prefix no other entity's key can start with (the checker refuses tables
+/// where there is none, E0406).
+fn key_mark(schema: &Schema, entity: &Entity) -> Option<String> {
+    if schema.table.entity_tag_field.is_some() || schema.entities.len() < 2 {
+        return None;
+    }
+    let others: Vec<&Entity> = schema.entities.iter().filter(|e| e.name != entity.name).collect();
+    let keys = entity.primary.sk.iter().chain(std::iter::once(&entity.primary.pk));
+    for key in keys {
+        let prefix = key.layout.literal_prefix();
+        let apart = others.iter().all(|o| {
+            let theirs = if key.field == o.primary.pk.field {
+                Some(&o.primary.pk)
+            } else {
+                o.primary.sk.as_ref()
+            };
+            theirs.is_none_or(|t| !key.layout.may_overlap(&t.layout))
+        });
+        if apart && !prefix.is_empty() {
+            return Some(format!(
+                "{RT}::entity::KeyMark {{ attribute: {}, prefix: {} }}",
+                lit(&key.field),
+                lit(&prefix)
+            ));
+        }
+    }
+    None
 }
 
 pub struct CollectionView {
@@ -914,7 +1226,7 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
             .collect(),
         pk_build: format!("{}::{}({})", entity.rust_name, pk.fn_name, args.join(", ")),
         name_lit: lit(&c.name),
-        index_lit: option_str(c.table_index.index_name()),
+        index_lit: option_str(schema.table.physical_index_name(&c.table_index)),
         pk_attribute_lit: lit(&index.pk.field),
         sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
         sk_prefix_lit: lit(&format!("{}#", c.name)),
@@ -974,13 +1286,15 @@ pub fn table_view(schema: &Schema) -> TableView {
                 };
                 format!(
                     "{RT}::IndexDef {{ name: {:?}, kind: {RT}::IndexKind::{kind}, pk: {:?}, sk: {}, projection: {projection} }}",
-                    i.name,
+                    i.physical_name,
                     i.pk,
                     option_str(i.sk.as_deref())
                 )
             })
             .collect(),
         ttl: option_str(t.ttl_field.as_deref()),
-        entity_tag: format!("{:?}", t.entity_tag_field),
+        // An empty name stands for "no tag" (DynamoDB has no empty
+        // attribute names).
+        entity_tag: lit(t.entity_tag_field.as_deref().unwrap_or("")),
     }
 }

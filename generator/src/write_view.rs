@@ -66,25 +66,20 @@ pub struct WritesView {
 /// The type an attribute has in conditions: its value type, with a `ttl`
 /// timestamp compared as the epoch seconds it is stored as.
 fn attr_value_type(schema: &Schema, attr: &Attribute) -> String {
-    if is_epoch(attr) {
-        format!("{RT}::value::EpochSeconds")
-    } else {
-        rust_type(schema, &attr.ty)
+    match crate::view::time_wrapper(attr) {
+        Some(wrapper) => format!("{RT}::value::{wrapper}"),
+        None => rust_type(schema, &attr.ty),
     }
-}
-
-fn is_epoch(attr: &Attribute) -> bool {
-    attr.role == AttributeRole::Ttl && attr.ty == Type::Timestamp
 }
 
 /// Writes `value` (a `&T` expression) into the update.
 fn set_call(attr: &Attribute, value: &str) -> String {
-    let value = if is_epoch(attr) {
-        // `EpochSeconds` wraps the (`Copy`) timestamp itself.
+    let value = if let Some(wrapper) = crate::view::time_wrapper(attr) {
+        // The wrapper holds the (`Copy`) timestamp itself.
         let inner = value
             .strip_prefix('&')
             .map_or_else(|| format!("*{value}"), str::to_string);
-        format!("&{RT}::value::EpochSeconds({inner})")
+        format!("&{RT}::value::{wrapper}({inner})")
     } else {
         value.to_string()
     };
@@ -297,6 +292,10 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
     let mut stored: BTreeSet<&str> = entity.attributes.iter().map(|a| a.field.as_str()).collect();
     for key in &analysis.keys {
         stored.insert(&key.template.field);
+    }
+    // An attribute stored in the primary key is the key: never removed.
+    for key in std::iter::once(&entity.primary.pk).chain(&entity.primary.sk) {
+        stored.remove(key.field.as_str());
     }
     let field_of = |role: AttributeRole| {
         entity
@@ -543,8 +542,8 @@ fn setter_method(schema: &Schema, analysis: &Analysis<'_>, attr: &Attribute, set
             body: vec![format!("self.update.remove({field});"), "self".into()],
         },
         Setter::SetIfAbsent => {
-            let value_expr = if is_epoch(attr) {
-                format!("&{RT}::value::EpochSeconds(value)")
+            let value_expr = if let Some(wrapper) = crate::view::time_wrapper(attr) {
+                format!("&{RT}::value::{wrapper}(value)")
             } else {
                 "&value".to_string()
             };
@@ -657,12 +656,20 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
         lines.push("let now = self.update.now();".to_string());
     }
     for key in &analysis.keys {
-        let composites: Vec<&Attribute> = key
+        if entity
+            .raw_key_attribute(key.template)
+            .is_some_and(|a| a.field == key.template.field)
+        {
+            // The key attribute is the attribute itself: setting (or
+            // removing) the attribute writes it.
+            continue;
+        }
+        let parts: Vec<(&Attribute, Option<dyngen_dsl::ir::Derive>)> = key
             .template
-            .composites
-            .iter()
-            .filter_map(|c| entity.attribute(c))
+            .values()
+            .filter_map(|v| entity.attribute(&v.attribute).map(|a| (a, v.derive)))
             .collect();
+        let composites: Vec<&Attribute> = parts.iter().map(|(a, _)| *a).collect();
         let pending_here: Vec<&Attribute> = composites.iter().copied().filter(|a| analysis.pending(a)).collect();
         let has_now = composites.iter().any(|a| a.role == AttributeRole::UpdatedAt);
         if pending_here.is_empty() && !has_now {
@@ -670,23 +677,32 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
             continue;
         }
         let field = lit(&key.template.field);
-        let args: Vec<String> = composites
+        let args: Vec<String> = parts
             .iter()
-            .map(|a| {
-                if a.role == AttributeRole::UpdatedAt {
+            .map(|(a, derive)| {
+                let source = if a.role == AttributeRole::UpdatedAt {
                     "&now".to_string()
                 } else if analysis.in_primary_key(a) {
                     format!("&self.key.{}", a.rust_name)
                 } else {
                     pending_field(a)
-                }
+                };
+                crate::view::derived_arg(*derive, &source)
             })
             .collect();
-        let build = format!(
-            "self.update.set_key({field}, {e}::{}({}));",
-            key.fn_name,
-            args.join(", ")
-        );
+        let build = match key.template.layout.attr_type {
+            dyngen_dsl::ir::KeyType::S => format!(
+                "self.update.set_key({field}, {e}::{}({}));",
+                key.fn_name,
+                args.join(", ")
+            ),
+            other => format!(
+                "self.update.set_key_typed({field}, {}, {e}::{}({}));",
+                crate::view::key_type(other),
+                key.fn_name,
+                args.join(", ")
+            ),
+        };
         if pending_here.is_empty() {
             lines.push(build);
             continue;
@@ -753,8 +769,8 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
             // Read-only: the given value must be the stored one.
             let ty = attr_value_type(schema, attr);
             let attr_expr = format!("{RT}::Attr::<{e}, {ty}>::attribute({field})");
-            let value = if is_epoch(attr) {
-                format!("{RT}::value::EpochSeconds(*value)")
+            let value = if let Some(wrapper) = crate::view::time_wrapper(attr) {
+                format!("{RT}::value::{wrapper}(*value)")
             } else {
                 "::std::clone::Clone::clone(value)".to_string()
             };

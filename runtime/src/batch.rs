@@ -40,18 +40,19 @@ pub const BATCH_WRITE_MAX: usize = 25;
 )]
 pub trait Unversioned: Entity {}
 
-/// The table key of an item (partition and sort key text), which tells two
-/// requests for one item apart.
+/// The table key of an item (partition and sort key, each as its type and
+/// text), which tells two requests for one item apart.
 pub(crate) type ItemKey = (String, String);
 
 pub(crate) fn item_key(table: &Table, item: &Item) -> ItemKey {
+    use aws_sdk_dynamodb::types::AttributeValue;
     let def = table.def();
-    let text = |field: Option<&str>| {
-        field
-            .and_then(|f| item.get(f))
-            .and_then(|v| v.as_s().ok())
-            .cloned()
-            .unwrap_or_default()
+    // Typed, so that `N` 1 and `S` "1" (or two `N` keys) never read as one.
+    let text = |field: Option<&str>| match field.and_then(|f| item.get(f)) {
+        Some(AttributeValue::S(s)) => format!("S{s}"),
+        Some(AttributeValue::N(n)) => format!("N{n}"),
+        Some(AttributeValue::B(b)) => format!("B{}", crate::key::hex_text(b.as_ref())),
+        _ => String::new(),
     };
     (text(Some(def.pk)), text(def.sk))
 }

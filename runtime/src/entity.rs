@@ -46,6 +46,11 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// which `upsert` keeps): `upsert` refuses to change them.
     const READONLY: &'static [&'static str] = &[];
 
+    /// In a table without an entity tag that holds several entities: the
+    /// key text that tells this entity's items from the others' (the
+    /// checker proves no other entity's key can start so).
+    const KEY_MARK: Option<KeyMark> = None;
+
     /// The entity's attributes as typed [`crate::condition::Attr`]s, for
     /// conditions and filters.
     type Attributes;
@@ -102,6 +107,24 @@ pub trait FromItem: Sized + Send + 'static {
     fn from_item(item: Item, tag_attribute: &str) -> Result<Self, Error>;
 }
 
+/// How items of an entity are told apart without an entity tag: every
+/// key of the entity in `attribute` starts with `prefix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyMark {
+    pub attribute: &'static str,
+    pub prefix: &'static str,
+}
+
+impl KeyMark {
+    /// Whether `item` has this mark.
+    pub fn matches(&self, item: &Item) -> bool {
+        match item.get(self.attribute) {
+            Some(aws_sdk_dynamodb::types::AttributeValue::S(key)) => key.starts_with(self.prefix),
+            _ => false,
+        }
+    }
+}
+
 /// The entity tag of `item`: `None` when it has none, or one that is not a
 /// string.
 pub fn tag_of<'i>(item: &'i Item, tag_attribute: &str) -> Option<&'i str> {
@@ -115,7 +138,21 @@ pub fn tag_of<'i>(item: &'i Item, tag_attribute: &str) -> Option<&'i str> {
 /// (exactly: tags are case-sensitive). An item of another entity, or one
 /// without a tag, is [`Error::WrongEntity`] and is never decoded as `E`:
 /// `get` with a `UserKey` cannot return a `Post` item stored under it.
+///
+/// In a table without an entity tag (`tag_attribute` is empty), the keys
+/// tell entities apart: an entity with a [`Entity::KEY_MARK`] checks it;
+/// the only entity of a table has none to check.
 pub fn read_entity<E: Entity>(item: Item, tag_attribute: &str) -> Result<E, Error> {
+    if tag_attribute.is_empty() {
+        return match E::KEY_MARK {
+            Some(mark) if !mark.matches(&item) => Err(Error::WrongEntity {
+                expected: E::NAME,
+                found: None,
+                item: Box::new(item),
+            }),
+            _ => Ok(E::from_item(item)?),
+        };
+    }
     match tag_of(&item, tag_attribute) {
         Some(tag) if tag == E::NAME => Ok(E::from_item(item)?),
         found => Err(Error::WrongEntity {

@@ -54,6 +54,7 @@ pub fn write_escaped(value: &str, casing: Casing, out: &mut String) {
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
 #[inline]
 fn escape_into(value: &str, out: &mut String) {
@@ -216,6 +217,86 @@ impl KeyBuilder {
         self
     }
 
+    /// Appends literal text as it is: a template's fixed text (`USER#`).
+    #[inline]
+    pub fn literal(mut self, text: &str) -> Self {
+        if self.error.is_none() {
+            self.buffer.push_str(text);
+        }
+        self
+    }
+
+    /// Appends a value's stored text, unescaped (templates and raw keys):
+    /// strings (cased), numbers unpadded, RFC 3339 timestamps. A value
+    /// containing `delimiter`, the first character of the text that
+    /// follows it, is refused: the key could not be read back, and two
+    /// items could share it. So is one containing [`SENTINEL`], the upper
+    /// bound of range conditions.
+    #[inline]
+    pub fn text<V: KeyText + ?Sized>(
+        mut self,
+        composite: &'static str,
+        value: &V,
+        casing: Casing,
+        delimiter: Option<char>,
+    ) -> Self {
+        if self.error.is_some() {
+            return self;
+        }
+        let start = self.buffer.len();
+        let written = value.write_text(&mut self.buffer);
+        let problem = match written {
+            Err(message) => Some(message),
+            Ok(()) => {
+                let text = &self.buffer[start..];
+                if let Some(d) = delimiter.filter(|d| text.contains(*d)) {
+                    Some(format!(
+                        "the value `{text}` contains `{d}`, which ends it in this key: the key would be ambiguous"
+                    ))
+                } else if text.contains(SENTINEL) {
+                    Some("the value contains U+10FFFF, which keys cannot hold".to_string())
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(message) = problem {
+            self.error = Some(Box::new(Error::InvalidKey {
+                entity: self.entity,
+                attribute: composite,
+                message,
+            }));
+            return self;
+        }
+        match casing {
+            Casing::Preserve => {}
+            Casing::Lower => {
+                let cased = self.buffer[start..].to_lowercase();
+                self.buffer.truncate(start);
+                self.buffer.push_str(&cased);
+            }
+            Casing::Upper => {
+                let cased = self.buffer[start..].to_uppercase();
+                self.buffer.truncate(start);
+                self.buffer.push_str(&cased);
+            }
+        }
+        self
+    }
+
+    /// Appends bytes for a `B` key, as lowercase hex: the text a `B` key
+    /// travels as until [`attribute`] turns it into bytes.
+    #[inline]
+    pub fn binary(mut self, _composite: &'static str, value: &[u8]) -> Self {
+        if self.error.is_none() {
+            for b in value {
+                self.buffer.push(char::from(HEX_LOWER[usize::from(b >> 4)]));
+                self.buffer.push(char::from(HEX_LOWER[usize::from(b & 0xF)]));
+            }
+        }
+        self
+    }
+
     /// The key string, or the first error (invalid value, too long).
     #[inline]
     pub fn build(self) -> Result<String, Error> {
@@ -250,6 +331,12 @@ pub enum SortKeyCondition {
     BeginsWith(String),
     /// Inclusive on both ends, like DynamoDB's `BETWEEN`.
     Between(String, String),
+    /// `>`, `>=`, `<`, `<=`: for keys that are one value (raw or native),
+    /// with nothing before it to stay inside.
+    Greater(String),
+    GreaterOrEqual(String),
+    Less(String),
+    LessOrEqual(String),
 }
 
 /// The comparison applied to the next composite after a fixed prefix.
@@ -419,4 +506,338 @@ impl KeySegment for DateTime<Utc> {
         write_escaped(&self.to_rfc3339_opts(SecondsFormat::Nanos, true), Casing::Preserve, out);
         Ok(())
     }
+}
+
+// ---------------------------------------------------------------------------
+// Declared layouts: templates, raw keys, native `N` and `B` keys.
+
+/// DynamoDB's type of a key attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyType {
+    S,
+    N,
+    B,
+}
+
+/// A key attribute's value from the text a key builder made: the text for
+/// `S`, the number's text for `N`, the bytes of the hex text for `B`.
+#[cfg(feature = "client")]
+pub fn attribute(ty: KeyType, text: String) -> aws_sdk_dynamodb::types::AttributeValue {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    match ty {
+        KeyType::S => AttributeValue::S(text),
+        KeyType::N => AttributeValue::N(text),
+        KeyType::B => AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(hex_bytes(&text))),
+    }
+}
+
+/// The text a key builder writes for the bytes of a `B` key (lowercase hex).
+pub fn hex_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(HEX_LOWER[usize::from(b >> 4)]));
+        out.push(char::from(HEX_LOWER[usize::from(b & 0xF)]));
+    }
+    out
+}
+
+/// The inverse of [`hex_text`]; text that is not hex gives no bytes for
+/// its odd or invalid digits (it is never written so).
+pub fn hex_bytes(text: &str) -> Vec<u8> {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    text.as_bytes()
+        .chunks_exact(2)
+        .filter_map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
+/// A value in a template or raw key: its stored text, unescaped.
+pub trait KeyText {
+    /// Appends the text to `out`; `Err` for values with no key form.
+    fn write_text(&self, out: &mut String) -> Result<(), String>;
+}
+
+impl KeyText for str {
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        out.push_str(self);
+        Ok(())
+    }
+}
+
+impl KeyText for String {
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        out.push_str(self);
+        Ok(())
+    }
+}
+
+impl<T: KeyText + ?Sized> KeyText for &T {
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        (**self).write_text(out)
+    }
+}
+
+macro_rules! key_text_display {
+    ($($t:ty),*) => {$(
+        impl KeyText for $t {
+            fn write_text(&self, out: &mut String) -> Result<(), String> {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{self}");
+                Ok(())
+            }
+        }
+    )*};
+}
+key_text_display!(bool, u32, u64, i32, i64);
+
+impl KeyText for Decimal {
+    /// The normalized number, as DynamoDB returns it (`1.50` → `1.5`).
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{}", self.normalize());
+        Ok(())
+    }
+}
+
+impl KeyText for DateTime<Utc> {
+    /// The stored form: RFC 3339 with 9 fraction digits.
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        if !(0..=9999).contains(&self.year()) {
+            return Err("timestamps in keys must fall in years 0 to 9999".to_owned());
+        }
+        out.push_str(&self.to_rfc3339_opts(SecondsFormat::Nanos, true));
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Time buckets: key parts derived from a timestamp (`month(created)`).
+
+macro_rules! bucket {
+    ($(#[$doc:meta])* $name:ident, $format:literal, $truncate:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(DateTime<Utc>);
+
+        impl $name {
+            /// The bucket `time` falls in (UTC).
+            pub fn of(time: &DateTime<Utc>) -> Self {
+                let truncate: fn(&DateTime<Utc>) -> DateTime<Utc> = $truncate;
+                $name(truncate(time))
+            }
+
+            /// The first instant of the bucket.
+            pub fn start(&self) -> DateTime<Utc> {
+                self.0
+            }
+
+            /// The bucket's text in keys.
+            pub fn text(&self) -> String {
+                self.0.format($format).to_string()
+            }
+
+            fn check(&self) -> Result<(), String> {
+                if (0..=9999).contains(&self.0.year()) {
+                    Ok(())
+                } else {
+                    Err("time buckets in keys must fall in years 0 to 9999".to_owned())
+                }
+            }
+        }
+
+        impl From<DateTime<Utc>> for $name {
+            fn from(time: DateTime<Utc>) -> Self {
+                $name::of(&time)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.text())
+            }
+        }
+
+        impl KeySegment for $name {
+            fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+                self.check()?;
+                write_escaped(&self.text(), Casing::Preserve, out);
+                Ok(())
+            }
+        }
+
+        impl KeyText for $name {
+            fn write_text(&self, out: &mut String) -> Result<(), String> {
+                self.check()?;
+                out.push_str(&self.text());
+                Ok(())
+            }
+        }
+    };
+}
+
+fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
+    use chrono::TimeZone as _;
+    Utc.with_ymd_and_hms(year, month, day, hour, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+bucket!(
+    /// A UTC year: `2026`.
+    Year, "%Y", |t| at(t.year(), 1, 1, 0)
+);
+bucket!(
+    /// A UTC month: `2026-11`.
+    Month, "%Y-%m", |t| at(t.year(), t.month(), 1, 0)
+);
+bucket!(
+    /// A UTC day: `2026-11-03`.
+    Day, "%Y-%m-%d", |t| at(t.year(), t.month(), t.day(), 0)
+);
+bucket!(
+    /// A UTC hour: `2026-11-03T10`.
+    Hour, "%Y-%m-%dT%H", |t| {
+        use chrono::Timelike as _;
+        at(t.year(), t.month(), t.day(), t.hour())
+    }
+);
+
+impl Year {
+    /// `None` outside years 0 to 9999.
+    pub fn new(year: i32) -> Option<Self> {
+        (0..=9999).contains(&year).then(|| Year(at(year, 1, 1, 0)))
+    }
+
+    pub fn next(&self) -> Self {
+        Year(at(self.0.year() + 1, 1, 1, 0))
+    }
+}
+
+impl Month {
+    /// `None` for a month outside 1 to 12 or a year outside 0 to 9999.
+    pub fn new(year: i32, month: u32) -> Option<Self> {
+        ((0..=9999).contains(&year) && (1..=12).contains(&month)).then(|| Month(at(year, month, 1, 0)))
+    }
+
+    /// The month after this one.
+    pub fn next(&self) -> Self {
+        let (y, m) = (self.0.year(), self.0.month());
+        Month(if m == 12 { at(y + 1, 1, 1, 0) } else { at(y, m + 1, 1, 0) })
+    }
+}
+
+impl Day {
+    pub fn new(year: i32, month: u32, day: u32) -> Option<Self> {
+        use chrono::TimeZone as _;
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        Utc.with_ymd_and_hms(year, month, day, 0, 0, 0).single().map(Day)
+    }
+
+    pub fn next(&self) -> Self {
+        Day(self.0 + chrono::Duration::days(1))
+    }
+}
+
+impl Hour {
+    pub fn new(year: i32, month: u32, day: u32, hour: u32) -> Option<Self> {
+        use chrono::TimeZone as _;
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        Utc.with_ymd_and_hms(year, month, day, hour, 0, 0).single().map(Hour)
+    }
+
+    pub fn next(&self) -> Self {
+        Hour(self.0 + chrono::Duration::hours(1))
+    }
+}
+
+/// Time buckets that can be walked in order: every bucket from `from` to
+/// `to`, both included, for reading a bucketed index across a range.
+pub trait Bucket: Copy + Ord {
+    fn successor(&self) -> Self;
+
+    /// `from..=to` in order (empty when `from > to`).
+    fn range(from: Self, to: Self) -> Vec<Self> {
+        let mut out = Vec::new();
+        let mut at = from;
+        while at <= to {
+            out.push(at);
+            at = at.successor();
+        }
+        out
+    }
+}
+
+impl Bucket for Year {
+    fn successor(&self) -> Self {
+        self.next()
+    }
+}
+impl Bucket for Month {
+    fn successor(&self) -> Self {
+        self.next()
+    }
+}
+impl Bucket for Day {
+    fn successor(&self) -> Self {
+        self.next()
+    }
+}
+impl Bucket for Hour {
+    fn successor(&self) -> Self {
+        self.next()
+    }
+}
+
+/// The range condition on a template's last value, after the literal text
+/// `prefix` (everything before the value). Keys are `prefix` followed by
+/// the value's text, so order is the values' text order; the bounds stay
+/// inside `prefix` (values never contain [`SENTINEL`]).
+pub fn text_range_condition(prefix: &str, comparison: &Comparison) -> Option<SortKeyCondition> {
+    let cat = |v: &str, tail: &str| format!("{prefix}{v}{tail}");
+    let top = cat("", "\u{10FFFF}");
+    Some(match comparison {
+        // The smallest text above `v` is `v` followed by U+0000.
+        Comparison::Gt(v) if prefix.is_empty() => SortKeyCondition::Greater(v.clone()),
+        Comparison::Gt(v) => SortKeyCondition::Between(cat(v, "\u{0}"), top),
+        Comparison::Gte(v) if prefix.is_empty() => SortKeyCondition::GreaterOrEqual(v.clone()),
+        Comparison::Gte(v) => SortKeyCondition::Between(cat(v, ""), top),
+        Comparison::Lt(v) if prefix.is_empty() => SortKeyCondition::Less(v.clone()),
+        Comparison::Lt(v) => SortKeyCondition::Between(prefix.to_owned(), predecessor(&cat(v, ""), prefix.len())?),
+        Comparison::Lte(v) if prefix.is_empty() => SortKeyCondition::LessOrEqual(v.clone()),
+        Comparison::Lte(v) => SortKeyCondition::Between(prefix.to_owned(), cat(v, "")),
+        Comparison::Between(a, b) => SortKeyCondition::Between(cat(a, ""), cat(b, "")),
+        Comparison::Begins(s) => SortKeyCondition::BeginsWith(cat(s, "")),
+    })
+}
+
+/// The largest text below `text` that keeps its first `keep` bytes, among
+/// texts without U+10FFFF after them: the last character one lower, then
+/// U+10FFFF. `None` when nothing lies between (`text` is the prefix itself).
+fn predecessor(text: &str, keep: usize) -> Option<String> {
+    let (head, last) = text.char_indices().last()?;
+    if head < keep {
+        return None;
+    }
+    let mut out = text[..head].to_owned();
+    match last as u32 {
+        // Nothing lies between `x` and `x` U+0000.
+        0 => {}
+        0xE000 => {
+            out.push('\u{D7FF}');
+            out.push(SENTINEL);
+        }
+        c => {
+            out.push(char::from_u32(c - 1)?);
+            out.push(SENTINEL);
+        }
+    }
+    Some(out)
 }

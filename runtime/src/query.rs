@@ -5,7 +5,10 @@ use crate::condition::{Condition, Node};
 use crate::entity::{Entity, FromItem};
 use crate::error::{Error, Operation};
 use crate::expr::Aliases;
-use crate::key::{range_condition, write_escaped, Casing, Comparison, KeySegment, SortKeyCondition, DELIMITER};
+use crate::key::{
+    attribute, hex_bytes, hex_text, range_condition, text_range_condition, write_escaped, Casing, Comparison,
+    KeySegment, KeyText, KeyType, SortKeyCondition, DELIMITER,
+};
 use crate::ops::sdk_error;
 use crate::table::Table;
 use crate::Item;
@@ -32,6 +35,40 @@ pub struct QuerySpec {
     pub sk_prefix: String,
     /// How many sort-key composites follow the labels.
     pub sk_composites: usize,
+}
+
+/// How a query's keys are laid out, when not in dyngen's own layout (see
+/// docs/key-format.md): generated code sets it with [`Query::layout`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLayout {
+    /// The partition key attribute's type: the spec's value is its text.
+    pub partition: KeyType,
+    pub sort: SortLayout,
+    /// Other entities' items can have keys in this query's range: keep
+    /// only items whose entity tag is this entity's.
+    pub entity_filter: bool,
+}
+
+impl Default for QueryLayout {
+    fn default() -> Self {
+        QueryLayout {
+            partition: KeyType::S,
+            sort: SortLayout::Segmented,
+            entity_filter: false,
+        }
+    }
+}
+
+/// How a query's sort key is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortLayout {
+    /// dyngen's own: escaped segments, each followed by `#`.
+    Segmented,
+    /// A template: the spec's prefix is the text before the first value,
+    /// `after[i]` the literal text after value `i`.
+    Text { after: &'static [&'static str] },
+    /// One value stored natively (`N` or `B`).
+    Native(KeyType),
 }
 
 /// One page of results and the cursor to the next page, if there is one.
@@ -88,6 +125,10 @@ pub struct Query<'t, T> {
     member_filters: BTreeMap<&'static str, Node>,
     /// The first error of a builder method, reported when the query runs.
     error: Option<Error>,
+    layout: QueryLayout,
+    /// A sort-key condition no key can meet (`lt` of the smallest value):
+    /// the query answers with no items and sends nothing.
+    empty: bool,
     item: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -105,7 +146,150 @@ impl<'t, T: FromItem> Query<'t, T> {
             filter: None,
             member_filters: BTreeMap::new(),
             error: None,
+            layout: QueryLayout::default(),
+            empty: false,
             item: std::marker::PhantomData,
+        }
+    }
+
+    /// Declares the key layout (templates, raw and native keys).
+    pub fn layout(mut self, layout: QueryLayout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// The stored text of `value` (cased), or `None` after recording the
+    /// error: for templates, raw and native keys.
+    fn text_of<V: KeyText + ?Sized>(&mut self, composite: &'static str, value: &V, casing: Casing) -> Option<String> {
+        let mut text = String::new();
+        if let Err(message) = value.write_text(&mut text) {
+            self.invalid(composite, message);
+            return None;
+        }
+        Some(match casing {
+            Casing::Preserve => text,
+            Casing::Lower => text.to_lowercase(),
+            Casing::Upper => text.to_uppercase(),
+        })
+    }
+
+    /// Fixes the next value of a template, raw or native sort key.
+    pub fn text_eq<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        if !self.check_next(composite) {
+            return self;
+        }
+        let Some(text) = self.text_of(composite, value, casing) else {
+            return self;
+        };
+        if let SortLayout::Text { after } = self.layout.sort {
+            if let Some(d) = after.get(self.fixed).and_then(|a| a.chars().next()) {
+                if text.contains(d) {
+                    // No item's key holds such a value (writes refuse it).
+                    self.empty = true;
+                }
+            }
+            self.prefix.push_str(&text);
+            self.prefix.push_str(after.get(self.fixed).copied().unwrap_or(""));
+        } else {
+            self.prefix.push_str(&text);
+        }
+        self.fixed += 1;
+        self
+    }
+
+    fn text_compare(mut self, composite: &'static str, comparison: Comparison) -> Self {
+        let condition = match self.layout.sort {
+            SortLayout::Native(_) => Some(match comparison {
+                Comparison::Gt(v) => SortKeyCondition::Greater(v),
+                Comparison::Gte(v) => SortKeyCondition::GreaterOrEqual(v),
+                Comparison::Lt(v) => SortKeyCondition::Less(v),
+                Comparison::Lte(v) => SortKeyCondition::LessOrEqual(v),
+                Comparison::Between(a, b) => SortKeyCondition::Between(a, b),
+                Comparison::Begins(s) => SortKeyCondition::BeginsWith(s),
+            }),
+            _ => text_range_condition(&self.prefix, &comparison),
+        };
+        match condition {
+            Some(condition) => self.range = Some(condition),
+            None => self.empty = true,
+        }
+        let _ = composite;
+        self
+    }
+
+    /// The next value of a template, raw or native sort key is greater than `value`.
+    pub fn text_gt<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        match self.check_next(composite).then(|| self.text_of(composite, value, casing)).flatten() {
+            Some(v) => self.text_compare(composite, Comparison::Gt(v)),
+            None => self,
+        }
+    }
+
+    pub fn text_gte<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        match self.check_next(composite).then(|| self.text_of(composite, value, casing)).flatten() {
+            Some(v) => self.text_compare(composite, Comparison::Gte(v)),
+            None => self,
+        }
+    }
+
+    pub fn text_lt<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        match self.check_next(composite).then(|| self.text_of(composite, value, casing)).flatten() {
+            Some(v) => self.text_compare(composite, Comparison::Lt(v)),
+            None => self,
+        }
+    }
+
+    pub fn text_lte<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        match self.check_next(composite).then(|| self.text_of(composite, value, casing)).flatten() {
+            Some(v) => self.text_compare(composite, Comparison::Lte(v)),
+            None => self,
+        }
+    }
+
+    pub fn text_between<V: KeyText + ?Sized>(
+        mut self,
+        composite: &'static str,
+        low: &V,
+        high: &V,
+        casing: Casing,
+    ) -> Self {
+        if !self.check_next(composite) {
+            return self;
+        }
+        let (Some(low), Some(high)) = (self.text_of(composite, low, casing), self.text_of(composite, high, casing))
+        else {
+            return self;
+        };
+        if let SortLayout::Native(KeyType::N) = self.layout.sort {
+            // Numbers compare as numbers: `between(9, 10)` is not empty.
+            let (a, b) = (low.parse::<f64>(), high.parse::<f64>());
+            if let (Ok(a), Ok(b)) = (a, b) {
+                if a > b {
+                    self.empty = true;
+                    return self;
+                }
+            }
+        } else if low > high {
+            self.empty = true;
+            return self;
+        }
+        self.text_compare(composite, Comparison::Between(low, high))
+    }
+
+    /// The next value (a string, the last of its template) starts with `prefix`.
+    pub fn text_begins(mut self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
+        match self.check_next(composite).then(|| self.text_of(composite, prefix, casing)).flatten() {
+            Some(p) if p.is_empty() && self.prefix.is_empty() => self,
+            Some(p) => self.text_compare(composite, Comparison::Begins(p)),
+            None => self,
+        }
+    }
+
+    /// A sort-key value as DynamoDB receives it.
+    fn sort_value(&self, text: &str) -> AttributeValue {
+        match self.layout.sort {
+            SortLayout::Native(ty) => attribute(ty, text.to_owned()),
+            _ => AttributeValue::S(text.to_owned()),
         }
     }
 
@@ -188,6 +372,11 @@ impl<'t, T: FromItem> Query<'t, T> {
     /// when the table hides expired items.
     fn filter_expression(&self, aliases: &mut Aliases) -> Result<Option<String>, Error> {
         let mut parts = Vec::new();
+        if self.layout.entity_filter && !self.table.def().entity_tag.is_empty() {
+            let tag = aliases.name(self.table.def().entity_tag);
+            let name = aliases.value(AttributeValue::S(self.spec.entity.to_owned()));
+            parts.push(format!("{tag} = {name}"));
+        }
         parts.extend(self.table.expiry_condition(self.spec.index, aliases));
         if let Some(filter) = &self.filter {
             parts.push(format!("({})", filter.render(self.spec.entity, aliases)?));
@@ -377,10 +566,12 @@ impl<'t, T: FromItem> Query<'t, T> {
         if let Some(range) = &self.range {
             return Some(range.clone());
         }
+        let text = matches!(self.layout.sort, SortLayout::Text { .. });
         if self.prefix.is_empty() {
             // Nothing fixed: the whole partition.
             None
-        } else if self.spec.sk_composites > 0 && self.fixed == self.spec.sk_composites {
+        } else if (self.spec.sk_composites > 0 || text) && self.fixed == self.spec.sk_composites {
+            // Every value fixed (or a template of literal text only): one key.
             Some(SortKeyCondition::Equals(self.prefix.clone()))
         } else {
             // The prefix ends in `#`, so it matches whole segments only. A
@@ -413,16 +604,23 @@ impl<'t, T: FromItem> Query<'t, T> {
             });
         }
         let condition = self.sort_key_condition();
+        let numeric = matches!(self.layout.sort, SortLayout::Native(KeyType::N));
         if let Some(SortKeyCondition::Between(low, high)) = &condition {
             // `between(a, b)` with a > b (or an empty range such as `lt` of the
             // smallest value) selects nothing; DynamoDB would reject the
             // inverted bounds, so answer without a request.
-            if low > high {
+            if low > high && !numeric {
                 return Ok(Page {
                     items: Vec::new(),
                     next: None,
                 });
             }
+        }
+        if self.empty {
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
         }
 
         let mut aliases = Aliases::new();
@@ -440,33 +638,53 @@ impl<'t, T: FromItem> Query<'t, T> {
             .set_expression_attribute_values(values)
             .set_index_name(self.spec.index.map(str::to_owned))
             .expression_attribute_names("#pk", self.spec.pk_attribute)
-            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+            .expression_attribute_values(":pk", attribute(self.layout.partition, pk.to_owned()))
             // Ascending is DynamoDB's default: sent only when descending.
             .set_scan_index_forward((!self.ascending).then_some(false))
             .set_consistent_read(self.consistent.then_some(true))
             .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)));
         if let (Some(sk), Some(condition)) = (self.spec.sk_attribute, &condition) {
             request = request.expression_attribute_names("#sk", sk);
+            let one = |op: &str, value: &String, expression: &mut String| {
+                expression.push_str(&format!(" AND #sk {op} :sk"));
+                self.sort_value(value)
+            };
             match condition {
                 SortKeyCondition::Equals(value) => {
-                    expression.push_str(" AND #sk = :sk");
-                    request = request.expression_attribute_values(":sk", AttributeValue::S(value.clone()));
+                    let v = one("=", value, &mut expression);
+                    request = request.expression_attribute_values(":sk", v);
+                }
+                SortKeyCondition::Greater(value) => {
+                    let v = one(">", value, &mut expression);
+                    request = request.expression_attribute_values(":sk", v);
+                }
+                SortKeyCondition::GreaterOrEqual(value) => {
+                    let v = one(">=", value, &mut expression);
+                    request = request.expression_attribute_values(":sk", v);
+                }
+                SortKeyCondition::Less(value) => {
+                    let v = one("<", value, &mut expression);
+                    request = request.expression_attribute_values(":sk", v);
+                }
+                SortKeyCondition::LessOrEqual(value) => {
+                    let v = one("<=", value, &mut expression);
+                    request = request.expression_attribute_values(":sk", v);
                 }
                 SortKeyCondition::BeginsWith(value) => {
                     expression.push_str(" AND begins_with(#sk, :sk)");
-                    request = request.expression_attribute_values(":sk", AttributeValue::S(value.clone()));
+                    request = request.expression_attribute_values(":sk", self.sort_value(value));
                 }
                 // DynamoDB rejects empty key values: an empty lower bound is
                 // below every key anyway.
                 SortKeyCondition::Between(low, high) if low.is_empty() => {
                     expression.push_str(" AND #sk <= :hi");
-                    request = request.expression_attribute_values(":hi", AttributeValue::S(high.clone()));
+                    request = request.expression_attribute_values(":hi", self.sort_value(high));
                 }
                 SortKeyCondition::Between(low, high) => {
                     expression.push_str(" AND #sk BETWEEN :lo AND :hi");
                     request = request
-                        .expression_attribute_values(":lo", AttributeValue::S(low.clone()))
-                        .expression_attribute_values(":hi", AttributeValue::S(high.clone()));
+                        .expression_attribute_values(":lo", self.sort_value(low))
+                        .expression_attribute_values(":hi", self.sort_value(high));
                 }
             }
         }
@@ -499,19 +717,9 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     fn encode_cursor(&self, pk: &str, key: &Item) -> Result<Cursor, Error> {
-        let mut attributes = Vec::with_capacity(key.len());
-        for (name, value) in key {
-            match value {
-                AttributeValue::S(value) => attributes.push((name.as_str(), value.as_str())),
-                _ => {
-                    return Err(
-                        self.invalid_cursor(format!("the last evaluated key's attribute `{name}` is not a string"))
-                    )
-                }
-            }
-        }
-        // A stable order, so that equal positions give equal cursors.
-        attributes.sort_unstable();
+        let attributes = cursor_attributes(key).map_err(|name| {
+            self.invalid_cursor(format!("the last evaluated key's attribute `{name}` is no string, number or binary"))
+        })?;
         let position = CursorData {
             index: self.spec.index.unwrap_or(""),
             partition: pk,
@@ -544,33 +752,29 @@ impl<'t, T: FromItem> Query<'t, T> {
             self.spec.sk_attribute,
         ];
         let mut start = Item::with_capacity(position.key.len());
-        for (name, value) in position.key {
+        let mut sort_text = None;
+        for (name, ty, value) in position.key {
             if !allowed.contains(&Some(name)) {
                 return Err(self.invalid_cursor(format!("cursor names attribute `{name}`, which is no key here")));
             }
-            if start
-                .insert(name.to_owned(), AttributeValue::S(value.to_owned()))
-                .is_some()
-            {
+            if Some(name) == self.spec.sk_attribute {
+                sort_text = Some(value.clone());
+            }
+            if start.insert(name.to_owned(), attribute(ty, value)).is_some() {
                 return Err(self.invalid_cursor("malformed cursor"));
             }
         }
-        match start.get(self.spec.pk_attribute) {
-            Some(AttributeValue::S(value)) if value == pk => {}
-            _ => return Err(self.invalid_cursor("cursor belongs to another partition")),
+        if start.get(self.spec.pk_attribute) != Some(&attribute(self.layout.partition, pk.to_owned())) {
+            return Err(self.invalid_cursor("cursor belongs to another partition"));
         }
         // DynamoDB rejects a start key outside the key condition with a
         // validation error; say what is wrong instead.
-        if let (Some(sk), Some(condition)) = (self.spec.sk_attribute, condition) {
-            let Some(AttributeValue::S(value)) = start.get(sk) else {
+        if let (Some(_), Some(condition)) = (self.spec.sk_attribute, condition) {
+            let Some(value) = sort_text else {
                 return Err(self.invalid_cursor("malformed cursor"));
             };
-            let inside = match condition {
-                SortKeyCondition::Equals(v) => value == v,
-                SortKeyCondition::BeginsWith(prefix) => value.starts_with(prefix.as_str()),
-                SortKeyCondition::Between(low, high) => low <= value && value <= high,
-            };
-            if !inside {
+            let numeric = matches!(self.layout.sort, SortLayout::Native(KeyType::N));
+            if !inside(condition, &value, numeric) {
                 return Err(self.invalid_cursor("cursor lies outside this query's sort-key condition"));
             }
         }
@@ -578,8 +782,52 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 }
 
-/// The version byte every cursor starts with.
+/// The typed key attributes of a last evaluated key, sorted by name (equal
+/// positions give equal cursors); `Err` names an attribute of another type.
+fn cursor_attributes(key: &Item) -> Result<Vec<(&str, KeyType, String)>, &str> {
+    let mut attributes = Vec::with_capacity(key.len());
+    for (name, value) in key {
+        let typed = match value {
+            AttributeValue::S(v) => (KeyType::S, v.clone()),
+            AttributeValue::N(v) => (KeyType::N, v.clone()),
+            AttributeValue::B(v) => (KeyType::B, hex_text(v.as_ref())),
+            _ => return Err(name.as_str()),
+        };
+        attributes.push((name.as_str(), typed.0, typed.1));
+    }
+    attributes.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    Ok(attributes)
+}
+
+/// Whether a sort key value (its text; `numeric` for `N` keys) meets
+/// `condition`.
+fn inside(condition: &SortKeyCondition, value: &str, numeric: bool) -> bool {
+    use std::cmp::Ordering;
+    let cmp = |a: &str, b: &str| -> Ordering {
+        if numeric {
+            match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+                _ => a.cmp(b),
+            }
+        } else {
+            a.cmp(b)
+        }
+    };
+    match condition {
+        SortKeyCondition::Equals(v) => cmp(value, v) == Ordering::Equal,
+        SortKeyCondition::BeginsWith(prefix) => value.starts_with(prefix.as_str()),
+        SortKeyCondition::Between(low, high) => cmp(low, value) != Ordering::Greater && cmp(value, high) != Ordering::Greater,
+        SortKeyCondition::Greater(v) => cmp(value, v) == Ordering::Greater,
+        SortKeyCondition::GreaterOrEqual(v) => cmp(value, v) != Ordering::Less,
+        SortKeyCondition::Less(v) => cmp(value, v) == Ordering::Less,
+        SortKeyCondition::LessOrEqual(v) => cmp(value, v) != Ordering::Greater,
+    }
+}
+
+/// The version byte of cursors whose key attributes are all strings.
 const CURSOR_VERSION: u8 = 1;
+/// The version byte of cursors with a number or binary key attribute.
+const CURSOR_VERSION_TYPED: u8 = 2;
 /// Longer cursor strings are rejected before decoding (real ones stay far
 /// below: keys are at most 2048 + 1024 bytes per index).
 const CURSOR_MAX_LEN: usize = 16 * 1024;
@@ -589,12 +837,14 @@ const CURSOR_MAX_ATTRIBUTES: usize = 4;
 /// What a cursor holds: version 1 is the version byte, then the index name
 /// (empty for the table), the partition key value, the number of key
 /// attributes (one byte) and each attribute's name and string value. Every
-/// string is a 4-byte big-endian length and its UTF-8 bytes.
+/// string is a 4-byte big-endian length and its UTF-8 bytes. Version 2
+/// (some key attribute is `N` or `B`) writes a type byte (`S`, `N`, `B`)
+/// between each name and value, and a `B` value as hex.
 #[derive(Debug, PartialEq, Eq)]
 struct CursorData<'a> {
     index: &'a str,
     partition: &'a str,
-    key: Vec<(&'a str, &'a str)>,
+    key: Vec<(&'a str, KeyType, String)>,
 }
 
 impl<'a> CursorData<'a> {
@@ -604,19 +854,27 @@ impl<'a> CursorData<'a> {
             out.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_be_bytes());
             out.extend_from_slice(s.as_bytes());
         }
+        let typed = self.key.iter().any(|(_, ty, _)| *ty != KeyType::S);
         let mut out = Vec::with_capacity(64);
-        out.push(CURSOR_VERSION);
+        out.push(if typed { CURSOR_VERSION_TYPED } else { CURSOR_VERSION });
         field(&mut out, self.index);
         field(&mut out, self.partition);
         out.push(u8::try_from(self.key.len()).unwrap_or(u8::MAX));
-        for (name, value) in &self.key {
+        for (name, ty, value) in &self.key {
             field(&mut out, name);
+            if typed {
+                out.push(match ty {
+                    KeyType::S => b'S',
+                    KeyType::N => b'N',
+                    KeyType::B => b'B',
+                });
+            }
             field(&mut out, value);
         }
         URL_SAFE_NO_PAD.encode(out)
     }
 
-    /// `None` for anything that is not a well-formed version 1 cursor.
+    /// `None` for anything that is not a well-formed version 1 or 2 cursor.
     fn decode(bytes: &'a [u8]) -> Option<Self> {
         struct Reader<'a>(&'a [u8]);
         impl<'a> Reader<'a> {
@@ -638,9 +896,11 @@ impl<'a> CursorData<'a> {
             }
         }
         let mut reader = Reader(bytes);
-        if reader.byte()? != CURSOR_VERSION {
-            return None;
-        }
+        let typed = match reader.byte()? {
+            CURSOR_VERSION => false,
+            CURSOR_VERSION_TYPED => true,
+            _ => return None,
+        };
         let index = reader.field()?;
         let partition = reader.field()?;
         let count = usize::from(reader.byte()?);
@@ -649,7 +909,22 @@ impl<'a> CursorData<'a> {
         }
         let mut key = Vec::with_capacity(count);
         for _ in 0..count {
-            key.push((reader.field()?, reader.field()?));
+            let name = reader.field()?;
+            let ty = if typed {
+                match reader.byte()? {
+                    b'S' => KeyType::S,
+                    b'N' => KeyType::N,
+                    b'B' => KeyType::B,
+                    _ => return None,
+                }
+            } else {
+                KeyType::S
+            };
+            let value = reader.field()?;
+            if ty == KeyType::B && hex_text(&hex_bytes(value)) != value {
+                return None;
+            }
+            key.push((name, ty, value.to_owned()));
         }
         reader.0.is_empty().then_some(CursorData { index, partition, key })
     }
@@ -660,15 +935,10 @@ const SCAN_CURSOR: &str = "#scan";
 
 /// A scan's cursor: the table's key attributes of the last item read.
 pub(crate) fn encode_scan_cursor(entity: &str, key: &Item) -> Option<Cursor> {
-    let mut attributes = Vec::with_capacity(key.len());
-    for (name, value) in key {
-        attributes.push((name.as_str(), value.as_s().ok()?.as_str()));
-    }
-    attributes.sort_unstable();
     let position = CursorData {
         index: SCAN_CURSOR,
         partition: entity,
-        key: attributes,
+        key: cursor_attributes(key).ok()?,
     };
     Some(Cursor(position.encode()))
 }
@@ -682,14 +952,11 @@ pub(crate) fn decode_scan_cursor(entity: &str, allowed: [Option<&str>; 2], curso
         return Err("cursor belongs to another query".into());
     }
     let mut start = Item::with_capacity(position.key.len());
-    for (name, value) in position.key {
+    for (name, ty, value) in position.key {
         if !allowed.contains(&Some(name)) {
             return Err(format!("cursor names attribute `{name}`, which is no key here"));
         }
-        if start
-            .insert(name.to_owned(), AttributeValue::S(value.to_owned()))
-            .is_some()
-        {
+        if start.insert(name.to_owned(), attribute(ty, value)).is_some() {
             return Err("malformed cursor".into());
         }
     }

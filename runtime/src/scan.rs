@@ -66,22 +66,29 @@ impl<'t, E: Entity> Scan<'t, E> {
             .map(|c| decode_scan_cursor(E::NAME, [Some(def.pk), def.sk], c).map_err(invalid))
             .transpose()?;
         let mut aliases = Aliases::new();
-        let tag = aliases.name(def.entity_tag);
-        let name = aliases.value(AttributeValue::S(E::NAME.to_owned()));
-        let mut filter = format!("{tag} = {name}");
-        if let Some(expiry) = self.table.expiry_condition(None, &mut aliases) {
-            filter.push_str(&format!(" AND {expiry}"));
+        let mut parts = Vec::new();
+        if !def.entity_tag.is_empty() {
+            let tag = aliases.name(def.entity_tag);
+            let name = aliases.value(AttributeValue::S(E::NAME.to_owned()));
+            parts.push(format!("{tag} = {name}"));
+        } else if let Some(mark) = E::KEY_MARK {
+            // No tag: this entity's keys start with its mark.
+            let key = aliases.name(mark.attribute);
+            let prefix = aliases.value(AttributeValue::S(mark.prefix.to_owned()));
+            parts.push(format!("begins_with({key}, {prefix})"));
         }
+        parts.extend(self.table.expiry_condition(None, &mut aliases));
         if let Some(node) = &self.filter {
-            filter.push_str(&format!(" AND ({})", node.render(E::NAME, &mut aliases)?));
+            parts.push(format!("({})", node.render(E::NAME, &mut aliases)?));
         }
+        let filter = (!parts.is_empty()).then(|| parts.join(" AND "));
         let (names, values) = aliases.into_maps();
         let output = self
             .table
             .client()
             .scan()
             .table_name(self.table.name())
-            .filter_expression(filter)
+            .set_filter_expression(filter)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .set_exclusive_start_key(start)
@@ -99,7 +106,7 @@ impl<'t, E: Entity> Scan<'t, E> {
         let next = match output.last_evaluated_key {
             Some(key) if !key.is_empty() => Some(
                 encode_scan_cursor(E::NAME, &key)
-                    .ok_or_else(|| invalid("the last evaluated key is not made of strings".into()))?,
+                    .ok_or_else(|| invalid("the last evaluated key is not made of strings, numbers or binaries".into()))?,
             ),
             _ => None,
         };

@@ -617,6 +617,50 @@ impl AttributeCodec for DateTime<Utc> {
     }
 }
 
+/// How a value written as text in a key is typed when read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextForm {
+    /// Strings, enums, RFC 3339 timestamps.
+    S,
+    /// Numbers.
+    N,
+    /// `true` / `false`.
+    Bool,
+}
+
+/// Reads an attribute stored only in a key attribute with literal text
+/// around it (`example_orders_v1#{aggregateId}`): strips `prefix` and
+/// `suffix` from the key's text and decodes the rest as `form`. The key
+/// attribute stays in the item (it is the key).
+pub fn take_key_text<T: AttributeCodec>(
+    item: &mut Item,
+    field: &str,
+    prefix: &str,
+    suffix: &str,
+    form: TextForm,
+) -> Result<T, ValueError> {
+    let text = match item.get(field) {
+        Some(AttributeValue::S(text)) => text,
+        Some(other) => return Err(wrong_type("S", other)),
+        None => return Err(ValueError::missing()),
+    };
+    let Some(value) = text.strip_prefix(prefix).and_then(|t| t.strip_suffix(suffix)) else {
+        return Err(ValueError::invalid(format!(
+            "the key `{text}` does not have the form `{prefix}…{suffix}`"
+        )));
+    };
+    let value = match form {
+        TextForm::S => AttributeValue::S(value.to_owned()),
+        TextForm::N => AttributeValue::N(value.to_owned()),
+        TextForm::Bool => match value {
+            "true" => AttributeValue::Bool(true),
+            "false" => AttributeValue::Bool(false),
+            other => return Err(ValueError::invalid(format!("`{other}` is no bool"))),
+        },
+    };
+    T::decode(value)
+}
+
 /// Timestamps stored as whole seconds since the Unix epoch (`N`), the form
 /// DynamoDB's time to live reads. Encoding drops the fraction of a second
 /// (rounding towards the past).
@@ -655,6 +699,97 @@ impl AttributeCodec for EpochSeconds {
     #[inline]
     fn decode(value: AttributeValue) -> Result<Self, ValueError> {
         epoch_seconds::decode(value).map(EpochSeconds)
+    }
+}
+
+macro_rules! stored_timestamp {
+    ($(#[$doc:meta])* $name:ident, $encode:expr, $decode:expr, $key_text:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub DateTime<Utc>);
+
+        impl AttributeCodec for $name {
+            #[inline]
+            fn encode(&self) -> Option<AttributeValue> {
+                let encode: fn(&DateTime<Utc>) -> AttributeValue = $encode;
+                Some(encode(&self.0))
+            }
+
+            #[inline]
+            fn decode(value: AttributeValue) -> Result<Self, ValueError> {
+                let decode: fn(AttributeValue) -> Result<DateTime<Utc>, ValueError> = $decode;
+                decode(value).map($name)
+            }
+        }
+
+        impl From<DateTime<Utc>> for $name {
+            fn from(time: DateTime<Utc>) -> Self {
+                $name(time)
+            }
+        }
+
+        /// In a template or raw key: the stored text.
+        impl crate::key::KeyText for $name {
+            fn write_text(&self, out: &mut String) -> Result<(), String> {
+                if !(0..=9999).contains(&chrono::Datelike::year(&self.0)) {
+                    return Err("timestamps in keys must fall in years 0 to 9999".to_owned());
+                }
+                let text: fn(&DateTime<Utc>) -> String = $key_text;
+                out.push_str(&text(&self.0));
+                Ok(())
+            }
+        }
+
+        /// In dyngen's own layout: the canonical form of the stored
+        /// (truncated) instant, so the item is found by the value read back.
+        impl crate::key::KeySegment for $name {
+            fn write_segment(&self, casing: crate::key::Casing, out: &mut String) -> Result<(), String> {
+                let stored = <$name as AttributeCodec>::decode(<$name as AttributeCodec>::encode(self).ok_or("no value")?)
+                    .map_err(|e| format!("{e:?}"))?;
+                stored.0.write_segment(casing, out)
+            }
+        }
+    };
+}
+
+fn decode_text_timestamp(value: AttributeValue) -> Result<DateTime<Utc>, ValueError> {
+    <DateTime<Utc> as AttributeCodec>::decode(value)
+}
+
+stored_timestamp!(
+    /// A timestamp stored as RFC 3339 text with 3 fraction digits
+    /// (`2026-11-03T10:00:00.123Z`, JavaScript's `toISOString`); `@format("rfc3339_millis")`.
+    Rfc3339Millis,
+    |t| AttributeValue::S(t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+    decode_text_timestamp,
+    |t| t.to_rfc3339_opts(SecondsFormat::Millis, true)
+);
+stored_timestamp!(
+    /// A timestamp stored as RFC 3339 text in whole seconds
+    /// (`2026-11-03T10:00:00Z`); `@format("rfc3339_seconds")`.
+    Rfc3339Seconds,
+    |t| AttributeValue::S(t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    decode_text_timestamp,
+    |t| t.to_rfc3339_opts(SecondsFormat::Secs, true)
+);
+stored_timestamp!(
+    /// A timestamp stored as milliseconds since the Unix epoch (`N`);
+    /// `@format("epoch_millis")`.
+    EpochMillis,
+    |t| AttributeValue::N(t.timestamp_millis().to_string()),
+    |v| {
+        let millis = i64::decode(v)?;
+        DateTime::from_timestamp_millis(millis)
+            .ok_or_else(|| ValueError::invalid(format!("{millis} milliseconds is out of range for a timestamp")))
+    },
+    |t| t.timestamp_millis().to_string()
+);
+
+/// In a native `N` key or a template: the whole seconds.
+impl crate::key::KeyText for EpochSeconds {
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        out.push_str(&self.0.timestamp().to_string());
+        Ok(())
     }
 }
 

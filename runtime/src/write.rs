@@ -825,6 +825,17 @@ impl<'a, E: Entity> Update<'a, E> {
         }
     }
 
+    /// Writes a rebuilt key attribute of type `ty` (`N`, `B`) from the text
+    /// its builder made.
+    pub fn set_key_typed(&mut self, field: &'static str, ty: crate::key::KeyType, value: Result<String, Error>) {
+        match value {
+            Ok(value) => {
+                self.act(field, Action::Set(crate::key::attribute(ty, value)));
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
     /// Removes an attribute (an optional one, or a key attribute whose
     /// composite became absent).
     pub fn remove(&mut self, field: &'static str) {

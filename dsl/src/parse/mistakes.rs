@@ -36,12 +36,15 @@ const OUTER_MEMBER_WORDS: &[&str] = &[
 /// applies to these.
 const CLOCK_FUNCTIONS: &[&str] = &["now", "today", "utcnow", "current_timestamp", "timestamp"];
 
-/// What a table index name means physically, for an index written as
-/// `written`. Kept in one place: once a schema can declare a separate
-/// physical index name, this is what changes.
+/// How to name an index that DynamoDB knows as `written`: an identifier in
+/// the schema, and the physical name inside the index.
 fn physical_index_name_note(written: &str) -> String {
+    let ident: String = written
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     format!(
-        "a table index's schema name is also its DynamoDB index name; declaring a separate physical name such as `{written}` is not supported yet"
+        "a table index is named by an identifier in the schema; its DynamoDB name goes inside it: `index {ident} {{ name: \"{written}\"  pk: ..  sk: .. }}`"
     )
 }
 
@@ -57,7 +60,6 @@ pub(super) fn recognise(source: &str, pos: usize, rules: &[Rule]) -> Option<Diag
         .or_else(|| failure.non_ascii_name())
         .or_else(|| failure.punctuated_name())
         .or_else(|| failure.call_in_default())
-        .or_else(|| failure.derived_key_part())
         .or_else(|| failure.missing_comma())
 }
 
@@ -948,58 +950,6 @@ impl<'a> Failure<'a> {
             );
         }
         Some(diagnostic)
-    }
-
-    /// `sk: [month(created)]`: a key composite computed from an attribute.
-    fn derived_key_part(&self) -> Option<Diagnostic> {
-        let paren = self.at;
-        let function = paren.checked_sub(1)?;
-        if !self.is(paren, "(") || self.kind(function) != Some(TokenKind::Word) || function == 0 {
-            return None;
-        }
-        if !matches!(self.text(function - 1), "[" | ",") {
-            return None;
-        }
-        let open = self.unclosed_list(function - 1)?;
-        let role = open.checked_sub(2).map_or("", |i| self.text(i));
-        if open == 0 || !self.is(open, "[") || !self.is(open - 1, ":") || !matches!(role, "pk" | "sk") {
-            return None;
-        }
-        let close = self.closing_paren(paren).unwrap_or(paren);
-        let expression = self.text_between(function, close);
-        let argument = (paren + 1..close)
-            .find(|i| self.kind(*i) == Some(TokenKind::Word))
-            .map(|i| self.text(i));
-        let function_name = self.text(function);
-        let attribute = match argument {
-            Some(argument) => format!("{argument}{}", upper_first(function_name)),
-            None => format!("{function_name}Value"),
-        };
-        // The key as it would be written with the new attribute.
-        let list_end = (close + 1..self.tokens.len())
-            .take_while(|i| !self.tokens[*i].line_break_before)
-            .find(|i| self.is(*i, "]"));
-        let key = match list_end {
-            Some(end) => {
-                let before = self.slice(Span::new(
-                    self.tokens[open].span.start,
-                    self.tokens[function].span.start,
-                ));
-                let after = self.slice(Span::new(self.tokens[close].span.end, self.tokens[end].span.end));
-                format!("{role}: {before}{attribute}{after}")
-            }
-            None => format!("{role}: [{attribute}]"),
-        };
-        Some(
-            Diagnostic::new(
-                Code::Syntax,
-                format!("key composites are attribute names, and derived key parts such as `{expression}` are not supported yet"),
-            )
-            .primary(self.tokens[function].span.to(self.tokens[close].span), "a derived key part")
-            .help(format!(
-                "store the derived value as an attribute of its own, e.g. `{attribute}: string`, set it in code, and key on it: `{key}`"
-            )),
-        )
     }
 
     /// `[a b]`: two list items without a comma between them.

@@ -1,0 +1,7 @@
+//! Generates one module per adopted table from `schema/*.dyn`.
+
+fn main() {
+    for schema in ["protosource", "dynastore"] {
+        dyngen::compile(format!("schema/{schema}.dyn")).unwrap();
+    }
+}
