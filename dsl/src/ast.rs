@@ -197,6 +197,8 @@ pub struct EntityIndex {
     /// `None` for `primary`.
     pub table_index: Option<Ident>,
     pub collection: Option<Ident>,
+    /// `fetch`, where written.
+    pub fetch: Option<Span>,
     pub keys: Vec<KeyDef>,
     /// The `primary` / `index` keyword.
     pub keyword_span: Span,

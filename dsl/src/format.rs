@@ -653,6 +653,10 @@ impl<'a> Printer<'a> {
             (None, None) => ("primary".to_string(), key.keyword_span.end),
             _ => return None,
         };
+        if let Some(fetch) = key.fetch {
+            header.push_str(" fetch");
+            header_end = fetch.end;
+        }
         if let Some(collection) = &key.collection {
             header.push_str(" collection ");
             header.push_str(&collection.text);

@@ -522,6 +522,9 @@ pub struct EntityIndex {
     pub sk: Option<KeyTemplate>,
     /// Some composite is optional: items without it are not in this index.
     pub sparse: bool,
+    /// `fetch`: queries read the index's keys, then the items from the
+    /// table (for an index that projects less than the entity stores).
+    pub fetch: bool,
     #[serde(skip)]
     pub span: Span,
 }

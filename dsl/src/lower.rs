@@ -1493,6 +1493,7 @@ impl Lowerer {
             },
             sk: None,
             sparse: false,
+            fetch: false,
             span: e.name.span,
         });
         Some(Entity {
@@ -1801,6 +1802,7 @@ impl Lowerer {
             pk,
             sk,
             sparse,
+            fetch: key.fetch.is_some(),
             span: key.name.as_ref().map_or(key.keyword_span, |n| n.span),
         })
     }

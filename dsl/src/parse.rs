@@ -734,6 +734,7 @@ impl Builder {
             name: None,
             table_index: None,
             collection: None,
+            fetch: None,
             keys: Vec::new(),
             keyword_span: span,
             span,
@@ -744,6 +745,7 @@ impl Builder {
                 Rule::kw_primary | Rule::kw_index => index.keyword_span = span_of(&p),
                 Rule::index_name => index.name = Some(ident(p)),
                 Rule::table_index_ref => index.table_index = Some(ident(p)),
+                Rule::kw_fetch => index.fetch = Some(span_of(&p)),
                 Rule::collection_clause => {
                     index.collection = p.into_inner().find(|q| q.as_rule() == Rule::collection_name).map(ident);
                 }

@@ -426,7 +426,7 @@ fn table_key_conflicts(table: &Table) -> BTreeSet<&str> {
 /// that projects every attribute the entity stores (and its entity tag).
 fn projections(schema: &Schema, out: &mut Vec<Diagnostic>) {
     for entity in &schema.entities {
-        for index in &entity.indexes {
+        for index in entity.indexes.iter().filter(|i| !i.fetch) {
             let Some(table_index) = index.table_index.index_name().and_then(|n| schema.table.index_named(n)) else {
                 continue;
             };
@@ -471,7 +471,11 @@ fn projections(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 )
                 .secondary(table_index.span, "the projection is declared here")
                 .note(format!("not projected: {}{more}", shown.join(", ")))
-                .help("use `projection: all`, or `include` every stored attribute of the entity and the entity tag"),
+                .help(format!(
+                    "use `projection: all`, `include` every stored attribute of the entity and the entity tag, or read the items by key: `index {} on {} fetch {{ .. }}`",
+                    index.name,
+                    index.table_index.index_name().unwrap_or_default()
+                )),
             );
         }
     }

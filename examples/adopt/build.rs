@@ -1,7 +1,7 @@
 //! Generates one module per adopted table from `schema/*.dyn`.
 
 fn main() {
-    for schema in ["protosource", "dynastore"] {
+    for schema in ["protosource", "dynastore", "schemeless"] {
         dyngen::compile(format!("schema/{schema}.dyn")).unwrap();
     }
 }

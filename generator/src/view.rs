@@ -474,6 +474,9 @@ pub struct KeyView {
     pub build: String,
     /// How the built text becomes the attribute's value.
     pub attr_type: KeyType,
+    /// Another index's key writes the same attribute (with the same
+    /// value): this builder is not needed.
+    pub written_elsewhere: bool,
 }
 
 /// The attribute a key builder parameter is read from, and the part derived
@@ -651,6 +654,7 @@ fn key_view(schema: &Schema, entity: &Entity, index: &EntityIndex, template: &ir
         sources,
         build,
         attr_type: layout.attr_type,
+        written_elsewhere: false,
     }
 }
 
@@ -700,6 +704,9 @@ pub struct IndexView {
     /// `QueryLayout` expression for keys other than dyngen's own layout (or
     /// a query that must filter by the entity tag); `None` for the default.
     pub layout: Option<String>,
+    /// For a partition key with one time bucket: the method reading the
+    /// pattern across a range of buckets.
+    pub across: Option<AcrossView>,
     pub stages: Vec<StageView>,
     /// The type the query method returns.
     pub query_type: String,
@@ -754,6 +761,18 @@ impl IndexView {
     pub fn keys(&self) -> impl Iterator<Item = &KeyView> {
         std::iter::once(&self.pk).chain(&self.sk)
     }
+}
+
+/// `<pattern>_across`: an access pattern read across a range of buckets.
+pub struct AcrossView {
+    pub method: String,
+    /// `::dyngen_runtime::key::Month`.
+    pub bucket_type: String,
+    /// The partition field holding the bucket (`created_month`).
+    pub bucket_field: String,
+    /// The partition's other fields, copied from `from`.
+    pub other_fields: Vec<String>,
+    pub part_name: String,
 }
 
 /// A key attribute as `to_item` writes it from the item's fields.
@@ -845,12 +864,14 @@ fn query_layout(schema: &Schema, entity: &Entity, index: &EntityIndex) -> Option
         },
     };
     let entity_filter = schema.table.entity_tag_field.is_some() && schema.keys_shared_with_others(entity, index);
+    let fetch_items = index.fetch;
     let default = pk.attr_type == KeyType::S
         && index.sk.as_ref().is_none_or(|sk| sk.layout.codec == KeyCodec::Segmented && sk.layout.attr_type == KeyType::S)
-        && !entity_filter;
+        && !entity_filter
+        && !fetch_items;
     (!default).then(|| {
         format!(
-            "{RT}::query::QueryLayout {{ partition: {}, sort: {sort}, entity_filter: {entity_filter} }}",
+            "{RT}::query::QueryLayout {{ partition: {}, sort: {sort}, entity_filter: {entity_filter}, fetch_items: {fetch_items} }}",
             key_type(pk.attr_type)
         )
     })
@@ -989,6 +1010,30 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         })
         .collect();
     let layout = query_layout(schema, entity, index);
+    let buckets: Vec<(&Attribute, Derive)> = index
+        .pk
+        .values()
+        .filter_map(|v| Some((entity.attribute(&v.attribute)?, v.derive?)))
+        .collect();
+    let across = match buckets.as_slice() {
+        [(attr, derive)] => Some(AcrossView {
+            method: format!(
+                "{}_across",
+                if is_primary { "query" } else { index.rust_name.trim_start_matches("r#") }
+            ),
+            bucket_type: format!("{RT}::key::{}", derive.runtime_type()),
+            bucket_field: part_rust_name(attr, Some(*derive)),
+            other_fields: index
+                .pk
+                .values()
+                .filter(|v| v.derive.is_none())
+                .filter_map(|v| entity.attribute(&v.attribute))
+                .map(|a| a.rust_name.clone())
+                .collect(),
+            part_name: format!("{}({})", derive.word(), attr.name),
+        }),
+        _ => None,
+    };
     let writes_pk = !matches!(index.table_index, ir::TableIndexRef::Local(_));
     let mut item_keys = Vec::new();
     for (key, template) in std::iter::once((&pk, &index.pk)).chain(sk.as_ref().zip(index.sk.as_ref())) {
@@ -1043,6 +1088,7 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         sk_prefix_lit: lit(&sk_prefix),
         sk_composite_count: parts.len(),
         layout,
+        across,
         stages,
         query_type,
     }
@@ -1063,6 +1109,21 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         .map(|a| key_field(schema, a))
         .collect();
     let primary = index_view(schema, entity, &entity.primary);
+    let mut indexes: Vec<IndexView> = entity.indexes.iter().map(|i| index_view(schema, entity, i)).collect();
+    // Keys of several indexes may share a physical attribute (a raw
+    // `created` sort key on the table and on its indexes): written once.
+    let mut written: std::collections::BTreeSet<String> = primary.item_keys.iter().map(|k| k.field.clone()).collect();
+    for index in &mut indexes {
+        index.item_keys.retain(|k| written.insert(k.field.clone()));
+        // The sort key builder of an index whose sort key attribute another
+        // index writes is not called: its queries start from labels only.
+        let kept: std::collections::BTreeSet<&str> = index.item_keys.iter().map(|k| k.field.as_str()).collect();
+        if let Some(sk) = &mut index.sk {
+            if !kept.contains(sk.field.as_str()) && index.writes_pk {
+                sk.written_elsewhere = true;
+            }
+        }
+    }
     let primary_key_values = primary
         .keys()
         .map(|k| {
@@ -1119,7 +1180,7 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         field_count: entity.attributes.len(),
         derive_eq: entity.attributes.iter().all(|a| is_eq(schema, &a.ty, &mut Vec::new())),
         primary,
-        indexes: entity.indexes.iter().map(|i| index_view(schema, entity, i)).collect(),
+        indexes,
         entity_tag_lit: schema.table.entity_tag_field.as_deref().map(lit),
         key_fields,
     }

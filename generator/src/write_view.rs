@@ -655,7 +655,12 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
     if uses_now {
         lines.push("let now = self.update.now();".to_string());
     }
+    let mut rewritten = BTreeSet::new();
     for key in &analysis.keys {
+        // Two indexes' keys may share a physical attribute: rewritten once.
+        if !rewritten.insert(key.template.field.as_str()) {
+            continue;
+        }
         if entity
             .raw_key_attribute(key.template)
             .is_some_and(|a| a.field == key.template.field)

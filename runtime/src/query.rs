@@ -47,6 +47,9 @@ pub struct QueryLayout {
     /// Other entities' items can have keys in this query's range: keep
     /// only items whose entity tag is this entity's.
     pub entity_filter: bool,
+    /// The index projects less than the items hold: each page's items are
+    /// read again from the table by their keys (BatchGetItem).
+    pub fetch_items: bool,
 }
 
 impl Default for QueryLayout {
@@ -55,6 +58,7 @@ impl Default for QueryLayout {
             partition: KeyType::S,
             sort: SortLayout::Segmented,
             entity_filter: false,
+            fetch_items: false,
         }
     }
 }
@@ -703,10 +707,75 @@ impl<'t, T: FromItem> Query<'t, T> {
             Some(key) if !key.is_empty() => Some(self.encode_cursor(pk, key)?),
             _ => None,
         };
-        Ok(Page {
-            items: output.items.unwrap_or_default(),
-            next,
-        })
+        let mut items = output.items.unwrap_or_default();
+        if self.layout.fetch_items && !items.is_empty() {
+            items = self.fetch_items(items).await?;
+        }
+        Ok(Page { items, next })
+    }
+
+    /// The table's items for the index items `found` (their table keys), in
+    /// the index's order, with BatchGetItem in chunks of 100 and retries of
+    /// what DynamoDB leaves unprocessed. An index entry whose item is gone
+    /// (deleted since: indexes follow the table eventually) is left out.
+    async fn fetch_items(&self, found: Vec<Item>) -> Result<Vec<Item>, Error> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let entity = self.spec.entity;
+        let def = self.table.def();
+        let table_name = self.table.name();
+        let keys: Vec<Item> = found
+            .into_iter()
+            .map(|item| {
+                std::iter::once(def.pk)
+                    .chain(def.sk)
+                    .filter_map(|f| item.get(f).map(|v| (f.to_owned(), v.clone())))
+                    .collect()
+            })
+            .collect();
+        let policy = crate::retry::RetryPolicy::default();
+        let mut items = std::collections::HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            // Duplicates would make BatchGetItem fail; an index holds each item once.
+            let mut pending: Vec<Item> = chunk.to_vec();
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                attempt += 1;
+                if attempt > 1 {
+                    if attempt > policy.max_attempts {
+                        return Err(Error::Unprocessed {
+                            entity,
+                            operation: Operation::BatchGet,
+                        });
+                    }
+                    tokio::time::sleep(policy.delay(attempt - 1)).await;
+                }
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .build()
+                    .map_err(|e| Error::sdk(entity, Operation::BatchGet, e))?;
+                let output = self
+                    .table
+                    .client()
+                    .batch_get_item()
+                    .request_items(table_name, request)
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error(entity, Operation::BatchGet, e))?;
+                for item in output.responses.unwrap_or_default().remove(table_name).unwrap_or_default() {
+                    items.insert(crate::batch::item_key(self.table, &item), item);
+                }
+                pending = output
+                    .unprocessed_keys
+                    .unwrap_or_default()
+                    .remove(table_name)
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+        }
+        Ok(keys
+            .iter()
+            .filter_map(|key| items.remove(&crate::batch::item_key(self.table, key)))
+            .collect())
     }
 
     fn invalid_cursor(&self, reason: impl Into<String>) -> Error {
@@ -821,6 +890,65 @@ fn inside(condition: &SortKeyCondition, value: &str, numeric: bool) -> bool {
         SortKeyCondition::GreaterOrEqual(v) => cmp(value, v) != Ordering::Less,
         SortKeyCondition::Less(v) => cmp(value, v) == Ordering::Less,
         SortKeyCondition::LessOrEqual(v) => cmp(value, v) != Ordering::Greater,
+    }
+}
+
+/// One access pattern read across a range of time buckets (`month(created)`
+/// partitions): one query per bucket, in bucket order. Buckets are disjoint
+/// ranges of their source, so results in bucket order, each bucket in
+/// sort-key order, are in key order.
+#[derive(Debug)]
+#[must_use = "a query does nothing until it is run"]
+pub struct Buckets<'t, T> {
+    queries: Vec<Query<'t, T>>,
+}
+
+impl<'t, T: FromItem> Buckets<'t, T> {
+    pub fn new(queries: Vec<Query<'t, T>>) -> Self {
+        Buckets { queries }
+    }
+
+    /// How many buckets (queries) the range covers.
+    pub fn len(&self) -> usize {
+        self.queries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queries.is_empty()
+    }
+
+    /// Every item, bucket after bucket, lazily (one request at a time).
+    pub fn stream(self) -> impl futures::Stream<Item = Result<T, Error>> + 't {
+        use futures::StreamExt as _;
+        futures::stream::iter(self.queries).flat_map(|q| q.stream())
+    }
+
+    /// Every item, bucket after bucket.
+    pub async fn all(self) -> Result<Vec<T>, Error> {
+        let mut out = Vec::new();
+        for query in self.queries {
+            out.extend(query.all().await?);
+        }
+        Ok(out)
+    }
+
+    /// Every item, reading up to `concurrency` buckets at once; the results
+    /// are merged back in bucket order, so the order is [`Buckets::all`]'s.
+    pub async fn all_concurrent(self, concurrency: usize) -> Result<Vec<T>, Error> {
+        use futures::StreamExt as _;
+        // Boxed: the queries' futures as one type, which keeps the stream
+        // `Send` for any caller.
+        let reads: Vec<futures::future::BoxFuture<'t, Result<Vec<T>, Error>>> =
+            self.queries.into_iter().map(|query| Box::pin(query.all()) as _).collect();
+        let pages: Vec<Result<Vec<T>, Error>> = futures::stream::iter(reads)
+            .buffered(concurrency.max(1))
+            .collect()
+            .await;
+        let mut out = Vec::new();
+        for page in pages {
+            out.extend(page?);
+        }
+        Ok(out)
     }
 }
 

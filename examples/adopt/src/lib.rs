@@ -66,3 +66,42 @@ pub mod protosource {
 pub mod dynastore {
     dyngen_runtime::include_generated!("dynastore");
 }
+
+/// The schemeless event store.
+pub mod schemeless {
+    dyngen_runtime::include_generated!("schemeless");
+
+    use dyngen_runtime::chrono::{DateTime, Utc};
+    use dyngen_runtime::key::Month;
+    use dyngen_runtime::Error;
+
+    /// The adapter's first bucket: `getAllEvents` starts at 2020-01.
+    pub fn first_month() -> Month {
+        Month::new(2020, 1).unwrap_or_else(|| Month::of(&DateTime::<Utc>::UNIX_EPOCH))
+    }
+
+    /// The adapter's `getAllEvents`: every event in time order, month
+    /// bucket by month bucket from `from` to `to`, each read by key from the
+    /// keys-only `timeBucketIndex`.
+    pub async fn all_events(table: &EventStore, from: Month, to: Month) -> Result<Vec<Event>, Error> {
+        table
+            .events()
+            .by_month_across(&EventByMonthPartition { created_month: from }, to, |q| q.into_query())
+            .all()
+            .await
+    }
+
+    /// The same, reading up to `concurrency` months at once.
+    pub async fn all_events_concurrently(
+        table: &EventStore,
+        from: Month,
+        to: Month,
+        concurrency: usize,
+    ) -> Result<Vec<Event>, Error> {
+        table
+            .events()
+            .by_month_across(&EventByMonthPartition { created_month: from }, to, |q| q.into_query())
+            .all_concurrent(concurrency)
+            .await
+    }
+}
