@@ -317,6 +317,25 @@ impl Lowerer {
             indexes.push(self.table_index(index, &pk, table_pk_type, sk.as_deref()));
         }
 
+        // DynamoDB names: unique among the table's indexes.
+        let mut physical: BTreeMap<&str, &TableIndex> = BTreeMap::new();
+        for index in &indexes {
+            if let Some(first) = physical.get(index.physical_name.as_str()) {
+                let d = Diagnostic::new(
+                    Code::PhysicalIndexName,
+                    format!(
+                        "indexes `{}` and `{}` have the same DynamoDB name `{}`",
+                        first.name, index.name, index.physical_name
+                    ),
+                )
+                .primary(index.span, "second index with this name")
+                .secondary(first.span, "first index with this name")
+                .help("give each index its own `name:`");
+                self.diagnostics.push(d);
+            } else {
+                physical.insert(&index.physical_name, index);
+            }
+        }
         let globals = indexes.iter().filter(|i| i.kind == IndexKind::Global).count();
         let locals: Vec<&ast::TableIndex> = t
             .indexes
@@ -2039,7 +2058,16 @@ impl Lowerer {
                             site.attr_type.word()
                         ),
                     )
-                    .primary(def.span, format!("{values} composite(s) and {} literal part(s)", parts.len() - values))
+                    .primary(
+                        def.span,
+                        if values > 1 {
+                            format!("{values} values")
+                        } else if values == 0 {
+                            "no value".to_string()
+                        } else {
+                            "a value with literal text".to_string()
+                        },
+                    )
                     .note("DynamoDB stores an `N` or `B` key natively: there is no text to put labels or several values in")
                     .help("write one attribute, e.g. `sk: [version]`, or make the key attribute `S`"),
                 );

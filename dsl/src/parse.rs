@@ -181,9 +181,15 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
     let mut expected: Vec<&str> = Vec::new();
     let mut rules = Vec::new();
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        // After `pk:` in an entity key, a string is a key template.
+        let in_key = positives.contains(&Rule::composites_open);
         for rule in positives {
             rules.push(*rule);
-            if let Some(text) = describe_rule(*rule) {
+            let described = match rule {
+                Rule::string if in_key => describe_rule(Rule::key_template),
+                other => describe_rule(*other),
+            };
+            if let Some(text) = described {
                 if !expected.contains(&text) {
                     expected.push(text);
                 }
@@ -304,7 +310,7 @@ fn syntax_help(source: &str, pos: usize, found: &str, rules: &[Rule]) -> Option<
     }
     if expects(Rule::composites_open) && !rest.starts_with('[') {
         return Some(
-            "key composites are a list of attribute names in brackets, e.g. `pk: [repoOwner, repoName]` (use `[]` for none)"
+            "key composites are a list of attribute names in brackets, e.g. `pk: [repoOwner, repoName]` (use `[]` for none), or a template string such as `pk: \"USER#{userId}\"`"
                 .into(),
         );
     }

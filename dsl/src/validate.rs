@@ -194,6 +194,15 @@ fn partition_difference(a_entity: &Entity, a: &EntityIndex, b_entity: &Entity, b
             ));
         }
     }
+    if a.pk.layout != b.pk.layout {
+        return Some(format!(
+            "`{}` writes its partition key as {}, `{}` as {}",
+            a_entity.name,
+            describe_layout(&a.pk),
+            b_entity.name,
+            describe_layout(&b.pk)
+        ));
+    }
     if a.pk.casing != b.pk.casing {
         return Some(format!(
             "`{}` writes its partition key with {}, `{}` with {}",
@@ -227,35 +236,57 @@ fn describe_pk(key: &KeyTemplate) -> String {
 /// The fixed part of the keys an access pattern reads: see docs/design.md,
 /// "Key layout". Two patterns on one index collide when their partitions can
 /// coincide and one's fixed sort-key segments are a prefix of the other's.
-struct Pattern<'a> {
+struct Pattern {
     what: String,
     span: Span,
-    index: &'a TableIndexRef,
+    index: TableIndexRef,
     /// Number of partition composites: keys with different counts never meet.
     partition_arity: usize,
     /// Fixed segments at the start of the sort key (or of the partition key,
     /// when the index has no sort key).
-    fixed: Vec<&'a str>,
-    collection: Option<&'a str>,
+    fixed: Vec<String>,
+    collection: Option<String>,
 }
 
 fn key_prefixes(schema: &Schema, out: &mut Vec<Diagnostic>) {
-    let mut patterns: Vec<Pattern<'_>> = Vec::new();
+    // Labels exist in dyngen's own layout only; templates are checked by
+    // `declared_layouts`. The labels are the key's literal parts: the sort
+    // key's (collection, entity), or the partition key's after the service.
+    let labelled = |i: &EntityIndex| i.sk.as_ref().unwrap_or(&i.pk).layout.codec == KeyCodec::Segmented;
+    let labels = |i: &EntityIndex| -> Vec<String> {
+        let (key, skip) = match &i.sk {
+            Some(sk) => (sk, 0),
+            None => (&i.pk, 1),
+        };
+        key.layout
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                KeyPart::Literal(l) => Some(l.clone()),
+                KeyPart::Value(_) => None,
+            })
+            .skip(skip)
+            .collect()
+    };
+    let mut patterns: Vec<Pattern> = Vec::new();
     for collection in &schema.collections {
         let Some((_, index)) = collection.members.first().and_then(|m| entity_index(schema, m)) else {
             continue;
         };
+        if !labelled(index) {
+            continue;
+        }
         patterns.push(Pattern {
             what: format!("collection `{}`", collection.name),
             span: index.span,
-            index: &index.table_index,
+            index: index.table_index.clone(),
             partition_arity: index.pk.composites.len(),
-            fixed: vec![collection.name.as_str()],
-            collection: Some(&collection.name),
+            fixed: labels(index).into_iter().take(1).collect(),
+            collection: Some(collection.name.clone()),
         });
     }
     for entity in &schema.entities {
-        for index in entity.all_indexes().filter(|i| i.collection.is_none()) {
+        for index in entity.all_indexes().filter(|i| i.collection.is_none() && labelled(i)) {
             patterns.push(Pattern {
                 what: format!(
                     "`{}` {}",
@@ -267,9 +298,9 @@ fn key_prefixes(schema: &Schema, out: &mut Vec<Diagnostic>) {
                     }
                 ),
                 span: index.span,
-                index: &index.table_index,
+                index: index.table_index.clone(),
                 partition_arity: index.pk.composites.len(),
-                fixed: vec![entity.name.as_str()],
+                fixed: labels(index),
                 collection: None,
             });
         }

@@ -539,9 +539,10 @@ impl Rng {
 
 /// Tokens that must stay on the line of the token before them: an attribute's
 /// default and modifiers (a line break would end the attribute), type
-/// arguments and `?` (the grammar allows only spaces there).
+/// arguments and `?` (the grammar allows only spaces there), and a key
+/// attribute's type (`sk: v N`).
 fn stays_on_its_line(token: &str) -> bool {
-    ["=", "readonly", "version", "ttl", "@field", "<", "?"].contains(&token)
+    ["=", "readonly", "version", "ttl", "@field", "@format", "<", "?", "S", "N", "B"].contains(&token)
 }
 
 fn glues(token: &str, at_end: bool) -> bool {

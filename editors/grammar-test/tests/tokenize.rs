@@ -246,7 +246,6 @@ const REJECTED: &[(&str, Marking)] = &[
     ("syntax_stray_closing_brace.dyn", Marking::Invalid("}", UNEXPECTED)),
     ("syntax_unclosed_type_arguments.dyn", Marking::Invalid("{", UNEXPECTED)),
     ("syntax_default_function_call.dyn", Marking::Invalid("(", UNEXPECTED)),
-    ("syntax_derived_key_part.dyn", Marking::Invalid("(", UNEXPECTED)),
     ("syntax_field_on_next_line.dyn", Marking::Invalid("@", UNEXPECTED)),
     (
         "syntax_index_name_not_identifier.dyn",
