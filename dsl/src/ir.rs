@@ -90,6 +90,28 @@ impl Table {
         Some(self.index_named(name).map_or(name, |i| i.physical_name.as_str()))
     }
 
+    /// Every key attribute of the table and its indexes once, in order of
+    /// first use, with its declared type (the first declaration's).
+    pub fn key_attribute_types(&self) -> Vec<(&str, KeyType)> {
+        let mut out: Vec<(&str, KeyType)> = Vec::new();
+        let sk = self.sk.as_deref().map(|s| (s, self.sk_type));
+        let all = std::iter::once(Some((self.pk.as_str(), self.pk_type)))
+            .chain(std::iter::once(sk))
+            .chain(self.indexes.iter().flat_map(|i| {
+                [
+                    Some((i.pk.as_str(), i.pk_type)),
+                    i.sk.as_deref().map(|s| (s, i.sk_type)),
+                ]
+            }))
+            .flatten();
+        for (name, ty) in all {
+            if !out.iter().any(|(n, _)| *n == name) {
+                out.push((name, ty));
+            }
+        }
+        out
+    }
+
     /// DynamoDB types of the key attributes of `index`: (partition, sort).
     pub fn key_types(&self, index: &TableIndexRef) -> (KeyType, KeyType) {
         match index {
@@ -261,7 +283,9 @@ impl Entity {
     pub fn raw_key_attribute(&self, key: &KeyTemplate) -> Option<&Attribute> {
         self.key_text_attribute(key)
             .filter(|(attr, prefix, suffix)| {
-                prefix.is_empty() && suffix.is_empty() && (key.layout.codec == KeyCodec::Native || text_is_stored_form(attr))
+                prefix.is_empty()
+                    && suffix.is_empty()
+                    && (key.layout.codec == KeyCodec::Native || text_is_stored_form(attr))
             })
             .map(|(attr, _, _)| attr)
     }
@@ -271,7 +295,11 @@ impl Entity {
     /// text round-trips, no casing. (prefix, suffix) are the literal text.
     pub fn key_text_attribute(&self, key: &KeyTemplate) -> Option<(&Attribute, String, String)> {
         let values: Vec<&KeyComposite> = key.values().collect();
-        let [KeyComposite { attribute, derive: None }] = values.as_slice() else {
+        let [KeyComposite {
+            attribute,
+            derive: None,
+        }] = values.as_slice()
+        else {
             return None;
         };
         let attr = self.attribute(attribute)?;
@@ -282,7 +310,10 @@ impl Entity {
             return None;
         }
         let round_trips = attr.ty.is_integer()
-            || matches!(attr.ty, Type::String | Type::Enum(_) | Type::Timestamp | Type::Bool | Type::Decimal);
+            || matches!(
+                attr.ty,
+                Type::String | Type::Enum(_) | Type::Timestamp | Type::Bool | Type::Decimal
+            );
         if !round_trips {
             return None;
         }
@@ -307,7 +338,10 @@ impl Entity {
         let mut form = None;
         for index in self.all_indexes() {
             let local = matches!(index.table_index, TableIndexRef::Local(_));
-            for key in std::iter::once(&index.pk).chain(&index.sk).filter(|k| k.field == attr.field) {
+            for key in std::iter::once(&index.pk)
+                .chain(&index.sk)
+                .filter(|k| k.field == attr.field)
+            {
                 if local && std::ptr::eq(key, &index.pk) {
                     // The table's partition key, written by the primary key.
                     continue;
@@ -477,7 +511,10 @@ impl TimeFormat {
     ];
 
     pub fn word(self) -> &'static str {
-        TimeFormat::ALL.iter().find(|(_, f)| *f == self).map_or("rfc3339", |(w, _)| w)
+        TimeFormat::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("rfc3339", |(w, _)| w)
     }
 
     pub fn is_number(self) -> bool {

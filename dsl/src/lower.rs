@@ -317,6 +317,42 @@ impl Lowerer {
             indexes.push(self.table_index(index, &pk, table_pk_type, sk.as_deref()));
         }
 
+        // One attribute, one type: DynamoDB's AttributeDefinitions hold each
+        // key attribute once.
+        {
+            let sk_type = settings.get("sk").map_or(KeyType::S, |s| key_type_of(s));
+            let pk_type = settings.get("pk").map_or(KeyType::S, |s| key_type_of(s));
+            let mut declared: Vec<(&str, KeyType, Span)> = Vec::new();
+            let table_keys = [
+                settings.get("pk").map(|s| (*s, pk_type)),
+                settings.get("sk").map(|s| (*s, sk_type)),
+            ];
+            let index_keys = t
+                .indexes
+                .iter()
+                .flat_map(|i| i.keys.iter().map(|k| (k, key_type_of(k))));
+            for (setting, ty) in table_keys.into_iter().flatten().chain(index_keys) {
+                let name = setting.value.text.as_str();
+                match declared.iter().find(|(n, _, _)| *n == name) {
+                    Some((_, first, span)) if *first != ty => {
+                        let d = Diagnostic::new(
+                            Code::KeyTypeMismatch,
+                            format!(
+                                "key attribute `{name}` is declared `{}` and `{}`",
+                                first.word(),
+                                ty.word()
+                            ),
+                        )
+                        .primary(setting.span, format!("`{}` here", ty.word()))
+                        .secondary(*span, format!("`{}` here", first.word()))
+                        .help("a key attribute has one type in the table and all its indexes");
+                        self.diagnostics.push(d);
+                    }
+                    Some(_) => {}
+                    None => declared.push((name, ty, setting.span)),
+                }
+            }
+        }
         // DynamoDB names: unique among the table's indexes.
         let mut physical: BTreeMap<&str, &TableIndex> = BTreeMap::new();
         for index in &indexes {
@@ -639,7 +675,10 @@ impl Lowerer {
                 self.push(
                     Diagnostic::new(
                         Code::KeyTypeMismatch,
-                        format!("local index `{}` declares another type for the table's partition key", index.name.text),
+                        format!(
+                            "local index `{}` declares another type for the table's partition key",
+                            index.name.text
+                        ),
                     )
                     .primary(pk.span, "differs from the table's")
                     .help("a local index shares the table's partition key: leave its type out"),
@@ -654,7 +693,7 @@ impl Lowerer {
             pk: pk_name,
             pk_type,
             sk: sk.map(|s| s.value.text.clone()),
-            sk_type: sk.map_or(KeyType::S, |s| key_type_of(s)),
+            sk_type: sk.map_or(KeyType::S, key_type_of),
             projection,
             span: index.name.span,
         }
@@ -1018,7 +1057,14 @@ impl Lowerer {
             self.push(
                 Diagnostic::new(Code::TimeFormat, format!("`{}` is no timestamp format", written.value))
                     .primary(written.span, "unknown format")
-                    .help(format!("use one of {}", words.iter().map(|w| format!("`\"{w}\"`")).collect::<Vec<_>>().join(", "))),
+                    .help(format!(
+                        "use one of {}",
+                        words
+                            .iter()
+                            .map(|w| format!("`\"{w}\"`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
             );
             return ttl_default;
         };
@@ -1035,9 +1081,12 @@ impl Lowerer {
         }
         if role == AttributeRole::Ttl && *chosen != TimeFormat::EpochSeconds {
             self.push(
-                Diagnostic::new(Code::TimeFormat, format!("ttl attribute `{}` is stored as `{}`", a.name.text, written.value))
-                    .primary(written.span, "DynamoDB's TTL reads epoch seconds")
-                    .help("remove `@format` (a ttl timestamp is stored as epoch seconds)"),
+                Diagnostic::new(
+                    Code::TimeFormat,
+                    format!("ttl attribute `{}` is stored as `{}`", a.name.text, written.value),
+                )
+                .primary(written.span, "DynamoDB's TTL reads epoch seconds")
+                .help("remove `@format` (a ttl timestamp is stored as epoch seconds)"),
             );
             return ttl_default;
         }
@@ -1451,15 +1500,8 @@ impl Lowerer {
                 index_names.insert(name.text.clone(), name.span);
             }
             let Some(table) = table else { continue };
-            let Some(index) = self.entity_index(
-                e,
-                key,
-                table,
-                &attributes,
-                &broken,
-                primary_pk,
-                version.as_deref(),
-            ) else {
+            let Some(index) = self.entity_index(e, key, table, &attributes, &broken, primary_pk, version.as_deref())
+            else {
                 continue;
             };
             let ref_span = key.table_index.as_ref().map_or(key.keyword_span, |t| t.span);
@@ -1670,25 +1712,23 @@ impl Lowerer {
             .collect();
         let pk = match pk_def {
             Some(def) => {
-                if is_local {
-                    if primary_pk.is_some_and(|p| !same_key_def(p, def)) {
-                        self.push(
-                            Diagnostic::new(
-                                Code::LocalIndexPartition,
-                                format!(
-                                    "{index_label} of `{}` is on a local index but changes the partition key",
-                                    e.name.text
-                                ),
-                            )
-                            .primary(def.span, "differs from the primary key's `pk`")
-                            .note("items of a local index stay in their table partition")
-                            .help(format!(
-                                "write `pk: {}` or leave `pk` out",
-                                primary_pk.map(describe_key_def).unwrap_or_default()
-                            )),
-                        );
-                        ok = false;
-                    }
+                if is_local && primary_pk.is_some_and(|p| !same_key_def(p, def)) {
+                    self.push(
+                        Diagnostic::new(
+                            Code::LocalIndexPartition,
+                            format!(
+                                "{index_label} of `{}` is on a local index but changes the partition key",
+                                e.name.text
+                            ),
+                        )
+                        .primary(def.span, "differs from the primary key's `pk`")
+                        .note("items of a local index stay in their table partition")
+                        .help(format!(
+                            "write `pk: {}` or leave `pk` out",
+                            primary_pk.map(describe_key_def).unwrap_or_default()
+                        )),
+                    );
+                    ok = false;
                 }
                 let site = KeySite {
                     field: &table_pk,
@@ -1869,7 +1909,11 @@ impl Lowerer {
                     parts.push(KeyPart::Literal(text.clone()));
                     continue;
                 }
-                WrittenPart::Composite { attribute, derive, span } => (attribute, derive, *span),
+                WrittenPart::Composite {
+                    attribute,
+                    derive,
+                    span,
+                } => (attribute, derive, *span),
             };
             if let Some(first) = seen.get(c.text.as_str()) {
                 self.push(
@@ -1905,10 +1949,11 @@ impl Lowerer {
             };
             let derive = match derive_ident {
                 None => None,
-                Some(f) => match Derive::ALL.iter().find(|(w, _)| *w == f.text) {
-                    Some((_, d)) if attr.ty == Type::Timestamp => Some(*d),
-                    Some(_) => {
-                        self.push(
+                Some(f) => {
+                    match Derive::ALL.iter().find(|(w, _)| *w == f.text) {
+                        Some((_, d)) if attr.ty == Type::Timestamp => Some(*d),
+                        Some(_) => {
+                            self.push(
                             Diagnostic::new(
                                 Code::DerivedPart,
                                 format!("`{}({})` of a `{}`", f.text, c.text, attr.ty.describe()),
@@ -1917,19 +1962,20 @@ impl Lowerer {
                             .secondary(attr.span, "declared here")
                             .help("time buckets (`year`, `month`, `day`, `hour`) are derived from `timestamp` attributes"),
                         );
-                        ok = false;
-                        None
+                            ok = false;
+                            None
+                        }
+                        None => {
+                            self.push(
+                                Diagnostic::new(Code::DerivedPart, format!("`{}` is no derived key part", f.text))
+                                    .primary(f.span, "unknown function")
+                                    .help("derive `year(..)`, `month(..)`, `day(..)` or `hour(..)` of a timestamp"),
+                            );
+                            ok = false;
+                            None
+                        }
                     }
-                    None => {
-                        self.push(
-                            Diagnostic::new(Code::DerivedPart, format!("`{}` is no derived key part", f.text))
-                                .primary(f.span, "unknown function")
-                                .help("derive `year(..)`, `month(..)`, `day(..)` or `hour(..)` of a timestamp"),
-                        );
-                        ok = false;
-                        None
-                    }
-                },
+                }
             };
             let binary_key = site.attr_type == KeyType::B && attr.ty == Type::Bytes;
             if !attr.ty.is_key_scalar() && !binary_key {
@@ -1941,7 +1987,9 @@ impl Lowerer {
                     .primary(c.span, "used as a key composite here")
                     .secondary(attr.span, "declared here")
                     .note("key composites need one canonical, order-preserving text form")
-                    .help("use a string, integer, decimal, bool, enum or timestamp attribute (or `bytes` in a `B` key)"),
+                    .help(
+                        "use a string, integer, decimal, bool, enum or timestamp attribute (or `bytes` in a `B` key)",
+                    ),
                 );
                 ok = false;
             }
@@ -2075,9 +2123,12 @@ impl Lowerer {
             }
             if let Some(c) = def.casing.first() {
                 self.push(
-                    Diagnostic::new(Code::KeyTypeMismatch, format!("`casing` on the `{}` key `{}`", site.attr_type.word(), site.field))
-                        .primary(c.span, "no text to case")
-                        .help("remove `casing`"),
+                    Diagnostic::new(
+                        Code::KeyTypeMismatch,
+                        format!("`casing` on the `{}` key `{}`", site.attr_type.word(), site.field),
+                    )
+                    .primary(c.span, "no text to case")
+                    .help("remove `casing`"),
                 );
                 ok = false;
             }
@@ -2095,11 +2146,19 @@ impl Lowerer {
                     self.push(
                         Diagnostic::new(
                             Code::KeyTemplate,
-                            format!("`{}` and `{}` follow each other with nothing between them", a.name(), b.name()),
+                            format!(
+                                "`{}` and `{}` follow each other with nothing between them",
+                                a.name(),
+                                b.name()
+                            ),
                         )
                         .primary(def.span, "ambiguous template")
                         .note("`{a}{b}` gives `xy` for both a = `x`, b = `y` and a = `xy`, b = ``")
-                        .help(format!("put a delimiter between them: `{{{}}}#{{{}}}`", a.name(), b.name())),
+                        .help(format!(
+                            "put a delimiter between them: `{{{}}}#{{{}}}`",
+                            a.name(),
+                            b.name()
+                        )),
                     );
                     ok = false;
                 }
@@ -2224,7 +2283,11 @@ fn parse_template(template: &ast::StringLit) -> Result<Vec<WrittenPart>, (String
                 };
                 let span = at(i, i + close + 1);
                 let part = match inner.find('(') {
-                    Some(open) if inner.ends_with(')') && is_name(&inner[..open]) && is_name(&inner[open + 1..inner.len() - 1]) => {
+                    Some(open)
+                        if inner.ends_with(')')
+                            && is_name(&inner[..open])
+                            && is_name(&inner[open + 1..inner.len() - 1]) =>
+                    {
                         WrittenPart::Composite {
                             attribute: ident(&inner[open + 1..inner.len() - 1], inner_start + open + 1),
                             derive: Some(ident(&inner[..open], inner_start)),

@@ -479,7 +479,11 @@ impl Builder {
             match p.as_rule() {
                 Rule::setting_key | Rule::key_role => key = ident(p),
                 Rule::field_name => {
-                    quoted = p.clone().into_inner().next().is_some_and(|q| q.as_rule() == Rule::string);
+                    quoted = p
+                        .clone()
+                        .into_inner()
+                        .next()
+                        .is_some_and(|q| q.as_rule() == Rule::string);
                     value = self.field_name(p);
                 }
                 Rule::key_type => key_type = Some(ident(p)),

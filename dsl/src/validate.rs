@@ -348,7 +348,10 @@ fn declared_layouts(schema: &Schema, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     Code::EntityTag,
-                    format!("collection `{}` needs an entity tag, and table `{}` has none", c.name, schema.table.name),
+                    format!(
+                        "collection `{}` needs an entity tag, and table `{}` has none",
+                        c.name, schema.table.name
+                    ),
                 )
                 .primary(c.span, "a collection of several entities")
                 .secondary(schema.table.span, "`entity_tag: none`")

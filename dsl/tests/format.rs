@@ -542,7 +542,10 @@ impl Rng {
 /// arguments and `?` (the grammar allows only spaces there), and a key
 /// attribute's type (`sk: v N`).
 fn stays_on_its_line(token: &str) -> bool {
-    ["=", "readonly", "version", "ttl", "@field", "@format", "<", "?", "S", "N", "B"].contains(&token)
+    [
+        "=", "readonly", "version", "ttl", "@field", "@format", "<", "?", "S", "N", "B",
+    ]
+    .contains(&token)
 }
 
 fn glues(token: &str, at_end: bool) -> bool {

@@ -210,6 +210,20 @@ impl<'a> Differ<'a> {
         if let Some(what) = sort_key {
             self.push(Impact::Breaking, format!("{table}: sort key"), what, NEW_TABLE);
         }
+        if (old.pk_type, old.sk_type) != (new.pk_type, new.sk_type) {
+            self.push(
+                Impact::Breaking,
+                format!("{table}: key types"),
+                format!(
+                    "the key attribute types change from {}/{} to {}/{}: a table's key schema cannot change",
+                    old.pk_type.word(),
+                    old.sk_type.word(),
+                    new.pk_type.word(),
+                    new.sk_type.word()
+                ),
+                NEW_TABLE,
+            );
+        }
         match (&old.ttl_field, &new.ttl_field) {
             (None, Some(ttl)) => self.push(
                 Impact::Safe,
@@ -302,6 +316,26 @@ impl<'a> Differ<'a> {
 
     fn table_index(&mut self, table: &str, old: &TableIndex, new: &TableIndex) {
         let subject = format!("{table}: index `{}`", new.name);
+        if old.physical_name != new.physical_name {
+            self.push(
+                Impact::Breaking,
+                subject.clone(),
+                format!(
+                    "its DynamoDB name changes from `{}` to `{}`: queries go to another index, which holds none of \
+                     the existing items until it is created and filled",
+                    old.physical_name, new.physical_name
+                ),
+                "create the new index (UpdateTable), wait until it is ACTIVE, then deploy; or keep the old `name:`",
+            );
+        }
+        if (old.pk_type, old.sk_type) != (new.pk_type, new.sk_type) {
+            self.push(
+                Impact::Breaking,
+                subject.clone(),
+                "its key attribute types change: an index's key schema cannot change".to_string(),
+                NEW_TABLE,
+            );
+        }
         if old.kind != new.kind {
             self.push(
                 Impact::Breaking,
@@ -469,7 +503,8 @@ impl<'a> Differ<'a> {
                         format!(
                             "renamed from `{}` (same attributes): the entity name is stored in every item (`{}`) and \
                              labels its keys, so existing items are neither found nor recognised",
-                            old.name, self.new.table.entity_tag_field.as_deref().unwrap_or("its keys")
+                            old.name,
+                            self.new.table.entity_tag_field.as_deref().unwrap_or("its keys")
                         ),
                         format!(
                             "keep the name `{}`, or migrate: put every `{}` item again as a `{}` item and delete the \
@@ -1066,6 +1101,10 @@ enum Encoding {
 #[derive(Debug, Clone, PartialEq)]
 struct KeyValue {
     field: String,
+    /// How the segments are joined and typed: a change of codec (a list
+    /// key made a template) or of type (`S` to `N`) rewrites every key.
+    codec: dyngen_dsl::ir::KeyCodec,
+    attr_type: dyngen_dsl::ir::KeyType,
     segments: Vec<Segment>,
 }
 
@@ -1086,8 +1125,19 @@ impl PartialEq for Signature {
     fn eq(&self, other: &Self) -> bool {
         let fields = |s: &Signature| (s.pk.field.clone(), s.sk.as_ref().map(|k| k.field.clone()));
         (!self.physical || fields(self) == fields(other))
-            && self.pk.segments == other.pk.segments
-            && self.sk.as_ref().map(|k| &k.segments) == other.sk.as_ref().map(|k| &k.segments)
+            && self.pk.same_value(&other.pk)
+            && match (&self.sk, &other.sk) {
+                (Some(a), Some(b)) => a.same_value(b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
+impl KeyValue {
+    /// Whether both write the same value (the physical attribute aside).
+    fn same_value(&self, other: &KeyValue) -> bool {
+        self.codec == other.codec && self.attr_type == other.attr_type && self.segments == other.segments
     }
 }
 
@@ -1105,36 +1155,47 @@ impl KeyContext<'_> {
 
     fn signature(&self, schema: &Schema, entity: &Entity, index: &EntityIndex, is_new: bool) -> Signature {
         let value = |template: &KeyTemplate, is_sort: bool| {
+            use dyngen_dsl::ir::{KeyCodec, KeyPart};
             let mut segments = Vec::new();
-            // The labels, as in view.rs `key_labels` (docs/key-format.md).
-            if is_sort {
-                if let Some(collection) = &index.collection {
-                    segments.push(Segment::Label(collection.clone()));
+            // The parts as the IR lays them out (docs/key-format.md); the
+            // service label of dyngen's own partition keys is compared once,
+            // for the whole schema.
+            for (i, part) in template.layout.parts.iter().enumerate() {
+                match part {
+                    KeyPart::Literal(text)
+                        if i == 0
+                            && !is_sort
+                            && template.layout.codec == KeyCodec::Segmented
+                            && *text == schema.service =>
+                    {
+                        segments.push(Segment::Service)
+                    }
+                    KeyPart::Literal(text) => segments.push(Segment::Label(text.clone())),
+                    KeyPart::Value(v) => {
+                        let Some(attr) = entity.attribute(&v.attribute) else {
+                            continue;
+                        };
+                        let identity = if is_new {
+                            self.old_attribute(&v.attribute).map(|a| a.name.clone())
+                        } else {
+                            Some(v.attribute.clone())
+                        };
+                        let encoding = match v.derive {
+                            Some(d) => Encoding::Typed(d.word()),
+                            None => encoding(attr, template.casing),
+                        };
+                        segments.push(Segment::Value {
+                            identity,
+                            encoding,
+                            name: v.name(),
+                        });
+                    }
                 }
-                segments.push(Segment::Label(entity.name.clone()));
-            } else {
-                segments.push(Segment::Service);
-                if index.sk.is_none() {
-                    segments.push(Segment::Label(entity.name.clone()));
-                }
-            }
-            for name in &template.composites {
-                let Some(attr) = entity.attribute(name) else {
-                    continue;
-                };
-                let identity = if is_new {
-                    self.old_attribute(name).map(|a| a.name.clone())
-                } else {
-                    Some(name.clone())
-                };
-                segments.push(Segment::Value {
-                    identity,
-                    encoding: encoding(attr, template.casing),
-                    name: name.clone(),
-                });
             }
             KeyValue {
                 field: template.field.clone(),
+                codec: template.layout.codec,
+                attr_type: template.layout.attr_type,
                 segments,
             }
         };
@@ -1181,7 +1242,14 @@ fn render_key(value: &KeyValue, service: &str) -> String {
                 };
             }
         }
-        out.push('#');
+        // dyngen's own layout ends every segment with `#`; a template's
+        // text is its parts side by side.
+        if value.codec == dyngen_dsl::ir::KeyCodec::Segmented {
+            out.push('#');
+        }
+    }
+    if value.attr_type != dyngen_dsl::ir::KeyType::S {
+        let _ = write!(out, " ({})", value.attr_type.word());
     }
     out
 }
@@ -1215,7 +1283,7 @@ fn describe_key_change(old: &Signature, new: &Signature, physical: bool) -> Stri
             after.map(|k| render_key(k, &new.service)),
         );
         match (before, after) {
-            (Some(x), Some(y)) if x.segments != y.segments => {
+            (Some(x), Some(y)) if !x.same_value(y) => {
                 let (b, a) = (b.unwrap_or_default(), a.unwrap_or_default());
                 if b == a {
                     parts.push(format!(

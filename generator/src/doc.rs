@@ -14,11 +14,11 @@
 //! for every number, and 2024-01-02T03:04:05Z.
 
 use dyngen_dsl::ir::{
-    self, Attribute, AttributeRole, Casing, Collection, Entity, EntityIndex, IndexKind, KeyTemplate, Schema,
-    TableIndexRef, Type,
+    self, Attribute, AttributeRole, Casing, Collection, Entity, EntityIndex, IndexKind, KeyCodec, KeyPart, KeyTemplate,
+    KeyType, Schema, TableIndexRef, Type,
 };
 use dyngen_runtime::chrono::{DateTime, TimeZone, Utc};
-use dyngen_runtime::key::{self as codec, KeyBuilder, KeySegment};
+use dyngen_runtime::key::{self as codec, KeyBuilder, KeySegment, KeyText};
 use dyngen_runtime::rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -427,58 +427,99 @@ fn pattern_id(entity: &Entity, index: &EntityIndex) -> String {
     format!("{}.{}", entity.name, index.name)
 }
 
-/// The labels a key starts with, as the generator writes them (see
-/// `view::key_labels` and docs/key-format.md): the service (then, on an
-/// index without a sort key, the entity) for a partition key; the
-/// collection (if any) and the entity for a sort key.
-fn key_labels(schema: &Schema, entity: &Entity, index: &EntityIndex, is_sort: bool) -> Vec<String> {
-    let mut labels = Vec::new();
-    if is_sort {
-        labels.extend(index.collection.clone());
-        labels.push(entity.name.clone());
-    } else {
-        labels.push(schema.service.clone());
-        if index.sk.is_none() {
-            labels.push(entity.name.clone());
+/// The literal parts of a key as the IR lays it out: the labels of
+/// dyngen's own layout, or a template's literal text.
+fn key_labels(template: &KeyTemplate) -> Vec<String> {
+    template
+        .layout
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            KeyPart::Literal(l) => Some(l.clone()),
+            KeyPart::Value(_) => None,
+        })
+        .collect()
+}
+
+/// Delegates to the runtime's text forms (templates and raw keys).
+impl KeyText for ExampleValue {
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        match self {
+            ExampleValue::Str(s) => s.as_str().write_text(out),
+            ExampleValue::Bool(v) => v.write_text(out),
+            ExampleValue::I32(v) => v.write_text(out),
+            ExampleValue::I64(v) => v.write_text(out),
+            ExampleValue::U32(v) => v.write_text(out),
+            ExampleValue::U64(v) => v.write_text(out),
+            ExampleValue::Decimal(v) => v.write_text(out),
+            ExampleValue::Timestamp(v) => v.write_text(out),
         }
     }
-    labels
 }
 
-/// The labels, each escaped and followed by `#`.
-fn label_prefix(labels: &[String]) -> String {
-    let builder = labels
-        .iter()
-        .fold(KeyBuilder::sort("", ""), |builder, label| builder.label(label));
-    builder.build_prefix().unwrap_or_default()
-}
-
-fn key_doc(schema: &Schema, entity: &Entity, index: &EntityIndex, template: &KeyTemplate, is_sort: bool) -> KeyDoc {
-    let labels = key_labels(schema, entity, index, is_sort);
-    let mut text = label_prefix(&labels);
+fn key_doc(schema: &Schema, entity: &Entity, _index: &EntityIndex, template: &KeyTemplate, is_sort: bool) -> KeyDoc {
+    let layout = &template.layout;
+    let segmented = layout.codec == KeyCodec::Segmented;
+    let mut text = String::new();
     let mut builder = if is_sort {
         KeyBuilder::sort("", "")
     } else {
         KeyBuilder::partition("", "")
     };
-    for label in &labels {
-        builder = builder.label(label);
-    }
     let mut composites = Vec::new();
-    for name in &template.composites {
-        let Some(attr) = entity.attribute(name) else {
-            continue;
-        };
-        let value = example_value(schema, attr);
-        builder = builder.value("", &value, runtime_casing(template.casing));
-        let _ = write!(text, "{{{}}}#", attr.name);
-        composites.push(CompositeDoc {
-            name: attr.name.clone(),
-            ty: attr.ty.describe(),
-            optional: attr.optional,
-            example: value.text(),
-            segment: segment(&value, template.casing),
-        });
+    for part in &layout.parts {
+        match part {
+            KeyPart::Literal(label) if segmented => {
+                builder = builder.label(label);
+                let _ = write!(text, "{label}#");
+            }
+            KeyPart::Literal(literal) => {
+                builder = builder.literal(literal);
+                text.push_str(&literal.replace('{', "{{").replace('}', "}}"));
+            }
+            KeyPart::Value(v) => {
+                let Some(attr) = entity.attribute(&v.attribute) else {
+                    continue;
+                };
+                let value = example_value(schema, attr);
+                let name = match v.derive {
+                    Some(d) => format!("{}({})", d.word(), attr.name),
+                    None => attr.name.clone(),
+                };
+                // A time bucket of the example timestamp (`2024-01`).
+                let shown = match (v.derive, &value) {
+                    (Some(d), ExampleValue::Timestamp(t)) => ExampleValue::Str(match d {
+                        dyngen_dsl::ir::Derive::Year => codec::Year::of(t).text(),
+                        dyngen_dsl::ir::Derive::Month => codec::Month::of(t).text(),
+                        dyngen_dsl::ir::Derive::Day => codec::Day::of(t).text(),
+                        dyngen_dsl::ir::Derive::Hour => codec::Hour::of(t).text(),
+                    }),
+                    (Some(_), _) => ExampleValue::Str(format!("<{name}>")),
+                    (None, _) => value.clone(),
+                };
+                if segmented {
+                    builder = builder.value("", &shown, runtime_casing(template.casing));
+                    let _ = write!(text, "{{{name}}}#");
+                } else {
+                    builder = builder.text("", &shown, runtime_casing(template.casing), None);
+                    let _ = write!(text, "{{{name}}}");
+                }
+                composites.push(CompositeDoc {
+                    name,
+                    ty: attr.ty.describe(),
+                    optional: attr.optional,
+                    example: shown.text(),
+                    segment: if segmented {
+                        segment(&shown, template.casing)
+                    } else {
+                        shown.text()
+                    },
+                });
+            }
+        }
+    }
+    if layout.attr_type != KeyType::S {
+        let _ = write!(text, " ({})", layout.attr_type.word());
     }
     let example = match builder.build() {
         Ok(key) => key,
@@ -490,7 +531,7 @@ fn key_doc(schema: &Schema, entity: &Entity, index: &EntityIndex, template: &Key
     KeyDoc {
         attribute: template.field.clone(),
         template: text,
-        labels,
+        labels: key_labels(template),
         composites,
         casing: casing_name(template.casing),
         example,
@@ -657,7 +698,13 @@ fn conditions(partition: &KeyDoc, sort: Option<&SortDoc>) -> ConditionsDoc {
         };
     };
     ConditionsDoc {
-        whole_partition: format!("{pk} AND begins_with({}, {})", sort.attribute, quoted(&sort.prefix)),
+        // A sort key with no fixed text (a raw key) reads the whole
+        // partition with no sort-key condition.
+        whole_partition: if sort.prefix.is_empty() {
+            pk.clone()
+        } else {
+            format!("{pk} AND begins_with({}, {})", sort.attribute, quoted(&sort.prefix))
+        },
         all_fixed: sort
             .example
             .as_ref()
@@ -672,7 +719,7 @@ fn entity_pattern(schema: &Schema, entity: &Entity, index: &EntityIndex) -> Acce
         let key = key_doc(schema, entity, index, template, true);
         SortDoc {
             attribute: key.attribute,
-            prefix: label_prefix(&key.labels),
+            prefix: template.layout.literal_prefix(),
             composites: key.composites,
             example: Some(key.example),
             template: Some(key.template),
@@ -709,7 +756,7 @@ fn collection_pattern(schema: &Schema, c: &Collection) -> Option<AccessPatternDo
     let partition = key_doc(schema, entity, index, &index.pk, false);
     let sort = index.sk.as_ref().map(|template| SortDoc {
         attribute: template.field.clone(),
-        prefix: label_prefix(std::slice::from_ref(&c.name)),
+        prefix: crate::view::collection_prefix(schema, c),
         composites: Vec::new(),
         example: None,
         template: None,
@@ -756,7 +803,7 @@ fn collection_doc(schema: &Schema, c: &Collection) -> Option<CollectionDoc> {
             Some(CollectionMemberDoc {
                 entity: entity.name.clone(),
                 access_pattern: index.name.clone(),
-                sort_key_prefix: label_prefix(&key_labels(schema, entity, index, true)),
+                sort_key_prefix: index.sk.as_ref().map(|t| t.layout.literal_prefix()).unwrap_or_default(),
             })
         })
         .collect();

@@ -195,21 +195,7 @@ impl<'a> TableDefinition<'a> {
         let table = &schema.table;
         // Every key attribute once, in order of first use: the runtime's
         // `attribute_definitions` does the same.
-        let mut attributes: Vec<&str> = Vec::new();
-        let keys = [Some(table.pk.as_str()), table.sk.as_deref()]
-            .into_iter()
-            .chain(
-                table
-                    .indexes
-                    .iter()
-                    .flat_map(|i| [Some(i.pk.as_str()), i.sk.as_deref()]),
-            )
-            .flatten();
-        for key in keys {
-            if !attributes.contains(&key) {
-                attributes.push(key);
-            }
-        }
+        let attributes = table.key_attribute_types();
         let indexes = |kind: IndexKind| -> Vec<SecondaryIndex<'a>> {
             table
                 .indexes
@@ -223,9 +209,9 @@ impl<'a> TableDefinition<'a> {
             billing_mode: "PAY_PER_REQUEST",
             attribute_definitions: attributes
                 .into_iter()
-                .map(|attribute_name| AttributeDefinition {
+                .map(|(attribute_name, ty)| AttributeDefinition {
                     attribute_name,
-                    attribute_type: "S",
+                    attribute_type: ty.word(),
                 })
                 .collect(),
             key_schema: key_schema(&table.pk, table.sk.as_deref()),
@@ -252,7 +238,7 @@ impl<'a> SecondaryIndex<'a> {
             },
         };
         SecondaryIndex {
-            index_name: &index.name,
+            index_name: &index.physical_name,
             key_schema: key_schema(&index.pk, index.sk.as_deref()),
             projection,
         }

@@ -3,7 +3,8 @@
 //! Rust tokens (as text) that stand for it.
 
 use dyngen_dsl::ir::{
-    self, Attribute, AttributeRole, Casing, Derive, Entity, EntityIndex, KeyCodec, KeyPart, KeyType, Schema, TimeFormat, Type, Value,
+    self, Attribute, AttributeRole, Casing, Derive, Entity, EntityIndex, KeyCodec, KeyPart, KeyType, Schema,
+    TimeFormat, Type, Value,
 };
 use dyngen_dsl::names;
 
@@ -314,7 +315,7 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
             format!("{RT}::value::put(&mut item, {field:?}, &{RT}::value::{w}(self.{name}));")
         });
     } else {
-    encode.push_str(&match (epoch, attr.optional) {
+        encode.push_str(&match (epoch, attr.optional) {
         (true, false) => format!("item.insert({field:?}.to_owned(), {RT}::value::epoch_seconds::encode(&self.{name}));"),
         (true, true) => format!(
             "if let ::std::option::Option::Some(value) = &self.{name} {{ item.insert({field:?}.to_owned(), {RT}::value::epoch_seconds::encode(value)); }}"
@@ -588,7 +589,13 @@ fn enum_name(ty: &Type) -> &str {
     }
 }
 
-fn key_view(schema: &Schema, entity: &Entity, index: &EntityIndex, template: &ir::KeyTemplate, is_sort: bool) -> KeyView {
+fn key_view(
+    schema: &Schema,
+    entity: &Entity,
+    index: &EntityIndex,
+    template: &ir::KeyTemplate,
+    is_sort: bool,
+) -> KeyView {
     let role = if is_sort { "sk" } else { "pk" };
     let constructor = if is_sort { "sort" } else { "partition" };
     let layout = &template.layout;
@@ -636,7 +643,10 @@ fn key_view(schema: &Schema, entity: &Entity, index: &EntityIndex, template: &ir
                     _ => "::std::option::Option::None".to_string(),
                 };
                 let arg = text_value(schema, attr, value.derive, &name, true);
-                build.push_str(&format!(".text({part_name}, {arg}, {}, {delimiter})", casing(template.casing)));
+                build.push_str(&format!(
+                    ".text({part_name}, {arg}, {}, {delimiter})",
+                    casing(template.casing)
+                ));
             }
         }
         params.push((name, format!("&{}", part_type(schema, attr, value.derive))));
@@ -848,7 +858,12 @@ fn query_layout(schema: &Schema, entity: &Entity, index: &EntityIndex) -> Option
             KeyCodec::Text => {
                 // The literal text after each value, in order.
                 let mut after = Vec::new();
-                let mut parts = sk.layout.parts.iter().skip_while(|p| matches!(p, KeyPart::Literal(_))).peekable();
+                let mut parts = sk
+                    .layout
+                    .parts
+                    .iter()
+                    .skip_while(|p| matches!(p, KeyPart::Literal(_)))
+                    .peekable();
                 while let Some(part) = parts.next() {
                     if let KeyPart::Value(_) = part {
                         let mut text = String::new();
@@ -866,7 +881,10 @@ fn query_layout(schema: &Schema, entity: &Entity, index: &EntityIndex) -> Option
     let entity_filter = schema.table.entity_tag_field.is_some() && schema.keys_shared_with_others(entity, index);
     let fetch_items = index.fetch;
     let default = pk.attr_type == KeyType::S
-        && index.sk.as_ref().is_none_or(|sk| sk.layout.codec == KeyCodec::Segmented && sk.layout.attr_type == KeyType::S)
+        && index
+            .sk
+            .as_ref()
+            .is_none_or(|sk| sk.layout.codec == KeyCodec::Segmented && sk.layout.attr_type == KeyType::S)
         && !entity_filter
         && !fetch_items;
     (!default).then(|| {
@@ -999,11 +1017,7 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         .map(|(a, v)| match v.derive {
             None => key_field(schema, a),
             Some(d) => (
-                format!(
-                    "/// The {} of `{}` (UTC) that the partition holds.",
-                    d.word(),
-                    a.name
-                ),
+                format!("/// The {} of `{}` (UTC) that the partition holds.", d.word(), a.name),
                 part_rust_name(a, Some(d)),
                 part_type(schema, a, Some(d)),
             ),
@@ -1019,7 +1033,11 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         [(attr, derive)] => Some(AcrossView {
             method: format!(
                 "{}_across",
-                if is_primary { "query" } else { index.rust_name.trim_start_matches("r#") }
+                if is_primary {
+                    "query"
+                } else {
+                    index.rust_name.trim_start_matches("r#")
+                }
             ),
             bucket_type: format!("{RT}::key::{}", derive.runtime_type()),
             bucket_field: part_rust_name(attr, Some(*derive)),
@@ -1129,7 +1147,12 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         .map(|k| {
             (
                 k.field.clone(),
-                k.wrap(&format!("{}::{}({})?", entity.rust_name, k.fn_name, k.args_from_source("self"))),
+                k.wrap(&format!(
+                    "{}::{}({})?",
+                    entity.rust_name,
+                    k.fn_name,
+                    k.args_from_source("self")
+                )),
             )
         })
         .collect();
@@ -1217,6 +1240,50 @@ fn key_mark(schema: &Schema, entity: &Entity) -> Option<String> {
     None
 }
 
+/// The members' sort key layouts, in member order.
+fn member_sort_layouts<'s>(schema: &'s Schema, c: &ir::Collection) -> Vec<&'s ir::KeyLayout> {
+    c.members
+        .iter()
+        .filter_map(|m| {
+            let e = schema.entity_named(&m.entity)?;
+            let index = e.all_indexes().find(|i| i.name == m.index)?;
+            Some(&index.sk.as_ref()?.layout)
+        })
+        .collect()
+}
+
+/// What every sort key of the collection starts with: the collection's
+/// label in dyngen's own layout; for templates, the literal text all
+/// members' sort keys start with (maybe none).
+pub(crate) fn collection_prefix(schema: &Schema, c: &ir::Collection) -> String {
+    let layouts = member_sort_layouts(schema, c);
+    if layouts.iter().all(|l| l.codec == KeyCodec::Segmented) {
+        return format!("{}#", c.name);
+    }
+    let prefixes: Vec<String> = layouts.iter().map(|l| l.literal_prefix()).collect();
+    let mut common = prefixes.first().cloned().unwrap_or_default();
+    for p in &prefixes[1.min(prefixes.len())..] {
+        let shared = common.chars().zip(p.chars()).take_while(|(a, b)| a == b).count();
+        common = common.chars().take(shared).collect();
+    }
+    common
+}
+
+/// The layout of a collection query whose members' sort keys are templates:
+/// a prefix read (the common literal text) kept to the members by tag.
+fn collection_layout(schema: &Schema, c: &ir::Collection, pk: &ir::KeyLayout) -> Option<String> {
+    let layouts = member_sort_layouts(schema, c);
+    if layouts.iter().all(|l| l.codec == KeyCodec::Segmented) && pk.attr_type == KeyType::S {
+        return None;
+    }
+    let members: Vec<String> = c.members.iter().map(|m| lit(&m.entity)).collect();
+    Some(format!(
+        ".layout({RT}::query::QueryLayout {{ partition: {}, sort: {RT}::query::SortLayout::Segmented, entity_filter: false, fetch_items: false }}).only_entities(&[{}])",
+        key_type(pk.attr_type),
+        members.join(", ")
+    ))
+}
+
 pub struct CollectionView {
     /// Of the table handle's method that queries the collection.
     pub docs: String,
@@ -1238,6 +1305,9 @@ pub struct CollectionView {
     pub sk_prefix_lit: String,
     /// (entity name literal, entity Rust type, plural field name).
     pub members: Vec<(String, String, String)>,
+    /// For members whose keys are templates: the `QueryLayout` and the
+    /// member names the query keeps (`only_entities`).
+    pub layout: Option<String>,
 }
 
 pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<CollectionView> {
@@ -1290,7 +1360,8 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
         index_lit: option_str(schema.table.physical_index_name(&c.table_index)),
         pk_attribute_lit: lit(&index.pk.field),
         sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
-        sk_prefix_lit: lit(&format!("{}#", c.name)),
+        sk_prefix_lit: lit(&collection_prefix(schema, c)),
+        layout: collection_layout(schema, c, &index.pk.layout),
         members: members.into_iter().map(|(n, t, f)| (lit(&n), t, f)).collect(),
     })
 }
@@ -1304,6 +1375,8 @@ pub struct TableView {
     pub indexes: Vec<String>,
     pub ttl: String,
     pub entity_tag: String,
+    /// `("v", KeyType::N), ..` for key attributes that are not strings.
+    pub key_types: Option<String>,
 }
 
 /// A Rust string literal.
@@ -1354,6 +1427,15 @@ pub fn table_view(schema: &Schema) -> TableView {
             })
             .collect(),
         ttl: option_str(t.ttl_field.as_deref()),
+        key_types: {
+            let typed: Vec<String> = t
+                .key_attribute_types()
+                .into_iter()
+                .filter(|(_, ty)| *ty != KeyType::S)
+                .map(|(name, ty)| format!("({}, {})", lit(name), key_type(ty)))
+                .collect();
+            (!typed.is_empty()).then(|| typed.join(", "))
+        },
         // An empty name stands for "no tag" (DynamoDB has no empty
         // attribute names).
         entity_tag: lit(t.entity_tag_field.as_deref().unwrap_or("")),

@@ -726,7 +726,11 @@ impl Month {
     /// The month after this one.
     pub fn next(&self) -> Self {
         let (y, m) = (self.0.year(), self.0.month());
-        Month(if m == 12 { at(y + 1, 1, 1, 0) } else { at(y, m + 1, 1, 0) })
+        Month(if m == 12 {
+            at(y + 1, 1, 1, 0)
+        } else {
+            at(y, m + 1, 1, 0)
+        })
     }
 }
 

@@ -130,6 +130,8 @@ pub struct Query<'t, T> {
     /// The first error of a builder method, reported when the query runs.
     error: Option<Error>,
     layout: QueryLayout,
+    /// When not empty: only items whose entity tag is one of these.
+    only_entities: &'static [&'static str],
     /// A sort-key condition no key can meet (`lt` of the smallest value):
     /// the query answers with no items and sends nothing.
     empty: bool,
@@ -151,6 +153,7 @@ impl<'t, T: FromItem> Query<'t, T> {
             member_filters: BTreeMap::new(),
             error: None,
             layout: QueryLayout::default(),
+            only_entities: &[],
             empty: false,
             item: std::marker::PhantomData,
         }
@@ -159,6 +162,14 @@ impl<'t, T: FromItem> Query<'t, T> {
     /// Declares the key layout (templates, raw and native keys).
     pub fn layout(mut self, layout: QueryLayout) -> Self {
         self.layout = layout;
+        self
+    }
+
+    /// Only items tagged as one of `entities`: a collection whose members'
+    /// sort keys are templates, which other entities' keys may share a
+    /// partition with (dyngen's own layout labels them instead).
+    pub fn only_entities(mut self, entities: &'static [&'static str]) -> Self {
+        self.only_entities = entities;
         self
     }
 
@@ -223,28 +234,44 @@ impl<'t, T: FromItem> Query<'t, T> {
 
     /// The next value of a template, raw or native sort key is greater than `value`.
     pub fn text_gt<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
-        match self.check_next(composite).then(|| self.text_of(composite, value, casing)).flatten() {
+        match self
+            .check_next(composite)
+            .then(|| self.text_of(composite, value, casing))
+            .flatten()
+        {
             Some(v) => self.text_compare(composite, Comparison::Gt(v)),
             None => self,
         }
     }
 
     pub fn text_gte<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
-        match self.check_next(composite).then(|| self.text_of(composite, value, casing)).flatten() {
+        match self
+            .check_next(composite)
+            .then(|| self.text_of(composite, value, casing))
+            .flatten()
+        {
             Some(v) => self.text_compare(composite, Comparison::Gte(v)),
             None => self,
         }
     }
 
     pub fn text_lt<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
-        match self.check_next(composite).then(|| self.text_of(composite, value, casing)).flatten() {
+        match self
+            .check_next(composite)
+            .then(|| self.text_of(composite, value, casing))
+            .flatten()
+        {
             Some(v) => self.text_compare(composite, Comparison::Lt(v)),
             None => self,
         }
     }
 
     pub fn text_lte<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
-        match self.check_next(composite).then(|| self.text_of(composite, value, casing)).flatten() {
+        match self
+            .check_next(composite)
+            .then(|| self.text_of(composite, value, casing))
+            .flatten()
+        {
             Some(v) => self.text_compare(composite, Comparison::Lte(v)),
             None => self,
         }
@@ -260,8 +287,10 @@ impl<'t, T: FromItem> Query<'t, T> {
         if !self.check_next(composite) {
             return self;
         }
-        let (Some(low), Some(high)) = (self.text_of(composite, low, casing), self.text_of(composite, high, casing))
-        else {
+        let (Some(low), Some(high)) = (
+            self.text_of(composite, low, casing),
+            self.text_of(composite, high, casing),
+        ) else {
             return self;
         };
         if let SortLayout::Native(KeyType::N) = self.layout.sort {
@@ -282,7 +311,11 @@ impl<'t, T: FromItem> Query<'t, T> {
 
     /// The next value (a string, the last of its template) starts with `prefix`.
     pub fn text_begins(mut self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
-        match self.check_next(composite).then(|| self.text_of(composite, prefix, casing)).flatten() {
+        match self
+            .check_next(composite)
+            .then(|| self.text_of(composite, prefix, casing))
+            .flatten()
+        {
             Some(p) if p.is_empty() && self.prefix.is_empty() => self,
             Some(p) => self.text_compare(composite, Comparison::Begins(p)),
             None => self,
@@ -380,6 +413,15 @@ impl<'t, T: FromItem> Query<'t, T> {
             let tag = aliases.name(self.table.def().entity_tag);
             let name = aliases.value(AttributeValue::S(self.spec.entity.to_owned()));
             parts.push(format!("{tag} = {name}"));
+        }
+        if !self.only_entities.is_empty() && !self.table.def().entity_tag.is_empty() {
+            let tag = aliases.name(self.table.def().entity_tag);
+            let names: Vec<String> = self
+                .only_entities
+                .iter()
+                .map(|e| aliases.value(AttributeValue::S((*e).to_owned())))
+                .collect();
+            parts.push(format!("{tag} IN ({})", names.join(", ")));
         }
         parts.extend(self.table.expiry_condition(self.spec.index, aliases));
         if let Some(filter) = &self.filter {
@@ -761,7 +803,12 @@ impl<'t, T: FromItem> Query<'t, T> {
                     .send()
                     .await
                     .map_err(|e| sdk_error(entity, Operation::BatchGet, e))?;
-                for item in output.responses.unwrap_or_default().remove(table_name).unwrap_or_default() {
+                for item in output
+                    .responses
+                    .unwrap_or_default()
+                    .remove(table_name)
+                    .unwrap_or_default()
+                {
                     items.insert(crate::batch::item_key(self.table, &item), item);
                 }
                 pending = output
@@ -787,7 +834,9 @@ impl<'t, T: FromItem> Query<'t, T> {
 
     fn encode_cursor(&self, pk: &str, key: &Item) -> Result<Cursor, Error> {
         let attributes = cursor_attributes(key).map_err(|name| {
-            self.invalid_cursor(format!("the last evaluated key's attribute `{name}` is no string, number or binary"))
+            self.invalid_cursor(format!(
+                "the last evaluated key's attribute `{name}` is no string, number or binary"
+            ))
         })?;
         let position = CursorData {
             index: self.spec.index.unwrap_or(""),
@@ -885,7 +934,9 @@ fn inside(condition: &SortKeyCondition, value: &str, numeric: bool) -> bool {
     match condition {
         SortKeyCondition::Equals(v) => cmp(value, v) == Ordering::Equal,
         SortKeyCondition::BeginsWith(prefix) => value.starts_with(prefix.as_str()),
-        SortKeyCondition::Between(low, high) => cmp(low, value) != Ordering::Greater && cmp(value, high) != Ordering::Greater,
+        SortKeyCondition::Between(low, high) => {
+            cmp(low, value) != Ordering::Greater && cmp(value, high) != Ordering::Greater
+        }
         SortKeyCondition::Greater(v) => cmp(value, v) == Ordering::Greater,
         SortKeyCondition::GreaterOrEqual(v) => cmp(value, v) != Ordering::Less,
         SortKeyCondition::Less(v) => cmp(value, v) == Ordering::Less,
@@ -938,8 +989,11 @@ impl<'t, T: FromItem> Buckets<'t, T> {
         use futures::StreamExt as _;
         // Boxed: the queries' futures as one type, which keeps the stream
         // `Send` for any caller.
-        let reads: Vec<futures::future::BoxFuture<'t, Result<Vec<T>, Error>>> =
-            self.queries.into_iter().map(|query| Box::pin(query.all()) as _).collect();
+        let reads: Vec<futures::future::BoxFuture<'t, Result<Vec<T>, Error>>> = self
+            .queries
+            .into_iter()
+            .map(|query| Box::pin(query.all()) as _)
+            .collect();
         let pages: Vec<Result<Vec<T>, Error>> = futures::stream::iter(reads)
             .buffered(concurrency.max(1))
             .collect()
@@ -1312,14 +1366,32 @@ mod tests {
         let data = CursorData {
             index: "gsi1",
             partition: "app#a$23b#",
-            key: vec![("gsi1pk", "x#"), ("pk", "app#"), ("sk", "Thing#\u{10FFFF}é#")],
+            key: vec![
+                ("gsi1pk", KeyType::S, "x#".into()),
+                ("pk", KeyType::S, "app#".into()),
+                ("sk", KeyType::S, "Thing#\u{10FFFF}é#".into()),
+            ],
         };
         let encoded = data.encode();
         assert!(encoded
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         let bytes = decode_base64(&encoded).unwrap();
+        assert_eq!(bytes[0], CURSOR_VERSION, "all-string keys keep version 1");
         assert_eq!(CursorData::decode(&bytes), Some(data));
+        // Number and binary keys (version 2) keep their types.
+        let typed = CursorData {
+            index: "",
+            partition: "agg#1",
+            key: vec![
+                ("a", KeyType::S, "agg#1".into()),
+                ("b", KeyType::B, hex_text(&[0, 255, 16])),
+                ("v", KeyType::N, "42".into()),
+            ],
+        };
+        let bytes = decode_base64(&typed.encode()).unwrap();
+        assert_eq!(bytes[0], CURSOR_VERSION_TYPED);
+        assert_eq!(CursorData::decode(&bytes), Some(typed));
     }
 
     #[test]
@@ -1327,7 +1399,7 @@ mod tests {
         let good = CursorData {
             index: "",
             partition: "p#",
-            key: vec![("pk", "p#"), ("sk", "s#")],
+            key: vec![("pk", KeyType::S, "p#".into()), ("sk", KeyType::S, "s#".into())],
         }
         .encode();
         let bytes = decode_base64(&good).unwrap();
@@ -1340,7 +1412,7 @@ mod tests {
         assert_eq!(CursorData::decode(&longer), None);
         // Wrong version, absurd lengths, invalid UTF-8.
         let mut wrong = bytes.clone();
-        wrong[0] = 2;
+        wrong[0] = 3;
         assert_eq!(CursorData::decode(&wrong), None);
         assert_eq!(CursorData::decode(&[1, 0xff, 0xff, 0xff, 0xff]), None);
         assert_eq!(

@@ -103,13 +103,13 @@ impl<'t, E: Entity> Scan<'t, E> {
             .into_iter()
             .map(|item| crate::entity::read_entity(item, def.entity_tag))
             .collect::<Result<Vec<E>, _>>()?;
-        let next = match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => Some(
-                encode_scan_cursor(E::NAME, &key)
-                    .ok_or_else(|| invalid("the last evaluated key is not made of strings, numbers or binaries".into()))?,
-            ),
-            _ => None,
-        };
+        let next =
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => Some(encode_scan_cursor(E::NAME, &key).ok_or_else(|| {
+                    invalid("the last evaluated key is not made of strings, numbers or binaries".into())
+                })?),
+                _ => None,
+            };
         Ok(Page { items, next })
     }
 

@@ -61,6 +61,8 @@ pub struct Table {
     def: &'static TableDef,
     /// Whether reads leave out items whose TTL has passed.
     hide_expired: bool,
+    /// Key attributes that are not strings (`N`, `B`), for `create_if_missing`.
+    key_types: &'static [(&'static str, crate::key::KeyType)],
 }
 
 /// DynamoDB's expiry rule, in one place for reads and writes: an item is
@@ -110,7 +112,15 @@ impl Table {
             name: Arc::from(name.into()),
             def,
             hide_expired: true,
+            key_types: &[],
         }
+    }
+
+    /// Declares the key attributes that are numbers or binaries (the others
+    /// are strings): the types `create_if_missing` gives them.
+    pub fn with_key_types(mut self, key_types: &'static [(&'static str, crate::key::KeyType)]) -> Self {
+        self.key_types = key_types;
+        self
     }
 
     /// Reads return items whose TTL has passed but that DynamoDB has not
@@ -207,7 +217,7 @@ impl Table {
             .create_table()
             .table_name(self.name())
             .billing_mode(BillingMode::PayPerRequest)
-            .set_attribute_definitions(Some(attribute_definitions(def)?))
+            .set_attribute_definitions(Some(attribute_definitions(def, self.key_types)?))
             .set_key_schema(Some(key_schema(def.pk, def.sk)?));
         for index in def.indexes {
             let projection = projection(index.projection);
@@ -321,8 +331,12 @@ fn ttl_already_enabled(code: Option<&str>, message: Option<&str>) -> bool {
         && message.is_some_and(|m| m.to_ascii_lowercase().contains("timetolive is already enabled"))
 }
 
-/// Every key attribute of the table and its indexes, once each; all are strings.
-fn attribute_definitions(def: &TableDef) -> Result<Vec<AttributeDefinition>, Error> {
+/// Every key attribute of the table and its indexes, once each: strings
+/// unless `key_types` says otherwise.
+fn attribute_definitions(
+    def: &TableDef,
+    key_types: &[(&str, crate::key::KeyType)],
+) -> Result<Vec<AttributeDefinition>, Error> {
     let mut names: Vec<&'static str> = Vec::new();
     let all = [Some(def.pk), def.sk]
         .into_iter()
@@ -336,9 +350,14 @@ fn attribute_definitions(def: &TableDef) -> Result<Vec<AttributeDefinition>, Err
     names
         .into_iter()
         .map(|name| {
+            let ty = match key_types.iter().find(|(n, _)| *n == name).map(|(_, t)| *t) {
+                Some(crate::key::KeyType::N) => ScalarAttributeType::N,
+                Some(crate::key::KeyType::B) => ScalarAttributeType::B,
+                _ => ScalarAttributeType::S,
+            };
             AttributeDefinition::builder()
                 .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
+                .attribute_type(ty)
                 .build()
                 .map_err(|e| Error::sdk(TABLE, Operation::CreateTable, e))
         })
@@ -402,7 +421,7 @@ mod tests {
 
     #[test]
     fn attribute_definitions_are_deduplicated_strings() {
-        let defs = attribute_definitions(&DEF).unwrap();
+        let defs = attribute_definitions(&DEF, &[]).unwrap();
         let names: Vec<_> = defs.iter().map(|d| d.attribute_name()).collect();
         assert_eq!(names, ["pk", "sk", "gsi1pk", "lsi1sk"]);
         assert!(defs.iter().all(|d| d.attribute_type() == &ScalarAttributeType::S));

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dyngen_runtime::key::{
-    decode_segments, range_condition, write_escaped, Casing, Comparison, KeyBuilder, KeySegment, SortKeyCondition,
-    PARTITION_KEY_MAX, SENTINEL, SORT_KEY_MAX,
+    decode_segments, range_condition, text_range_condition, write_escaped, Casing, Comparison, KeyBuilder, KeySegment,
+    SortKeyCondition, PARTITION_KEY_MAX, SENTINEL, SORT_KEY_MAX,
 };
 use dyngen_runtime::Error;
 use proptest::collection::vec;
@@ -37,6 +37,10 @@ fn matches(condition: &SortKeyCondition, key: &str) -> bool {
         SortKeyCondition::Equals(v) => key == v,
         SortKeyCondition::BeginsWith(p) => key.starts_with(p.as_str()),
         SortKeyCondition::Between(lo, hi) => lo.as_str() <= key && key <= hi.as_str(),
+        SortKeyCondition::Greater(v) => key > v.as_str(),
+        SortKeyCondition::GreaterOrEqual(v) => key >= v.as_str(),
+        SortKeyCondition::Less(v) => key < v.as_str(),
+        SortKeyCondition::LessOrEqual(v) => key <= v.as_str(),
     }
 }
 
@@ -878,4 +882,60 @@ fn ordering_helper_is_byte_order() {
     // `str` ordering is UTF-8 byte ordering, which the tests above rely on.
     assert_eq!("\u{FFFF}".cmp("\u{10000}"), Ordering::Less);
     assert_eq!("\u{FFFF}".as_bytes().cmp("\u{10000}".as_bytes()), Ordering::Less);
+}
+
+/// A text key's last value, for the range proofs of templates: any text
+/// without U+10FFFF (writes refuse it), including U+0000 and U+D7FF/U+E000.
+fn text_value() -> impl Strategy<Value = String> + Clone {
+    proptest::collection::vec(
+        prop_oneof![
+            Just('\u{0}'),
+            Just('\u{1}'),
+            Just('#'),
+            Just('a'),
+            Just('b'),
+            Just('\u{D7FF}'),
+            Just('\u{E000}'),
+            Just('\u{10FFFE}'),
+        ],
+        0..4,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+proptest! {
+    /// A template's range condition on its last value (after the literal
+    /// text `prefix`) selects exactly the keys `prefix + x` whose value `x`
+    /// compares so, and never a key outside `prefix`.
+    #[test]
+    fn text_ranges_select_exactly(
+        prefix in prop_oneof![Just(String::new()), Just("USER#".to_owned()), Just("a".to_owned())],
+        x in text_value(),
+        v in text_value(),
+        w in text_value(),
+        other in text_value(),
+    ) {
+        let key = format!("{prefix}{x}");
+        let cases = [
+            (Comparison::Gt(v.clone()), x > v),
+            (Comparison::Gte(v.clone()), x >= v),
+            (Comparison::Lt(v.clone()), x < v),
+            (Comparison::Lte(v.clone()), x <= v),
+            (Comparison::Between(v.clone(), w.clone()), v <= x && x <= w),
+            (Comparison::Begins(v.clone()), x.starts_with(v.as_str())),
+        ];
+        for (comparison, expected) in cases {
+            let selected = text_range_condition(&prefix, &comparison).is_some_and(|c| matches(&c, &key));
+            prop_assert_eq!(selected, expected, "{:?} on {:?} (prefix {:?})", comparison, x, prefix);
+            // A key under another prefix is never selected (the prefixes
+            // here do not extend each other).
+            if !prefix.is_empty() {
+                let outside = format!("b{other}");
+                if !outside.starts_with(prefix.as_str()) {
+                    let hit = text_range_condition(&prefix, &comparison).is_some_and(|c| matches(&c, &outside));
+                    prop_assert!(!hit, "{:?} selected {:?} outside {:?}", comparison, outside, prefix);
+                }
+            }
+        }
+    }
 }

@@ -27,8 +27,20 @@ async fn create_store_table(client: &Client, table: &str) {
         .table_name(table)
         .attribute_definitions(attribute("id"))
         .attribute_definitions(attribute("name"))
-        .key_schema(KeySchemaElement::builder().attribute_name("id").key_type(KeyType::Hash).build().unwrap())
-        .key_schema(KeySchemaElement::builder().attribute_name("name").key_type(KeyType::Range).build().unwrap())
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("id")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("name")
+                .key_type(KeyType::Range)
+                .build()
+                .unwrap(),
+        )
         .billing_mode(BillingMode::PayPerRequest)
         .send()
         .await
@@ -37,7 +49,14 @@ async fn create_store_table(client: &Client, table: &str) {
 
 /// The item dynastorev2's `Create` leaves: `ADD version 1`, `SET payload`,
 /// extra fields, and `expires` only with a TTL.
-fn dynastore_item(id: &str, name: &str, version: u64, payload: &[u8], expires: Option<i64>, owner: Option<&str>) -> RawItem {
+fn dynastore_item(
+    id: &str,
+    name: &str,
+    version: u64,
+    payload: &[u8],
+    expires: Option<i64>,
+    owner: Option<&str>,
+) -> RawItem {
     let mut item = RawItem::new();
     item.insert("id".into(), AttributeValue::S(id.into()));
     item.insert("name".into(), AttributeValue::S(name.into()));
@@ -78,12 +97,24 @@ async fn reads_and_lists_what_dynastore_wrote() {
         put_raw(
             &client,
             &name,
-            dynastore_item("customer", "01FCFSDXQ8EYFCNMEA7C2WJG74", 1, br#"{"name": "Stax"}"#, Some(expires), Some("ops")),
+            dynastore_item(
+                "customer",
+                "01FCFSDXQ8EYFCNMEA7C2WJG74",
+                1,
+                br#"{"name": "Stax"}"#,
+                Some(expires),
+                Some("ops"),
+            ),
         )
         .await;
         // Sort keys with `#` and spaces: raw keys hold any text.
         for n in 0..25 {
-            put_raw(&client, &name, dynastore_item("customer", &format!("ticket#{n:02} a"), 3, b"x", None, None)).await;
+            put_raw(
+                &client,
+                &name,
+                dynastore_item("customer", &format!("ticket#{n:02} a"), 3, b"x", None, None),
+            )
+            .await;
         }
         let store = Store::new(client.clone(), &name);
         let got = store

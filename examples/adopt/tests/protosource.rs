@@ -32,8 +32,20 @@ async fn create_events_table(client: &Client, table: &str) {
                 .build()
                 .unwrap(),
         )
-        .key_schema(KeySchemaElement::builder().attribute_name("a").key_type(KeyType::Hash).build().unwrap())
-        .key_schema(KeySchemaElement::builder().attribute_name("v").key_type(KeyType::Range).build().unwrap())
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("a")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("v")
+                .key_type(KeyType::Range)
+                .build()
+                .unwrap(),
+        )
         .billing_mode(BillingMode::PayPerRequest)
         .send()
         .await
@@ -63,7 +75,10 @@ fn event(aggregate: &str, version: i64, data: &[u8]) -> OrderEvent {
 
 fn key(aggregate: &str, version: i64) -> RawItem {
     RawItem::from([
-        ("a".to_owned(), AttributeValue::S(format!("example_orders_v1#{aggregate}"))),
+        (
+            "a".to_owned(),
+            AttributeValue::S(format!("example_orders_v1#{aggregate}")),
+        ),
         ("v".to_owned(), AttributeValue::N(version.to_string())),
     ])
 }
@@ -75,11 +90,26 @@ async fn reads_what_protosource_wrote() {
         let expiry = 1_893_456_000; // 2030: not expired, so reads show it
         for v in 1..=3 {
             let ttl = (v == 3).then_some(expiry);
-            put_raw(&client, &name, protosource_item("example_orders_v1", "order-1", v, &[v as u8; 4], ttl)).await;
+            put_raw(
+                &client,
+                &name,
+                protosource_item("example_orders_v1", "order-1", v, &[v as u8; 4], ttl),
+            )
+            .await;
         }
         // Another aggregate type in the same table, and another aggregate.
-        put_raw(&client, &name, protosource_item("example_users_v1", "order-1", 1, b"user", None)).await;
-        put_raw(&client, &name, protosource_item("example_orders_v1", "order-2", 1, b"other", None)).await;
+        put_raw(
+            &client,
+            &name,
+            protosource_item("example_users_v1", "order-1", 1, b"user", None),
+        )
+        .await;
+        put_raw(
+            &client,
+            &name,
+            protosource_item("example_orders_v1", "order-2", 1, b"other", None),
+        )
+        .await;
 
         let table = Events::new(client.clone(), &name);
         let events = load(&table, "order-1").await.unwrap();
@@ -128,7 +158,12 @@ async fn reads_what_protosource_wrote() {
         scanned.sort();
         assert_eq!(
             scanned,
-            [("order-1".into(), 1), ("order-1".into(), 2), ("order-1".into(), 3), ("order-2".into(), 1)]
+            [
+                ("order-1".into(), 1),
+                ("order-1".into(), 2),
+                ("order-1".into(), 3),
+                ("order-2".into(), 1)
+            ]
         );
         // The other type's item under an order key would be refused, not misread.
         assert!(matches!(
@@ -184,7 +219,11 @@ async fn save_is_create_only_in_transactions_of_at_most_100() {
         let err = save(&table, &batch).await.unwrap_err();
         assert!(matches!(err, Error::TransactionCanceled { .. }), "{err:?}");
         for v in 251..=255 {
-            assert_eq!(get_raw(&client, &name, key("big", v)).await, None, "version {v} was written");
+            assert_eq!(
+                get_raw(&client, &name, key("big", v)).await,
+                None,
+                "version {v} was written"
+            );
         }
         assert_eq!(
             get_raw(&client, &name, key("big", 250)).await.unwrap()["d"],
@@ -203,7 +242,12 @@ async fn load_pages_in_order_and_load_tail_returns_the_last_n() {
         // Versions 1..=120 sort numerically (`v` is N): 9 before 10.
         let data = vec![7u8; 20_000];
         for v in (1..=120).rev() {
-            put_raw(&client, &name, protosource_item("example_orders_v1", "paged", v, &data, None)).await;
+            put_raw(
+                &client,
+                &name,
+                protosource_item("example_orders_v1", "paged", v, &data, None),
+            )
+            .await;
         }
         let page = table
             .order_events()
@@ -217,7 +261,12 @@ async fn load_pages_in_order_and_load_tail_returns_the_last_n() {
         let versions: Vec<i64> = load(&table, "paged").await.unwrap().iter().map(|e| e.version).collect();
         assert_eq!(versions, (1..=120).collect::<Vec<_>>());
 
-        let tail: Vec<i64> = load_tail(&table, "paged", 5).await.unwrap().iter().map(|e| e.version).collect();
+        let tail: Vec<i64> = load_tail(&table, "paged", 5)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.version)
+            .collect();
         assert_eq!(tail, [116, 117, 118, 119, 120]);
 
         // Typed range conditions on the numeric sort key.

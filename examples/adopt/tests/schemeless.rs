@@ -5,8 +5,8 @@
 
 use dyngen_adopt_examples::schemeless::*;
 use dyngen_runtime::aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ProvisionedThroughput, ScalarAttributeType,
+    AttributeDefinition, AttributeValue, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ProvisionedThroughput, ScalarAttributeType,
 };
 use dyngen_runtime::aws_sdk_dynamodb::Client;
 use dyngen_runtime::chrono::{DateTime, Utc};
@@ -23,7 +23,13 @@ async fn create_event_table(client: &Client, table: &str) {
             .build()
             .unwrap()
     };
-    let key = |name: &str, ty: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(ty).build().unwrap();
+    let key = |name: &str, ty: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(ty)
+            .build()
+            .unwrap()
+    };
     let throughput = || {
         ProvisionedThroughput::builder()
             .read_capacity_units(10)
@@ -132,7 +138,9 @@ async fn reads_events_the_adapter_wrote_in_time_order_across_months() {
         )
         .await;
         let table = EventStore::new(client.clone(), &name);
-        let all = all_events(&table, first_month(), Month::new(2026, 12).unwrap()).await.unwrap();
+        let all = all_events(&table, first_month(), Month::new(2026, 12).unwrap())
+            .await
+            .unwrap();
         assert_eq!(all, events());
         let concurrent = all_events_concurrently(&table, first_month(), Month::new(2026, 12).unwrap(), 8)
             .await
@@ -199,7 +207,9 @@ async fn writes_the_adapters_item_and_create_refuses_an_existing_event() {
         let again = table.events().create(&events()[0]).await;
         assert!(matches!(again, Err(Error::AlreadyExists { .. })), "{again:?}");
         assert_eq!(
-            all_events(&table, first_month(), Month::new(2026, 12).unwrap()).await.unwrap(),
+            all_events(&table, first_month(), Month::new(2026, 12).unwrap())
+                .await
+                .unwrap(),
             events()
         );
     })
