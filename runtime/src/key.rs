@@ -162,6 +162,9 @@ pub struct KeyBuilder {
     attribute: &'static str,
     max: usize,
     buffer: String,
+    /// Bytes of `B` keys written as hex: each is two characters of the
+    /// buffer but one byte of the key DynamoDB stores.
+    binary_bytes: usize,
     error: Option<Box<Error>>,
 }
 
@@ -185,6 +188,7 @@ impl KeyBuilder {
             attribute,
             max,
             buffer: String::with_capacity(64),
+            binary_bytes: 0,
             error: None,
         }
     }
@@ -244,7 +248,20 @@ impl KeyBuilder {
             return self;
         }
         let start = self.buffer.len();
-        let written = value.write_text(&mut self.buffer);
+        // Cased first: the checks below see the text the key holds.
+        let written = value.write_text(&mut self.buffer).map(|()| match casing {
+            Casing::Preserve => {}
+            Casing::Lower | Casing::Upper => {
+                let text = &self.buffer[start..];
+                let cased = if casing == Casing::Lower {
+                    text.to_lowercase()
+                } else {
+                    text.to_uppercase()
+                };
+                self.buffer.truncate(start);
+                self.buffer.push_str(&cased);
+            }
+        });
         let problem = match written {
             Err(message) => Some(message),
             Ok(()) => {
@@ -266,20 +283,6 @@ impl KeyBuilder {
                 attribute: composite,
                 message,
             }));
-            return self;
-        }
-        match casing {
-            Casing::Preserve => {}
-            Casing::Lower => {
-                let cased = self.buffer[start..].to_lowercase();
-                self.buffer.truncate(start);
-                self.buffer.push_str(&cased);
-            }
-            Casing::Upper => {
-                let cased = self.buffer[start..].to_uppercase();
-                self.buffer.truncate(start);
-                self.buffer.push_str(&cased);
-            }
         }
         self
     }
@@ -289,6 +292,7 @@ impl KeyBuilder {
     #[inline]
     pub fn binary(mut self, _composite: &'static str, value: &[u8]) -> Self {
         if self.error.is_none() {
+            self.binary_bytes += value.len();
             for b in value {
                 self.buffer.push(char::from(HEX_LOWER[usize::from(b >> 4)]));
                 self.buffer.push(char::from(HEX_LOWER[usize::from(b & 0xF)]));
@@ -301,13 +305,15 @@ impl KeyBuilder {
     #[inline]
     pub fn build(self) -> Result<String, Error> {
         let max = self.max;
-        let (entity, attribute) = (self.entity, self.attribute);
+        let (entity, attribute, binary_bytes) = (self.entity, self.attribute, self.binary_bytes);
         let key = self.build_prefix()?;
-        if key.len() > max {
+        // The stored length: a `B` key's bytes, not their hex text.
+        let length = key.len() - binary_bytes;
+        if length > max {
             return Err(Error::KeyTooLong {
                 entity,
                 attribute,
-                length: key.len(),
+                length,
                 max,
             });
         }

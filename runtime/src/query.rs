@@ -196,6 +196,14 @@ impl<'t, T: FromItem> Query<'t, T> {
         let Some(text) = self.text_of(composite, value, casing) else {
             return self;
         };
+        let ends_key = match self.layout.sort {
+            SortLayout::Text { after } => after.get(self.fixed).is_none_or(|a| a.is_empty()),
+            _ => false,
+        };
+        if text.is_empty() && self.prefix.is_empty() && ends_key && self.fixed + 1 == self.spec.sk_composites {
+            // A raw key is never empty (DynamoDB refuses empty key values).
+            self.empty = true;
+        }
         if let SortLayout::Text { after } = self.layout.sort {
             if let Some(d) = after.get(self.fixed).and_then(|a| a.chars().next()) {
                 if text.contains(d) {
@@ -213,6 +221,27 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     fn text_compare(mut self, composite: &'static str, comparison: Comparison) -> Self {
+        // A raw key is never empty: against the empty value, `>`/`>=` hold
+        // for every key and `<`/`<=` for none; DynamoDB refuses an empty
+        // comparison value.
+        if self.prefix.is_empty() {
+            match &comparison {
+                Comparison::Gt(v) | Comparison::Gte(v) if v.is_empty() => return self,
+                Comparison::Lt(v) | Comparison::Lte(v) if v.is_empty() => {
+                    self.empty = true;
+                    return self;
+                }
+                Comparison::Between(a, b) if a.is_empty() && b.is_empty() => {
+                    self.empty = true;
+                    return self;
+                }
+                Comparison::Between(a, b) if a.is_empty() => {
+                    self.range = Some(SortKeyCondition::LessOrEqual(b.clone()));
+                    return self;
+                }
+                _ => {}
+            }
+        }
         let condition = match self.layout.sort {
             SortLayout::Native(_) => Some(match comparison {
                 Comparison::Gt(v) => SortKeyCondition::Greater(v),
@@ -409,7 +438,9 @@ impl<'t, T: FromItem> Query<'t, T> {
     /// when the table hides expired items.
     fn filter_expression(&self, aliases: &mut Aliases) -> Result<Option<String>, Error> {
         let mut parts = Vec::new();
-        if self.layout.entity_filter && !self.table.def().entity_tag.is_empty() {
+        // With `fetch_items` the index entries hold no tag: the items are
+        // kept to this entity after they are read (`fetch_items`).
+        if self.layout.entity_filter && !self.layout.fetch_items && !self.table.def().entity_tag.is_empty() {
             let tag = aliases.name(self.table.def().entity_tag);
             let name = aliases.value(AttributeValue::S(self.spec.entity.to_owned()));
             parts.push(format!("{tag} = {name}"));
@@ -819,9 +850,14 @@ impl<'t, T: FromItem> Query<'t, T> {
                     .unwrap_or_default();
             }
         }
+        // Other entities' items under keys this query reads are not its
+        // results (the filter a query without `fetch` sends).
+        let tag = def.entity_tag;
+        let others = self.layout.entity_filter && !tag.is_empty();
         Ok(keys
             .iter()
             .filter_map(|key| items.remove(&crate::batch::item_key(self.table, key)))
+            .filter(|item| !others || crate::entity::tag_of(item, tag) == Some(entity))
             .collect())
     }
 

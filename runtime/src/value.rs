@@ -788,7 +788,19 @@ stored_timestamp!(
 /// In a native `N` key or a template: the whole seconds.
 impl crate::key::KeyText for EpochSeconds {
     fn write_text(&self, out: &mut String) -> Result<(), String> {
+        if !(0..=9999).contains(&chrono::Datelike::year(&self.0)) {
+            return Err("timestamps in keys must fall in years 0 to 9999".to_owned());
+        }
         out.push_str(&self.0.timestamp().to_string());
+        Ok(())
+    }
+}
+
+/// In a native `B` sort-key condition: the hex text `attribute` turns back
+/// into the bytes.
+impl crate::key::KeyText for Bytes {
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        out.push_str(&crate::key::hex_text(&self.0));
         Ok(())
     }
 }
