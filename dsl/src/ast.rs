@@ -220,6 +220,16 @@ pub struct CompositeRef {
     pub span: Span,
 }
 
+impl CompositeRef {
+    /// As a schema writes it: `repoName`, `month(created)`.
+    pub fn written(&self) -> String {
+        match &self.derive {
+            Some(f) => format!("{}({})", f.text, self.attribute.text),
+            None => self.attribute.text.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct KeyDef {
     pub role: KeyRole,

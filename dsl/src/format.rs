@@ -706,14 +706,7 @@ fn key_def_text(key: &KeyDef, template: Option<&str>) -> String {
     let mut text = match template {
         Some(t) => format!("{role}: {t}"),
         None => {
-            let composites: Vec<String> = key
-                .composites
-                .iter()
-                .map(|c| match &c.derive {
-                    Some(f) => format!("{}({})", f.text, c.attribute.text),
-                    None => c.attribute.text.clone(),
-                })
-                .collect();
+            let composites: Vec<String> = key.composites.iter().map(crate::ast::CompositeRef::written).collect();
             format!("{role}: [{}]", composites.join(", "))
         }
     };

@@ -352,6 +352,16 @@ impl Lowerer {
                     None => declared.push((name, ty, setting.span)),
                 }
             }
+            // After the error, the first declaration counts (one error, not
+            // one per key built on the attribute).
+            let first =
+                |name: &str, ty: KeyType| declared.iter().find(|(n, _, _)| *n == name).map_or(ty, |(_, t, _)| *t);
+            for index in &mut indexes {
+                index.pk_type = first(&index.pk, index.pk_type);
+                if let Some(sk) = &index.sk {
+                    index.sk_type = first(sk, index.sk_type);
+                }
+            }
         }
         // DynamoDB names: unique among the table's indexes.
         let mut physical: BTreeMap<&str, &TableIndex> = BTreeMap::new();
@@ -2337,14 +2347,7 @@ fn describe_key_def(d: &ast::KeyDef) -> String {
     let body = match &d.template {
         Some(t) => format!("{:?}", t.value),
         None => {
-            let names: Vec<String> = d
-                .composites
-                .iter()
-                .map(|c| match &c.derive {
-                    Some(f) => format!("{}({})", f.text, c.attribute.text),
-                    None => c.attribute.text.clone(),
-                })
-                .collect();
+            let names: Vec<String> = d.composites.iter().map(ast::CompositeRef::written).collect();
             format!("[{}]", names.join(", "))
         }
     };

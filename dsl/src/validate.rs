@@ -534,7 +534,7 @@ fn key_attributes(schema: &Schema, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 if let Some((other_index, other)) = writers.get(key.field.as_str()) {
-                    if other.composites != key.composites || other.casing != key.casing {
+                    if other.composites != key.composites || other.casing != key.casing || other.layout != key.layout {
                         out.push(
                             Diagnostic::new(
                                 Code::KeyAttributeName,
