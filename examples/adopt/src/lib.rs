@@ -105,3 +105,8 @@ pub mod schemeless {
             .await
     }
 }
+
+/// A single-table design with `TYPE#value` templates (not a seed).
+pub mod shop {
+    dyngen_runtime::include_generated!("shop");
+}
