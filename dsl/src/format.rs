@@ -29,7 +29,8 @@
 
 use crate::ast::{
     AttrSuffixKind, Attribute, Entity, EntityIndex, Enum, File, Item, KeyDef, KeyRole, Literal, LiteralKind, Marker,
-    Projection, ProjectionKind, Service, Struct, Table, TableIndex, TableIndexKind, TableSetting, TypeExpr, Variant,
+    ModelSetting, Projection, ProjectionKind, Service, Struct, Table, TableIndex, TableIndexKind, TableSetting,
+    TypeExpr, Variant,
 };
 use crate::span::Span;
 
@@ -214,6 +215,7 @@ enum EntityMember<'t> {
     Attribute(&'t Attribute),
     Key(&'t EntityIndex),
     Marker(&'t Marker),
+    Model(&'t ModelSetting),
 }
 
 /// One item of a table index or an entity key block (`pk: gsi1pk`,
@@ -583,6 +585,9 @@ impl<'a> Printer<'a> {
         for marker in &entity.markers {
             members.push((marker.name.span.start, EntityMember::Marker(marker)));
         }
+        for setting in &entity.model {
+            members.push((setting.span.start, EntityMember::Model(setting)));
+        }
         members.sort_by_key(|(start, _)| *start);
         let header = format!("entity {}", entity.name.text);
         self.body(0, start, &header, (open, close), &members, Self::entity_member)
@@ -594,7 +599,19 @@ impl<'a> Printer<'a> {
             EntityMember::Key(key) => self.entity_index(key),
             EntityMember::Marker(marker) => {
                 let span = marker.name.span;
-                self.code_line(1, span.start, span.end, &marker.name.text, Blank::Keep);
+                match &marker.format {
+                    Some(format) => {
+                        let close = self.expect_code(format.span.end, ")")?;
+                        let text = format!("{} @format({})", marker.name.text, self.raw(format.span)?);
+                        self.code_line(1, span.start, close.end, &text, Blank::Keep);
+                    }
+                    None => self.code_line(1, span.start, span.end, &marker.name.text, Blank::Keep),
+                }
+                Some(())
+            }
+            EntityMember::Model(setting) => {
+                let text = format!("{}: {}", setting.key.text, self.raw(setting.value.span)?);
+                self.code_line(1, setting.span.start, setting.value.span.end, &text, Blank::Keep);
                 Some(())
             }
         }

@@ -74,9 +74,40 @@ pub struct Table {
     /// Attribute holding each item's entity name; `None` for a table declared
     /// with `entity_tag: none` (its keys alone tell its entities apart).
     pub entity_tag_field: Option<String>,
+    /// How list-form keys (`pk: [a, b]`) are laid out (`format:`).
+    pub format: KeyFormat,
     #[serde(skip)]
     pub span: Span,
 }
+
+/// A table's `format`: the layout of its list-form keys and the attributes
+/// that mark its items. See docs/key-format.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum KeyFormat {
+    /// dyngen's own: segmented, escaped, order-preserving (the default).
+    Dyngen,
+    /// ElectroDB's (3.x): `$service#attr_value`, `$entity_version#attr_value`,
+    /// `$collection#entity_version#..`, lowercased; `__edb_e__` and
+    /// `__edb_v__` on every item.
+    ElectroDb,
+}
+
+impl KeyFormat {
+    pub const ALL: [(&'static str, KeyFormat); 2] =
+        [("dyngen", KeyFormat::Dyngen), ("electrodb", KeyFormat::ElectroDb)];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            KeyFormat::Dyngen => "dyngen",
+            KeyFormat::ElectroDb => "electrodb",
+        }
+    }
+}
+
+/// ElectroDB's entity-name attribute.
+pub const ELECTRODB_ENTITY_FIELD: &str = "__edb_e__";
+/// ElectroDB's model-version attribute.
+pub const ELECTRODB_VERSION_FIELD: &str = "__edb_v__";
 
 impl Table {
     pub fn index_named(&self, name: &str) -> Option<&TableIndex> {
@@ -263,8 +294,22 @@ pub struct Entity {
     pub version: Option<String>,
     /// Name of the expiry attribute (epoch seconds in the table's TTL field).
     pub ttl: Option<String>,
+    /// What the entity tag attribute holds for this entity: its name, or
+    /// its ElectroDB model's name (`model_name:`).
+    pub tag_value: String,
+    /// Attributes every item of the entity holds with a fixed value besides
+    /// the entity tag (ElectroDB's `__edb_v__`): written by every put and
+    /// update, and checked by every read.
+    pub fixed: Vec<FixedAttribute>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// An attribute with a fixed value on every item of an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FixedAttribute {
+    pub field: String,
+    pub value: String,
 }
 
 impl Entity {
@@ -542,6 +587,17 @@ pub enum Casing {
     Preserve,
     Lower,
     Upper,
+}
+
+impl Casing {
+    /// `text` in this casing (as the runtime cases values).
+    pub fn apply(self, text: &str) -> String {
+        match self {
+            Casing::Preserve => text.to_string(),
+            Casing::Lower => text.to_lowercase(),
+            Casing::Upper => text.to_uppercase(),
+        }
+    }
 }
 
 /// One access pattern of an entity: its primary key or a secondary index.

@@ -426,13 +426,40 @@ impl Lowerer {
             );
         }
 
-        // `entity_tag: none` (unquoted): the table's items carry no tag.
-        let entity_tag_field = match settings.get("entity_tag") {
-            Some(s) if !s.quoted && s.value.text == "none" => None,
-            Some(s) => Some(s.value.text.clone()),
-            None => Some(DEFAULT_ENTITY_TAG_FIELD.to_string()),
+        let format = match settings.get("format") {
+            None => KeyFormat::Dyngen,
+            Some(s) => match KeyFormat::ALL.iter().find(|(w, _)| *w == s.value.text) {
+                Some((_, format)) => *format,
+                None => {
+                    self.push(
+                        Diagnostic::new(Code::KeyFormat, format!("`{}` is no key format", s.value.text))
+                            .primary(s.value.span, "unknown format")
+                            .help("write `format: electrodb` for tables ElectroDB laid out, or leave `format` out (dyngen's own)"),
+                    );
+                    KeyFormat::Dyngen
+                }
+            },
         };
-        for s in ["ttl", "entity_tag"].into_iter().filter_map(|k| settings.get(k)) {
+        // `entity_tag: none` (unquoted): the table's items carry no tag.
+        let entity_tag_field = match (settings.get("entity_tag"), format) {
+            (Some(s), KeyFormat::ElectroDb) => {
+                self.push(
+                    Diagnostic::new(Code::KeyFormat, "an ElectroDB table's entity tag is `__edb_e__`")
+                        .primary(s.span, "a tag of its own")
+                        .note("ElectroDB reads an item only when `__edb_e__` and `__edb_v__` name its model")
+                        .help("remove `entity_tag` (`format: electrodb` tags every item as ElectroDB does)"),
+                );
+                Some(ELECTRODB_ENTITY_FIELD.to_string())
+            }
+            (None, KeyFormat::ElectroDb) => Some(ELECTRODB_ENTITY_FIELD.to_string()),
+            (Some(s), _) if !s.quoted && s.value.text == "none" => None,
+            (Some(s), _) => Some(s.value.text.clone()),
+            (None, _) => Some(DEFAULT_ENTITY_TAG_FIELD.to_string()),
+        };
+        for s in ["ttl", "entity_tag", "format"]
+            .into_iter()
+            .filter_map(|k| settings.get(k))
+        {
             if let Some(ty) = &s.key_type {
                 self.push(
                     Diagnostic::new(
@@ -489,6 +516,7 @@ impl Lowerer {
             indexes,
             ttl_field: settings.get("ttl").map(|s| s.value.text.clone()),
             entity_tag_field,
+            format,
             span: t.name.span,
         }
     }
@@ -1384,10 +1412,17 @@ impl Lowerer {
         }
         let timestamps = markers.contains_key("timestamps");
         if let Some(&span) = markers.get("timestamps") {
+            let format = e
+                .markers
+                .iter()
+                .find(|m| m.name.text == "timestamps")
+                .and_then(|m| m.format.as_ref())
+                .and_then(|written| self.timestamps_format(written));
             for (name, role) in [
                 (CREATED_AT, AttributeRole::CreatedAt),
                 (UPDATED_AT, AttributeRole::UpdatedAt),
             ] {
+                let before = attributes.len();
                 self.add_implicit(
                     &mut attributes,
                     &e.name.text,
@@ -1397,8 +1432,24 @@ impl Lowerer {
                     span,
                     ("timestamps", marker_docs.get("timestamps").copied().unwrap_or_default()),
                 );
+                if let Some(added) = attributes.get_mut(before) {
+                    added.time_format = format;
+                }
             }
         }
+        for marker in e.markers.iter().filter(|m| m.name.text != "timestamps") {
+            if let Some(format) = &marker.format {
+                self.push(
+                    Diagnostic::new(
+                        Code::TimeFormat,
+                        format!("`@format` on the `{}` marker", marker.name.text),
+                    )
+                    .primary(format.span, "only timestamps have formats")
+                    .help("remove `@format`"),
+                );
+            }
+        }
+        let model = table.map(|t| self.model(e, t.format)).unwrap_or_default();
         let declared_versions: Vec<&Attribute> =
             attributes.iter().filter(|a| a.role == AttributeRole::Version).collect();
         if let Some(&span) = markers.get("version") {
@@ -1510,8 +1561,15 @@ impl Lowerer {
                 index_names.insert(name.text.clone(), name.span);
             }
             let Some(table) = table else { continue };
-            let Some(index) = self.entity_index(e, key, table, &attributes, &broken, primary_pk, version.as_deref())
-            else {
+            let owner = IndexOwner {
+                entity: e,
+                attributes: &attributes,
+                broken: &broken,
+                primary_pk,
+                version: version.as_deref(),
+                model: &model,
+            };
+            let Some(index) = self.entity_index(&owner, key, table) else {
                 continue;
             };
             let ref_span = key.table_index.as_ref().map_or(key.keyword_span, |t| t.span);
@@ -1577,8 +1635,82 @@ impl Lowerer {
             timestamps,
             version,
             ttl,
+            tag_value: model.name.unwrap_or_else(|| e.name.text.clone()),
+            fixed: model.fixed,
             span: e.name.span,
         })
+    }
+
+    /// The format of `timestamps @format("..")`.
+    fn timestamps_format(&mut self, written: &ast::StringLit) -> Option<TimeFormat> {
+        match TimeFormat::ALL.iter().find(|(w, _)| *w == written.value) {
+            Some((_, TimeFormat::Rfc3339Nanos)) => None,
+            Some((_, format)) => Some(*format),
+            None => {
+                let words: Vec<String> = TimeFormat::ALL.iter().map(|(w, _)| format!("`\"{w}\"`")).collect();
+                self.push(
+                    Diagnostic::new(Code::TimeFormat, format!("`{}` is no timestamp format", written.value))
+                        .primary(written.span, "unknown format")
+                        .help(format!("use one of {}", words.join(", "))),
+                );
+                None
+            }
+        }
+    }
+
+    /// The entity's ElectroDB model (`model_name:`, `model_version:`), which
+    /// only an ElectroDB table has.
+    fn model(&mut self, e: &ast::Entity, format: KeyFormat) -> Model {
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut name = None;
+        let mut version = None;
+        for setting in &e.model {
+            if format != KeyFormat::ElectroDb {
+                self.push(
+                    Diagnostic::new(
+                        Code::KeyFormat,
+                        format!("`{}` in a table of dyngen's own format", setting.key.text),
+                    )
+                    .primary(setting.key.span, "an ElectroDB model setting")
+                    .help("add `format: electrodb` to the table, or remove this line"),
+                );
+                continue;
+            }
+            if let Some(first) = seen.get(setting.key.text.as_str()) {
+                self.push(
+                    Diagnostic::new(Code::DuplicateModifier, format!("`{}` is set twice", setting.key.text))
+                        .primary(setting.span, "set again here")
+                        .secondary(*first, "first set here")
+                        .help("keep one of them"),
+                );
+                continue;
+            }
+            seen.insert(&setting.key.text, setting.span);
+            if setting.value.value.is_empty() {
+                self.push(
+                    Diagnostic::new(Code::KeyFormat, format!("an empty `{}`", setting.key.text))
+                        .primary(setting.value.span, "empty")
+                        .help("write the name or version the ElectroDB model declares"),
+                );
+                continue;
+            }
+            match setting.key.text.as_str() {
+                "model_name" => name = Some(setting.value.value.clone()),
+                _ => version = Some(setting.value.value.clone()),
+            }
+        }
+        if format != KeyFormat::ElectroDb {
+            return Model::default();
+        }
+        let version = version.unwrap_or_else(|| "1".to_string());
+        Model {
+            name,
+            fixed: vec![FixedAttribute {
+                field: ELECTRODB_VERSION_FIELD.to_string(),
+                value: version.clone(),
+            }],
+            version: Some(version),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1630,17 +1762,8 @@ impl Lowerer {
         });
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn entity_index(
-        &mut self,
-        e: &ast::Entity,
-        key: &ast::EntityIndex,
-        table: &Table,
-        attributes: &[Attribute],
-        broken: &BTreeSet<String>,
-        primary_pk: Option<&ast::KeyDef>,
-        version: Option<&str>,
-    ) -> Option<EntityIndex> {
+    fn entity_index(&mut self, owner: &IndexOwner<'_>, key: &ast::EntityIndex, table: &Table) -> Option<EntityIndex> {
+        let (e, primary_pk) = (owner.entity, owner.primary_pk);
         let is_primary = key.name.is_none();
         let (table_index, table_pk, table_sk) = match &key.table_index {
             None => (TableIndexRef::Primary, table.pk.clone(), table.sk.clone()),
@@ -1720,6 +1843,24 @@ impl Lowerer {
             .map(|c| c.text.clone())
             .chain(std::iter::once(e.name.text.clone()))
             .collect();
+        // ElectroDB's: `$service` starts the partition key; the sort key
+        // starts with `$collection#entity_version` or `$entity_version`,
+        // which an index without a sort key appends to the partition key.
+        let (pk_electrodb, sk_electrodb) = match (&owner.model.version, table.format) {
+            (Some(version), KeyFormat::ElectroDb) => {
+                let entity = owner.model.name.as_deref().unwrap_or(&e.name.text);
+                let entity_part = match &key.collection {
+                    Some(c) => format!("${}#{entity}_{version}", c.text),
+                    None => format!("${entity}_{version}"),
+                };
+                let service = format!("${}", self.service);
+                match table_sk {
+                    Some(_) => (Some(service), Some(entity_part)),
+                    None => (Some(format!("{service}{entity_part}")), None),
+                }
+            }
+            _ => (None, None),
+        };
         let pk = match pk_def {
             Some(def) => {
                 if is_local && primary_pk.is_some_and(|p| !same_key_def(p, def)) {
@@ -1744,10 +1885,11 @@ impl Lowerer {
                     field: &table_pk,
                     attr_type: pk_type,
                     labels: pk_labels,
+                    electrodb_prefix: pk_electrodb.clone(),
                     is_primary,
                     role: "partition key",
                 };
-                self.key_template(def, site, e, attributes, broken, version)
+                self.key_template(def, site, owner)
             }
             None if is_local => match primary_pk {
                 Some(def) => {
@@ -1755,25 +1897,29 @@ impl Lowerer {
                         field: &table_pk,
                         attr_type: pk_type,
                         labels: pk_labels,
+                        electrodb_prefix: pk_electrodb.clone(),
                         is_primary: false,
                         role: "partition key",
                     };
                     // Reported once, on the primary key.
                     let before = self.diagnostics.len();
-                    let template = self.key_template(def, site, e, attributes, broken, version);
+                    let template = self.key_template(def, site, owner);
                     self.diagnostics.truncate(before);
                     template.map(|mut t| {
                         t.span = key.span;
                         t
                     })
                 }
-                None => Some(KeyTemplate {
-                    field: table_pk.clone(),
-                    composites: Vec::new(),
-                    casing: Casing::Preserve,
-                    layout: segmented(pk_type, pk_labels),
-                    span: key.span,
-                }),
+                None => {
+                    let (layout, casing) = fixed_key(pk_type, pk_labels, pk_electrodb.clone());
+                    Some(KeyTemplate {
+                        field: table_pk.clone(),
+                        composites: Vec::new(),
+                        casing,
+                        layout,
+                        span: key.span,
+                    })
+                }
             },
             None => {
                 self.push(
@@ -1793,10 +1939,11 @@ impl Lowerer {
                     field,
                     attr_type: sk_type,
                     labels: sk_labels,
+                    electrodb_prefix: sk_electrodb.clone(),
                     is_primary,
                     role: "sort key",
                 };
-                self.key_template(def, site, e, attributes, broken, version).map(Some)
+                self.key_template(def, site, owner).map(Some)
             }
             (None, Some(field)) => {
                 if sk_type != KeyType::S {
@@ -1815,11 +1962,12 @@ impl Lowerer {
                     );
                     None
                 } else {
+                    let (layout, casing) = fixed_key(sk_type, sk_labels, sk_electrodb.clone());
                     Some(Some(KeyTemplate {
                         field: field.clone(),
                         composites: Vec::new(),
-                        casing: Casing::Preserve,
-                        layout: segmented(sk_type, sk_labels),
+                        casing,
+                        layout,
                         span: key.span,
                     }))
                 }
@@ -1853,7 +2001,7 @@ impl Lowerer {
             .composites
             .iter()
             .chain(sk.iter().flat_map(|s| &s.composites))
-            .any(|c| attributes.iter().any(|a| &a.name == c && a.optional));
+            .any(|c| owner.attributes.iter().any(|a| &a.name == c && a.optional));
         let name = key
             .name
             .as_ref()
@@ -1877,15 +2025,11 @@ impl Lowerer {
     }
 
     /// Lowers one key: its composites (checked), and its layout.
-    fn key_template(
-        &mut self,
-        def: &ast::KeyDef,
-        site: KeySite<'_>,
-        e: &ast::Entity,
-        attributes: &[Attribute],
-        broken: &BTreeSet<String>,
-        version: Option<&str>,
-    ) -> Option<KeyTemplate> {
+    fn key_template(&mut self, def: &ast::KeyDef, site: KeySite<'_>, owner: &IndexOwner<'_>) -> Option<KeyTemplate> {
+        let (e, attributes, broken, version) = (owner.entity, owner.attributes, owner.broken, owner.version);
+        // An `N` or `B` key holds its one value natively, in ElectroDB too
+        // (its `cast: "number"` keys).
+        let electrodb_prefix = site.electrodb_prefix.clone().filter(|_| site.attr_type == KeyType::S);
         let mut ok = true;
         // The parts as written: literal text and composites.
         let written: Vec<WrittenPart> = match &def.template {
@@ -1900,15 +2044,25 @@ impl Lowerer {
                     return None;
                 }
             },
-            None => def
-                .composites
-                .iter()
-                .map(|c| WrittenPart::Composite {
+            None => {
+                let composites = def.composites.iter().map(|c| WrittenPart::Composite {
                     attribute: c.attribute.clone(),
                     derive: c.derive.clone(),
                     span: c.span,
-                })
-                .collect(),
+                });
+                match &electrodb_prefix {
+                    // `$vcs#repoowner_octocat#reponame_hello-world`.
+                    Some(prefix) => std::iter::once(WrittenPart::Literal(prefix.clone()))
+                        .chain(composites.flat_map(|c| {
+                            let WrittenPart::Composite { attribute, .. } = &c else {
+                                unreachable!("composites only")
+                            };
+                            [WrittenPart::Literal(format!("#{}_", attribute.text)), c]
+                        }))
+                        .collect(),
+                    None => composites.collect(),
+                }
+            }
         };
         let mut seen: BTreeMap<String, Span> = BTreeMap::new();
         let mut composites = Vec::new();
@@ -2102,7 +2256,11 @@ impl Lowerer {
                 );
             }
         }
-        let casing = casing_of(def);
+        // ElectroDB cases the whole key, lowercase unless the key says otherwise.
+        let casing = match (def.casing.is_empty(), &electrodb_prefix) {
+            (true, Some(_)) => Casing::Lower,
+            _ => casing_of(def),
+        };
         let codec = if site.attr_type != KeyType::S {
             let values = parts.iter().filter(|p| matches!(p, KeyPart::Value(_))).count();
             if ok && (values != 1 || parts.len() != 1) {
@@ -2143,7 +2301,7 @@ impl Lowerer {
                 ok = false;
             }
             KeyCodec::Native
-        } else if def.template.is_some() {
+        } else if def.template.is_some() || electrodb_prefix.is_some() {
             KeyCodec::Text
         } else {
             KeyCodec::Segmented
@@ -2187,6 +2345,9 @@ impl Lowerer {
             let labels = site.labels.into_iter().map(KeyPart::Literal);
             parts = labels.chain(parts).collect();
         }
+        if electrodb_prefix.is_some() {
+            parts = case_literals(parts, casing);
+        }
         ok.then(|| KeyTemplate {
             field: site.field.to_string(),
             composites,
@@ -2201,15 +2362,72 @@ impl Lowerer {
     }
 }
 
+/// The entity an access pattern belongs to, as far as lowering its keys
+/// needs it.
+struct IndexOwner<'a> {
+    entity: &'a ast::Entity,
+    /// Its attributes, resolved.
+    attributes: &'a [Attribute],
+    /// Attributes that did not resolve (already reported).
+    broken: &'a BTreeSet<String>,
+    /// The primary key's `pk`, which a local index shares.
+    primary_pk: Option<&'a ast::KeyDef>,
+    /// The optimistic-locking attribute.
+    version: Option<&'a str>,
+    model: &'a Model,
+}
+
+/// An entity's ElectroDB model; empty in a table of dyngen's format.
+#[derive(Default)]
+struct Model {
+    /// `model_name:`: the entity's name in keys and in `__edb_e__`.
+    name: Option<String>,
+    /// `model_version:` (`1` when left out).
+    version: Option<String>,
+    fixed: Vec<FixedAttribute>,
+}
+
 /// Where a key is written: what `key_template` needs beyond the definition.
 struct KeySite<'a> {
     field: &'a str,
     attr_type: KeyType,
     /// The labels of dyngen's own layout, used when the key is a list.
     labels: Vec<String>,
+    /// In an ElectroDB table: the text a list-form key starts with, before
+    /// its `#attribute_value` parts (and before casing).
+    electrodb_prefix: Option<String>,
     is_primary: bool,
     /// `partition key` or `sort key`, for messages.
     role: &'static str,
+}
+
+/// `parts` with adjacent literals joined and cased as the values are: an
+/// ElectroDB key is cased as a whole, its labels too.
+fn case_literals(parts: Vec<KeyPart>, casing: Casing) -> Vec<KeyPart> {
+    let mut out: Vec<KeyPart> = Vec::new();
+    for part in parts {
+        match (part, out.last_mut()) {
+            (KeyPart::Literal(text), Some(KeyPart::Literal(before))) => before.push_str(&casing.apply(&text)),
+            (KeyPart::Literal(text), _) => out.push(KeyPart::Literal(casing.apply(&text))),
+            (value, _) => out.push(value),
+        }
+    }
+    out
+}
+
+/// A key with no value: dyngen's labels, or ElectroDB's fixed prefix.
+fn fixed_key(attr_type: KeyType, labels: Vec<String>, electrodb_prefix: Option<String>) -> (KeyLayout, Casing) {
+    match electrodb_prefix {
+        Some(prefix) => (
+            KeyLayout {
+                attr_type,
+                codec: KeyCodec::Text,
+                parts: case_literals(vec![KeyPart::Literal(prefix)], Casing::Lower),
+            },
+            Casing::Lower,
+        ),
+        None => (segmented(attr_type, labels), Casing::Preserve),
+    }
 }
 
 /// A segmented key of labels only.

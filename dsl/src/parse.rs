@@ -148,7 +148,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::type_args_close => "`>` to close the type arguments",
         Rule::attr_colon => "`:` after the attribute name",
         Rule::setting_colon | Rule::key_colon => "`:`",
-        Rule::setting_key | Rule::table_setting => "`pk`, `sk`, `ttl` or `entity_tag`",
+        Rule::setting_key | Rule::table_setting => "`pk`, `sk`, `ttl`, `entity_tag` or `format`",
+        Rule::model_key | Rule::model_setting => "`model_name` or `model_version`",
         Rule::key_role | Rule::index_key | Rule::key_def => "`pk` or `sk`",
         Rule::index_item => "`pk`, `sk` or `projection`",
         Rule::marker_keyword | Rule::marker => "a marker (`timestamps`, `version`)",
@@ -626,25 +627,44 @@ impl Builder {
             attributes: Vec::new(),
             keys: Vec::new(),
             markers: Vec::new(),
+            model: Vec::new(),
             span,
         };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::docs => e.docs = Self::docs(p),
                 Rule::entity_name => e.name = ident(p),
+                Rule::model_setting => {
+                    let span = span_of(&p);
+                    let mut key = missing(span);
+                    let mut value = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::model_key => key = ident(q),
+                            Rule::string => value = Some(self.string(q)),
+                            _ => {}
+                        }
+                    }
+                    if let Some(value) = value {
+                        e.model.push(ModelSetting { key, value, span });
+                    }
+                }
                 Rule::attribute => e.attributes.push(self.attribute(p)),
                 Rule::primary_decl | Rule::index_decl => e.keys.push(self.entity_index(p)),
                 Rule::marker => {
                     let mut docs = Vec::new();
+                    let mut name = None;
+                    let mut format = None;
                     for q in p.into_inner() {
                         match q.as_rule() {
                             Rule::docs => docs = Self::docs(q),
-                            Rule::marker_keyword => e.markers.push(Marker {
-                                docs: docs.clone(),
-                                name: ident(q),
-                            }),
+                            Rule::marker_keyword => name = Some(ident(q)),
+                            Rule::mod_format => format = q.into_inner().next().map(|s| self.string(s)),
                             _ => {}
                         }
+                    }
+                    if let Some(name) = name {
+                        e.markers.push(Marker { docs, name, format });
                     }
                 }
                 _ => {}

@@ -360,6 +360,7 @@ fn declared_layouts(schema: &Schema, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    unescaped_values(schema, out);
     for (i, a) in schema.entities.iter().enumerate() {
         for b in &schema.entities[i + 1..] {
             for x in a.all_indexes() {
@@ -408,6 +409,49 @@ fn declared_layouts(schema: &Schema, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// ElectroDB's keys hold values as they are, lowercased: say once per
+/// table what that gives up, at the first key where it matters.
+fn unescaped_values(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    if schema.table.format != KeyFormat::ElectroDb {
+        return;
+    }
+    let first_text_value = schema.entities.iter().find_map(|e| {
+        e.all_indexes()
+            .flat_map(|i| std::iter::once(&i.pk).chain(&i.sk))
+            .filter(|k| k.layout.codec == KeyCodec::Text)
+            .find_map(|k| {
+                let value = k
+                    .values()
+                    .find(|v| v.derive.is_none() && e.attribute(&v.attribute).is_some_and(|a| a.ty == Type::String))?;
+                Some((e, k, value))
+            })
+    });
+    let Some((entity, key, value)) = first_text_value else {
+        return;
+    };
+    out.push(
+        Diagnostic::new(
+            Code::UnescapedKeyValues,
+            format!(
+                "table `{}` stores key values as ElectroDB does: unescaped{}",
+                schema.table.name,
+                if key.casing == Casing::Preserve { "" } else { " and case-folded" }
+            ),
+        )
+        .primary(key.span, format!("`{}.{}` goes into {} as it is", entity.name, value.attribute, describe_layout(key)))
+        .note(
+            "with no escaping, `a#reponame_b` + `c` and `a` + `b#reponame_c` would give the same key: dyngen refuses \
+             (Error::InvalidKey, naming the entity and attribute) a value holding the `#` that follows it, and never writes it",
+        )
+        .note(if key.casing == Casing::Preserve {
+            "values keep their case".to_string()
+        } else {
+            "values that differ only in case (`Octocat`, `octocat`) share a key: a put of one replaces the other".to_string()
+        })
+        .help("keep `#` out of key values; to keep case, write `casing none` on the key (ElectroDB's `casing: \"none\"`)"),
+    );
 }
 
 /// A key as a schema would write it: `[a, b]`, `"USER#{id}"`, `[version] (N)`.
@@ -616,6 +660,22 @@ fn stored_fields(schema: &Schema, out: &mut Vec<Diagnostic>) {
                         .primary(attr.span, format!("stored as `{}`", attr.field))
                         .note("dyngen stores each item's entity name there to tell collection members apart")
                         .help("store it elsewhere with `@field(\"...\")`, or change the table's `entity_tag:`"),
+                    );
+                    continue;
+                }
+                let entity = schema.entity_named(owner);
+                if let Some(fixed) = entity.and_then(|e| e.fixed.iter().find(|f| f.field == attr.field)) {
+                    out.push(
+                        Diagnostic::new(
+                            Code::FieldIsReserved,
+                            format!("`{owner}.{}` is stored as `{}`", attr.name, attr.field),
+                        )
+                        .primary(attr.span, format!("stored as `{}`", attr.field))
+                        .note(format!(
+                            "every `{owner}` item holds `{}` = \"{}\": the table's format marks its items so",
+                            fixed.field, fixed.value
+                        ))
+                        .help("store it elsewhere with `@field(\"...\")`"),
                     );
                     continue;
                 }

@@ -1,7 +1,14 @@
 //! Generates one module per adopted table from `schema/*.dyn`.
 
 fn main() {
-    for schema in ["protosource", "dynastore", "schemeless", "shop"] {
+    for schema in [
+        "protosource",
+        "dynastore",
+        "schemeless",
+        "shop",
+        "electrodb-vcs",
+        "electrodb-catalog",
+    ] {
         dyngen::compile(format!("schema/{schema}.dyn")).unwrap();
     }
 }

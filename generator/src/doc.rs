@@ -15,7 +15,7 @@
 
 use dyngen_dsl::ir::{
     self, Attribute, AttributeRole, Casing, Collection, Entity, EntityIndex, IndexKind, KeyCodec, KeyPart, KeyTemplate,
-    KeyType, Schema, TableIndexRef, Type,
+    KeyType, Schema, TableIndexRef, TimeFormat, Type,
 };
 use dyngen_runtime::chrono::{DateTime, TimeZone, Utc};
 use dyngen_runtime::key::{self as codec, KeyBuilder, KeySegment, KeyText};
@@ -306,6 +306,10 @@ pub struct SortDoc {
     /// The template (`null` for a collection).
     pub template: Option<String>,
     pub casing: &'static str,
+    /// The prefix is the whole key: a template (or an ElectroDB key) of
+    /// literal text only, which a query reads by equality.
+    #[serde(skip)]
+    pub whole_key: bool,
 }
 
 /// Key conditions as DynamoDB receives them, with the example values.
@@ -441,6 +445,24 @@ fn key_labels(template: &KeyTemplate) -> Vec<String> {
         .collect()
 }
 
+/// `t` as an attribute of `format` stores it in a key: the runtime's
+/// `value::Rfc3339Millis` & co. (not built without its `client` feature,
+/// which the generator leaves out).
+fn formatted_timestamp(t: &DateTime<Utc>, format: Option<TimeFormat>) -> String {
+    use dyngen_runtime::chrono::SecondsFormat;
+    match format {
+        None | Some(TimeFormat::Rfc3339Nanos) => {
+            let mut out = String::new();
+            let _ = t.write_text(&mut out);
+            out
+        }
+        Some(TimeFormat::Rfc3339Millis) => t.to_rfc3339_opts(SecondsFormat::Millis, true),
+        Some(TimeFormat::Rfc3339Seconds) => t.to_rfc3339_opts(SecondsFormat::Secs, true),
+        Some(TimeFormat::EpochSeconds) => t.timestamp().to_string(),
+        Some(TimeFormat::EpochMillis) => t.timestamp_millis().to_string(),
+    }
+}
+
 /// Delegates to the runtime's text forms (templates and raw keys).
 impl KeyText for ExampleValue {
     fn write_text(&self, out: &mut String) -> Result<(), String> {
@@ -495,6 +517,10 @@ fn key_doc(schema: &Schema, entity: &Entity, _index: &EntityIndex, template: &Ke
                         dyngen_dsl::ir::Derive::Hour => codec::Hour::of(t).text(),
                     }),
                     (Some(_), _) => ExampleValue::Str(format!("<{name}>")),
+                    // A template or native key holds a timestamp in its format.
+                    (None, ExampleValue::Timestamp(t)) if !segmented && attr.time_format.is_some() => {
+                        ExampleValue::Str(formatted_timestamp(t, attr.time_format))
+                    }
                     (None, _) => value.clone(),
                 };
                 if segmented {
@@ -702,6 +728,8 @@ fn conditions(partition: &KeyDoc, sort: Option<&SortDoc>) -> ConditionsDoc {
         // partition with no sort-key condition.
         whole_partition: if sort.prefix.is_empty() {
             pk.clone()
+        } else if sort.whole_key {
+            format!("{pk} AND {} = {}", sort.attribute, quoted(&sort.prefix))
         } else {
             format!("{pk} AND begins_with({}, {})", sort.attribute, quoted(&sort.prefix))
         },
@@ -724,6 +752,7 @@ fn entity_pattern(schema: &Schema, entity: &Entity, index: &EntityIndex) -> Acce
             example: Some(key.example),
             template: Some(key.template),
             casing: key.casing,
+            whole_key: template.layout.codec == KeyCodec::Text && !template.layout.has_values(),
         }
     });
     AccessPatternDoc {
@@ -761,6 +790,7 @@ fn collection_pattern(schema: &Schema, c: &Collection) -> Option<AccessPatternDo
         example: None,
         template: None,
         casing: casing_name(template.casing),
+        whole_key: false,
     });
     Some(AccessPatternDoc {
         id: format!("collection {}", c.name),

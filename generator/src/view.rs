@@ -743,6 +743,14 @@ pub struct EntityView {
     pub indexes: Vec<IndexView>,
     /// The entity tag attribute, when the table has one.
     pub entity_tag_lit: Option<String>,
+    /// What the tag holds for this entity.
+    pub tag_value_lit: String,
+    /// `Entity::TAG`, when the tag holds something else than the name.
+    pub tag_const: Option<String>,
+    /// `Entity::FIXED`'s elements (`FixedAttribute` expressions).
+    pub fixed: Vec<String>,
+    /// The body of `Entity::stored_now`, when `updatedAt` has a format.
+    pub stored_now: Option<String>,
     /// Primary key fields: (docs, rust name, type).
     pub key_fields: Vec<(String, String, String)>,
     /// What `PrimaryKey::to_key` inserts: (field literal, value expression
@@ -1205,6 +1213,25 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         primary,
         indexes,
         entity_tag_lit: schema.table.entity_tag_field.as_deref().map(lit),
+        tag_value_lit: lit(&entity.tag_value),
+        tag_const: (entity.tag_value != entity.name).then(|| lit(&entity.tag_value)),
+        fixed: entity
+            .fixed
+            .iter()
+            .map(|f| {
+                format!(
+                    "{RT}::entity::FixedAttribute {{ field: {}, value: {} }}",
+                    lit(&f.field),
+                    lit(&f.value)
+                )
+            })
+            .collect(),
+        stored_now: entity
+            .attributes
+            .iter()
+            .find(|a| a.role == AttributeRole::UpdatedAt)
+            .and_then(time_wrapper)
+            .map(|wrapper| format!("{RT}::value::encode_timestamp({RT}::value::{wrapper}(*now))")),
         key_fields,
     }
 }
@@ -1276,7 +1303,11 @@ fn collection_layout(schema: &Schema, c: &ir::Collection, pk: &ir::KeyLayout) ->
     if layouts.iter().all(|l| l.codec == KeyCodec::Segmented) && pk.attr_type == KeyType::S {
         return None;
     }
-    let members: Vec<String> = c.members.iter().map(|m| lit(&m.entity)).collect();
+    let members: Vec<String> = c
+        .members
+        .iter()
+        .map(|m| lit(schema.entity_named(&m.entity).map_or(&m.entity, |e| &e.tag_value)))
+        .collect();
     Some(format!(
         ".layout({RT}::query::QueryLayout {{ partition: {}, sort: {RT}::query::SortLayout::Segmented, entity_filter: false, fetch_items: false }}).only_entities(&[{}])",
         key_type(pk.attr_type),
@@ -1303,11 +1334,22 @@ pub struct CollectionView {
     pub pk_attribute_lit: String,
     pub sk_attribute_lit: String,
     pub sk_prefix_lit: String,
-    /// (entity name literal, entity Rust type, plural field name).
-    pub members: Vec<(String, String, String)>,
+    pub members: Vec<CollectionMemberView>,
     /// For members whose keys are templates: the `QueryLayout` and the
     /// member names the query keeps (`only_entities`).
     pub layout: Option<String>,
+}
+
+/// One member entity of a collection.
+pub struct CollectionMemberView {
+    /// The literal its items' entity tag holds.
+    pub tag_lit: String,
+    pub rust_type: String,
+    /// Its field in the grouped type (plural).
+    pub field: String,
+    /// A match guard after the tag (` if ..`), for entities whose items
+    /// also hold fixed attributes.
+    pub guard: String,
 }
 
 pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<CollectionView> {
@@ -1362,7 +1404,22 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
         sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
         sk_prefix_lit: lit(&collection_prefix(schema, c)),
         layout: collection_layout(schema, c, &index.pk.layout),
-        members: members.into_iter().map(|(n, t, f)| (lit(&n), t, f)).collect(),
+        members: c
+            .members
+            .iter()
+            .filter_map(|m| schema.entity_named(&m.entity))
+            .zip(members)
+            .map(|(e, (_, rust_type, field))| CollectionMemberView {
+                tag_lit: lit(&e.tag_value),
+                guard: if e.fixed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" if {RT}::entity::has_fixed::<{rust_type}>(&item)")
+                },
+                rust_type,
+                field,
+            })
+            .collect(),
     })
 }
 

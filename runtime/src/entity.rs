@@ -46,6 +46,16 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// which `upsert` keeps): `upsert` refuses to change them.
     const READONLY: &'static [&'static str] = &[];
 
+    /// What the table's entity tag holds for this entity: its name, or the
+    /// name its items are stored under (ElectroDB's model name).
+    const TAG: &'static str = Self::NAME;
+
+    /// Attributes every item of this entity holds with a fixed value,
+    /// besides the tag (ElectroDB's `__edb_v__`). Every put writes them and
+    /// every update sets them (with the tag); a read refuses an item that
+    /// lacks them as another entity's ([`Error::WrongEntity`]).
+    const FIXED: &'static [FixedAttribute] = &[];
+
     /// In a table without an entity tag that holds several entities: the
     /// key text that tells this entity's items from the others' (the
     /// checker proves no other entity's key can start so).
@@ -60,6 +70,12 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
 
     /// Sets `createdAt` and `updatedAt` to `now` (entities with `timestamps`).
     fn touch(&mut self, _now: DateTime<Utc>) {}
+
+    /// `now` as `updatedAt` stores it (RFC 3339 with nanoseconds unless the
+    /// schema says `timestamps @format(..)`): what an update sets.
+    fn stored_now(now: &DateTime<Utc>) -> aws_sdk_dynamodb::types::AttributeValue {
+        aws_sdk_dynamodb::types::AttributeValue::S(crate::value::timestamp_text(now))
+    }
 
     /// The optimistic-locking version, for entities that have one.
     fn version(&self) -> Option<i128> {
@@ -105,6 +121,55 @@ pub trait FromItem: Sized + Send + 'static {
     /// item no member claims as its `Unknown` member ([`UnknownItem`]).
     /// Nothing is skipped.
     fn from_item(item: Item, tag_attribute: &str) -> Result<Self, Error>;
+}
+
+/// An attribute with a fixed value on every item of an entity
+/// ([`Entity::FIXED`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedAttribute {
+    pub field: &'static str,
+    pub value: &'static str,
+}
+
+/// Whether `item` holds every [`Entity::FIXED`] attribute of `E`.
+pub fn has_fixed<E: Entity>(item: &Item) -> bool {
+    E::FIXED
+        .iter()
+        .all(|f| matches!(item.get(f.field), Some(aws_sdk_dynamodb::types::AttributeValue::S(v)) if v == f.value))
+}
+
+/// Writes `E`'s fixed attributes into `item` (generated `to_item`).
+pub fn insert_fixed<E: Entity>(item: &mut Item) {
+    for f in E::FIXED {
+        item.insert(
+            f.field.to_owned(),
+            aws_sdk_dynamodb::types::AttributeValue::S(f.value.to_owned()),
+        );
+    }
+}
+
+/// The tag and the fixed attributes of `E` as the SETs of an update, so
+/// that an item an older writer left without them is marked again (as
+/// ElectroDB's updates do). Nothing for entities without fixed attributes.
+pub(crate) fn marks<E: Entity>(
+    tag_attribute: &'static str,
+) -> Vec<(&'static str, aws_sdk_dynamodb::types::AttributeValue)> {
+    if E::FIXED.is_empty() {
+        return Vec::new();
+    }
+    let tag = (!tag_attribute.is_empty()).then(|| {
+        (
+            tag_attribute,
+            aws_sdk_dynamodb::types::AttributeValue::S(E::TAG.to_owned()),
+        )
+    });
+    tag.into_iter()
+        .chain(
+            E::FIXED
+                .iter()
+                .map(|f| (f.field, aws_sdk_dynamodb::types::AttributeValue::S(f.value.to_owned()))),
+        )
+        .collect()
 }
 
 /// How items of an entity are told apart without an entity tag: every
@@ -154,7 +219,7 @@ pub fn read_entity<E: Entity>(item: Item, tag_attribute: &str) -> Result<E, Erro
         };
     }
     match tag_of(&item, tag_attribute) {
-        Some(tag) if tag == E::NAME => Ok(E::from_item(item)?),
+        Some(tag) if tag == E::TAG && has_fixed::<E>(&item) => Ok(E::from_item(item)?),
         found => Err(Error::WrongEntity {
             expected: E::NAME,
             found: found.map(str::to_owned),

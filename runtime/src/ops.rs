@@ -120,7 +120,7 @@ impl<'t, E: Entity> EntityClient<'t, E> {
 
     /// A query of this entity; generated index methods build the spec.
     pub fn query<T: FromItem>(&self, spec: QuerySpec) -> Query<'t, T> {
-        Query::new(self.table, spec)
+        Query::new(self.table, spec).of_entity::<E>()
     }
 }
 

@@ -107,6 +107,14 @@ impl From<String> for Cursor {
     }
 }
 
+/// A collection query's filter on one member's items.
+#[derive(Debug)]
+struct MemberFilter {
+    /// The member's tag value.
+    tag: &'static str,
+    filter: Node,
+}
+
 /// A query ready to run, or to receive a sort-key condition.
 #[derive(Debug)]
 pub struct Query<'t, T> {
@@ -126,12 +134,16 @@ pub struct Query<'t, T> {
     filter: Option<Node>,
     /// A collection query's filters on its members' items, by entity name:
     /// each holds for that entity's items only.
-    member_filters: BTreeMap<&'static str, Node>,
+    member_filters: BTreeMap<&'static str, MemberFilter>,
     /// The first error of a builder method, reported when the query runs.
     error: Option<Error>,
     layout: QueryLayout,
     /// When not empty: only items whose entity tag is one of these.
     only_entities: &'static [&'static str],
+    /// The entity's tag value and fixed attributes, for the entity filter
+    /// (an entity's own query: [`crate::EntityClient::query`]).
+    entity_tag: &'static str,
+    entity_fixed: &'static [crate::entity::FixedAttribute],
     /// A sort-key condition no key can meet (`lt` of the smallest value):
     /// the query answers with no items and sends nothing.
     empty: bool,
@@ -154,9 +166,19 @@ impl<'t, T: FromItem> Query<'t, T> {
             error: None,
             layout: QueryLayout::default(),
             only_entities: &[],
+            entity_tag: "",
+            entity_fixed: &[],
             empty: false,
             item: std::marker::PhantomData,
         }
+    }
+
+    /// A query of entity `E`'s own items: the entity filter (when the
+    /// layout needs one) asks for `E`'s tag and fixed attributes.
+    pub(crate) fn of_entity<E: Entity>(mut self) -> Self {
+        self.entity_tag = E::TAG;
+        self.entity_fixed = E::FIXED;
+        self
     }
 
     /// Declares the key layout (templates, raw and native keys).
@@ -442,8 +464,13 @@ impl<'t, T: FromItem> Query<'t, T> {
         // kept to this entity after they are read (`fetch_items`).
         if self.layout.entity_filter && !self.layout.fetch_items && !self.table.def().entity_tag.is_empty() {
             let tag = aliases.name(self.table.def().entity_tag);
-            let name = aliases.value(AttributeValue::S(self.spec.entity.to_owned()));
+            let name = aliases.value(AttributeValue::S(self.tag_value().to_owned()));
             parts.push(format!("{tag} = {name}"));
+            for fixed in self.entity_fixed {
+                let field = aliases.name(fixed.field);
+                let value = aliases.value(AttributeValue::S(fixed.value.to_owned()));
+                parts.push(format!("{field} = {value}"));
+            }
         }
         if !self.only_entities.is_empty() && !self.table.def().entity_tag.is_empty() {
             let tag = aliases.name(self.table.def().entity_tag);
@@ -458,10 +485,13 @@ impl<'t, T: FromItem> Query<'t, T> {
         if let Some(filter) = &self.filter {
             parts.push(format!("({})", filter.render(self.spec.entity, aliases)?));
         }
-        for (entity, filter) in &self.member_filters {
+        for (entity, member) in &self.member_filters {
             let tag = aliases.name(self.table.def().entity_tag);
-            let name = aliases.value(AttributeValue::S((*entity).to_owned()));
-            parts.push(format!("({tag} <> {name} OR ({}))", filter.render(entity, aliases)?));
+            let name = aliases.value(AttributeValue::S(member.tag.to_owned()));
+            parts.push(format!(
+                "({tag} <> {name} OR ({}))",
+                member.filter.render(entity, aliases)?
+            ));
         }
         Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
     }
@@ -854,11 +884,29 @@ impl<'t, T: FromItem> Query<'t, T> {
         // results (the filter a query without `fetch` sends).
         let tag = def.entity_tag;
         let others = self.layout.entity_filter && !tag.is_empty();
+        let own_tag = self.tag_value();
+        let fixed = self.entity_fixed;
         Ok(keys
             .iter()
             .filter_map(|key| items.remove(&crate::batch::item_key(self.table, key)))
-            .filter(|item| !others || crate::entity::tag_of(item, tag) == Some(entity))
+            .filter(|item| {
+                !others
+                    || (crate::entity::tag_of(item, tag) == Some(own_tag)
+                        && fixed
+                            .iter()
+                            .all(|f| matches!(item.get(f.field), Some(AttributeValue::S(v)) if v == f.value)))
+            })
             .collect())
+    }
+
+    /// The tag value of the entity this query reads (its name when the
+    /// query was not made by [`crate::EntityClient::query`]).
+    fn tag_value(&self) -> &'static str {
+        if self.entity_tag.is_empty() {
+            self.spec.entity
+        } else {
+            self.entity_tag
+        }
     }
 
     fn invalid_cursor(&self, reason: impl Into<String>) -> Error {
@@ -1325,8 +1373,14 @@ impl<C: FromItem> Query<'_, C> {
         C: Member<E>,
     {
         let node = build(&E::attributes()).into_node();
-        let previous = self.member_filters.remove(E::NAME);
-        self.member_filters.insert(E::NAME, Node::all_of(previous, node));
+        let previous = self.member_filters.remove(E::NAME).map(|m| m.filter);
+        self.member_filters.insert(
+            E::NAME,
+            MemberFilter {
+                tag: E::TAG,
+                filter: Node::all_of(previous, node),
+            },
+        );
         self
     }
 }

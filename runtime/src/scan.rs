@@ -69,8 +69,13 @@ impl<'t, E: Entity> Scan<'t, E> {
         let mut parts = Vec::new();
         if !def.entity_tag.is_empty() {
             let tag = aliases.name(def.entity_tag);
-            let name = aliases.value(AttributeValue::S(E::NAME.to_owned()));
+            let name = aliases.value(AttributeValue::S(E::TAG.to_owned()));
             parts.push(format!("{tag} = {name}"));
+            for fixed in E::FIXED {
+                let field = aliases.name(fixed.field);
+                let value = aliases.value(AttributeValue::S(fixed.value.to_owned()));
+                parts.push(format!("{field} = {value}"));
+            }
         } else if let Some(mark) = E::KEY_MARK {
             // No tag: this entity's keys start with its mark.
             let key = aliases.name(mark.attribute);

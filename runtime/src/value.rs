@@ -979,3 +979,9 @@ impl SetElement for Bytes {
         }
     }
 }
+
+/// A timestamp's stored value through its format's wrapper (timestamps
+/// always have one): what `Entity::stored_now` returns.
+pub fn encode_timestamp<W: AttributeCodec>(wrapped: W) -> AttributeValue {
+    wrapped.encode().unwrap_or(AttributeValue::Null(true))
+}

@@ -22,7 +22,7 @@ use crate::expr::{Aliases, Names, Values};
 use crate::ops::{condition_failed, sdk_error};
 use crate::size::check_item_size;
 use crate::table::{Expiry, Table};
-use crate::value::{timestamp_text, AttributeCodec, SetElement};
+use crate::value::{AttributeCodec, SetElement};
 use crate::Item;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -947,7 +947,7 @@ impl<'a, E: Entity> Update<'a, E> {
         let maintained = E::MAINTAINED;
         let updated_at = maintained
             .updated_at
-            .map(|field| (field, Action::Set(AttributeValue::S(timestamp_text(now)))));
+            .map(|field| (field, Action::Set(E::stored_now(now))));
         let version = match (maintained.version, expected_version) {
             (Some(field), Some(expected)) => Some((field, Action::Set(AttributeValue::N((expected + 1).to_string())))),
             _ => None,
@@ -1004,8 +1004,11 @@ impl<'a, E: Entity> Update<'a, E> {
         }
         let mut aliases = Aliases::new();
         // The actions and conditions move into the request: nothing is copied.
+        let marks = crate::entity::marks::<E>(self.table.def().entity_tag)
+            .into_iter()
+            .map(|(field, value)| (field, Action::Set(value)));
         let text = Self::expression_of(
-            self.actions.into_iter(),
+            self.actions.into_iter().chain(marks),
             &self.now,
             self.guard.expected_version,
             &mut aliases,

@@ -669,3 +669,20 @@ fn mistakes_are_marked() {
         );
     }
 }
+
+/// An ElectroDB table: `format:`, the model settings and `timestamps @format(..)`.
+#[rustfmt::skip]
+const ELECTRODB_SCOPES: &[(&str, &str, usize, &str)] = &[
+    ("  format: electrodb", "format", 0, "keyword.other.setting.dyn"),
+    ("  model_name: \"customer\"", "model_name", 0, "keyword.other.setting.dyn"),
+    ("  model_name: \"customer\"", "\"customer\"", 0, "string.quoted.double.dyn"),
+    ("  model_version: \"2\"", "model_version", 0, "keyword.other.setting.dyn"),
+    ("  timestamps @format(\"rfc3339_millis\")", "timestamps", 0, "keyword.other.marker.dyn"),
+    ("  timestamps @format(\"rfc3339_millis\")", "format", 0, "storage.type.annotation.dyn"),
+];
+
+#[test]
+fn electrodb_settings_exact_scopes() {
+    let source = "service shop\n\ntable Shop {\n  pk: pk\n  sk: sk\n  format: electrodb\n}\n\nentity Customer {\n  email: string\n  model_name: \"customer\"\n  model_version: \"2\"\n  primary { pk: [email]  sk: [] }\n  timestamps @format(\"rfc3339_millis\")\n}\n";
+    Tokenized::new("electrodb (inline)", source).check_innermost(ELECTRODB_SCOPES);
+}

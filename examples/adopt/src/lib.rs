@@ -110,3 +110,18 @@ pub mod schemeless {
 pub mod shop {
     dyngen_runtime::include_generated!("shop");
 }
+
+/// The version-control example as an ElectroDB service stores it
+/// (`schema/electrodb-vcs.dyn`, `format: electrodb`). `electrodb/vcs.mjs`
+/// is the same model written in ElectroDB; `tests/electrodb.rs` runs both
+/// on one table.
+pub mod electrodb_vcs {
+    dyngen_runtime::include_generated!("electrodb-vcs");
+}
+
+/// A catalog in ElectroDB's format (`schema/electrodb-catalog.dyn`): model
+/// names and versions, numbers and booleans in keys, `casing none`, and an
+/// index without a sort key. `electrodb/catalog.mjs` is the same model.
+pub mod electrodb_catalog {
+    dyngen_runtime::include_generated!("electrodb-catalog");
+}
