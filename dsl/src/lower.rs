@@ -2079,20 +2079,24 @@ impl Lowerer {
                     span,
                 } => (attribute, derive, *span),
             };
-            if let Some(first) = seen.get(c.text.as_str()) {
+            // A part derived from an attribute may sit beside the attribute
+            // itself (`{month(created)}#{created}`); the same part twice is
+            // a mistake.
+            let written = match derive_ident {
+                Some(f) => format!("{}({})", f.text, c.text),
+                None => c.text.clone(),
+            };
+            if let Some(first) = seen.get(written.as_str()) {
                 self.push(
-                    Diagnostic::new(
-                        Code::RepeatedComposite,
-                        format!("`{}` appears twice in one key", c.text),
-                    )
-                    .primary(c.span, "repeated here")
-                    .secondary(*first, "first here")
-                    .help("list each attribute once per key"),
+                    Diagnostic::new(Code::RepeatedComposite, format!("`{written}` appears twice in one key"))
+                        .primary(c.span, "repeated here")
+                        .secondary(*first, "first here")
+                        .help("list each attribute once per key"),
                 );
                 ok = false;
                 continue;
             }
-            seen.insert(c.text.clone(), c.span);
+            seen.insert(written, c.span);
             if broken.contains(&c.text) {
                 ok = false;
                 continue;
@@ -2240,7 +2244,9 @@ impl Lowerer {
                     ok = false;
                 }
             }
-            composites.push(c.text.clone());
+            if !composites.contains(&c.text) {
+                composites.push(c.text.clone());
+            }
             parts.push(KeyPart::Value(KeyComposite {
                 attribute: c.text.clone(),
                 derive,

@@ -284,7 +284,16 @@ pub fn writes_view(schema: &Schema, entity: &Entity) -> WritesView {
                 docs: format!("/// Attribute `{}`.", a.name),
                 rust_name: a.rust_name.clone(),
                 attr_type: format!("{RT}::Attr<{e}, {value_type}>"),
-                init: format!("{RT}::Attr::attribute({})", lit(&a.field)),
+                // Stored only in a key, as text: conditions compare that text.
+                init: match entity.key_stored_form(a).filter(|stored| stored.from_text) {
+                    Some(stored) => format!(
+                        "{RT}::Attr::key_text({}, {}, {})",
+                        lit(&a.field),
+                        lit(&stored.prefix),
+                        lit(&stored.suffix)
+                    ),
+                    None => format!("{RT}::Attr::attribute({})", lit(&a.field)),
+                },
             }
         })
         .collect();
@@ -674,7 +683,14 @@ fn finish(schema: &Schema, analysis: &Analysis<'_>, pending: &[&Attribute]) -> V
             .values()
             .filter_map(|v| entity.attribute(&v.attribute).map(|a| (a, v.derive)))
             .collect();
-        let composites: Vec<&Attribute> = parts.iter().map(|(a, _)| *a).collect();
+        // Each attribute once, though a key may hold it and a part derived
+        // from it (`{month(created)}#{created}`).
+        let mut composites: Vec<&Attribute> = Vec::new();
+        for (a, _) in &parts {
+            if !composites.iter().any(|c| c.name == a.name) {
+                composites.push(a);
+            }
+        }
         let pending_here: Vec<&Attribute> = composites.iter().copied().filter(|a| analysis.pending(a)).collect();
         let has_now = composites.iter().any(|a| a.role == AttributeRole::UpdatedAt);
         if pending_here.is_empty() && !has_now {

@@ -238,12 +238,39 @@ impl Operand {
 /// Optional attributes are `Attr`s of their inner type.
 pub struct Attr<E, T> {
     path: Path,
+    /// For an attribute stored only in a key attribute, as text with
+    /// literal text around it (`EventID#{id}`): values are compared in
+    /// that stored form.
+    in_key: Option<InKey>,
     marker: PhantomData<fn() -> (E, T)>,
+}
+
+/// The literal text around an attribute's value in the key it is stored in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct InKey {
+    prefix: &'static str,
+    suffix: &'static str,
+}
+
+impl InKey {
+    /// `value` as the key stores it: its text between the literals.
+    fn stored(self, value: AttributeValue) -> AttributeValue {
+        let text = match value {
+            AttributeValue::S(text) | AttributeValue::N(text) => text,
+            AttributeValue::Bool(b) => b.to_string(),
+            other => return other,
+        };
+        AttributeValue::S(format!("{}{text}{}", self.prefix, self.suffix))
+    }
 }
 
 impl<E, T> Clone for Attr<E, T> {
     fn clone(&self) -> Self {
-        Attr::new(self.path.clone())
+        Attr {
+            path: self.path.clone(),
+            in_key: self.in_key,
+            marker: PhantomData,
+        }
     }
 }
 
@@ -257,6 +284,7 @@ impl<E, T> Attr<E, T> {
     pub fn new(path: Path) -> Self {
         Attr {
             path,
+            in_key: None,
             marker: PhantomData,
         }
     }
@@ -264,6 +292,17 @@ impl<E, T> Attr<E, T> {
     /// A top-level attribute by its stored name.
     pub fn attribute(field: &'static str) -> Self {
         Attr::new(Path::attribute(field))
+    }
+
+    /// An attribute stored only in the key attribute `field`, as its text
+    /// between `prefix` and `suffix` (`"EventID#{id}"`): conditions compare
+    /// that stored text, so `eq("x")` means the key `EventID#x`. Ranges
+    /// compare the key's text (its string order).
+    pub fn key_text(field: &'static str, prefix: &'static str, suffix: &'static str) -> Self {
+        Attr {
+            in_key: Some(InKey { prefix, suffix }),
+            ..Attr::attribute(field)
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -294,7 +333,11 @@ impl<E, T: AttributeCodec> Attr<E, T> {
     fn operand(&self, value: T) -> Result<Operand, String> {
         value.validate()?;
         // Only an empty set encodes to nothing; it is stored absent.
-        Ok(Operand::Value(value.encode().unwrap_or(AttributeValue::Null(true))))
+        let encoded = value.encode().unwrap_or(AttributeValue::Null(true));
+        Ok(Operand::Value(match self.in_key {
+            Some(in_key) => in_key.stored(encoded),
+            None => encoded,
+        }))
     }
 
     fn compare(&self, comparator: Comparator, value: T) -> Condition<E> {
@@ -387,9 +430,13 @@ impl<E, T: AttributeCodec> Attr<E, T> {
 impl<E> Attr<E, String> {
     /// Starts with `prefix`.
     pub fn begins_with(&self, prefix: &str) -> Condition<E> {
+        let stored = match self.in_key {
+            Some(in_key) => format!("{}{prefix}", in_key.prefix),
+            None => prefix.to_owned(),
+        };
         Condition::from_node(Node::BeginsWith(
             self.path.clone(),
-            Operand::Value(AttributeValue::S(prefix.to_owned())),
+            Operand::Value(AttributeValue::S(stored)),
         ))
     }
 

@@ -206,6 +206,34 @@ async fn writes_the_adapters_item_and_create_refuses_an_existing_event() {
         }
         let again = table.events().create(&events()[0]).await;
         assert!(matches!(again, Err(Error::AlreadyExists { .. })), "{again:?}");
+
+        // `id` is stored only in the key, as `EventID#<id>`: conditions on
+        // it compare that text, so they mean the event's id.
+        let first = &events()[0];
+        let found = table
+            .events()
+            .scan()
+            .filter(|a| a.id.eq(first.id.clone()))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(found, [first.clone()]);
+        let prefixed = table
+            .events()
+            .scan()
+            .filter(|a| a.id.begins_with(&first.id[..2]))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(prefixed.len(), events().len(), "every id starts with `01`");
+        let others = table
+            .events()
+            .scan()
+            .filter(|a| a.id.ne(first.id.clone()))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(others.len(), events().len() - 1);
         assert_eq!(
             all_events(&table, first_month(), Month::new(2026, 12).unwrap())
                 .await

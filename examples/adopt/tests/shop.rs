@@ -5,6 +5,7 @@
 
 use dyngen_adopt_examples::shop::*;
 use dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue;
+use dyngen_runtime::key::{Day, Hour};
 use dyngen_runtime::rust_decimal::Decimal;
 use dyngen_runtime::Error;
 use dyngen_tests::{get_raw, run_with_table, RawItem};
@@ -156,6 +157,93 @@ async fn templates_collections_and_refusals_on_a_single_table_design() {
                 .len(),
             1
         );
+    })
+    .await;
+}
+
+fn at(text: &str) -> dyngen_runtime::chrono::DateTime<dyngen_runtime::chrono::Utc> {
+    text.parse().expect("an RFC 3339 time")
+}
+
+fn shipment(id: &str, shipped_at: &str) -> Shipment {
+    Shipment {
+        shipment_id: id.into(),
+        order_id: "1e5b".into(),
+        shipped_at: at(shipped_at),
+    }
+}
+
+#[tokio::test]
+async fn a_key_holding_a_time_bucket_and_the_time_itself() {
+    run_with_table("adopt-shop-shipments", |client, name| async move {
+        let shop = Shop::new(client.clone(), &name);
+        shop.table().create_if_missing().await.unwrap();
+        for s in [
+            shipment("s1", "2026-03-04T10:15:00Z"),
+            shipment("s2", "2026-03-04T10:45:00Z"),
+            shipment("s3", "2026-03-04T11:05:00Z"),
+            shipment("s4", "2026-03-05T10:15:00Z"),
+        ] {
+            shop.shipments().create(&s).await.unwrap();
+        }
+        let stored = get_raw(
+            &client,
+            &name,
+            RawItem::from([
+                ("PK".to_owned(), AttributeValue::S("SHIPMENT#s1".into())),
+                ("SK".to_owned(), AttributeValue::S("SHIPMENT#s1".into())),
+            ]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(stored["GSI1PK"], AttributeValue::S("SHIPPED#2026-03-04".into()));
+        assert_eq!(
+            stored["GSI1SK"],
+            AttributeValue::S("2026-03-04T10#2026-03-04T10:15:00Z".into())
+        );
+
+        let day = ShipmentByDayPartition {
+            shipped_at_day: Day::new(2026, 3, 4).unwrap(),
+        };
+        let ids = |found: Vec<Shipment>| found.into_iter().map(|s| s.shipment_id).collect::<Vec<_>>();
+        let ten = shop
+            .shipments()
+            .by_day(&day)
+            .shipped_at_hour(Hour::new(2026, 3, 4, 10).unwrap())
+            .into_query()
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(ids(ten), ["s1", "s2"]);
+        let late = shop
+            .shipments()
+            .by_day(&day)
+            .shipped_at_hour(Hour::new(2026, 3, 4, 10).unwrap())
+            .shipped_at_gt(at("2026-03-04T10:30:00Z"))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(ids(late), ["s2"]);
+
+        // Moving the time moves the item to its new day and hour.
+        shop.shipments()
+            .update(&ShipmentKey {
+                shipment_id: "s3".into(),
+            })
+            .set_shipped_at(at("2026-03-05T09:00:00Z"))
+            .await
+            .unwrap();
+        let next_day = shop
+            .shipments()
+            .by_day(&ShipmentByDayPartition {
+                shipped_at_day: Day::new(2026, 3, 5).unwrap(),
+            })
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(ids(next_day), ["s3", "s4"]);
+        let whole_day = shop.shipments().by_day(&day).all().await.unwrap();
+        assert_eq!(ids(whole_day), ["s1", "s2"]);
     })
     .await;
 }
