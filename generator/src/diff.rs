@@ -537,6 +537,31 @@ impl<'a> Differ<'a> {
             new_entity: new,
             pairs: &pairs,
         };
+        // What every item of the entity is marked with (ElectroDB's
+        // `__edb_e__` and `__edb_v__`): reads refuse items that lack it.
+        if old.tag_value != new.tag_value || old.fixed != new.fixed {
+            let marks = |e: &Entity| {
+                std::iter::once(format!("tag `{}`", e.tag_value))
+                    .chain(e.fixed.iter().map(|f| format!("`{}` = `{}`", f.field, f.value)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            self.push(
+                Impact::Backfill,
+                format!("entity `{}`: item marks", new.name),
+                format!(
+                    "items are marked {}, now read only when marked {}: reads refuse existing items (WrongEntity) \
+                     until they carry the new marks",
+                    marks(old),
+                    marks(new)
+                ),
+                format!(
+                    "write the new marks into every existing `{}` item (a plain Scan and UpdateItem; any generated \
+                     update of an item also sets them)",
+                    new.name
+                ),
+            );
+        }
         // The primary key.
         let (before, after) = (
             keys.signature(self.old, old, &old.primary, false),
