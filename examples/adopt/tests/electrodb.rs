@@ -780,3 +780,104 @@ async fn model_versions_numbers_casing_and_indexes_without_sort_keys_match_elect
     })
     .await;
 }
+
+#[tokio::test]
+async fn batches_transactions_conditions_and_pages_write_what_electrodb_reads() {
+    let Some(electrodb) = ElectroDb::find() else { return };
+    run_with_table("adopt-electrodb-writes", move |client, name| async move {
+        let db = catalog::Catalog::new(client.clone(), &name);
+        db.table().create_if_missing().await.unwrap();
+
+        // A batch of 30 reviews, read back by ElectroDB and in pages here.
+        let reviews: Vec<catalog::Review> = (0..30).map(|i| review("SKU-1", &format!("R{i:02}"), i % 5)).collect();
+        let mut batch = db.batch_write();
+        for r in &reviews {
+            batch.put(r).unwrap();
+        }
+        assert_eq!(batch.send().await.unwrap().written, 30);
+        let seen = electrodb.run_model(
+            "catalog",
+            "query",
+            &name,
+            json!([{"entity": "review", "index": "review", "key": {"sku": "SKU-1"}}]),
+        );
+        assert_eq!(seen[0].as_array().map(Vec::len), Some(30), "ElectroDB reads the batch");
+        let mut paged = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = db
+                .reviews()
+                .query(&catalog::ReviewPartition { sku: "SKU-1".into() })
+                .limit(7)
+                .page(cursor.as_ref())
+                .await
+                .unwrap();
+            paged.extend(page.items);
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(paged, reviews, "pages in key order, each review once");
+
+        // A transaction: a create and an update, both marked.
+        db.products()
+            .create(&product("SKU-1", "Blue Mug", 1250, true))
+            .await
+            .unwrap();
+        db.transact_write()
+            .put(db.products().create(&product("SKU-9", "Green Mug", 1500, false)))
+            .update(
+                db.products()
+                    .update(&catalog::ProductKey { sku: "SKU-1".into() })
+                    .set_title("Big Blue Mug"),
+            )
+            .send()
+            .await
+            .unwrap();
+        // A put replaces, an upsert keeps nothing it does not hold.
+        db.products().put(&product("SKU-7", "Jug", 2000, true)).await.unwrap();
+        db.products()
+            .upsert(&product("SKU-7", "Jug", 2100, true))
+            .await
+            .unwrap();
+
+        // Conditions see the stored values.
+        let refused = db
+            .products()
+            .update(&catalog::ProductKey { sku: "SKU-9".into() })
+            .condition(|a| a.price.eq(1_u32))
+            .set_title("never")
+            .await;
+        assert!(matches!(refused, Err(Error::ConditionFailed { .. })), "{refused:?}");
+
+        let read = electrodb.run_model(
+            "catalog",
+            "get",
+            &name,
+            json!([{"entity": "product", "key": {"sku": "SKU-1"}}, {"entity": "product", "key": {"sku": "SKU-9"}},
+                   {"entity": "product", "key": {"sku": "SKU-7"}}]),
+        );
+        assert_eq!(text(&read[0], "title"), "Big Blue Mug");
+        assert_eq!(text(&read[1], "title"), "Green Mug");
+        assert_eq!(read[2]["price"], json!(2100));
+        let by_title = electrodb.run_model(
+            "catalog",
+            "query",
+            &name,
+            json!([{"entity": "product", "index": "byTitle", "key": {"title": "Big Blue Mug"}}]),
+        );
+        assert_eq!(
+            by_title[0].as_array().map(Vec::len),
+            Some(1),
+            "the update rewrote the title's key"
+        );
+        for item in scan_items(&client, &name, &[]).await.values() {
+            assert!(
+                item.contains_key("__edb_e__") && item.contains_key("__edb_v__"),
+                "{item:?}"
+            );
+        }
+    })
+    .await;
+}
