@@ -229,15 +229,18 @@ pub struct CompositeRef {
     pub attribute: Ident,
     /// The function of a derived part (`month`).
     pub derive: Option<Ident>,
+    /// The count of a `shard(attr, count)`, as written.
+    pub count: Option<Ident>,
     pub span: Span,
 }
 
 impl CompositeRef {
-    /// As a schema writes it: `repoName`, `month(created)`.
+    /// As a schema writes it: `repoName`, `month(created)`, `shard(id, 16)`.
     pub fn written(&self) -> String {
-        match &self.derive {
-            Some(f) => format!("{}({})", f.text, self.attribute.text),
-            None => self.attribute.text.clone(),
+        match (&self.derive, &self.count) {
+            (Some(f), Some(n)) => format!("{}({}, {})", f.text, self.attribute.text, n.text),
+            (Some(f), None) => format!("{}({})", f.text, self.attribute.text),
+            (None, _) => self.attribute.text.clone(),
         }
     }
 }

@@ -772,7 +772,8 @@ impl KeyComposite {
     }
 }
 
-/// A key part computed from a timestamp attribute: its UTC bucket.
+/// A key part computed from an attribute: a timestamp's UTC bucket, or a
+/// value's hash shard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Derive {
     /// `2026`
@@ -783,6 +784,9 @@ pub enum Derive {
     Day,
     /// `2026-11-03T10`
     Hour,
+    /// `03`: one of this many shards of a string or integer (its text's
+    /// FNV-1a hash modulo the count; see the runtime's `key::Shard`).
+    Shard(u16),
 }
 
 impl Derive {
@@ -793,9 +797,25 @@ impl Derive {
         ("hour", Derive::Hour),
     ];
 
-    /// As written in a schema: `month`.
+    /// As written in a schema: `month`, `shard`.
     pub fn word(self) -> &'static str {
-        Derive::ALL.iter().find(|(_, d)| *d == self).map_or("month", |(w, _)| w)
+        match self {
+            Derive::Shard(_) => "shard",
+            _ => Derive::ALL.iter().find(|(_, d)| *d == self).map_or("month", |(w, _)| w),
+        }
+    }
+
+    /// The part as a schema writes it: `month(created)`, `shard(id, 16)`.
+    pub fn written(self, attribute: &str) -> String {
+        match self {
+            Derive::Shard(count) => format!("shard({attribute}, {count})"),
+            _ => format!("{}({attribute})", self.word()),
+        }
+    }
+
+    /// Whether the part is a time bucket of a timestamp.
+    pub fn is_time_bucket(self) -> bool {
+        !matches!(self, Derive::Shard(_))
     }
 
     /// Appended to the attribute's name: `createdMonth`.
@@ -805,6 +825,7 @@ impl Derive {
             Derive::Month => "Month",
             Derive::Day => "Day",
             Derive::Hour => "Hour",
+            Derive::Shard(_) => "Shard",
         }
     }
 
@@ -815,6 +836,7 @@ impl Derive {
             Derive::Month => "Month",
             Derive::Day => "Day",
             Derive::Hour => "Hour",
+            Derive::Shard(_) => "Shard",
         }
     }
 }

@@ -1641,6 +1641,51 @@ impl Lowerer {
         })
     }
 
+    /// `shard(attr, count)`: a string or integer attribute, 2 to 1000 shards.
+    fn shard(
+        &mut self,
+        f: &ast::Ident,
+        count: Option<&ast::Ident>,
+        c: &ast::Ident,
+        attr: &Attribute,
+        span: Span,
+    ) -> Option<Derive> {
+        let Some(written) = count else {
+            self.push(
+                Diagnostic::new(Code::DerivedPart, format!("`shard({})` has no shard count", c.text))
+                    .primary(span, "how many shards?")
+                    .help(format!("write the count: `shard({}, 16)`", c.text)),
+            );
+            return None;
+        };
+        let max = 1000;
+        let parsed = written.text.parse::<u16>().ok().filter(|n| (2..=max).contains(n));
+        let Some(n) = parsed else {
+            self.push(
+                Diagnostic::new(
+                    Code::DerivedPart,
+                    format!("`shard({}, {})` asks for {} shards", c.text, written.text, written.text),
+                )
+                .primary(written.span, "out of range")
+                .help(format!("a shard count is 2 to {max}")),
+            );
+            return None;
+        };
+        if !(attr.ty == Type::String || attr.ty.is_integer()) {
+            self.push(
+                Diagnostic::new(
+                    Code::DerivedPart,
+                    format!("`{}({}, {n})` of a `{}`", f.text, c.text, attr.ty.describe()),
+                )
+                .primary(span, "a shard of a value that is no string or integer")
+                .secondary(attr.span, "declared here")
+                .help("shard a string or integer attribute (an id): its text is hashed"),
+            );
+            return None;
+        }
+        Some(Derive::Shard(n))
+    }
+
     /// The format of `timestamps @format("..")`.
     fn timestamps_format(&mut self, written: &ast::StringLit) -> Option<TimeFormat> {
         match TimeFormat::ALL.iter().find(|(w, _)| *w == written.value) {
@@ -2048,6 +2093,7 @@ impl Lowerer {
                 let composites = def.composites.iter().map(|c| WrittenPart::Composite {
                     attribute: c.attribute.clone(),
                     derive: c.derive.clone(),
+                    count: c.count.clone(),
                     span: c.span,
                 });
                 match &electrodb_prefix {
@@ -2068,7 +2114,7 @@ impl Lowerer {
         let mut composites = Vec::new();
         let mut parts = Vec::new();
         for part in &written {
-            let (c, derive_ident, span) = match part {
+            let (c, derive_ident, count, span) = match part {
                 WrittenPart::Literal(text) => {
                     parts.push(KeyPart::Literal(text.clone()));
                     continue;
@@ -2076,15 +2122,17 @@ impl Lowerer {
                 WrittenPart::Composite {
                     attribute,
                     derive,
+                    count,
                     span,
-                } => (attribute, derive, *span),
+                } => (attribute, derive, count, *span),
             };
             // A part derived from an attribute may sit beside the attribute
             // itself (`{month(created)}#{created}`); the same part twice is
             // a mistake.
-            let written = match derive_ident {
-                Some(f) => format!("{}({})", f.text, c.text),
-                None => c.text.clone(),
+            let written = match (derive_ident, count) {
+                (Some(f), Some(n)) => format!("{}({}, {})", f.text, c.text, n.text),
+                (Some(f), None) => format!("{}({})", f.text, c.text),
+                (None, _) => c.text.clone(),
             };
             if let Some(first) = seen.get(written.as_str()) {
                 self.push(
@@ -2117,6 +2165,19 @@ impl Lowerer {
             };
             let derive = match derive_ident {
                 None => None,
+                Some(f) if f.text == "shard" => self.shard(f, count.as_ref(), c, attr, span),
+                Some(f) if count.is_some() => {
+                    let n = count.as_ref().map_or(span, |n| n.span);
+                    self.push(
+                        Diagnostic::new(Code::DerivedPart, format!("`{}(..)` takes no count", f.text))
+                            .primary(n, "a count here")
+                            .help(format!(
+                                "write `{}({})`; only `shard(attribute, count)` takes a count",
+                                f.text, c.text
+                            )),
+                    );
+                    None
+                }
                 Some(f) => {
                     match Derive::ALL.iter().find(|(w, _)| *w == f.text) {
                         Some((_, d)) if attr.ty == Type::Timestamp => Some(*d),
@@ -2137,7 +2198,7 @@ impl Lowerer {
                             self.push(
                                 Diagnostic::new(Code::DerivedPart, format!("`{}` is no derived key part", f.text))
                                     .primary(f.span, "unknown function")
-                                    .help("derive `year(..)`, `month(..)`, `day(..)` or `hour(..)` of a timestamp"),
+                                    .help("derive `year(..)`, `month(..)`, `day(..)` or `hour(..)` of a timestamp, or `shard(attribute, count)` of a string or integer"),
                             );
                             ok = false;
                             None
@@ -2145,6 +2206,9 @@ impl Lowerer {
                     }
                 }
             };
+            if derive_ident.is_some() && derive.is_none() {
+                ok = false;
+            }
             let binary_key = site.attr_type == KeyType::B && attr.ty == Type::Bytes;
             if !attr.ty.is_key_scalar() && !binary_key {
                 self.push(
@@ -2451,6 +2515,8 @@ enum WrittenPart {
     Composite {
         attribute: ast::Ident,
         derive: Option<ast::Ident>,
+        /// The count of `shard(attr, count)`.
+        count: Option<ast::Ident>,
         span: Span,
     },
 }
@@ -2516,21 +2582,39 @@ fn parse_template(template: &ast::StringLit) -> Result<Vec<WrittenPart>, (String
                         && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
                 };
                 let span = at(i, i + close + 1);
-                let part = match inner.find('(') {
-                    Some(open)
-                        if inner.ends_with(')')
-                            && is_name(&inner[..open])
-                            && is_name(&inner[open + 1..inner.len() - 1]) =>
-                    {
-                        WrittenPart::Composite {
-                            attribute: ident(&inner[open + 1..inner.len() - 1], inner_start + open + 1),
-                            derive: Some(ident(&inner[..open], inner_start)),
-                            span,
+                // `attr`, `month(attr)` or `shard(attr, 16)`.
+                let call = inner.find('(').filter(|_| inner.ends_with(')')).and_then(|open| {
+                    let args = &inner[open + 1..inner.len() - 1];
+                    let (attribute, count) = match args.split_once(',') {
+                        Some((a, n)) => (a, Some(n)),
+                        None => (args, None),
+                    };
+                    let attribute_at = open + 1 + (attribute.len() - attribute.trim_start().len());
+                    let attribute = attribute.trim();
+                    let count = match count {
+                        Some(n) => {
+                            let at_n = open + 1 + args.len() - n.len() + (n.len() - n.trim_start().len());
+                            let n = n.trim();
+                            if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
+                                return None;
+                            }
+                            Some(ident(n, inner_start + at_n))
                         }
-                    }
+                        None => None,
+                    };
+                    (is_name(&inner[..open]) && is_name(attribute)).then(|| WrittenPart::Composite {
+                        attribute: ident(attribute, inner_start + attribute_at),
+                        derive: Some(ident(&inner[..open], inner_start)),
+                        count,
+                        span,
+                    })
+                });
+                let part = match call {
+                    Some(part) => part,
                     None if is_name(inner) => WrittenPart::Composite {
                         attribute: ident(inner, inner_start),
                         derive: None,
+                        count: None,
                         span,
                     },
                     _ => {
@@ -2555,12 +2639,7 @@ fn parse_template(template: &ast::StringLit) -> Result<Vec<WrittenPart>, (String
 /// Whether two key definitions write the same key (a local index's `pk`
 /// against the primary one).
 fn same_key_def(a: &ast::KeyDef, b: &ast::KeyDef) -> bool {
-    let composites = |d: &ast::KeyDef| -> Vec<(String, Option<String>)> {
-        d.composites
-            .iter()
-            .map(|c| (c.attribute.text.clone(), c.derive.as_ref().map(|f| f.text.clone())))
-            .collect()
-    };
+    let composites = |d: &ast::KeyDef| -> Vec<String> { d.composites.iter().map(|c| c.written()).collect() };
     composites(a) == composites(b)
         && a.template.as_ref().map(|t| &t.value) == b.template.as_ref().map(|t| &t.value)
         && casing_of(a) == casing_of(b)

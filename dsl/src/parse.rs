@@ -125,6 +125,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::collection_name => "a collection name",
         Rule::composite | Rule::composite_attr => "an attribute name",
         Rule::derive_fn => "an attribute name or a derived part such as `month(created)`",
+        Rule::shard_count => "a shard count such as `16`",
         Rule::key_template => "a key template such as `\"USER#{userId}\"`",
         Rule::key_type => "a key type: `S`, `N` or `B`",
         Rule::physical_name | Rule::kw_name => "`name: \"...\"`",
@@ -810,17 +811,18 @@ impl Builder {
                 }
                 Rule::composite => {
                     let span = span_of(&p);
-                    let mut parts: Vec<Ident> = Vec::new();
+                    let (mut derive, mut attribute, mut count) = (None, None, None);
                     for q in p.into_inner() {
-                        parts.push(ident(q));
+                        match q.as_rule() {
+                            Rule::derive_fn => derive = Some(ident(q)),
+                            Rule::shard_count => count = Some(ident(q)),
+                            _ => attribute = Some(ident(q)),
+                        }
                     }
-                    let (derive, attribute) = match parts.len() {
-                        2 => (parts.first().cloned(), parts.pop().unwrap_or_else(|| missing(span))),
-                        _ => (None, parts.pop().unwrap_or_else(|| missing(span))),
-                    };
                     key.composites.push(CompositeRef {
-                        attribute,
+                        attribute: attribute.unwrap_or_else(|| missing(span)),
                         derive,
+                        count,
                         span,
                     });
                 }

@@ -468,7 +468,7 @@ pub(crate) fn describe_layout(key: &KeyTemplate) -> String {
                 match part {
                     KeyPart::Literal(l) => template.push_str(&l.replace('{', "{{").replace('}', "}}")),
                     KeyPart::Value(v) => match v.derive {
-                        Some(d) => template.push_str(&format!("{{{}({})}}", d.word(), v.attribute)),
+                        Some(d) => template.push_str(&format!("{{{}}}", d.written(&v.attribute))),
                         None => template.push_str(&format!("{{{}}}", v.attribute)),
                     },
                 }

@@ -1120,6 +1120,8 @@ enum Encoding {
     Text(Casing),
     /// One canonical form per type (see docs/key-format.md).
     Typed(&'static str),
+    /// A hash shard of this many: another count moves most values.
+    Shard(u16),
 }
 
 /// The value of one physical key attribute.
@@ -1206,6 +1208,7 @@ impl KeyContext<'_> {
                             Some(v.attribute.clone())
                         };
                         let encoding = match v.derive {
+                            Some(dyngen_dsl::ir::Derive::Shard(count)) => Encoding::Shard(count),
                             Some(d) => Encoding::Typed(d.word()),
                             None => encoding(attr, template.casing),
                         };
@@ -1264,6 +1267,7 @@ fn render_key(value: &KeyValue, service: &str) -> String {
                     Encoding::Text(Casing::Lower) => write!(out, "{{{name}:lower}}"),
                     Encoding::Text(Casing::Upper) => write!(out, "{{{name}:upper}}"),
                     Encoding::Typed(ty) => write!(out, "{{{name}:{ty}}}"),
+                    Encoding::Shard(count) => write!(out, "{{{name}:shard of {count}}}"),
                 };
             }
         }

@@ -505,17 +505,18 @@ fn key_doc(schema: &Schema, entity: &Entity, _index: &EntityIndex, template: &Ke
                 };
                 let value = example_value(schema, attr);
                 let name = match v.derive {
-                    Some(d) => format!("{}({})", d.word(), attr.name),
+                    Some(d) => d.written(&attr.name),
                     None => attr.name.clone(),
                 };
-                // A time bucket of the example timestamp (`2024-01`).
+                use dyngen_dsl::ir::Derive;
                 let shown = match (v.derive, &value) {
-                    (Some(d), ExampleValue::Timestamp(t)) => ExampleValue::Str(match d {
-                        dyngen_dsl::ir::Derive::Year => codec::Year::of(t).text(),
-                        dyngen_dsl::ir::Derive::Month => codec::Month::of(t).text(),
-                        dyngen_dsl::ir::Derive::Day => codec::Day::of(t).text(),
-                        dyngen_dsl::ir::Derive::Hour => codec::Hour::of(t).text(),
-                    }),
+                    // The shard of the example value, by the runtime's hash.
+                    (Some(Derive::Shard(count)), _) => ExampleValue::Str(codec::Shard::of(&value, count).text()),
+                    // A time bucket of the example timestamp (`2024-01`).
+                    (Some(Derive::Year), ExampleValue::Timestamp(t)) => ExampleValue::Str(codec::Year::of(t).text()),
+                    (Some(Derive::Month), ExampleValue::Timestamp(t)) => ExampleValue::Str(codec::Month::of(t).text()),
+                    (Some(Derive::Day), ExampleValue::Timestamp(t)) => ExampleValue::Str(codec::Day::of(t).text()),
+                    (Some(Derive::Hour), ExampleValue::Timestamp(t)) => ExampleValue::Str(codec::Hour::of(t).text()),
                     (Some(_), _) => ExampleValue::Str(format!("<{name}>")),
                     // A template or native key holds a timestamp in its format.
                     (None, ExampleValue::Timestamp(t)) if !segmented && attr.time_format.is_some() => {

@@ -520,6 +520,7 @@ pub fn key_type(ty: KeyType) -> String {
 pub fn derived_arg(derive: Option<Derive>, source: &str) -> String {
     match derive {
         None => source.to_string(),
+        Some(Derive::Shard(count)) => format!("&{RT}::key::Shard::of({source}, {count})"),
         Some(d) => format!("&{RT}::key::{}::of({source})", d.runtime_type()),
     }
 }
@@ -791,6 +792,8 @@ pub struct AcrossView {
     /// The partition's other fields, copied from `from`.
     pub other_fields: Vec<String>,
     pub part_name: String,
+    /// Hash shards, which are read in shard order, not in key order.
+    pub shards: bool,
 }
 
 /// A key attribute as `to_item` writes it from the item's fields.
@@ -1025,7 +1028,13 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         .map(|(a, v)| match v.derive {
             None => key_field(schema, a),
             Some(d) => (
-                format!("/// The {} of `{}` (UTC) that the partition holds.", d.word(), a.name),
+                match d {
+                    Derive::Shard(count) => format!(
+                        "/// The shard of `{}` (of {count}) that the partition holds: `Shard::of(&value, {count})`, or each of `Shard::all({count})`.",
+                        a.name
+                    ),
+                    _ => format!("/// The {} of `{}` (UTC) that the partition holds.", d.word(), a.name),
+                },
                 part_rust_name(a, Some(d)),
                 part_type(schema, a, Some(d)),
             ),
@@ -1056,7 +1065,8 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
                 .filter_map(|v| entity.attribute(&v.attribute))
                 .map(|a| a.rust_name.clone())
                 .collect(),
-            part_name: format!("{}({})", derive.word(), attr.name),
+            part_name: derive.written(&attr.name),
+            shards: !derive.is_time_bucket(),
         }),
         _ => None,
     };

@@ -685,6 +685,126 @@ macro_rules! bucket {
     };
 }
 
+// ---------------------------------------------------------------------------
+// Hash shards: a key part derived from a value (`shard(orderId, 16)`), to
+// spread one partition's writes over a fixed number of partitions.
+
+/// One of `count` shards: the FNV-1a (64-bit) hash of a value's key text
+/// (its UTF-8 bytes, before casing), modulo `count`. Written zero-padded to
+/// the width of `count - 1` (`03` of 16), so shards sort by number. The
+/// hash is fixed by this definition: the same value is in the same shard in
+/// every version of dyngen and on every machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shard {
+    index: u16,
+    count: u16,
+}
+
+impl Shard {
+    /// The largest shard count a schema may declare.
+    pub const MAX_COUNT: u16 = 1000;
+
+    /// Shard `index` of `count` (`None` unless `index < count` and
+    /// `2 <= count <= 1000`).
+    pub fn new(index: u16, count: u16) -> Option<Self> {
+        ((2..=Self::MAX_COUNT).contains(&count) && index < count).then_some(Shard { index, count })
+    }
+
+    /// The shard `value` is in, of `count` (clamped to 2..=1000).
+    pub fn of<V: KeyText + ?Sized>(value: &V, count: u16) -> Self {
+        let count = count.clamp(2, Self::MAX_COUNT);
+        let mut text = String::new();
+        // Strings and integers (the types a shard is declared on) always
+        // have a text; anything else hashes what it wrote.
+        let _ = value.write_text(&mut text);
+        let index = fnv1a(text.as_bytes()) % u64::from(count);
+        Shard {
+            index: u16::try_from(index).unwrap_or(0),
+            count,
+        }
+    }
+
+    /// Shard 0 of `count` (clamped to 2..=1000).
+    pub fn first(count: u16) -> Self {
+        Shard {
+            index: 0,
+            count: count.clamp(2, Self::MAX_COUNT),
+        }
+    }
+
+    /// The last shard of `count` (clamped to 2..=1000).
+    pub fn last(count: u16) -> Self {
+        let first = Shard::first(count);
+        first.with_index(first.count - 1)
+    }
+
+    /// Every shard of `count`, in order.
+    pub fn all(count: u16) -> Vec<Self> {
+        Bucket::range(Shard::first(count), Shard::last(count))
+    }
+
+    fn with_index(self, index: u16) -> Self {
+        Shard { index, ..self }
+    }
+
+    pub fn index(self) -> u16 {
+        self.index
+    }
+
+    pub fn count(self) -> u16 {
+        self.count
+    }
+
+    /// The shard's text in keys: `03`.
+    pub fn text(self) -> String {
+        let width = (self.count - 1).to_string().len();
+        format!("{:0width$}", self.index)
+    }
+
+    fn check(self) -> Result<(), String> {
+        if self.index < self.count {
+            Ok(())
+        } else {
+            Err(format!("shard {} of {} does not exist", self.index, self.count))
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: the shard hash (see [`Shard`]).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl KeySegment for Shard {
+    fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
+        self.check()?;
+        out.push_str(&self.text());
+        Ok(())
+    }
+}
+
+impl KeyText for Shard {
+    fn write_text(&self, out: &mut String) -> Result<(), String> {
+        self.check()?;
+        out.push_str(&self.text());
+        Ok(())
+    }
+}
+
+impl Bucket for Shard {
+    fn successor(&self) -> Self {
+        self.with_index(self.index.saturating_add(1))
+    }
+}
+
 fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
     use chrono::TimeZone as _;
     Utc.with_ymd_and_hms(year, month, day, hour, 0, 0)

@@ -939,3 +939,51 @@ proptest! {
         }
     }
 }
+
+/// The shard hash is FNV-1a (64-bit), as documented: its published test
+/// vectors, modulo the count.
+#[test]
+fn shards_are_fnv1a_of_the_key_text_modulo_the_count() {
+    use dyngen_runtime::key::{KeyText, Shard};
+    // FNV-1a 64 test vectors: "" and "a" (from the FNV reference).
+    assert_eq!(Shard::of("", 1000).index() as u64, 0xcbf2_9ce4_8422_2325_u64 % 1000);
+    assert_eq!(Shard::of("a", 1000).index() as u64, 0xaf63_dc4c_8601_ec8c_u64 % 1000);
+    assert_eq!(Shard::of("foobar", 16).index() as u64, 0x8594_4171_f739_67e8_u64 % 16);
+    // Integers hash their decimal text; strings and their `String` alike.
+    assert_eq!(Shard::of(&42_u64, 16), Shard::of("42", 16));
+    assert_eq!(Shard::of(&"a".to_string(), 16), Shard::of("a", 16));
+    // Zero-padded to the width of the last shard.
+    let text = |s: Shard| {
+        let mut out = String::new();
+        s.write_text(&mut out).unwrap();
+        out
+    };
+    assert_eq!(text(Shard::new(3, 16).unwrap()), "03");
+    assert_eq!(text(Shard::new(3, 10).unwrap()), "3");
+    assert_eq!(text(Shard::new(7, 1000).unwrap()), "007");
+    assert_eq!(
+        Shard::all(4).iter().map(|s| s.index()).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+    assert_eq!(Shard::new(4, 4), None);
+    assert_eq!(Shard::new(0, 1), None);
+    assert_eq!((Shard::first(16).index(), Shard::last(16).index()), (0, 15));
+}
+
+proptest! {
+    /// Every value lands in a shard that exists, and its text sorts like
+    /// its number.
+    #[test]
+    fn shards_exist_and_sort_by_number(value in ".*", count in 2_u16..=1000, other in 0_u16..1000) {
+        use dyngen_runtime::key::{KeyText, Shard};
+        let shard = Shard::of(value.as_str(), count);
+        prop_assert!(shard.index() < count);
+        prop_assert_eq!(shard.count(), count);
+        if let Some(other) = Shard::new(other % count, count) {
+            let (mut a, mut b) = (String::new(), String::new());
+            shard.write_text(&mut a).unwrap();
+            other.write_text(&mut b).unwrap();
+            prop_assert_eq!(a.cmp(&b), shard.index().cmp(&other.index()));
+        }
+    }
+}

@@ -686,3 +686,17 @@ fn electrodb_settings_exact_scopes() {
     let source = "service shop\n\ntable Shop {\n  pk: pk\n  sk: sk\n  format: electrodb\n}\n\nentity Customer {\n  email: string\n  model_name: \"customer\"\n  model_version: \"2\"\n  primary { pk: [email]  sk: [] }\n  timestamps @format(\"rfc3339_millis\")\n}\n";
     Tokenized::new("electrodb (inline)", source).check_innermost(ELECTRODB_SCOPES);
 }
+
+/// A hash shard, in a list and in a template.
+#[rustfmt::skip]
+const SHARD_SCOPES: &[(&str, &str, usize, &str)] = &[
+    ("index byN", "shard", 0, "support.function.derived.dyn"),
+    ("index byN", "16", 0, "constant.numeric.integer.dyn"),
+    ("index byPage", "shard", 0, "support.function.derived.dyn"),
+    ("index byPage", "4", 0, "constant.numeric.integer.dyn"),
+];
+
+#[test]
+fn shard_scopes() {
+    Tokenized::file("compile-checks/fuzzed/hash_shards.dyn").check_innermost(SHARD_SCOPES);
+}

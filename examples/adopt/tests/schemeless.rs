@@ -217,7 +217,7 @@ async fn writes_the_adapters_item_and_create_refuses_an_existing_event() {
             .all()
             .await
             .unwrap();
-        assert_eq!(found, [first.clone()]);
+        assert_eq!(found, std::slice::from_ref(first));
         let prefixed = table
             .events()
             .scan()
