@@ -20,11 +20,11 @@ pub mod protosource {
     /// protosource's `Save`: every event is created (a version that exists
     /// already cancels its transaction, and the transaction writes
     /// nothing), in transactions of at most 100. Atomic per transaction.
-    pub async fn save(table: &Events, events: &[OrderEvent]) -> Result<(), Error> {
+    pub async fn save(table: &Events, events: &[Event]) -> Result<(), Error> {
         for chunk in events.chunks(MAX_TRANSACTION) {
             let mut transaction = table.transact_write();
             for event in chunk {
-                transaction = transaction.put(table.order_events().create(event));
+                transaction = transaction.put(table.events().create(event));
             }
             transaction.send().await?;
         }
@@ -33,10 +33,10 @@ pub mod protosource {
 
     /// protosource's `Load`: every event of the aggregate, in ascending
     /// version order, across pages.
-    pub async fn load(table: &Events, aggregate_id: &str) -> Result<Vec<OrderEvent>, Error> {
+    pub async fn load(table: &Events, aggregate_id: &str) -> Result<Vec<Event>, Error> {
         table
-            .order_events()
-            .query(&OrderEventPartition {
+            .events()
+            .query(&EventPartition {
                 aggregate_id: aggregate_id.to_owned(),
             })
             .consistent()
@@ -46,10 +46,10 @@ pub mod protosource {
 
     /// protosource's `LoadTail`: the last `n` events, in ascending order
     /// (a descending query with a limit, reversed).
-    pub async fn load_tail(table: &Events, aggregate_id: &str, n: u32) -> Result<Vec<OrderEvent>, Error> {
+    pub async fn load_tail(table: &Events, aggregate_id: &str, n: u32) -> Result<Vec<Event>, Error> {
         let mut events = table
-            .order_events()
-            .query(&OrderEventPartition {
+            .events()
+            .query(&EventPartition {
                 aggregate_id: aggregate_id.to_owned(),
             })
             .descending()

@@ -445,6 +445,92 @@ async fn electrodb_items_are_read_and_updated_through_the_generated_module() {
         assert_eq!(activity.pull_requests.len(), 1);
         assert!(activity.unknown.is_empty());
 
+        // Pattern 6 as a collection: everything Torvalds manages.
+        let managed: ManagedCollection = db
+            .managed(&ManagedCollectionKey {
+                username: "Torvalds".into(),
+            })
+            .collect()
+            .await
+            .unwrap();
+        let managed_issues: Vec<&str> = managed.issues.iter().map(|i| i.issue_number.as_str()).collect();
+        assert_eq!(managed_issues, ["1", "10"], "the closed issue first: `closed` sorts before `open`");
+        assert_eq!(managed.pull_requests.len(), 1);
+
+        // Pattern 5: closing ElectroDB's pull request.
+        db.pull_requests()
+            .update(&PullRequestKey {
+                repo_owner: "octocat".into(),
+                repo_name: "Hello-World".into(),
+                pull_request_number: "1".into(),
+            })
+            .set_status(IssueStatus::Closed)
+            .await
+            .unwrap();
+        let closed_prs = electrodb.run(
+            "query",
+            &name,
+            json!([{"entity": "pullRequest", "index": "managed", "key": {"username": "Torvalds", "status": "Closed"}}]),
+        );
+        assert_eq!(closed_prs[0].as_array().map(Vec::len), Some(1), "ElectroDB finds the closed pull request");
+
+        // Pattern 8: an issue and a pull request in one transaction, seen by
+        // ElectroDB's collection query.
+        let new_issue = Issue {
+            issue_number: "3".into(),
+            repo_name: "Hello-World".into(),
+            repo_owner: "octocat".into(),
+            username: "octocat".into(),
+            subject: "transacted".into(),
+            body: "b".into(),
+            status: IssueStatus::Open,
+            created_at: Default::default(),
+            updated_at: Default::default(),
+        };
+        let new_pr = PullRequest {
+            pull_request_number: "2".into(),
+            repo_name: "Hello-World".into(),
+            repo_owner: "octocat".into(),
+            username: "octocat".into(),
+            subject: "transacted".into(),
+            body: "b".into(),
+            status: IssueStatus::Open,
+            created_at: Default::default(),
+            updated_at: Default::default(),
+        };
+        db.transact_write()
+            .put(db.issues().create(&new_issue))
+            .put(db.pull_requests().create(&new_pr))
+            .send()
+            .await
+            .unwrap();
+        let collected = electrodb.run(
+            "collect",
+            &name,
+            json!([{"collection": "activity", "key": {"repoOwner": "octocat", "repoName": "Hello-World"}}]),
+        );
+        let numbers = |entity: &str, field: &str| -> Vec<String> {
+            collected[0][entity].as_array().unwrap().iter().map(|i| text(i, field)).collect()
+        };
+        assert_eq!(numbers("issue", "issueNumber"), ["1", "2", "3"]);
+        assert_eq!(numbers("pullRequest", "pullRequestNumber"), ["1", "2"]);
+
+        // A delete of ElectroDB's item: ElectroDB no longer finds it.
+        db.issues()
+            .delete(&IssueKey {
+                repo_owner: "Torvalds".into(),
+                repo_name: "linux".into(),
+                issue_number: "10".into(),
+            })
+            .await
+            .unwrap();
+        let gone = electrodb.run(
+            "get",
+            &name,
+            json!([{"entity": "issue", "key": {"repoOwner": "Torvalds", "repoName": "linux", "issueNumber": "10"}}]),
+        );
+        assert_eq!(gone[0], Value::Null);
+
         // Every item still carries ElectroDB's markers.
         for item in scan_raw(&client, &name).await.values() {
             assert!(item.contains_key("__edb_e__"), "{item:?}");

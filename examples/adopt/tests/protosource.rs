@@ -53,9 +53,9 @@ async fn create_events_table(client: &Client, table: &str) {
 }
 
 /// The item protosource's `Save` writes for one record.
-fn protosource_item(package: &str, aggregate: &str, version: i64, data: &[u8], ttl: Option<i64>) -> RawItem {
+fn protosource_item(aggregate: &str, version: i64, data: &[u8], ttl: Option<i64>) -> RawItem {
     let mut item = RawItem::new();
-    item.insert("a".into(), AttributeValue::S(format!("{package}#{aggregate}")));
+    item.insert("a".into(), AttributeValue::S(aggregate.to_owned()));
     item.insert("v".into(), AttributeValue::N(version.to_string()));
     item.insert("d".into(), AttributeValue::B(Blob::new(data.to_vec())));
     if let Some(ttl) = ttl {
@@ -64,8 +64,8 @@ fn protosource_item(package: &str, aggregate: &str, version: i64, data: &[u8], t
     item
 }
 
-fn event(aggregate: &str, version: i64, data: &[u8]) -> OrderEvent {
-    OrderEvent {
+fn event(aggregate: &str, version: i64, data: &[u8]) -> Event {
+    Event {
         aggregate_id: aggregate.into(),
         version,
         data: Bytes(data.to_vec()),
@@ -75,10 +75,7 @@ fn event(aggregate: &str, version: i64, data: &[u8]) -> OrderEvent {
 
 fn key(aggregate: &str, version: i64) -> RawItem {
     RawItem::from([
-        (
-            "a".to_owned(),
-            AttributeValue::S(format!("example_orders_v1#{aggregate}")),
-        ),
+        ("a".to_owned(), AttributeValue::S(aggregate.to_owned())),
         ("v".to_owned(), AttributeValue::N(version.to_string())),
     ])
 }
@@ -90,27 +87,12 @@ async fn reads_what_protosource_wrote() {
         let expiry = 1_893_456_000; // 2030: not expired, so reads show it
         for v in 1..=3 {
             let ttl = (v == 3).then_some(expiry);
-            put_raw(
-                &client,
-                &name,
-                protosource_item("example_orders_v1", "order-1", v, &[v as u8; 4], ttl),
-            )
-            .await;
+            put_raw(&client, &name, protosource_item("order-1", v, &[v as u8; 4], ttl)).await;
         }
-        // Another aggregate type in the same table, and another aggregate.
-        put_raw(
-            &client,
-            &name,
-            protosource_item("example_users_v1", "order-1", 1, b"user", None),
-        )
-        .await;
-        put_raw(
-            &client,
-            &name,
-            protosource_item("example_orders_v1", "order-2", 1, b"other", None),
-        )
-        .await;
-
+        // Other aggregates in the same table, one with an ID that holds
+        // the characters a template would use as delimiters.
+        put_raw(&client, &name, protosource_item("order-2", 1, b"other", None)).await;
+        put_raw(&client, &name, protosource_item("tenant#A/Order 3", 1, b"odd id", None)).await;
         let table = Events::new(client.clone(), &name);
         let events = load(&table, "order-1").await.unwrap();
         assert_eq!(
@@ -118,36 +100,29 @@ async fn reads_what_protosource_wrote() {
             vec![
                 event("order-1", 1, &[1; 4]),
                 event("order-1", 2, &[2; 4]),
-                OrderEvent {
+                Event {
                     expires_at: DateTime::<Utc>::from_timestamp(expiry, 0),
                     ..event("order-1", 3, &[3; 4])
                 },
             ]
         );
-        // A get by key, and the other aggregate type's event under the same id.
+        // A get by key; the odd ID is stored and read back as it is.
         let got = table
-            .order_events()
-            .get(&OrderEventKey {
+            .events()
+            .get(&EventKey {
                 aggregate_id: "order-1".into(),
                 version: 2,
             })
             .await
             .unwrap();
         assert_eq!(got, Some(event("order-1", 2, &[2; 4])));
-        let users = table
-            .user_events()
-            .query(&UserEventPartition {
-                aggregate_id: "order-1".into(),
-            })
-            .all()
-            .await
-            .unwrap();
-        assert_eq!(users.len(), 1);
-        assert_eq!(users[0].data, Bytes(b"user".to_vec()));
-        // A scan of one aggregate type sees its own events only (the key
-        // prefix tells them apart: the table has no entity tag).
+        assert_eq!(
+            load(&table, "tenant#A/Order 3").await.unwrap(),
+            [event("tenant#A/Order 3", 1, b"odd id")]
+        );
+        // A scan reads every event of every aggregate.
         let mut scanned: Vec<(String, i64)> = table
-            .order_events()
+            .events()
             .scan()
             .all()
             .await
@@ -162,17 +137,10 @@ async fn reads_what_protosource_wrote() {
                 ("order-1".into(), 1),
                 ("order-1".into(), 2),
                 ("order-1".into(), 3),
-                ("order-2".into(), 1)
+                ("order-2".into(), 1),
+                ("tenant#A/Order 3".into(), 1)
             ]
         );
-        // The other type's item under an order key would be refused, not misread.
-        assert!(matches!(
-            dyngen_runtime::entity::read_entity::<OrderEvent>(
-                protosource_item("example_users_v1", "x", 1, b"", None),
-                ""
-            ),
-            Err(Error::WrongEntity { .. })
-        ));
     })
     .await;
 }
@@ -185,7 +153,7 @@ async fn writes_what_protosource_writes() {
         let expiry = DateTime::<Utc>::from_timestamp(1_893_456_000, 0).unwrap();
         let events = vec![
             event("order-9", 1, b"created"),
-            OrderEvent {
+            Event {
                 expires_at: Some(expiry),
                 ..event("order-9", 2, b"paid")
             },
@@ -193,11 +161,11 @@ async fn writes_what_protosource_writes() {
         save(&table, &events).await.unwrap();
         assert_eq!(
             get_raw(&client, &name, key("order-9", 1)).await.unwrap(),
-            protosource_item("example_orders_v1", "order-9", 1, b"created", None)
+            protosource_item("order-9", 1, b"created", None)
         );
         assert_eq!(
             get_raw(&client, &name, key("order-9", 2)).await.unwrap(),
-            protosource_item("example_orders_v1", "order-9", 2, b"paid", Some(1_893_456_000))
+            protosource_item("order-9", 2, b"paid", Some(1_893_456_000))
         );
     })
     .await;
@@ -209,13 +177,13 @@ async fn save_is_create_only_in_transactions_of_at_most_100() {
         create_events_table(&client, &name).await;
         let table = Events::new(client.clone(), &name);
         // 250 events: three transactions (100, 100, 50).
-        let events: Vec<OrderEvent> = (1..=250).map(|v| event("big", v, &v.to_be_bytes())).collect();
+        let events: Vec<Event> = (1..=250).map(|v| event("big", v, &v.to_be_bytes())).collect();
         save(&table, &events).await.unwrap();
         assert_eq!(load(&table, "big").await.unwrap(), events);
 
         // A batch with one version that exists already: its transaction is
         // cancelled and writes nothing, not even the new versions.
-        let batch: Vec<OrderEvent> = (250..=255).map(|v| event("big", v, b"again")).collect();
+        let batch: Vec<Event> = (250..=255).map(|v| event("big", v, b"again")).collect();
         let err = save(&table, &batch).await.unwrap_err();
         assert!(matches!(err, Error::TransactionCanceled { .. }), "{err:?}");
         for v in 251..=255 {
@@ -242,16 +210,11 @@ async fn load_pages_in_order_and_load_tail_returns_the_last_n() {
         // Versions 1..=120 sort numerically (`v` is N): 9 before 10.
         let data = vec![7u8; 20_000];
         for v in (1..=120).rev() {
-            put_raw(
-                &client,
-                &name,
-                protosource_item("example_orders_v1", "paged", v, &data, None),
-            )
-            .await;
+            put_raw(&client, &name, protosource_item("paged", v, &data, None)).await;
         }
         let page = table
-            .order_events()
-            .query(&OrderEventPartition {
+            .events()
+            .query(&EventPartition {
                 aggregate_id: "paged".into(),
             })
             .page(None)
@@ -271,8 +234,8 @@ async fn load_pages_in_order_and_load_tail_returns_the_last_n() {
 
         // Typed range conditions on the numeric sort key.
         let range: Vec<i64> = table
-            .order_events()
-            .query(&OrderEventPartition {
+            .events()
+            .query(&EventPartition {
                 aggregate_id: "paged".into(),
             })
             .version_between(9, 11)
@@ -284,8 +247,8 @@ async fn load_pages_in_order_and_load_tail_returns_the_last_n() {
             .collect();
         assert_eq!(range, [9, 10, 11]);
         let above: Vec<i64> = table
-            .order_events()
-            .query(&OrderEventPartition {
+            .events()
+            .query(&EventPartition {
                 aggregate_id: "paged".into(),
             })
             .version_gt(118)
