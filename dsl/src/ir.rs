@@ -37,6 +37,39 @@ impl Schema {
         })
     }
 
+    /// How items of `entity` are told apart in a table without an entity
+    /// tag that holds several entities: a key attribute of its primary key
+    /// (the sort key first) whose literal prefix no other entity's key in
+    /// that attribute can start with. `None` with a tag, for a table's only
+    /// entity, and for an entity nothing tells apart (the checker refuses
+    /// that, `E0406`).
+    pub fn key_mark(&self, entity: &Entity) -> Option<KeyMarkRule<'_>> {
+        if self.table.entity_tag_field.is_some() || self.entities.len() < 2 {
+            return None;
+        }
+        let mine = self.entity_named(&entity.name)?;
+        let others: Vec<&Entity> = self.entities.iter().filter(|e| e.name != entity.name).collect();
+        let keys = mine.primary.sk.iter().chain(std::iter::once(&mine.primary.pk));
+        for key in keys {
+            let prefix = key.layout.literal_prefix();
+            let apart = others.iter().all(|o| {
+                let theirs = if key.field == o.primary.pk.field {
+                    Some(&o.primary.pk)
+                } else {
+                    o.primary.sk.as_ref()
+                };
+                theirs.is_none_or(|t| !key.layout.may_overlap(&t.layout))
+            });
+            if apart && !prefix.is_empty() {
+                return Some(KeyMarkRule {
+                    field: &key.field,
+                    prefix,
+                });
+            }
+        }
+        None
+    }
+
     pub fn enum_named(&self, name: &str) -> Option<&Enum> {
         self.enums.iter().find(|e| e.name == name)
     }
@@ -52,6 +85,15 @@ impl Schema {
     pub fn collection_named(&self, name: &str) -> Option<&Collection> {
         self.collections.iter().find(|c| c.name == name)
     }
+}
+
+/// See [`Schema::key_mark`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyMarkRule<'s> {
+    /// The key attribute.
+    pub field: &'s str,
+    /// What every key of the entity in it starts with.
+    pub prefix: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

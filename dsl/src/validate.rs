@@ -361,6 +361,7 @@ fn declared_layouts(schema: &Schema, out: &mut Vec<Diagnostic>) {
         }
     }
     unescaped_values(schema, out);
+    let mut collided: BTreeSet<&str> = BTreeSet::new();
     for (i, a) in schema.entities.iter().enumerate() {
         for b in &schema.entities[i + 1..] {
             for x in a.all_indexes() {
@@ -394,7 +395,9 @@ fn declared_layouts(schema: &Schema, out: &mut Vec<Diagnostic>) {
                             .help("give the keys different literal prefixes (`\"USER#{id}\"`, `\"ORDER#{id}\"`), or write with `create`, which refuses an existing key"),
                         ),
                         (false, Some(_)) => {}
-                        (_, None) => out.push(
+                        (_, None) => out.push({
+                            collided.insert(&a.name);
+                            collided.insert(&b.name);
                             Diagnostic::new(
                                 Code::KeyCollision,
                                 format!("`{}` and `{}` can write the same keys on {where_}", a.name, b.name),
@@ -402,11 +405,33 @@ fn declared_layouts(schema: &Schema, out: &mut Vec<Diagnostic>) {
                             .primary(y.span, key(b, y))
                             .secondary(x.span, key(a, x))
                             .note("the table has no entity tag, so nothing tells an item of one from an item of the other")
-                            .help("give the keys different literal prefixes (`\"USER#{id}\"`, `\"ORDER#{id}\"`), or name an entity tag"),
-                        ),
+                            .help("give the keys different literal prefixes (`\"USER#{id}\"`, `\"ORDER#{id}\"`), or name an entity tag")
+                        }),
                     }
                 }
             }
+        }
+    }
+    // Keys apart pair by pair are not enough: a read of one entity must
+    // tell its items from every other entity's by one key attribute.
+    if tag.is_none() && schema.entities.len() > 1 {
+        for entity in &schema.entities {
+            if collided.contains(entity.name.as_str()) || schema.key_mark(entity).is_some() {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    Code::KeyCollision,
+                    format!("nothing tells `{}`'s items from the other entities' items", entity.name),
+                )
+                .primary(entity.primary.span, format!("`{}`'s primary key", entity.name))
+                .note(
+                    "in a table without an entity tag, an entity's items are told apart by the literal prefix of one \
+                     primary key attribute that no other entity's key in that attribute can start with; each other \
+                     entity differs from this one, but not all by the same attribute",
+                )
+                .help("give its partition or sort key a literal prefix of its own (`\"ORDER#{id}\"`), or name an entity tag"),
+            );
         }
     }
 }

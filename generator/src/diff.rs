@@ -29,7 +29,7 @@
 
 use dyngen_dsl::ir::{
     Attribute, AttributeRole, Casing, Entity, EntityIndex, Enum, IndexKind, KeyTemplate, Projection, Schema, Struct,
-    TableIndex, Type, Value,
+    TableIndex, TimeFormat, Type, Value,
 };
 use std::fmt::Write as _;
 
@@ -976,7 +976,7 @@ impl<'a> Differ<'a> {
 
     /// Whether values stored for `old` still read as `new`.
     fn storage_compat(&self, old: &Attribute, new: &Attribute) -> Compat {
-        if is_epoch(old) != is_epoch(new) {
+        if is_epoch(old) != is_epoch(new) || timestamp_form(old) != timestamp_form(new) {
             return Compat::Incompatible;
         }
         self.type_compat(&old.ty, &new.ty, &mut Vec::new())
@@ -1240,7 +1240,11 @@ impl KeyContext<'_> {
 fn encoding(attr: &Attribute, casing: Casing) -> Encoding {
     match &attr.ty {
         Type::String | Type::Enum(_) => Encoding::Text(casing),
+        // Each format writes other key text (`..05Z`, `..05.000Z`, `1704164645`).
         Type::Timestamp if is_epoch(attr) => Encoding::Typed("epoch seconds"),
+        Type::Timestamp if attr.time_format.is_some() => {
+            Encoding::Typed(attr.time_format.map_or("timestamp", TimeFormat::word))
+        }
         Type::Bool => Encoding::Typed("bool"),
         Type::I32 => Encoding::Typed("i32"),
         Type::I64 => Encoding::Typed("i64"),
@@ -1349,11 +1353,22 @@ fn is_epoch(attr: &Attribute) -> bool {
     attr.role == AttributeRole::Ttl && attr.ty == Type::Timestamp
 }
 
+/// How a timestamp's stored value reads back: any RFC 3339 text reads in
+/// every text format, but epoch seconds and epoch milliseconds are numbers
+/// that read as other times in each other's place.
+fn timestamp_form(attr: &Attribute) -> Option<&'static str> {
+    (attr.ty == Type::Timestamp).then(|| match attr.time_format {
+        Some(TimeFormat::EpochSeconds) => "epoch seconds",
+        Some(TimeFormat::EpochMillis) => "epoch milliseconds",
+        _ => "text",
+    })
+}
+
 fn describe_storage(attr: &Attribute) -> String {
     if is_epoch(attr) {
         "`timestamp` stored as epoch seconds (`ttl`)".to_string()
-    } else if attr.ty == Type::Timestamp {
-        "`timestamp` stored as text".to_string()
+    } else if let Some(form) = timestamp_form(attr) {
+        format!("`timestamp` stored as {form}")
     } else {
         format!("`{}`", attr.ty.describe())
     }

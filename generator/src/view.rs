@@ -1251,30 +1251,12 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
 /// prefix no other entity's key can start with (the checker refuses tables
 /// where there is none, E0406).
 fn key_mark(schema: &Schema, entity: &Entity) -> Option<String> {
-    if schema.table.entity_tag_field.is_some() || schema.entities.len() < 2 {
-        return None;
-    }
-    let others: Vec<&Entity> = schema.entities.iter().filter(|e| e.name != entity.name).collect();
-    let keys = entity.primary.sk.iter().chain(std::iter::once(&entity.primary.pk));
-    for key in keys {
-        let prefix = key.layout.literal_prefix();
-        let apart = others.iter().all(|o| {
-            let theirs = if key.field == o.primary.pk.field {
-                Some(&o.primary.pk)
-            } else {
-                o.primary.sk.as_ref()
-            };
-            theirs.is_none_or(|t| !key.layout.may_overlap(&t.layout))
-        });
-        if apart && !prefix.is_empty() {
-            return Some(format!(
-                "{RT}::entity::KeyMark {{ attribute: {}, prefix: {} }}",
-                lit(&key.field),
-                lit(&prefix)
-            ));
-        }
-    }
-    None
+    let mark = schema.key_mark(entity)?;
+    Some(format!(
+        "{RT}::entity::KeyMark {{ attribute: {}, prefix: {} }}",
+        lit(mark.field),
+        lit(&mark.prefix)
+    ))
 }
 
 /// The members' sort key layouts, in member order.

@@ -53,6 +53,15 @@ fn snapshot_dsl_fixtures_json() {
     });
 }
 
+/// The declared layouts of the adopted tables: templates, raw and native
+/// keys, derived parts, physical index names, ElectroDB's format.
+#[test]
+fn snapshot_adopted_tables_markdown() {
+    insta::glob!("../../examples/adopt/schema", "*.dyn", |path| {
+        insta::assert_snapshot!(render_doc(&load(path), file_name(path), DocFormat::Markdown));
+    });
+}
+
 #[test]
 fn snapshot_generator_fixtures_markdown() {
     insta::glob!("fixtures", "*.dyn", |path| {

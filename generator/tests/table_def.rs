@@ -59,6 +59,16 @@ fn snapshot_dsl_fixtures() {
     });
 }
 
+/// The adopted tables: `N`/`B` key types, physical index names, keys-only
+/// projections, indexes without a sort key.
+#[test]
+fn snapshot_adopted_tables() {
+    insta::glob!("../../examples/adopt/schema", "*.dyn", |path| {
+        let schema = load(path);
+        insta::assert_snapshot!("adopted_json", render_table(&schema, None, TableFormat::Json));
+    });
+}
+
 #[test]
 fn snapshot_generator_fixtures() {
     insta::glob!("fixtures", "*.dyn", |path| {

@@ -145,6 +145,12 @@ pub enum Error {
     #[error("invalid cursor for {entity} query: {reason}")]
     InvalidCursor { entity: &'static str, reason: String },
 
+    /// A query that cannot do what it was asked: a filter on an access
+    /// pattern that reads a keys-only index (`fetch`), whose entries hold no
+    /// attributes to filter on. Nothing was read.
+    #[error("{entity} query: {reason}")]
+    UnsupportedQuery { entity: &'static str, reason: String },
+
     /// A key of a batch or transactional get that DynamoDB did not read
     /// after every retry (see the result's leftovers).
     #[error("{entity}: not read by the {operation}: DynamoDB left the key unprocessed after every retry")]

@@ -729,6 +729,16 @@ impl<'t, T: FromItem> Query<'t, T> {
                 next: None,
             });
         }
+        if self.layout.fetch_items && self.filter.is_some() {
+            // DynamoDB would apply it to index entries holding keys only:
+            // every item would fail it, and the query would return nothing.
+            return Err(Error::UnsupportedQuery {
+                entity,
+                reason: "a filter on an access pattern that reads a keys-only index (`fetch`): its entries hold \
+                         only keys, so DynamoDB would filter every item out; filter the items it returns instead"
+                    .to_owned(),
+            });
+        }
 
         let mut aliases = Aliases::new();
         let filter = self.filter_expression(&mut aliases)?;
@@ -896,6 +906,9 @@ impl<'t, T: FromItem> Query<'t, T> {
                             .iter()
                             .all(|f| matches!(item.get(f.field), Some(AttributeValue::S(v)) if v == f.value)))
             })
+            // The index holds no TTL to filter on: expired items are left
+            // out here, as every other read leaves them out.
+            .filter(|item| !self.table.is_expired(item))
             .collect())
     }
 
@@ -1243,6 +1256,10 @@ pub(crate) fn duplicate(error: &Error) -> Error {
     match error {
         Error::NotFound { entity } => Error::NotFound { entity },
         Error::AlreadyExists { entity } => Error::AlreadyExists { entity },
+        Error::UnsupportedQuery { entity, reason } => Error::UnsupportedQuery {
+            entity,
+            reason: reason.clone(),
+        },
         // Write errors; a query never records them. The item is not copied.
         Error::ConditionFailed { entity, operation, .. } => Error::ConditionFailed {
             entity,

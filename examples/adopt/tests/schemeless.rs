@@ -173,6 +173,20 @@ async fn reads_events_the_adapter_wrote_in_time_order_across_months() {
             .await
             .unwrap();
         assert_eq!(caused, events()[1..3].to_vec());
+        // A filter there would be applied to index entries that hold only
+        // keys and drop every event: it is refused, not run.
+        let filtered = table
+            .events()
+            .by_causation(&EventByCausationPartition {
+                causation_id: "01A".into(),
+            })
+            .filter(|a| a.sequence.gt(2_u64))
+            .all()
+            .await;
+        assert!(
+            matches!(&filtered, Err(Error::UnsupportedQuery { entity: "Event", .. })),
+            "{filtered:?}"
+        );
 
         // By key.
         let got = table
