@@ -8,6 +8,7 @@ fn main() {
         "shop",
         "electrodb-vcs",
         "electrodb-catalog",
+        "ledger",
     ] {
         dyngen::compile(format!("schema/{schema}.dyn")).unwrap();
     }

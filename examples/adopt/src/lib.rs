@@ -125,3 +125,9 @@ pub mod electrodb_vcs {
 pub mod electrodb_catalog {
     dyngen_runtime::include_generated!("electrodb-catalog");
 }
+
+/// A ledger with native `B` and `N` keys on the table and an index
+/// (`schema/ledger.dyn`).
+pub mod ledger {
+    dyngen_runtime::include_generated!("ledger");
+}
