@@ -1357,11 +1357,12 @@ fn is_epoch(attr: &Attribute) -> bool {
 /// every text format, but epoch seconds and epoch milliseconds are numbers
 /// that read as other times in each other's place.
 fn timestamp_form(attr: &Attribute) -> Option<&'static str> {
-    (attr.ty == Type::Timestamp).then(|| match attr.time_format {
+    let form = match attr.time_format {
         Some(TimeFormat::EpochSeconds) => "epoch seconds",
         Some(TimeFormat::EpochMillis) => "epoch milliseconds",
         _ => "text",
-    })
+    };
+    (attr.ty == Type::Timestamp).then_some(form)
 }
 
 fn describe_storage(attr: &Attribute) -> String {

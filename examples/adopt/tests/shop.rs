@@ -336,3 +336,181 @@ async fn hash_shards_spread_a_partition_and_are_read_back_across_shards() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn templates_and_derived_parts_through_batches_transactions_versions_and_pages() {
+    run_with_table("adopt-shop-everything", |client, name| async move {
+        let shop = Shop::new(client.clone(), &name);
+        shop.table().create_if_missing().await.unwrap();
+
+        // Versions, timestamps and TTL on a template key.
+        let cart = shop
+            .carts()
+            .create(&Cart {
+                username: "alex".into(),
+                items: vec!["widget".into()],
+                expires: None,
+                created_at: Default::default(),
+                updated_at: Default::default(),
+                version: 0,
+            })
+            .await
+            .unwrap();
+        assert_eq!(cart.version, 1);
+        let key = CartKey {
+            username: "alex".into(),
+        };
+        let stale = shop.carts().update(&key, 0).set_items(vec![]).await;
+        assert!(matches!(stale, Err(Error::VersionConflict { .. })), "{stale:?}");
+        let updated = shop
+            .carts()
+            .update(&key, 1)
+            .set_items(vec!["gadget".into()])
+            .await
+            .unwrap();
+        assert_eq!((updated.version, updated.created_at), (2, cart.created_at));
+        assert!(updated.updated_at >= cart.updated_at);
+        shop.carts()
+            .update(&key, 2)
+            .set_expires(at("2001-09-09T01:46:40Z"))
+            .await
+            .unwrap();
+        assert_eq!(shop.carts().get(&key).await.unwrap(), None, "expired: hidden");
+
+        // A batch writes derived and sharded keys; a batch get reads them.
+        let shipments: Vec<Shipment> = (0..12)
+            .map(|i| {
+                shipment(
+                    &format!("b{i:02}"),
+                    &format!("2026-05-0{}T0{}:00:00Z", 1 + i % 3, i % 4),
+                )
+            })
+            .collect();
+        let views: Vec<View> = (0..12)
+            .map(|i| View {
+                view_id: format!("w{i}"),
+                page: "sale".into(),
+                at: at(&format!("2026-05-01T12:{i:02}:00Z")),
+            })
+            .collect();
+        let mut batch = shop.batch_write();
+        for s in &shipments {
+            batch.put(s).unwrap();
+        }
+        for v in &views {
+            batch.put(v).unwrap();
+        }
+        assert_eq!(batch.send().await.unwrap().written, 24);
+        let mut get = shop.batch_get();
+        let tickets: Vec<dyngen_runtime::Ticket<Shipment>> =
+            shipments.iter().map(|s| get.get(&s.key()).unwrap()).collect();
+        let got = get.send().await.unwrap();
+        for (ticket, s) in tickets.iter().zip(&shipments) {
+            assert_eq!(got.get(*ticket).unwrap(), Some(s));
+        }
+        let may_first: Vec<String> = shop
+            .shipments()
+            .by_day(&ShipmentByDayPartition {
+                shipped_at_day: Day::new(2026, 5, 1).unwrap(),
+            })
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.shipment_id)
+            .collect();
+        assert_eq!(may_first, ["b00", "b09", "b06", "b03"], "by hour, then time");
+
+        // Pages over one shard's partition.
+        let shard = Shard::of(&"w0".to_string(), 4);
+        let partition = ViewByPagePartition {
+            page: "sale".into(),
+            view_id_shard: shard,
+        };
+        let mut paged = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = shop
+                .views()
+                .by_page(&partition)
+                .limit(1)
+                .page(cursor.as_ref())
+                .await
+                .unwrap();
+            paged.extend(page.items.into_iter().map(|v| v.view_id));
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let mut expected: Vec<String> = views
+            .iter()
+            .filter(|v| Shard::of(&v.view_id, 4) == shard)
+            .map(|v| v.view_id.clone())
+            .collect();
+        expected.sort_by_key(|id| views.iter().find(|v| &v.view_id == id).map(|v| v.at));
+        assert_eq!(paged, expected);
+
+        // A transaction creates a shipment and ships the order; an upsert
+        // moves a shipment to another day; a put replaces a view.
+        shop.orders().create(&order("alexdebrie", "7k")).await.unwrap();
+        shop.transact_write()
+            .put(shop.shipments().create(&shipment("t1", "2026-05-09T10:00:00Z")))
+            .update(
+                shop.orders()
+                    .update(&OrderKey {
+                        username: "alexdebrie".into(),
+                        order_id: "7k".into(),
+                    })
+                    .set_status(OrderStatus::Shipped),
+            )
+            .send()
+            .await
+            .unwrap();
+        shop.shipments()
+            .upsert(&shipment("b00", "2026-05-09T11:00:00Z"))
+            .await
+            .unwrap();
+        let may_ninth: Vec<String> = shop
+            .shipments()
+            .by_day(&ShipmentByDayPartition {
+                shipped_at_day: Day::new(2026, 5, 9).unwrap(),
+            })
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.shipment_id)
+            .collect();
+        assert_eq!(may_ninth, ["t1", "b00"]);
+        let shipped = shop
+            .orders()
+            .get(&OrderKey {
+                username: "alexdebrie".into(),
+                order_id: "7k".into(),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(shipped.status, OrderStatus::Shipped);
+        shop.views()
+            .put(&View {
+                view_id: "w0".into(),
+                page: "archive".into(),
+                at: at("2026-05-02T00:00:00Z"),
+            })
+            .await
+            .unwrap();
+        let archived = shop
+            .views()
+            .by_page(&ViewByPagePartition {
+                page: "archive".into(),
+                view_id_shard: shard,
+            })
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(archived.len(), 1, "the put rewrote the sharded key");
+    })
+    .await;
+}
