@@ -100,9 +100,12 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
         .collect();
     let table = view::table_view(schema);
 
-    let mut items: Vec<syn::Item> = Vec::new();
+    // Each template's output is checked, parsed and printed as it is made,
+    // so only one template's syntax tree is alive at a time.
+    let mut body = String::new();
     let first_client_method = entities.first().map_or("table", |e| e.client_method.as_str());
-    items.extend(
+    print_into(
+        &mut body,
         render(
             "table.askama",
             &TableTemplate {
@@ -111,31 +114,33 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
                 collections: &collections,
                 first_client_method,
             },
-        )?
-        .items,
+        )?,
     );
     for e in &schema.enums {
-        items.extend(render("enum.askama", &EnumTemplate { e: &view::enum_view(e) })?.items);
+        print_into(
+            &mut body,
+            render("enum.askama", &EnumTemplate { e: &view::enum_view(e) })?,
+        );
     }
     for s in &schema.structs {
-        items.extend(
+        print_into(
+            &mut body,
             render(
                 "struct.askama",
                 &StructTemplate {
                     s: &view::struct_view(schema, s),
                     f: &write_view::fields_view(schema, s),
                 },
-            )?
-            .items,
+            )?,
         );
     }
     for (e, entity) in entities.iter().zip(&schema.entities) {
         let w = &write_view::writes_view(schema, entity);
-        items.extend(render("entity.askama", &EntityTemplate { e, w })?.items);
-        items.extend(render("update.askama", &UpdateTemplate { e, w })?.items);
+        print_into(&mut body, render("entity.askama", &EntityTemplate { e, w })?);
+        print_into(&mut body, render("update.askama", &UpdateTemplate { e, w })?);
     }
     for c in &collections {
-        items.extend(render("collection.askama", &CollectionTemplate { c })?.items);
+        print_into(&mut body, render("collection.askama", &CollectionTemplate { c })?);
     }
 
     let stem = source_name.rsplit(['/', '\\']).next().unwrap_or(source_name);
@@ -147,17 +152,16 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
     );
     Ok(GeneratedFile {
         name: format!("{module}.rs"),
-        contents: format!("{header}{}", print(items)),
+        contents: format!("{header}{body}"),
     })
 }
 
-/// Prints the items for a reader: each formatted by prettyplease, with a
-/// blank line between items and between the members of an impl, and
-/// `query_stage!` invocations, whose arguments prettyplease cannot lay out
-/// well, written out as the template wrote them.
-fn print(items: Vec<syn::Item>) -> String {
-    let mut out = String::new();
-    for item in items {
+/// Prints the items of `file` onto `out` for a reader: each formatted by
+/// prettyplease, with a blank line between items and between the members of
+/// an impl, and `query_stage!` invocations, whose arguments prettyplease
+/// cannot lay out well, written out as the template wrote them.
+fn print_into(out: &mut String, file: syn::File) {
+    for item in file.items {
         if !out.is_empty() {
             out.push('\n');
         }
@@ -173,7 +177,6 @@ fn print(items: Vec<syn::Item>) -> String {
             }
         }
     }
-    out
 }
 
 /// The arguments of `query_stage!`: doc attributes, the stage type, the item type.
