@@ -1042,44 +1042,12 @@ impl<'t> RepositoryQuery<'t> {
     pub fn repo_name(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.eq("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `repoName` is greater than `value`.
-    pub fn repo_name_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.gt("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` is greater than or equal to `value`.
-    pub fn repo_name_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.gte("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` is less than `value`.
-    pub fn repo_name_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.lt("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` is less than or equal to `value`.
-    pub fn repo_name_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.lte("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` lies between `low` and `high`, both included.
-    pub fn repo_name_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.between("repoName", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` starts with `prefix`.
-    pub fn repo_name_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.begins("repoName", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    RepositoryQuery, Repository, "repoName", segmented, Preserve, plain(&str), repo_name_gt,
+    repo_name_gte, repo_name_lt, repo_name_lte, repo_name_between, repo_name_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Repository` through access pattern `owned`: narrow it by `repoName` next, or run it.
@@ -1092,44 +1060,12 @@ impl<'t> RepositoryOwnedQuery<'t> {
     pub fn repo_name(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
         self.0.eq("repoName", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `repoName` is greater than `value`.
-    pub fn repo_name_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.gt("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` is greater than or equal to `value`.
-    pub fn repo_name_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.gte("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` is less than `value`.
-    pub fn repo_name_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.lt("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` is less than or equal to `value`.
-    pub fn repo_name_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.lte("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` lies between `low` and `high`, both included.
-    pub fn repo_name_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.between("repoName", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `repoName` starts with `prefix`.
-    pub fn repo_name_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.begins("repoName", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    RepositoryOwnedQuery, Repository, "repoName", segmented, Preserve, plain(&str), repo_name_gt,
+    repo_name_gte, repo_name_lt, repo_name_lte, repo_name_between, repo_name_begins
+);
 
 /// An update of one `Repository` item, from [`RepositoryClient::update`]: set
 /// attributes, then await it (the item as written) or call
@@ -1674,44 +1610,12 @@ impl<'t> IssueQuery<'t> {
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `issueNumber` is greater than `value`.
-    pub fn issue_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is greater than or equal to `value`.
-    pub fn issue_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is less than `value`.
-    pub fn issue_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is less than or equal to `value`.
-    pub fn issue_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` lies between `low` and `high`, both included.
-    pub fn issue_number_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` starts with `prefix`.
-    pub fn issue_number_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.begins("issueNumber", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    IssueQuery, Issue, "issueNumber", segmented, Preserve, plain(&str), issue_number_gt,
+    issue_number_gte, issue_number_lt, issue_number_lte, issue_number_between, issue_number_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Issue` through access pattern `managed`: narrow it by `status` next, or run it.
@@ -1726,36 +1630,12 @@ impl<'t> IssueManagedQuery<'t> {
             self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `status` is greater than `value`.
-    pub fn status_gt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gt("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is greater than or equal to `value`.
-    pub fn status_gte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gte("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is less than `value`.
-    pub fn status_lt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lt("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is less than or equal to `value`.
-    pub fn status_lte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lte("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` lies between `low` and `high`, both included.
-    pub fn status_between(
-        self,
-        low: IssueStatus,
-        high: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    IssueManagedQuery, Issue, "status", segmented, Preserve, plain(IssueStatus), status_gt,
+    status_gte, status_lt, status_lte, status_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `status` fixed: narrow it by `issueNumber` next, or run it.
@@ -1768,44 +1648,13 @@ impl<'t> IssueManagedQueryByStatus<'t> {
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `issueNumber` is greater than `value`.
-    pub fn issue_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is greater than or equal to `value`.
-    pub fn issue_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is less than `value`.
-    pub fn issue_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is less than or equal to `value`.
-    pub fn issue_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` lies between `low` and `high`, both included.
-    pub fn issue_number_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` starts with `prefix`.
-    pub fn issue_number_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.begins("issueNumber", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    IssueManagedQueryByStatus, Issue, "issueNumber", segmented, Preserve, plain(&str),
+    issue_number_gt, issue_number_gte, issue_number_lt, issue_number_lte, issue_number_between,
+    issue_number_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Issue` through access pattern `activity`: narrow it by `status` next, or run it.
@@ -1820,36 +1669,12 @@ impl<'t> IssueActivityQuery<'t> {
             self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `status` is greater than `value`.
-    pub fn status_gt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gt("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is greater than or equal to `value`.
-    pub fn status_gte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gte("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is less than `value`.
-    pub fn status_lt(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lt("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is less than or equal to `value`.
-    pub fn status_lte(self, value: IssueStatus) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lte("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` lies between `low` and `high`, both included.
-    pub fn status_between(
-        self,
-        low: IssueStatus,
-        high: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    IssueActivityQuery, Issue, "status", segmented, Preserve, plain(IssueStatus), status_gt,
+    status_gte, status_lt, status_lte, status_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `status` fixed: narrow it by `issueNumber` next, or run it.
@@ -1862,44 +1687,13 @@ impl<'t> IssueActivityQueryByStatus<'t> {
     pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
         self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `issueNumber` is greater than `value`.
-    pub fn issue_number_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is greater than or equal to `value`.
-    pub fn issue_number_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.gte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is less than `value`.
-    pub fn issue_number_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lt("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` is less than or equal to `value`.
-    pub fn issue_number_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.lte("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` lies between `low` and `high`, both included.
-    pub fn issue_number_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.between("issueNumber", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `issueNumber` starts with `prefix`.
-    pub fn issue_number_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.begins("issueNumber", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    IssueActivityQueryByStatus, Issue, "issueNumber", segmented, Preserve, plain(&str),
+    issue_number_gt, issue_number_gte, issue_number_lt, issue_number_lte, issue_number_between,
+    issue_number_begins
+);
 
 /// An update of one `Issue` item, from [`IssueClient::update`]: set
 /// attributes, then await it (the item as written) or call
@@ -2473,62 +2267,13 @@ impl<'t> PullRequestQuery<'t> {
     ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `pullRequestNumber` is greater than `value`.
-    pub fn pull_request_number_gt(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is greater than or equal to `value`.
-    pub fn pull_request_number_gte(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is less than `value`.
-    pub fn pull_request_number_lt(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is less than or equal to `value`.
-    pub fn pull_request_number_lte(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` lies between `low` and `high`, both included.
-    pub fn pull_request_number_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .between(
-                "pullRequestNumber",
-                &low,
-                &high,
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
-
-    /// Only items whose `pullRequestNumber` starts with `prefix`.
-    pub fn pull_request_number_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    PullRequestQuery, PullRequest, "pullRequestNumber", segmented, Preserve, plain(&str),
+    pull_request_number_gt, pull_request_number_gte, pull_request_number_lt,
+    pull_request_number_lte, pull_request_number_between, pull_request_number_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `PullRequest` through access pattern `managed`: narrow it by `status` next, or run it.
@@ -2543,48 +2288,12 @@ impl<'t> PullRequestManagedQuery<'t> {
             self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `status` is greater than `value`.
-    pub fn status_gt(
-        self,
-        value: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gt("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is greater than or equal to `value`.
-    pub fn status_gte(
-        self,
-        value: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gte("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is less than `value`.
-    pub fn status_lt(
-        self,
-        value: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lt("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is less than or equal to `value`.
-    pub fn status_lte(
-        self,
-        value: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lte("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` lies between `low` and `high`, both included.
-    pub fn status_between(
-        self,
-        low: IssueStatus,
-        high: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    PullRequestManagedQuery, PullRequest, "status", segmented, Preserve, plain(IssueStatus),
+    status_gt, status_gte, status_lt, status_lte, status_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `status` fixed: narrow it by `pullRequestNumber` next, or run it.
@@ -2600,62 +2309,13 @@ impl<'t> PullRequestManagedQueryByStatus<'t> {
     ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `pullRequestNumber` is greater than `value`.
-    pub fn pull_request_number_gt(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is greater than or equal to `value`.
-    pub fn pull_request_number_gte(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is less than `value`.
-    pub fn pull_request_number_lt(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is less than or equal to `value`.
-    pub fn pull_request_number_lte(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` lies between `low` and `high`, both included.
-    pub fn pull_request_number_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .between(
-                "pullRequestNumber",
-                &low,
-                &high,
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
-
-    /// Only items whose `pullRequestNumber` starts with `prefix`.
-    pub fn pull_request_number_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    PullRequestManagedQueryByStatus, PullRequest, "pullRequestNumber", segmented, Preserve,
+    plain(&str), pull_request_number_gt, pull_request_number_gte, pull_request_number_lt,
+    pull_request_number_lte, pull_request_number_between, pull_request_number_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `PullRequest` through access pattern `activity`: narrow it by `status` next, or run it.
@@ -2670,48 +2330,12 @@ impl<'t> PullRequestActivityQuery<'t> {
             self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `status` is greater than `value`.
-    pub fn status_gt(
-        self,
-        value: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gt("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is greater than or equal to `value`.
-    pub fn status_gte(
-        self,
-        value: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gte("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is less than `value`.
-    pub fn status_lt(
-        self,
-        value: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lt("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` is less than or equal to `value`.
-    pub fn status_lte(
-        self,
-        value: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lte("status", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `status` lies between `low` and `high`, both included.
-    pub fn status_between(
-        self,
-        low: IssueStatus,
-        high: IssueStatus,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.between("status", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    PullRequestActivityQuery, PullRequest, "status", segmented, Preserve, plain(IssueStatus),
+    status_gt, status_gte, status_lt, status_lte, status_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `status` fixed: narrow it by `pullRequestNumber` next, or run it.
@@ -2727,62 +2351,13 @@ impl<'t> PullRequestActivityQueryByStatus<'t> {
     ) -> ::dyngen_runtime::Query<'t, PullRequest> {
         self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `pullRequestNumber` is greater than `value`.
-    pub fn pull_request_number_gt(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is greater than or equal to `value`.
-    pub fn pull_request_number_gte(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.gte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is less than `value`.
-    pub fn pull_request_number_lt(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lt("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` is less than or equal to `value`.
-    pub fn pull_request_number_lte(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.lte("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `pullRequestNumber` lies between `low` and `high`, both included.
-    pub fn pull_request_number_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0
-            .between(
-                "pullRequestNumber",
-                &low,
-                &high,
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
-
-    /// Only items whose `pullRequestNumber` starts with `prefix`.
-    pub fn pull_request_number_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.begins("pullRequestNumber", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    PullRequestActivityQueryByStatus, PullRequest, "pullRequestNumber", segmented, Preserve,
+    plain(&str), pull_request_number_gt, pull_request_number_gte, pull_request_number_lt,
+    pull_request_number_lte, pull_request_number_between, pull_request_number_begins
+);
 
 /// An update of one `PullRequest` item, from [`PullRequestClient::update`]: set
 /// attributes, then await it (the item as written) or call

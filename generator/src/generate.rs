@@ -165,7 +165,7 @@ fn print_into(out: &mut String, file: syn::File) {
         if !out.is_empty() {
             out.push('\n');
         }
-        match print_query_stage(&item) {
+        match print_query_stage(&item).or_else(|| print_sort_key_ranges(&item)) {
             Some(text) => out.push_str(&text),
             None => {
                 let file = syn::File {
@@ -225,6 +225,88 @@ fn print_query_stage(item: &syn::Item) -> Option<String> {
     }
     text.push_str(&format!("    {}, {}\n);\n", args.name, args.item));
     Some(text)
+}
+
+/// `::dyngen_runtime::sort_key_ranges!(..);` with its arguments written
+/// compactly (`plain(&str)`, not prettyplease's `plain(& str)`) and wrapped
+/// at commas, or `None` for any other item.
+fn print_sort_key_ranges(item: &syn::Item) -> Option<String> {
+    let syn::Item::Macro(m) = item else {
+        return None;
+    };
+    if m.mac.path.segments.last()?.ident != "sort_key_ranges" {
+        return None;
+    }
+    let mut args: Vec<String> = vec![String::new()];
+    for token in m.mac.tokens.clone() {
+        match &token {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => args.push(String::new()),
+            _ => {
+                if let Some(arg) = args.last_mut() {
+                    write_compact(arg, token);
+                }
+            }
+        }
+    }
+    // Arguments filled into lines of at most 100 columns, each line ending
+    // at a comma.
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for arg in args.iter().filter(|a| !a.is_empty()) {
+        if !line.is_empty() && 4 + line.len() + 2 + arg.len() > 100 {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(arg);
+        line.push(',');
+    }
+    lines.push(line);
+    let mut text = format!("{}::sort_key_ranges!(\n", view::RT);
+    for line in &lines {
+        text.push_str("    ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    // No comma after the last argument.
+    text.truncate(text.trim_end_matches(['\n', ',']).len());
+    text.push_str("\n);\n");
+    Some(text)
+}
+
+/// Appends `token` to `out` as Rust is usually written: no spaces, except
+/// between two words (`impl Into`) and after commas.
+fn write_compact(out: &mut String, token: proc_macro2::TokenTree) {
+    use proc_macro2::TokenTree;
+    let is_word = |t: &TokenTree| matches!(t, TokenTree::Ident(_) | TokenTree::Literal(_));
+    match token {
+        TokenTree::Group(group) => {
+            let (open, close) = match group.delimiter() {
+                proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                proc_macro2::Delimiter::Bracket => ("[", "]"),
+                proc_macro2::Delimiter::Brace => ("{", "}"),
+                proc_macro2::Delimiter::None => ("", ""),
+            };
+            out.push_str(open);
+            for inner in group.stream() {
+                if matches!(&inner, TokenTree::Punct(p) if p.as_char() == ',') {
+                    out.push_str(", ");
+                } else {
+                    write_compact(out, inner);
+                }
+            }
+            out.push_str(close);
+        }
+        token => {
+            let word = is_word(&token);
+            let after_word = out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"');
+            if word && after_word {
+                out.push(' ');
+            }
+            out.push_str(&token.to_string());
+        }
+    }
 }
 
 /// Puts a blank line between the members of an impl block (the lines at

@@ -94,12 +94,16 @@ fn composite_arg_type(schema: &Schema, ty: &Type) -> String {
     }
 }
 
-fn casing(c: Casing) -> String {
-    let variant = match c {
+fn casing_variant(c: Casing) -> &'static str {
+    match c {
         Casing::Preserve => "Preserve",
         Casing::Lower => "Lower",
         Casing::Upper => "Upper",
-    };
+    }
+}
+
+fn casing(c: Casing) -> String {
+    let variant = casing_variant(c);
     format!("{RT}::Casing::{variant}")
 }
 
@@ -687,13 +691,14 @@ pub struct StageView {
     /// Whether the range methods exist (`_gt`, `_between`, ...): the key's
     /// text sorts like this composite's values.
     pub ordered: bool,
-    /// `""` for dyngen's own layout, `"text_"` for templates and native keys.
-    pub method_prefix: String,
-    pub casing: String,
-    /// `&value`, `&low`, `&high` as the key codec takes them.
-    pub value_ref: String,
-    pub low_ref: String,
-    pub high_ref: String,
+    /// `sort_key_ranges!`'s codec: `segmented` (dyngen's own layout) or
+    /// `text` (templates and native keys).
+    pub codec: &'static str,
+    /// The key's casing as a `Casing` variant: `Preserve`.
+    pub casing_variant: &'static str,
+    /// How the range methods' argument reaches the key codec:
+    /// `plain(&str)`, `wrap(T, W)`, `into(Month)`, `as_str(Status)`.
+    pub ranges_value: String,
 }
 
 pub struct IndexView {
@@ -991,6 +996,20 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
             value_ref("value"),
             casing(sk_casing)
         );
+        // How `sort_key_ranges!` hands the argument to the key codec: the
+        // same conversions as `value_of` and `convert` above.
+        let ranges_value = match part.derive {
+            Some(d) => format!("into({RT}::key::{})", d.runtime_type()),
+            None => match (sk_codec, &attr.ty) {
+                (KeyCodec::Text | KeyCodec::Native, Type::Enum(e)) if schema.enum_named(e).is_some() => {
+                    format!("as_str({arg_type})")
+                }
+                _ => match time_wrapper(attr) {
+                    Some(wrapper) => format!("wrap({arg_type}, {RT}::value::{wrapper})"),
+                    None => format!("plain({arg_type})"),
+                },
+            },
+        };
         let (eq_return, eq_body) = if parts.get(i + 1).is_some() {
             (format!("{next_type}<'t>"), format!("{next_type}({eq_call})"))
         } else {
@@ -1008,11 +1027,9 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
             eq_body,
             is_string: attr.ty == Type::String && part.derive.is_none() && ordered,
             ordered,
-            method_prefix: method_prefix.to_string(),
-            casing: casing(sk_casing),
-            value_ref: value_ref("value"),
-            low_ref: value_ref("low"),
-            high_ref: value_ref("high"),
+            codec: if method_prefix.is_empty() { "segmented" } else { "text" },
+            casing_variant: casing_variant(sk_casing),
+            ranges_value,
         });
         stage_type = next_type;
     }

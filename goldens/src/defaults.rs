@@ -2019,41 +2019,12 @@ impl<'t> LoanQuery<'t> {
     pub fn member(self, value: &str) -> ::dyngen_runtime::Query<'t, Loan> {
         self.0.eq("member", &value, ::dyngen_runtime::Casing::Lower)
     }
-
-    /// Only items whose `member` is greater than `value`.
-    pub fn member_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.gt("member", &value, ::dyngen_runtime::Casing::Lower)
-    }
-
-    /// Only items whose `member` is greater than or equal to `value`.
-    pub fn member_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.gte("member", &value, ::dyngen_runtime::Casing::Lower)
-    }
-
-    /// Only items whose `member` is less than `value`.
-    pub fn member_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.lt("member", &value, ::dyngen_runtime::Casing::Lower)
-    }
-
-    /// Only items whose `member` is less than or equal to `value`.
-    pub fn member_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.lte("member", &value, ::dyngen_runtime::Casing::Lower)
-    }
-
-    /// Only items whose `member` lies between `low` and `high`, both included.
-    pub fn member_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.between("member", &low, &high, ::dyngen_runtime::Casing::Lower)
-    }
-
-    /// Only items whose `member` starts with `prefix`.
-    pub fn member_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.begins("member", prefix, ::dyngen_runtime::Casing::Lower)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    LoanQuery, Loan, "member", segmented, Lower, plain(&str), member_gt, member_gte, member_lt,
+    member_lte, member_between, member_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Loan` through access pattern `byMember`: narrow it by `until` next, or run it.
@@ -2074,74 +2045,13 @@ impl<'t> LoanByMemberQuery<'t> {
                 ::dyngen_runtime::Casing::Preserve,
             )
     }
-
-    /// Only items whose `until` is greater than `value`.
-    pub fn until_gt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0
-            .gt(
-                "until",
-                &::dyngen_runtime::value::EpochSeconds(value),
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
-
-    /// Only items whose `until` is greater than or equal to `value`.
-    pub fn until_gte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0
-            .gte(
-                "until",
-                &::dyngen_runtime::value::EpochSeconds(value),
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
-
-    /// Only items whose `until` is less than `value`.
-    pub fn until_lt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0
-            .lt(
-                "until",
-                &::dyngen_runtime::value::EpochSeconds(value),
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
-
-    /// Only items whose `until` is less than or equal to `value`.
-    pub fn until_lte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0
-            .lte(
-                "until",
-                &::dyngen_runtime::value::EpochSeconds(value),
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
-
-    /// Only items whose `until` lies between `low` and `high`, both included.
-    pub fn until_between(
-        self,
-        low: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-        high: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0
-            .between(
-                "until",
-                &::dyngen_runtime::value::EpochSeconds(low),
-                &::dyngen_runtime::value::EpochSeconds(high),
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    LoanByMemberQuery, Loan, "until", segmented, Preserve,
+    wrap(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>, ::dyngen_runtime::value::EpochSeconds),
+    until_gt, until_gte, until_lt, until_lte, until_between
+);
 
 /// An update of one `Loan` item, from [`LoanClient::update`]: set
 /// attributes, then await it (the item as written) or call

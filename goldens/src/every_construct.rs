@@ -2143,41 +2143,12 @@ impl<'t> OrderQuery<'t> {
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
         self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `id` is greater than `value`.
-    pub fn id_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is greater than or equal to `value`.
-    pub fn id_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than `value`.
-    pub fn id_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than or equal to `value`.
-    pub fn id_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` lies between `low` and `high`, both included.
-    pub fn id_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.between("id", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` starts with `prefix`.
-    pub fn id_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.begins("id", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    OrderQuery, Order, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt, id_lte,
+    id_between, id_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Order` through access pattern `orders`: narrow it by `placedAt` next, or run it.
@@ -2195,48 +2166,13 @@ impl<'t> OrderOrdersQuery<'t> {
             self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `placedAt` is greater than `value`.
-    pub fn placed_at_gt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gt("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `placedAt` is greater than or equal to `value`.
-    pub fn placed_at_gte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gte("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `placedAt` is less than `value`.
-    pub fn placed_at_lt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lt("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `placedAt` is less than or equal to `value`.
-    pub fn placed_at_lte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lte("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `placedAt` lies between `low` and `high`, both included.
-    pub fn placed_at_between(
-        self,
-        low: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-        high: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.between("placedAt", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    OrderOrdersQuery, Order, "placedAt", segmented, Preserve,
+    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), placed_at_gt,
+    placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `placedAt` fixed: narrow it by `id` next, or run it.
@@ -2249,41 +2185,12 @@ impl<'t> OrderOrdersQueryByPlacedAt<'t> {
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
         self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `id` is greater than `value`.
-    pub fn id_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is greater than or equal to `value`.
-    pub fn id_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than `value`.
-    pub fn id_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than or equal to `value`.
-    pub fn id_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` lies between `low` and `high`, both included.
-    pub fn id_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.between("id", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` starts with `prefix`.
-    pub fn id_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.begins("id", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    OrderOrdersQueryByPlacedAt, Order, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt,
+    id_lte, id_between, id_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Order` through access pattern `byStatus`: narrow it by `placedAt` next, or run it.
@@ -2299,48 +2206,13 @@ impl<'t> OrderByStatusQuery<'t> {
     ) -> ::dyngen_runtime::Query<'t, Order> {
         self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Upper)
     }
-
-    /// Only items whose `placedAt` is greater than `value`.
-    pub fn placed_at_gt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gt("placedAt", &value, ::dyngen_runtime::Casing::Upper)
-    }
-
-    /// Only items whose `placedAt` is greater than or equal to `value`.
-    pub fn placed_at_gte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gte("placedAt", &value, ::dyngen_runtime::Casing::Upper)
-    }
-
-    /// Only items whose `placedAt` is less than `value`.
-    pub fn placed_at_lt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lt("placedAt", &value, ::dyngen_runtime::Casing::Upper)
-    }
-
-    /// Only items whose `placedAt` is less than or equal to `value`.
-    pub fn placed_at_lte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lte("placedAt", &value, ::dyngen_runtime::Casing::Upper)
-    }
-
-    /// Only items whose `placedAt` lies between `low` and `high`, both included.
-    pub fn placed_at_between(
-        self,
-        low: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-        high: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.between("placedAt", &low, &high, ::dyngen_runtime::Casing::Upper)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    OrderByStatusQuery, Order, "placedAt", segmented, Upper,
+    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), placed_at_gt,
+    placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Order` through access pattern `byPlaced`: narrow it by `placedAt` next, or run it.
@@ -2356,48 +2228,13 @@ impl<'t> OrderByPlacedQuery<'t> {
     ) -> ::dyngen_runtime::Query<'t, Order> {
         self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `placedAt` is greater than `value`.
-    pub fn placed_at_gt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gt("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `placedAt` is greater than or equal to `value`.
-    pub fn placed_at_gte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.gte("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `placedAt` is less than `value`.
-    pub fn placed_at_lt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lt("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `placedAt` is less than or equal to `value`.
-    pub fn placed_at_lte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.lte("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `placedAt` lies between `low` and `high`, both included.
-    pub fn placed_at_between(
-        self,
-        low: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-        high: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.between("placedAt", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    OrderByPlacedQuery, Order, "placedAt", segmented, Preserve,
+    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), placed_at_gt,
+    placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
+);
 
 /// An update of one `Order` item, from [`OrderClient::update`]: set
 /// attributes, then await it (the item as written) or call

@@ -437,36 +437,12 @@ impl<'t> SensorQuery<'t> {
     pub fn sensor_id(self, value: u32) -> ::dyngen_runtime::Query<'t, Sensor> {
         self.0.eq("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `sensorId` is greater than `value`.
-    pub fn sensor_id_gt(self, value: u32) -> ::dyngen_runtime::Query<'t, Sensor> {
-        self.0.gt("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `sensorId` is greater than or equal to `value`.
-    pub fn sensor_id_gte(self, value: u32) -> ::dyngen_runtime::Query<'t, Sensor> {
-        self.0.gte("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `sensorId` is less than `value`.
-    pub fn sensor_id_lt(self, value: u32) -> ::dyngen_runtime::Query<'t, Sensor> {
-        self.0.lt("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `sensorId` is less than or equal to `value`.
-    pub fn sensor_id_lte(self, value: u32) -> ::dyngen_runtime::Query<'t, Sensor> {
-        self.0.lte("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `sensorId` lies between `low` and `high`, both included.
-    pub fn sensor_id_between(
-        self,
-        low: u32,
-        high: u32,
-    ) -> ::dyngen_runtime::Query<'t, Sensor> {
-        self.0.between("sensorId", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    SensorQuery, Sensor, "sensorId", segmented, Preserve, plain(u32), sensor_id_gt, sensor_id_gte,
+    sensor_id_lt, sensor_id_lte, sensor_id_between
+);
 
 /// An update of one `Sensor` item, from [`SensorClient::update`]: set
 /// attributes, then await it (the item as written) or call
@@ -878,36 +854,12 @@ impl<'t> ReadingQuery<'t> {
             self.0.eq("sensorId", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `sensorId` is greater than `value`.
-    pub fn sensor_id_gt(self, value: u32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gt("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `sensorId` is greater than or equal to `value`.
-    pub fn sensor_id_gte(self, value: u32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gte("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `sensorId` is less than `value`.
-    pub fn sensor_id_lt(self, value: u32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lt("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `sensorId` is less than or equal to `value`.
-    pub fn sensor_id_lte(self, value: u32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lte("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `sensorId` lies between `low` and `high`, both included.
-    pub fn sensor_id_between(
-        self,
-        low: u32,
-        high: u32,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.between("sensorId", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    ReadingQuery, Reading, "sensorId", segmented, Preserve, plain(u32), sensor_id_gt, sensor_id_gte,
+    sensor_id_lt, sensor_id_lte, sensor_id_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `sensorId` fixed: narrow it by `at` next, or run it.
@@ -923,48 +875,13 @@ impl<'t> ReadingQueryBySensorId<'t> {
     ) -> ReadingQueryByAt<'t> {
         ReadingQueryByAt(self.0.eq("at", &value, ::dyngen_runtime::Casing::Preserve))
     }
-
-    /// Only items whose `at` is greater than `value`.
-    pub fn at_gt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gt("at", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `at` is greater than or equal to `value`.
-    pub fn at_gte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gte("at", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `at` is less than `value`.
-    pub fn at_lt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lt("at", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `at` is less than or equal to `value`.
-    pub fn at_lte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lte("at", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `at` lies between `low` and `high`, both included.
-    pub fn at_between(
-        self,
-        low: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-        high: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.between("at", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    ReadingQueryBySensorId, Reading, "at", segmented, Preserve,
+    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), at_gt, at_gte, at_lt,
+    at_lte, at_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `at` fixed: narrow it by `seq` next, or run it.
@@ -977,36 +894,12 @@ impl<'t> ReadingQueryByAt<'t> {
     pub fn seq(self, value: i64) -> ::dyngen_runtime::Query<'t, Reading> {
         self.0.eq("seq", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `seq` is greater than `value`.
-    pub fn seq_gt(self, value: i64) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gt("seq", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `seq` is greater than or equal to `value`.
-    pub fn seq_gte(self, value: i64) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gte("seq", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `seq` is less than `value`.
-    pub fn seq_lt(self, value: i64) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lt("seq", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `seq` is less than or equal to `value`.
-    pub fn seq_lte(self, value: i64) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lte("seq", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `seq` lies between `low` and `high`, both included.
-    pub fn seq_between(
-        self,
-        low: i64,
-        high: i64,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.between("seq", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    ReadingQueryByAt, Reading, "seq", segmented, Preserve, plain(i64), seq_gt, seq_gte, seq_lt,
+    seq_lte, seq_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Reading` through access pattern `byLevel`: narrow it by `level` next, or run it.
@@ -1021,36 +914,12 @@ impl<'t> ReadingByLevelQuery<'t> {
             self.0.eq("level", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `level` is greater than `value`.
-    pub fn level_gt(self, value: Level) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gt("level", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `level` is greater than or equal to `value`.
-    pub fn level_gte(self, value: Level) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gte("level", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `level` is less than `value`.
-    pub fn level_lt(self, value: Level) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lt("level", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `level` is less than or equal to `value`.
-    pub fn level_lte(self, value: Level) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lte("level", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `level` lies between `low` and `high`, both included.
-    pub fn level_between(
-        self,
-        low: Level,
-        high: Level,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.between("level", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    ReadingByLevelQuery, Reading, "level", segmented, Preserve, plain(Level), level_gt, level_gte,
+    level_lt, level_lte, level_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `level` fixed: narrow it by `value` next, or run it.
@@ -1068,48 +937,13 @@ impl<'t> ReadingByLevelQueryByLevel<'t> {
             self.0.eq("value", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `value` is greater than `value`.
-    pub fn value_gt(
-        self,
-        value: ::dyngen_runtime::rust_decimal::Decimal,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gt("value", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `value` is greater than or equal to `value`.
-    pub fn value_gte(
-        self,
-        value: ::dyngen_runtime::rust_decimal::Decimal,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gte("value", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `value` is less than `value`.
-    pub fn value_lt(
-        self,
-        value: ::dyngen_runtime::rust_decimal::Decimal,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lt("value", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `value` is less than or equal to `value`.
-    pub fn value_lte(
-        self,
-        value: ::dyngen_runtime::rust_decimal::Decimal,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lte("value", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `value` lies between `low` and `high`, both included.
-    pub fn value_between(
-        self,
-        low: ::dyngen_runtime::rust_decimal::Decimal,
-        high: ::dyngen_runtime::rust_decimal::Decimal,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.between("value", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    ReadingByLevelQueryByLevel, Reading, "value", segmented, Preserve,
+    plain(::dyngen_runtime::rust_decimal::Decimal), value_gt, value_gte, value_lt, value_lte,
+    value_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `value` fixed: narrow it by `offset` next, or run it.
@@ -1122,36 +956,12 @@ impl<'t> ReadingByLevelQueryByValue<'t> {
     pub fn offset(self, value: i32) -> ::dyngen_runtime::Query<'t, Reading> {
         self.0.eq("offset", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `offset` is greater than `value`.
-    pub fn offset_gt(self, value: i32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gt("offset", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `offset` is greater than or equal to `value`.
-    pub fn offset_gte(self, value: i32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.gte("offset", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `offset` is less than `value`.
-    pub fn offset_lt(self, value: i32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lt("offset", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `offset` is less than or equal to `value`.
-    pub fn offset_lte(self, value: i32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.lte("offset", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `offset` lies between `low` and `high`, both included.
-    pub fn offset_between(
-        self,
-        low: i32,
-        high: i32,
-    ) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.between("offset", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    ReadingByLevelQueryByValue, Reading, "offset", segmented, Preserve, plain(i32), offset_gt,
+    offset_gte, offset_lt, offset_lte, offset_between
+);
 
 /// An update of one `Reading` item, from [`ReadingClient::update`]: set
 /// attributes, then await it (the item as written) or call

@@ -368,36 +368,12 @@ impl<'t> ItemQuery<'t> {
     pub fn r#type(self, value: Kind) -> ::dyngen_runtime::Query<'t, Item> {
         self.0.eq("type", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `type` is greater than `value`.
-    pub fn type_gt(self, value: Kind) -> ::dyngen_runtime::Query<'t, Item> {
-        self.0.gt("type", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `type` is greater than or equal to `value`.
-    pub fn type_gte(self, value: Kind) -> ::dyngen_runtime::Query<'t, Item> {
-        self.0.gte("type", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `type` is less than `value`.
-    pub fn type_lt(self, value: Kind) -> ::dyngen_runtime::Query<'t, Item> {
-        self.0.lt("type", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `type` is less than or equal to `value`.
-    pub fn type_lte(self, value: Kind) -> ::dyngen_runtime::Query<'t, Item> {
-        self.0.lte("type", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `type` lies between `low` and `high`, both included.
-    pub fn type_between(
-        self,
-        low: Kind,
-        high: Kind,
-    ) -> ::dyngen_runtime::Query<'t, Item> {
-        self.0.between("type", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    ItemQuery, Item, "type", segmented, Preserve, plain(Kind), type_gt, type_gte, type_lt, type_lte,
+    type_between
+);
 
 /// An update of one `Item` item, from [`ItemClient::update`]: set
 /// attributes, then await it (the item as written) or call

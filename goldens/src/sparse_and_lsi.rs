@@ -503,37 +503,12 @@ impl<'t> JobQuery<'t> {
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
         self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `id` is greater than `value`.
-    pub fn id_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is greater than or equal to `value`.
-    pub fn id_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than `value`.
-    pub fn id_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than or equal to `value`.
-    pub fn id_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` lies between `low` and `high`, both included.
-    pub fn id_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.between("id", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` starts with `prefix`.
-    pub fn id_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.begins("id", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    JobQuery, Job, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt, id_lte, id_between,
+    id_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Job` through access pattern `owned`: narrow it by `state` next, or run it.
@@ -548,36 +523,12 @@ impl<'t> JobOwnedQuery<'t> {
             self.0.eq("state", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `state` is greater than `value`.
-    pub fn state_gt(self, value: State) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gt("state", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `state` is greater than or equal to `value`.
-    pub fn state_gte(self, value: State) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gte("state", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `state` is less than `value`.
-    pub fn state_lt(self, value: State) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lt("state", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `state` is less than or equal to `value`.
-    pub fn state_lte(self, value: State) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lte("state", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `state` lies between `low` and `high`, both included.
-    pub fn state_between(
-        self,
-        low: State,
-        high: State,
-    ) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.between("state", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    JobOwnedQuery, Job, "state", segmented, Preserve, plain(State), state_gt, state_gte, state_lt,
+    state_lte, state_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `state` fixed: narrow it by `id` next, or run it.
@@ -590,37 +541,12 @@ impl<'t> JobOwnedQueryByState<'t> {
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
         self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `id` is greater than `value`.
-    pub fn id_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is greater than or equal to `value`.
-    pub fn id_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than `value`.
-    pub fn id_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than or equal to `value`.
-    pub fn id_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` lies between `low` and `high`, both included.
-    pub fn id_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.between("id", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` starts with `prefix`.
-    pub fn id_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.begins("id", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    JobOwnedQueryByState, Job, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt, id_lte,
+    id_between, id_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Job` through access pattern `byPriority`: narrow it by `priority` next, or run it.
@@ -635,36 +561,12 @@ impl<'t> JobByPriorityQuery<'t> {
             self.0.eq("priority", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `priority` is greater than `value`.
-    pub fn priority_gt(self, value: i32) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gt("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is greater than or equal to `value`.
-    pub fn priority_gte(self, value: i32) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gte("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is less than `value`.
-    pub fn priority_lt(self, value: i32) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lt("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is less than or equal to `value`.
-    pub fn priority_lte(self, value: i32) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lte("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` lies between `low` and `high`, both included.
-    pub fn priority_between(
-        self,
-        low: i32,
-        high: i32,
-    ) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.between("priority", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    JobByPriorityQuery, Job, "priority", segmented, Preserve, plain(i32), priority_gt, priority_gte,
+    priority_lt, priority_lte, priority_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `priority` fixed: narrow it by `id` next, or run it.
@@ -677,37 +579,12 @@ impl<'t> JobByPriorityQueryByPriority<'t> {
     pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
         self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `id` is greater than `value`.
-    pub fn id_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is greater than or equal to `value`.
-    pub fn id_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.gte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than `value`.
-    pub fn id_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lt("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` is less than or equal to `value`.
-    pub fn id_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.lte("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` lies between `low` and `high`, both included.
-    pub fn id_between(self, low: &str, high: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.between("id", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `id` starts with `prefix`.
-    pub fn id_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.begins("id", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    JobByPriorityQueryByPriority, Job, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt,
+    id_lte, id_between, id_begins
+);
 
 /// An update of one `Job` item, from [`JobClient::update`]: set
 /// attributes, then await it (the item as written) or call

@@ -904,41 +904,12 @@ impl<'t> TaskQuery<'t> {
     pub fn task_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
         self.0.eq("taskId", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `taskId` is greater than `value`.
-    pub fn task_id_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gt("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` is greater than or equal to `value`.
-    pub fn task_id_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gte("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` is less than `value`.
-    pub fn task_id_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lt("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` is less than or equal to `value`.
-    pub fn task_id_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lte("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` lies between `low` and `high`, both included.
-    pub fn task_id_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.between("taskId", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` starts with `prefix`.
-    pub fn task_id_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.begins("taskId", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    TaskQuery, Task, "taskId", segmented, Preserve, plain(&str), task_id_gt, task_id_gte,
+    task_id_lt, task_id_lte, task_id_between, task_id_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Task` through access pattern `byAssignee`: narrow it by `priority` next, or run it.
@@ -953,36 +924,12 @@ impl<'t> TaskByAssigneeQuery<'t> {
             self.0.eq("priority", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `priority` is greater than `value`.
-    pub fn priority_gt(self, value: Priority) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gt("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is greater than or equal to `value`.
-    pub fn priority_gte(self, value: Priority) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gte("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is less than `value`.
-    pub fn priority_lt(self, value: Priority) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lt("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is less than or equal to `value`.
-    pub fn priority_lte(self, value: Priority) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lte("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` lies between `low` and `high`, both included.
-    pub fn priority_between(
-        self,
-        low: Priority,
-        high: Priority,
-    ) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.between("priority", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    TaskByAssigneeQuery, Task, "priority", segmented, Preserve, plain(Priority), priority_gt,
+    priority_gte, priority_lt, priority_lte, priority_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `priority` fixed: narrow it by `taskId` next, or run it.
@@ -995,41 +942,12 @@ impl<'t> TaskByAssigneeQueryByPriority<'t> {
     pub fn task_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
         self.0.eq("taskId", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `taskId` is greater than `value`.
-    pub fn task_id_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gt("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` is greater than or equal to `value`.
-    pub fn task_id_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gte("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` is less than `value`.
-    pub fn task_id_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lt("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` is less than or equal to `value`.
-    pub fn task_id_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lte("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` lies between `low` and `high`, both included.
-    pub fn task_id_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.between("taskId", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `taskId` starts with `prefix`.
-    pub fn task_id_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.begins("taskId", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    TaskByAssigneeQueryByPriority, Task, "taskId", segmented, Preserve, plain(&str), task_id_gt,
+    task_id_gte, task_id_lt, task_id_lte, task_id_between, task_id_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Task` through access pattern `byTeam`: narrow it by `priority` next, or run it.
@@ -1044,36 +962,12 @@ impl<'t> TaskByTeamQuery<'t> {
             self.0.eq("priority", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `priority` is greater than `value`.
-    pub fn priority_gt(self, value: Priority) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gt("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is greater than or equal to `value`.
-    pub fn priority_gte(self, value: Priority) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gte("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is less than `value`.
-    pub fn priority_lt(self, value: Priority) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lt("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` is less than or equal to `value`.
-    pub fn priority_lte(self, value: Priority) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lte("priority", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `priority` lies between `low` and `high`, both included.
-    pub fn priority_between(
-        self,
-        low: Priority,
-        high: Priority,
-    ) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.between("priority", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    TaskByTeamQuery, Task, "priority", segmented, Preserve, plain(Priority), priority_gt,
+    priority_gte, priority_lt, priority_lte, priority_between
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `priority` fixed: narrow it by `title` next, or run it.
@@ -1086,41 +980,12 @@ impl<'t> TaskByTeamQueryByPriority<'t> {
     pub fn title(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
         self.0.eq("title", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `title` is greater than `value`.
-    pub fn title_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gt("title", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `title` is greater than or equal to `value`.
-    pub fn title_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gte("title", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `title` is less than `value`.
-    pub fn title_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lt("title", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `title` is less than or equal to `value`.
-    pub fn title_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lte("title", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `title` lies between `low` and `high`, both included.
-    pub fn title_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.between("title", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `title` starts with `prefix`.
-    pub fn title_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.begins("title", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    TaskByTeamQueryByPriority, Task, "title", segmented, Preserve, plain(&str), title_gt, title_gte,
+    title_lt, title_lte, title_between, title_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Task` through access pattern `byOrigin`: narrow it by `origin` next, or run it.
@@ -1135,41 +1000,12 @@ impl<'t> TaskByOriginQuery<'t> {
             self.0.eq("origin", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `origin` is greater than `value`.
-    pub fn origin_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gt("origin", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `origin` is greater than or equal to `value`.
-    pub fn origin_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gte("origin", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `origin` is less than `value`.
-    pub fn origin_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lt("origin", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `origin` is less than or equal to `value`.
-    pub fn origin_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lte("origin", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `origin` lies between `low` and `high`, both included.
-    pub fn origin_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.between("origin", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `origin` starts with `prefix`.
-    pub fn origin_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.begins("origin", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    TaskByOriginQuery, Task, "origin", segmented, Preserve, plain(&str), origin_gt, origin_gte,
+    origin_lt, origin_lte, origin_between, origin_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `origin` fixed: narrow it by `team` next, or run it.
@@ -1182,41 +1018,12 @@ impl<'t> TaskByOriginQueryByOrigin<'t> {
     pub fn team(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
         self.0.eq("team", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `team` is greater than `value`.
-    pub fn team_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gt("team", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `team` is greater than or equal to `value`.
-    pub fn team_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.gte("team", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `team` is less than `value`.
-    pub fn team_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lt("team", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `team` is less than or equal to `value`.
-    pub fn team_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.lte("team", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `team` lies between `low` and `high`, both included.
-    pub fn team_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.between("team", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `team` starts with `prefix`.
-    pub fn team_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.begins("team", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    TaskByOriginQueryByOrigin, Task, "team", segmented, Preserve, plain(&str), team_gt, team_gte,
+    team_lt, team_lte, team_between, team_begins
+);
 
 /// An update of one `Task` item, from [`TaskClient::update`]: set
 /// attributes, then await it (the item as written) or call
@@ -1998,44 +1805,12 @@ impl<'t> CommentOnBoardQuery<'t> {
     pub fn comment_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Comment> {
         self.0.eq("commentId", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `commentId` is greater than `value`.
-    pub fn comment_id_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Comment> {
-        self.0.gt("commentId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `commentId` is greater than or equal to `value`.
-    pub fn comment_id_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Comment> {
-        self.0.gte("commentId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `commentId` is less than `value`.
-    pub fn comment_id_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Comment> {
-        self.0.lt("commentId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `commentId` is less than or equal to `value`.
-    pub fn comment_id_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Comment> {
-        self.0.lte("commentId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `commentId` lies between `low` and `high`, both included.
-    pub fn comment_id_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Comment> {
-        self.0.between("commentId", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `commentId` starts with `prefix`.
-    pub fn comment_id_begins(
-        self,
-        prefix: &str,
-    ) -> ::dyngen_runtime::Query<'t, Comment> {
-        self.0.begins("commentId", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    CommentOnBoardQuery, Comment, "commentId", segmented, Preserve, plain(&str), comment_id_gt,
+    comment_id_gte, comment_id_lt, comment_id_lte, comment_id_between, comment_id_begins
+);
 
 /// An update of one `Comment` item, from [`CommentClient::update`]: set
 /// attributes, then await it (the item as written) or call
@@ -2467,41 +2242,12 @@ impl<'t> PageQuery<'t> {
     pub fn path(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
         self.0.eq("path", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `path` is greater than `value`.
-    pub fn path_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.gt("path", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `path` is greater than or equal to `value`.
-    pub fn path_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.gte("path", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `path` is less than `value`.
-    pub fn path_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.lt("path", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `path` is less than or equal to `value`.
-    pub fn path_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.lte("path", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `path` lies between `low` and `high`, both included.
-    pub fn path_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.between("path", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `path` starts with `prefix`.
-    pub fn path_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.begins("path", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    PageQuery, Page, "path", segmented, Preserve, plain(&str), path_gt, path_gte, path_lt, path_lte,
+    path_between, path_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Page` through access pattern `recent`: narrow it by `author` next, or run it.
@@ -2516,41 +2262,12 @@ impl<'t> PageRecentQuery<'t> {
             self.0.eq("author", &value, ::dyngen_runtime::Casing::Preserve),
         )
     }
-
-    /// Only items whose `author` is greater than `value`.
-    pub fn author_gt(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.gt("author", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `author` is greater than or equal to `value`.
-    pub fn author_gte(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.gte("author", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `author` is less than `value`.
-    pub fn author_lt(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.lt("author", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `author` is less than or equal to `value`.
-    pub fn author_lte(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.lte("author", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `author` lies between `low` and `high`, both included.
-    pub fn author_between(
-        self,
-        low: &str,
-        high: &str,
-    ) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.between("author", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `author` starts with `prefix`.
-    pub fn author_begins(self, prefix: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.begins("author", prefix, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    PageRecentQuery, Page, "author", segmented, Preserve, plain(&str), author_gt, author_gte,
+    author_lt, author_lte, author_between, author_begins
+);
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `author` fixed: narrow it by `updatedAt` next, or run it.
@@ -2566,48 +2283,13 @@ impl<'t> PageRecentQueryByAuthor<'t> {
     ) -> ::dyngen_runtime::Query<'t, Page> {
         self.0.eq("updatedAt", &value, ::dyngen_runtime::Casing::Preserve)
     }
-
-    /// Only items whose `updatedAt` is greater than `value`.
-    pub fn updated_at_gt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.gt("updatedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `updatedAt` is greater than or equal to `value`.
-    pub fn updated_at_gte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.gte("updatedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `updatedAt` is less than `value`.
-    pub fn updated_at_lt(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.lt("updatedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `updatedAt` is less than or equal to `value`.
-    pub fn updated_at_lte(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.lte("updatedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-
-    /// Only items whose `updatedAt` lies between `low` and `high`, both included.
-    pub fn updated_at_between(
-        self,
-        low: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-        high: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.between("updatedAt", &low, &high, ::dyngen_runtime::Casing::Preserve)
-    }
 }
+
+::dyngen_runtime::sort_key_ranges!(
+    PageRecentQueryByAuthor, Page, "updatedAt", segmented, Preserve,
+    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), updated_at_gt,
+    updated_at_gte, updated_at_lt, updated_at_lte, updated_at_between
+);
 
 /// An update of one `Page` item, from [`PageClient::update`]: set
 /// attributes, then await it (the item as written) or call

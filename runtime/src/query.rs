@@ -1402,6 +1402,115 @@ impl<C: FromItem> Query<'_, C> {
     }
 }
 
+/// The range methods of a query stage's composite: `_gt`, `_gte`, `_lt`,
+/// `_lte` and `_between`, and `_begins` when a last method name is given
+/// (strings). Generated code calls it once per composite whose key text
+/// sorts like its values; the method names come from the schema.
+///
+/// `sort_key_ranges!(Stage, Item, "part", codec, Casing, value, gt, gte,
+/// lt, lte, between[, begins])`: `Stage` wraps a `Query<'t, Item>`;
+/// `codec` is `segmented` (dyngen's own layout) or `text` (templates and
+/// native keys); `Casing` is the key's [`crate::Casing`] variant; `value`
+/// says how the argument reaches the key codec:
+/// - `plain(T)`: a `T`, by reference;
+/// - `wrap(T, W)`: a `T`, through its stored form `W(value)` (timestamps);
+/// - `into(B)`: anything `Into<B>` (time buckets, shards), converted;
+/// - `as_str(T)`: an enum, by its stored string.
+#[macro_export]
+macro_rules! sort_key_ranges {
+    ($stage:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident($($value:tt)*),
+     $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?) => {
+        #[allow(clippy::should_implement_trait)]
+        impl<'t> $stage<'t> {
+            #[doc = concat!("Only items whose `", $part, "` is greater than `value`.")]
+            pub fn $gt(self, value: $crate::__key_arg!(type $kind($($value)*))) -> $crate::query::Query<'t, $item> {
+                $crate::__key_call!($codec gt, self.0, $part, $casing, $crate::__key_arg!(ref value, $kind($($value)*)))
+            }
+
+            #[doc = concat!("Only items whose `", $part, "` is greater than or equal to `value`.")]
+            pub fn $gte(self, value: $crate::__key_arg!(type $kind($($value)*))) -> $crate::query::Query<'t, $item> {
+                $crate::__key_call!($codec gte, self.0, $part, $casing, $crate::__key_arg!(ref value, $kind($($value)*)))
+            }
+
+            #[doc = concat!("Only items whose `", $part, "` is less than `value`.")]
+            pub fn $lt(self, value: $crate::__key_arg!(type $kind($($value)*))) -> $crate::query::Query<'t, $item> {
+                $crate::__key_call!($codec lt, self.0, $part, $casing, $crate::__key_arg!(ref value, $kind($($value)*)))
+            }
+
+            #[doc = concat!("Only items whose `", $part, "` is less than or equal to `value`.")]
+            pub fn $lte(self, value: $crate::__key_arg!(type $kind($($value)*))) -> $crate::query::Query<'t, $item> {
+                $crate::__key_call!($codec lte, self.0, $part, $casing, $crate::__key_arg!(ref value, $kind($($value)*)))
+            }
+
+            #[doc = concat!("Only items whose `", $part, "` lies between `low` and `high`, both included.")]
+            pub fn $between(
+                self,
+                low: $crate::__key_arg!(type $kind($($value)*)),
+                high: $crate::__key_arg!(type $kind($($value)*)),
+            ) -> $crate::query::Query<'t, $item> {
+                $crate::__key_call!(
+                    $codec between,
+                    self.0,
+                    $part,
+                    $casing,
+                    $crate::__key_arg!(ref low, $kind($($value)*)),
+                    $crate::__key_arg!(ref high, $kind($($value)*))
+                )
+            }
+
+            $(
+                #[doc = concat!("Only items whose `", $part, "` starts with `prefix`.")]
+                pub fn $begins(self, prefix: &str) -> $crate::query::Query<'t, $item> {
+                    $crate::__key_call!($codec begins, self.0, $part, $casing, prefix)
+                }
+            )?
+        }
+    };
+}
+
+/// The parameter type, or the argument as the key codec takes it, of
+/// [`sort_key_ranges!`]'s methods.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __key_arg {
+    (type plain($t:ty)) => { $t };
+    (type wrap($t:ty, $w:path)) => { $t };
+    (type into($b:ty)) => { impl ::core::convert::Into<$b> };
+    (type as_str($t:ty)) => { $t };
+    (ref $v:ident, plain($t:ty)) => { &$v };
+    (ref $v:ident, wrap($t:ty, $w:path)) => { &$w($v) };
+    (ref $v:ident, into($b:ty)) => { &::core::convert::Into::<$b>::into($v) };
+    (ref $v:ident, as_str($t:ty)) => { $v.as_str() };
+}
+
+/// A range call on the query, in the codec's family of methods:
+/// [`sort_key_ranges!`]'s bodies.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __key_call {
+    (segmented $method:ident, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
+        $query.$method($part, $($arg),+, $crate::Casing::$casing)
+    };
+    (text gt, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
+        $query.text_gt($part, $($arg),+, $crate::Casing::$casing)
+    };
+    (text gte, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
+        $query.text_gte($part, $($arg),+, $crate::Casing::$casing)
+    };
+    (text lt, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
+        $query.text_lt($part, $($arg),+, $crate::Casing::$casing)
+    };
+    (text lte, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
+        $query.text_lte($part, $($arg),+, $crate::Casing::$casing)
+    };
+    (text between, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
+        $query.text_between($part, $($arg),+, $crate::Casing::$casing)
+    };
+    (text begins, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
+        $query.text_begins($part, $($arg),+, $crate::Casing::$casing)
+    };
+}
+
 /// Declares a query stage: a wrapper around [`Query`] whose generated
 /// methods only allow the next sort-key composite, so that a condition that
 /// skips a composite does not compile. The stage can also run as it is.
