@@ -371,36 +371,11 @@ impl ::dyngen_runtime::Entity for User {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(11);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.username)?,
-            ),
-        );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk()?,
-            ),
-        );
-        item.insert(
-            "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::owned_pk(&self.username)?,
-            ),
-        );
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::owned_sk()?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "User".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.username)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::owned_pk(&self.username)?);
+        ::dyngen_runtime::key::put(&mut item, "gsi1sk", Self::owned_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "_et", "User");
         ::dyngen_runtime::value::put(&mut item, "username", &self.username);
         ::dyngen_runtime::value::put(&mut item, "fullName", &self.full_name);
         ::dyngen_runtime::value::put(&mut item, "bio", &self.bio);
@@ -439,15 +414,6 @@ impl ::dyngen_runtime::Entity for User {
 /// Without a version, `User` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for User {}
 
-impl ::dyngen_runtime::FromItem for User {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for UserKey {
     type Entity = User;
 
@@ -455,18 +421,8 @@ impl ::dyngen_runtime::PrimaryKey for UserKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                User::primary_pk(&self.username)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                User::primary_sk()?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", User::primary_pk(&self.username)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", User::primary_sk()?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -476,13 +432,7 @@ impl ::dyngen_runtime::PrimaryKey for UserKey {
 #[derive(Debug, Clone, Copy)]
 pub struct UserClient<'t>(::dyngen_runtime::EntityClient<'t, User>);
 
-impl<'t> ::std::ops::Deref for UserClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, User>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(User, UserClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> UserClient<'t> {
@@ -598,22 +548,7 @@ impl<'t> UserUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for UserUpdate<'t> {
-    type Output = ::std::result::Result<User, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, User>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.users().update(..)..)`.
-impl<'t> ::std::convert::From<UserUpdate<'t>> for ::dyngen_runtime::Update<'t, User> {
-    fn from(update: UserUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(User, UserUpdate);
 
 /// A repository, owned by a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -824,48 +759,21 @@ impl ::dyngen_runtime::Entity for Repository {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(16);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.repo_owner)?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.repo_owner)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.repo_name)?);
+        ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::owned_pk(&self.username)?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1sk",
+            Self::owned_sk(&self.repo_name)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.repo_name)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2pk",
+            Self::activity_pk(&self.repo_owner, &self.repo_name)?,
         );
-        item.insert(
-            "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::owned_pk(&self.username)?,
-            ),
-        );
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::owned_sk(&self.repo_name)?,
-            ),
-        );
-        item.insert(
-            "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::activity_pk(&self.repo_owner, &self.repo_name)?,
-            ),
-        );
-        item.insert(
-            "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::activity_sk()?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Repository".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "gsi2sk", Self::activity_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "_et", "Repository");
         ::dyngen_runtime::value::put(&mut item, "repoName", &self.repo_name);
         ::dyngen_runtime::value::put(&mut item, "repoOwner", &self.repo_owner);
         ::dyngen_runtime::value::put(&mut item, "username", &self.username);
@@ -918,15 +826,6 @@ impl ::dyngen_runtime::Entity for Repository {
 /// Without a version, `Repository` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Repository {}
 
-impl ::dyngen_runtime::FromItem for Repository {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for RepositoryKey {
     type Entity = Repository;
 
@@ -934,17 +833,15 @@ impl ::dyngen_runtime::PrimaryKey for RepositoryKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Repository::primary_pk(&self.repo_owner)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "pk",
+            Repository::primary_pk(&self.repo_owner)?,
         );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Repository::primary_sk(&self.repo_name)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "sk",
+            Repository::primary_sk(&self.repo_name)?,
         );
         ::std::result::Result::Ok(key)
     }
@@ -955,13 +852,7 @@ impl ::dyngen_runtime::PrimaryKey for RepositoryKey {
 #[derive(Debug, Clone, Copy)]
 pub struct RepositoryClient<'t>(::dyngen_runtime::EntityClient<'t, Repository>);
 
-impl<'t> ::std::ops::Deref for RepositoryClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Repository>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Repository, RepositoryClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> RepositoryClient<'t> {
@@ -1162,23 +1053,7 @@ impl<'t> RepositoryUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for RepositoryUpdate<'t> {
-    type Output = ::std::result::Result<Repository, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Repository>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.repositories().update(..)..)`.
-impl<'t> ::std::convert::From<RepositoryUpdate<'t>>
-for ::dyngen_runtime::Update<'t, Repository> {
-    fn from(update: RepositoryUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Repository, RepositoryUpdate);
 
 /// An issue filed against a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1400,48 +1275,37 @@ impl ::dyngen_runtime::Entity for Issue {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(16);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.repo_owner, &self.repo_name)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "pk",
+            Self::primary_pk(&self.repo_owner, &self.repo_name)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.issue_number)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "sk",
+            Self::primary_sk(&self.issue_number)?,
         );
-        item.insert(
-            "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::managed_pk(&self.username)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1pk",
+            Self::managed_pk(&self.username)?,
         );
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::managed_sk(&self.status, &self.issue_number)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1sk",
+            Self::managed_sk(&self.status, &self.issue_number)?,
         );
-        item.insert(
-            "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::activity_pk(&self.repo_owner, &self.repo_name)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2pk",
+            Self::activity_pk(&self.repo_owner, &self.repo_name)?,
         );
-        item.insert(
-            "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::activity_sk(&self.status, &self.issue_number)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2sk",
+            Self::activity_sk(&self.status, &self.issue_number)?,
         );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Issue".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "Issue");
         ::dyngen_runtime::value::put(&mut item, "issueNumber", &self.issue_number);
         ::dyngen_runtime::value::put(&mut item, "repoName", &self.repo_name);
         ::dyngen_runtime::value::put(&mut item, "repoOwner", &self.repo_owner);
@@ -1490,15 +1354,6 @@ impl ::dyngen_runtime::Entity for Issue {
 /// Without a version, `Issue` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Issue {}
 
-impl ::dyngen_runtime::FromItem for Issue {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for IssueKey {
     type Entity = Issue;
 
@@ -1506,17 +1361,15 @@ impl ::dyngen_runtime::PrimaryKey for IssueKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Issue::primary_pk(&self.repo_owner, &self.repo_name)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "pk",
+            Issue::primary_pk(&self.repo_owner, &self.repo_name)?,
         );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Issue::primary_sk(&self.issue_number)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "sk",
+            Issue::primary_sk(&self.issue_number)?,
         );
         ::std::result::Result::Ok(key)
     }
@@ -1527,13 +1380,7 @@ impl ::dyngen_runtime::PrimaryKey for IssueKey {
 #[derive(Debug, Clone, Copy)]
 pub struct IssueClient<'t>(::dyngen_runtime::EntityClient<'t, Issue>);
 
-impl<'t> ::std::ops::Deref for IssueClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Issue>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Issue, IssueClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> IssueClient<'t> {
@@ -1789,22 +1636,7 @@ impl<'t> IssueUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for IssueUpdate<'t> {
-    type Output = ::std::result::Result<Issue, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Issue>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.issues().update(..)..)`.
-impl<'t> ::std::convert::From<IssueUpdate<'t>> for ::dyngen_runtime::Update<'t, Issue> {
-    fn from(update: IssueUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Issue, IssueUpdate);
 
 /// A pull request against a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2038,48 +1870,37 @@ impl ::dyngen_runtime::Entity for PullRequest {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(16);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.repo_owner, &self.repo_name)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "pk",
+            Self::primary_pk(&self.repo_owner, &self.repo_name)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.pull_request_number)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "sk",
+            Self::primary_sk(&self.pull_request_number)?,
         );
-        item.insert(
-            "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::managed_pk(&self.username)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1pk",
+            Self::managed_pk(&self.username)?,
         );
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::managed_sk(&self.status, &self.pull_request_number)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1sk",
+            Self::managed_sk(&self.status, &self.pull_request_number)?,
         );
-        item.insert(
-            "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::activity_pk(&self.repo_owner, &self.repo_name)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2pk",
+            Self::activity_pk(&self.repo_owner, &self.repo_name)?,
         );
-        item.insert(
-            "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::activity_sk(&self.status, &self.pull_request_number)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2sk",
+            Self::activity_sk(&self.status, &self.pull_request_number)?,
         );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "PullRequest".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "PullRequest");
         ::dyngen_runtime::value::put(
             &mut item,
             "pullRequestNumber",
@@ -2135,15 +1956,6 @@ impl ::dyngen_runtime::Entity for PullRequest {
 /// Without a version, `PullRequest` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for PullRequest {}
 
-impl ::dyngen_runtime::FromItem for PullRequest {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for PullRequestKey {
     type Entity = PullRequest;
 
@@ -2151,17 +1963,15 @@ impl ::dyngen_runtime::PrimaryKey for PullRequestKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                PullRequest::primary_pk(&self.repo_owner, &self.repo_name)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "pk",
+            PullRequest::primary_pk(&self.repo_owner, &self.repo_name)?,
         );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                PullRequest::primary_sk(&self.pull_request_number)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "sk",
+            PullRequest::primary_sk(&self.pull_request_number)?,
         );
         ::std::result::Result::Ok(key)
     }
@@ -2172,13 +1982,7 @@ impl ::dyngen_runtime::PrimaryKey for PullRequestKey {
 #[derive(Debug, Clone, Copy)]
 pub struct PullRequestClient<'t>(::dyngen_runtime::EntityClient<'t, PullRequest>);
 
-impl<'t> ::std::ops::Deref for PullRequestClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, PullRequest>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(PullRequest, PullRequestClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> PullRequestClient<'t> {
@@ -2462,23 +2266,7 @@ impl<'t> PullRequestUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for PullRequestUpdate<'t> {
-    type Output = ::std::result::Result<PullRequest, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, PullRequest>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.pull_requests().update(..)..)`.
-impl<'t> ::std::convert::From<PullRequestUpdate<'t>>
-for ::dyngen_runtime::Update<'t, PullRequest> {
-    fn from(update: PullRequestUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(PullRequest, PullRequestUpdate);
 
 /// The partition of collection `activity`: what [`Vcs::activity`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

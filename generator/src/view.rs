@@ -505,11 +505,16 @@ impl KeyView {
         args.join(", ")
     }
 
-    /// `AttributeValue::S(expr)` for a string key, the typed value otherwise.
-    pub fn wrap(&self, expr: &str) -> String {
+    /// The statement writing this key attribute, built by `expr`, into the
+    /// item `target`.
+    pub fn put(&self, target: &str, expr: &str) -> String {
+        let field = &self.field;
         match self.attr_type {
-            KeyType::S => format!("{RT}::aws_sdk_dynamodb::types::AttributeValue::S({expr})"),
-            other => format!("{RT}::key::attribute({}, {expr})", key_type(other)),
+            KeyType::S => format!("{RT}::key::put(&mut {target}, {field}, {expr});"),
+            other => format!(
+                "{RT}::key::put_typed(&mut {target}, {field}, {}, {expr});",
+                key_type(other)
+            ),
         }
     }
 }
@@ -759,9 +764,9 @@ pub struct EntityView {
     pub stored_now: Option<String>,
     /// Primary key fields: (docs, rust name, type).
     pub key_fields: Vec<(String, String, String)>,
-    /// What `PrimaryKey::to_key` inserts: (field literal, value expression
-    /// from the key struct `self`).
-    pub primary_key_values: Vec<(String, String)>,
+    /// What `PrimaryKey::to_key` writes: one `key::put` statement per key
+    /// attribute, from the key struct `self`.
+    pub primary_key_values: Vec<String>,
     /// `KeyMark` expression, for an entity of a table without an entity
     /// tag that holds several entities: how its items are told apart.
     pub key_mark: Option<String>,
@@ -804,8 +809,9 @@ pub struct AcrossView {
 /// A key attribute as `to_item` writes it from the item's fields.
 pub struct ItemKeyView {
     pub field: String,
-    /// `Self::primary_pk(&self.repo_owner)`: the key from the item's fields.
-    pub call: String,
+    /// `key::put(&mut item, "pk", Self::primary_pk(&self.repo_owner)?);`:
+    /// the key from the item's fields, written.
+    pub put: String,
     /// `if let Some(owner) = &self.owner` (a tuple of them for several) when
     /// the key has optional composites: each key attribute is written exactly
     /// when all of its own composites are present (a sparse index), which is
@@ -844,7 +850,7 @@ fn item_key_view(key: &KeyView) -> ItemKeyView {
     });
     ItemKeyView {
         field: key.field.clone(),
-        call: key.wrap(&format!("Self::{}({})?", key.fn_name, args.join(", "))),
+        put: key.put("item", &format!("Self::{}({})?", key.fn_name, args.join(", "))),
         guard,
     }
 }
@@ -1180,14 +1186,9 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
     let primary_key_values = primary
         .keys()
         .map(|k| {
-            (
-                k.field.clone(),
-                k.wrap(&format!(
-                    "{}::{}({})?",
-                    entity.rust_name,
-                    k.fn_name,
-                    k.args_from_source("self")
-                )),
+            k.put(
+                "key",
+                &format!("{}::{}({})?", entity.rust_name, k.fn_name, k.args_from_source("self")),
             )
         })
         .collect();

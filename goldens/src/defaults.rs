@@ -705,24 +705,9 @@ impl ::dyngen_runtime::Entity for Book {
                 message,
             })?;
         let mut item = ::dyngen_runtime::Item::with_capacity(34);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.isbn)?,
-            ),
-        );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk()?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Book".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.isbn)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "_et", "Book");
         ::dyngen_runtime::value::put(&mut item, "isbn", &self.isbn);
         ::dyngen_runtime::value::put(&mut item, "title", &self.title);
         ::dyngen_runtime::value::put(&mut item, "inPrint", &self.in_print);
@@ -867,15 +852,6 @@ impl ::dyngen_runtime::Entity for Book {
 /// Without a version, `Book` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Book {}
 
-impl ::dyngen_runtime::FromItem for Book {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for BookKey {
     type Entity = Book;
 
@@ -883,18 +859,8 @@ impl ::dyngen_runtime::PrimaryKey for BookKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Book::primary_pk(&self.isbn)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Book::primary_sk()?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Book::primary_pk(&self.isbn)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Book::primary_sk()?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -904,13 +870,7 @@ impl ::dyngen_runtime::PrimaryKey for BookKey {
 #[derive(Debug, Clone, Copy)]
 pub struct BookClient<'t>(::dyngen_runtime::EntityClient<'t, Book>);
 
-impl<'t> ::std::ops::Deref for BookClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Book>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Book, BookClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> BookClient<'t> {
@@ -1705,22 +1665,7 @@ impl<'t> BookUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for BookUpdate<'t> {
-    type Output = ::std::result::Result<Book, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Book>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.books().update(..)..)`.
-impl<'t> ::std::convert::From<BookUpdate<'t>> for ::dyngen_runtime::Update<'t, Book> {
-    fn from(update: BookUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Book, BookUpdate);
 
 /// A book on loan: it leaves the table when the loan expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1853,36 +1798,19 @@ impl ::dyngen_runtime::Entity for Loan {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(8);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.isbn)?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.isbn)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.member)?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1pk",
+            Self::by_member_pk(&self.member)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.member)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1sk",
+            Self::by_member_sk(&self.until)?,
         );
-        item.insert(
-            "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_member_pk(&self.member)?,
-            ),
-        );
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_member_sk(&self.until)?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Loan".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "Loan");
         ::dyngen_runtime::value::put(&mut item, "isbn", &self.isbn);
         ::dyngen_runtime::value::put(&mut item, "member", &self.member);
         item.insert(
@@ -1918,15 +1846,6 @@ impl ::dyngen_runtime::Entity for Loan {
 /// Without a version, `Loan` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Loan {}
 
-impl ::dyngen_runtime::FromItem for Loan {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for LoanKey {
     type Entity = Loan;
 
@@ -1934,18 +1853,8 @@ impl ::dyngen_runtime::PrimaryKey for LoanKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Loan::primary_pk(&self.isbn)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Loan::primary_sk(&self.member)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Loan::primary_pk(&self.isbn)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Loan::primary_sk(&self.member)?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -1955,13 +1864,7 @@ impl ::dyngen_runtime::PrimaryKey for LoanKey {
 #[derive(Debug, Clone, Copy)]
 pub struct LoanClient<'t>(::dyngen_runtime::EntityClient<'t, Loan>);
 
-impl<'t> ::std::ops::Deref for LoanClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Loan>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Loan, LoanClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> LoanClient<'t> {
@@ -2110,19 +2013,4 @@ impl<'t> LoanUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for LoanUpdate<'t> {
-    type Output = ::std::result::Result<Loan, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Loan>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.loans().update(..)..)`.
-impl<'t> ::std::convert::From<LoanUpdate<'t>> for ::dyngen_runtime::Update<'t, Loan> {
-    fn from(update: LoanUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Loan, LoanUpdate);

@@ -776,48 +776,21 @@ impl ::dyngen_runtime::Entity for Customer {
                 message,
             })?;
         let mut item = ::dyngen_runtime::Item::with_capacity(30);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.customer_id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "pk",
+            Self::primary_pk(&self.customer_id)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk()?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::by_email_pk(&self.email)?);
+        ::dyngen_runtime::key::put(&mut item, "gsi1sk", Self::by_email_sk()?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2pk",
+            Self::orders_pk(&self.customer_id)?,
         );
-        item.insert(
-            "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_email_pk(&self.email)?,
-            ),
-        );
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_email_sk()?,
-            ),
-        );
-        item.insert(
-            "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::orders_pk(&self.customer_id)?,
-            ),
-        );
-        item.insert(
-            "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::orders_sk()?,
-            ),
-        );
-        item.insert(
-            "kind".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Customer".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "gsi2sk", Self::orders_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "kind", "Customer");
         ::dyngen_runtime::value::put(&mut item, "customerId", &self.customer_id);
         ::dyngen_runtime::value::put(&mut item, "email", &self.email);
         ::dyngen_runtime::value::put(&mut item, "name", &self.name);
@@ -916,15 +889,6 @@ impl ::dyngen_runtime::Entity for Customer {
     }
 }
 
-impl ::dyngen_runtime::FromItem for Customer {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for CustomerKey {
     type Entity = Customer;
 
@@ -932,18 +896,12 @@ impl ::dyngen_runtime::PrimaryKey for CustomerKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Customer::primary_pk(&self.customer_id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "pk",
+            Customer::primary_pk(&self.customer_id)?,
         );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Customer::primary_sk()?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "sk", Customer::primary_sk()?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -953,13 +911,7 @@ impl ::dyngen_runtime::PrimaryKey for CustomerKey {
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerClient<'t>(::dyngen_runtime::EntityClient<'t, Customer>);
 
-impl<'t> ::std::ops::Deref for CustomerClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Customer>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Customer, CustomerClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> CustomerClient<'t> {
@@ -1579,23 +1531,7 @@ impl<'t> CustomerUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for CustomerUpdate<'t> {
-    type Output = ::std::result::Result<Customer, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Customer>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.customers().update(..)..)`.
-impl<'t> ::std::convert::From<CustomerUpdate<'t>>
-for ::dyngen_runtime::Update<'t, Customer> {
-    fn from(update: CustomerUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Customer, CustomerUpdate);
 
 /// An order placed by a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1855,62 +1791,45 @@ impl ::dyngen_runtime::Entity for Order {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(18);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.customer_id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "pk",
+            Self::primary_pk(&self.customer_id)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.id)?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.id)?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2pk",
+            Self::orders_pk(&self.customer_id)?,
         );
-        item.insert(
-            "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::orders_pk(&self.customer_id)?,
-            ),
-        );
-        item.insert(
-            "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::orders_sk(&self.placed_at, &self.id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2sk",
+            Self::orders_sk(&self.placed_at, &self.id)?,
         );
         if let ::std::option::Option::Some(reserved_until) = &self.reserved_until {
-            item.insert(
-                "gsi3pk".to_owned(),
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                    Self::reserved_pk(reserved_until)?,
-                ),
+            ::dyngen_runtime::key::put(
+                &mut item,
+                "gsi3pk",
+                Self::reserved_pk(reserved_until)?,
             );
         }
-        item.insert(
-            "gsi4pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_status_pk(&self.status)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi4pk",
+            Self::by_status_pk(&self.status)?,
         );
-        item.insert(
-            "gsi4sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_status_sk(&self.placed_at)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi4sk",
+            Self::by_status_sk(&self.placed_at)?,
         );
-        item.insert(
-            "lsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_placed_sk(&self.placed_at)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "lsi1sk",
+            Self::by_placed_sk(&self.placed_at)?,
         );
-        item.insert(
-            "kind".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Order".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "kind", "Order");
         ::dyngen_runtime::value::put(&mut item, "id", &self.id);
         ::dyngen_runtime::value::put(&mut item, "customerId", &self.customer_id);
         ::dyngen_runtime::value::put(&mut item, "status", &self.status);
@@ -1964,15 +1883,6 @@ impl ::dyngen_runtime::Entity for Order {
     }
 }
 
-impl ::dyngen_runtime::FromItem for Order {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for OrderKey {
     type Entity = Order;
 
@@ -1980,18 +1890,12 @@ impl ::dyngen_runtime::PrimaryKey for OrderKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Order::primary_pk(&self.customer_id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "pk",
+            Order::primary_pk(&self.customer_id)?,
         );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Order::primary_sk(&self.id)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "sk", Order::primary_sk(&self.id)?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -2001,13 +1905,7 @@ impl ::dyngen_runtime::PrimaryKey for OrderKey {
 #[derive(Debug, Clone, Copy)]
 pub struct OrderClient<'t>(::dyngen_runtime::EntityClient<'t, Order>);
 
-impl<'t> ::std::ops::Deref for OrderClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Order>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Order, OrderClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> OrderClient<'t> {
@@ -2416,22 +2314,7 @@ impl<'t> OrderUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for OrderUpdate<'t> {
-    type Output = ::std::result::Result<Order, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Order>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.orders().update(..)..)`.
-impl<'t> ::std::convert::From<OrderUpdate<'t>> for ::dyngen_runtime::Update<'t, Order> {
-    fn from(update: OrderUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Order, OrderUpdate);
 
 /// A login session that expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2524,24 +2407,9 @@ impl ::dyngen_runtime::Entity for Session {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(6);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.token)?,
-            ),
-        );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk()?,
-            ),
-        );
-        item.insert(
-            "kind".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Session".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.token)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "kind", "Session");
         ::dyngen_runtime::value::put(&mut item, "token", &self.token);
         ::dyngen_runtime::value::put(&mut item, "customerId", &self.customer_id);
         ::dyngen_runtime::value::put(&mut item, "expiresAt", &self.expires_at);
@@ -2571,15 +2439,6 @@ impl ::dyngen_runtime::Entity for Session {
 /// Without a version, `Session` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Session {}
 
-impl ::dyngen_runtime::FromItem for Session {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for SessionKey {
     type Entity = Session;
 
@@ -2587,18 +2446,8 @@ impl ::dyngen_runtime::PrimaryKey for SessionKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Session::primary_pk(&self.token)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Session::primary_sk()?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Session::primary_pk(&self.token)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Session::primary_sk()?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -2608,13 +2457,7 @@ impl ::dyngen_runtime::PrimaryKey for SessionKey {
 #[derive(Debug, Clone, Copy)]
 pub struct SessionClient<'t>(::dyngen_runtime::EntityClient<'t, Session>);
 
-impl<'t> ::std::ops::Deref for SessionClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Session>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Session, SessionClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> SessionClient<'t> {
@@ -2704,23 +2547,7 @@ impl<'t> SessionUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for SessionUpdate<'t> {
-    type Output = ::std::result::Result<Session, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Session>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.sessions().update(..)..)`.
-impl<'t> ::std::convert::From<SessionUpdate<'t>>
-for ::dyngen_runtime::Update<'t, Session> {
-    fn from(update: SessionUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Session, SessionUpdate);
 
 /// The partition of collection `customerOrders`: what [`Shop::customer_orders`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

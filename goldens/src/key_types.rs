@@ -279,30 +279,14 @@ impl ::dyngen_runtime::Entity for Sensor {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(7);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.site)?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.site)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.sensor_id)?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1pk",
+            Self::by_active_pk(&self.active)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.sensor_id)?,
-            ),
-        );
-        item.insert(
-            "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_active_pk(&self.active)?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Sensor".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "Sensor");
         ::dyngen_runtime::value::put(&mut item, "site", &self.site);
         ::dyngen_runtime::value::put(&mut item, "sensorId", &self.sensor_id);
         ::dyngen_runtime::value::put(&mut item, "active", &self.active);
@@ -333,15 +317,6 @@ impl ::dyngen_runtime::Entity for Sensor {
 /// Without a version, `Sensor` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Sensor {}
 
-impl ::dyngen_runtime::FromItem for Sensor {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for SensorKey {
     type Entity = Sensor;
 
@@ -349,18 +324,8 @@ impl ::dyngen_runtime::PrimaryKey for SensorKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Sensor::primary_pk(&self.site)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Sensor::primary_sk(&self.sensor_id)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Sensor::primary_pk(&self.site)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Sensor::primary_sk(&self.sensor_id)?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -370,13 +335,7 @@ impl ::dyngen_runtime::PrimaryKey for SensorKey {
 #[derive(Debug, Clone, Copy)]
 pub struct SensorClient<'t>(::dyngen_runtime::EntityClient<'t, Sensor>);
 
-impl<'t> ::std::ops::Deref for SensorClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Sensor>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Sensor, SensorClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> SensorClient<'t> {
@@ -497,23 +456,7 @@ impl<'t> SensorUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for SensorUpdate<'t> {
-    type Output = ::std::result::Result<Sensor, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Sensor>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.sensors().update(..)..)`.
-impl<'t> ::std::convert::From<SensorUpdate<'t>>
-for ::dyngen_runtime::Update<'t, Sensor> {
-    fn from(update: SensorUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Sensor, SensorUpdate);
 
 /// One reading of a sensor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -681,30 +624,18 @@ impl ::dyngen_runtime::Entity for Reading {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(11);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.site)?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.site)?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "sk",
+            Self::primary_sk(&self.sensor_id, &self.at, &self.seq)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.sensor_id, &self.at, &self.seq)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "lsi1sk",
+            Self::by_level_sk(&self.level, &self.value, &self.offset)?,
         );
-        item.insert(
-            "lsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_level_sk(&self.level, &self.value, &self.offset)?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Reading".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "Reading");
         ::dyngen_runtime::value::put(&mut item, "site", &self.site);
         ::dyngen_runtime::value::put(&mut item, "sensorId", &self.sensor_id);
         ::dyngen_runtime::value::put(&mut item, "at", &self.at);
@@ -746,15 +677,6 @@ impl ::dyngen_runtime::Entity for Reading {
 /// Without a version, `Reading` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Reading {}
 
-impl ::dyngen_runtime::FromItem for Reading {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for ReadingKey {
     type Entity = Reading;
 
@@ -762,17 +684,11 @@ impl ::dyngen_runtime::PrimaryKey for ReadingKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Reading::primary_pk(&self.site)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Reading::primary_sk(&self.sensor_id, &self.at, &self.seq)?,
-            ),
+        ::dyngen_runtime::key::put(&mut key, "pk", Reading::primary_pk(&self.site)?);
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "sk",
+            Reading::primary_sk(&self.sensor_id, &self.at, &self.seq)?,
         );
         ::std::result::Result::Ok(key)
     }
@@ -783,13 +699,7 @@ impl ::dyngen_runtime::PrimaryKey for ReadingKey {
 #[derive(Debug, Clone, Copy)]
 pub struct ReadingClient<'t>(::dyngen_runtime::EntityClient<'t, Reading>);
 
-impl<'t> ::std::ops::Deref for ReadingClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Reading>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Reading, ReadingClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> ReadingClient<'t> {
@@ -1064,23 +974,7 @@ impl<'t> ReadingUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for ReadingUpdate<'t> {
-    type Output = ::std::result::Result<Reading, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Reading>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.readings().update(..)..)`.
-impl<'t> ::std::convert::From<ReadingUpdate<'t>>
-for ::dyngen_runtime::Update<'t, Reading> {
-    fn from(update: ReadingUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Reading, ReadingUpdate);
 
 /// The partition of collection `site`: what [`Metrics::site`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -229,24 +229,9 @@ impl ::dyngen_runtime::Entity for Item {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(8);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.id)?,
-            ),
-        );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.r#type)?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Item".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.id)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.r#type)?);
+        ::dyngen_runtime::key::put(&mut item, "_et", "Item");
         ::dyngen_runtime::value::put(&mut item, "id", &self.id);
         ::dyngen_runtime::value::put(&mut item, "type", &self.r#type);
         ::dyngen_runtime::value::put_optional(&mut item, "fn", &self.r#fn);
@@ -284,15 +269,6 @@ impl ::dyngen_runtime::Entity for Item {
 /// Without a version, `Item` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Item {}
 
-impl ::dyngen_runtime::FromItem for Item {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for ItemKey {
     type Entity = Item;
 
@@ -300,18 +276,8 @@ impl ::dyngen_runtime::PrimaryKey for ItemKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Item::primary_pk(&self.id)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Item::primary_sk(&self.r#type)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Item::primary_pk(&self.id)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Item::primary_sk(&self.r#type)?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -321,13 +287,7 @@ impl ::dyngen_runtime::PrimaryKey for ItemKey {
 #[derive(Debug, Clone, Copy)]
 pub struct ItemClient<'t>(::dyngen_runtime::EntityClient<'t, Item>);
 
-impl<'t> ::std::ops::Deref for ItemClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Item>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Item, ItemClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> ItemClient<'t> {
@@ -478,19 +438,4 @@ impl<'t> ItemUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for ItemUpdate<'t> {
-    type Output = ::std::result::Result<Item, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Item>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.items().update(..)..)`.
-impl<'t> ::std::convert::From<ItemUpdate<'t>> for ::dyngen_runtime::Update<'t, Item> {
-    fn from(update: ItemUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Item, ItemUpdate);

@@ -143,18 +143,8 @@ impl ::dyngen_runtime::Entity for Thing {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(3);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.id)?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Thing".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.id)?);
+        ::dyngen_runtime::key::put(&mut item, "_et", "Thing");
         ::dyngen_runtime::value::put(&mut item, "id", &self.id);
         ::std::result::Result::Ok(item)
     }
@@ -178,15 +168,6 @@ impl ::dyngen_runtime::Entity for Thing {
 /// Without a version, `Thing` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Thing {}
 
-impl ::dyngen_runtime::FromItem for Thing {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for ThingKey {
     type Entity = Thing;
 
@@ -194,12 +175,7 @@ impl ::dyngen_runtime::PrimaryKey for ThingKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Thing::primary_pk(&self.id)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Thing::primary_pk(&self.id)?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -209,13 +185,7 @@ impl ::dyngen_runtime::PrimaryKey for ThingKey {
 #[derive(Debug, Clone, Copy)]
 pub struct ThingClient<'t>(::dyngen_runtime::EntityClient<'t, Thing>);
 
-impl<'t> ::std::ops::Deref for ThingClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Thing>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Thing, ThingClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> ThingClient<'t> {
@@ -287,19 +257,4 @@ impl<'t> ThingUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for ThingUpdate<'t> {
-    type Output = ::std::result::Result<Thing, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Thing>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.things().update(..)..)`.
-impl<'t> ::std::convert::From<ThingUpdate<'t>> for ::dyngen_runtime::Update<'t, Thing> {
-    fn from(update: ThingUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Thing, ThingUpdate);

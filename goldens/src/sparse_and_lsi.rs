@@ -309,44 +309,22 @@ impl ::dyngen_runtime::Entity for Job {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(11);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.queue)?,
-            ),
-        );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.id)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.queue)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.id)?);
         if let ::std::option::Option::Some(owner) = &self.owner {
-            item.insert(
-                "gsi1pk".to_owned(),
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                    Self::owned_pk(owner)?,
-                ),
-            );
+            ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::owned_pk(owner)?);
         }
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::owned_sk(&self.state, &self.id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1sk",
+            Self::owned_sk(&self.state, &self.id)?,
         );
-        item.insert(
-            "lsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_priority_sk(&self.priority, &self.id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "lsi1sk",
+            Self::by_priority_sk(&self.priority, &self.id)?,
         );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Job".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "Job");
         ::dyngen_runtime::value::put(&mut item, "queue", &self.queue);
         ::dyngen_runtime::value::put(&mut item, "id", &self.id);
         ::dyngen_runtime::value::put(&mut item, "state", &self.state);
@@ -382,15 +360,6 @@ impl ::dyngen_runtime::Entity for Job {
 /// Without a version, `Job` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Job {}
 
-impl ::dyngen_runtime::FromItem for Job {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for JobKey {
     type Entity = Job;
 
@@ -398,18 +367,8 @@ impl ::dyngen_runtime::PrimaryKey for JobKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Job::primary_pk(&self.queue)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Job::primary_sk(&self.id)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Job::primary_pk(&self.queue)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Job::primary_sk(&self.id)?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -419,13 +378,7 @@ impl ::dyngen_runtime::PrimaryKey for JobKey {
 #[derive(Debug, Clone, Copy)]
 pub struct JobClient<'t>(::dyngen_runtime::EntityClient<'t, Job>);
 
-impl<'t> ::std::ops::Deref for JobClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Job>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Job, JobClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> JobClient<'t> {
@@ -687,19 +640,4 @@ impl<'t> JobUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for JobUpdate<'t> {
-    type Output = ::std::result::Result<Job, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Job>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.jobs().update(..)..)`.
-impl<'t> ::std::convert::From<JobUpdate<'t>> for ::dyngen_runtime::Update<'t, Job> {
-    fn from(update: JobUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Job, JobUpdate);

@@ -586,62 +586,37 @@ impl ::dyngen_runtime::Entity for Task {
                 })?;
         }
         let mut item = ::dyngen_runtime::Item::with_capacity(30);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.board)?,
-            ),
-        );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.task_id)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.board)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.task_id)?);
         if let ::std::option::Option::Some(assignee) = &self.assignee {
-            item.insert(
-                "gsi1pk".to_owned(),
-                ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                    Self::by_assignee_pk(assignee)?,
-                ),
+            ::dyngen_runtime::key::put(
+                &mut item,
+                "gsi1pk",
+                Self::by_assignee_pk(assignee)?,
             );
         }
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_assignee_sk(&self.priority, &self.task_id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1sk",
+            Self::by_assignee_sk(&self.priority, &self.task_id)?,
         );
-        item.insert(
-            "gsi2pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_team_pk(&self.team)?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "gsi2pk", Self::by_team_pk(&self.team)?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi2sk",
+            Self::by_team_sk(&self.priority, &self.title)?,
         );
-        item.insert(
-            "gsi2sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_team_sk(&self.priority, &self.title)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi3pk",
+            Self::by_origin_pk(&self.board)?,
         );
-        item.insert(
-            "gsi3pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_origin_pk(&self.board)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi3sk",
+            Self::by_origin_sk(&self.origin, &self.team)?,
         );
-        item.insert(
-            "gsi3sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::by_origin_sk(&self.origin, &self.team)?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Task".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "Task");
         ::dyngen_runtime::value::put(&mut item, "board", &self.board);
         ::dyngen_runtime::value::put(&mut item, "taskId", &self.task_id);
         ::dyngen_runtime::value::put(&mut item, "title", &self.title);
@@ -743,15 +718,6 @@ impl ::dyngen_runtime::Entity for Task {
     }
 }
 
-impl ::dyngen_runtime::FromItem for Task {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for TaskKey {
     type Entity = Task;
 
@@ -759,18 +725,8 @@ impl ::dyngen_runtime::PrimaryKey for TaskKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Task::primary_pk(&self.board)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Task::primary_sk(&self.task_id)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Task::primary_pk(&self.board)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Task::primary_sk(&self.task_id)?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -780,13 +736,7 @@ impl ::dyngen_runtime::PrimaryKey for TaskKey {
 #[derive(Debug, Clone, Copy)]
 pub struct TaskClient<'t>(::dyngen_runtime::EntityClient<'t, Task>);
 
-impl<'t> ::std::ops::Deref for TaskClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Task>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Task, TaskClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> TaskClient<'t> {
@@ -1474,22 +1424,7 @@ impl<'t> TaskUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for TaskUpdate<'t> {
-    type Output = ::std::result::Result<Task, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Task>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.tasks().update(..)..)`.
-impl<'t> ::std::convert::From<TaskUpdate<'t>> for ::dyngen_runtime::Update<'t, Task> {
-    fn from(update: TaskUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Task, TaskUpdate);
 
 /// A comment on a task, expiring like a task can.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1630,36 +1565,19 @@ impl ::dyngen_runtime::Entity for Comment {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(9);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.board, &self.comment_id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "pk",
+            Self::primary_pk(&self.board, &self.comment_id)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk()?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "gsi3pk", Self::on_board_pk(&self.board)?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi3sk",
+            Self::on_board_sk(&self.comment_id)?,
         );
-        item.insert(
-            "gsi3pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::on_board_pk(&self.board)?,
-            ),
-        );
-        item.insert(
-            "gsi3sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::on_board_sk(&self.comment_id)?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Comment".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "Comment");
         ::dyngen_runtime::value::put(&mut item, "board", &self.board);
         ::dyngen_runtime::value::put(&mut item, "commentId", &self.comment_id);
         ::dyngen_runtime::value::put(&mut item, "text", &self.text);
@@ -1701,15 +1619,6 @@ impl ::dyngen_runtime::Entity for Comment {
 /// Without a version, `Comment` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Comment {}
 
-impl ::dyngen_runtime::FromItem for Comment {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for CommentKey {
     type Entity = Comment;
 
@@ -1717,18 +1626,12 @@ impl ::dyngen_runtime::PrimaryKey for CommentKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Comment::primary_pk(&self.board, &self.comment_id)?,
-            ),
+        ::dyngen_runtime::key::put(
+            &mut key,
+            "pk",
+            Comment::primary_pk(&self.board, &self.comment_id)?,
         );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Comment::primary_sk()?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "sk", Comment::primary_sk()?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -1738,13 +1641,7 @@ impl ::dyngen_runtime::PrimaryKey for CommentKey {
 #[derive(Debug, Clone, Copy)]
 pub struct CommentClient<'t>(::dyngen_runtime::EntityClient<'t, Comment>);
 
-impl<'t> ::std::ops::Deref for CommentClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Comment>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Comment, CommentClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> CommentClient<'t> {
@@ -1889,23 +1786,7 @@ impl<'t> CommentUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for CommentUpdate<'t> {
-    type Output = ::std::result::Result<Comment, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Comment>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.comments().update(..)..)`.
-impl<'t> ::std::convert::From<CommentUpdate<'t>>
-for ::dyngen_runtime::Update<'t, Comment> {
-    fn from(update: CommentUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Comment, CommentUpdate);
 
 /// A page whose index orders by last change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2066,36 +1947,15 @@ impl ::dyngen_runtime::Entity for Page {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(11);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.site)?,
-            ),
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.site)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.path)?);
+        ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::recent_pk(&self.site)?);
+        ::dyngen_runtime::key::put(
+            &mut item,
+            "gsi1sk",
+            Self::recent_sk(&self.author, &self.updated_at)?,
         );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk(&self.path)?,
-            ),
-        );
-        item.insert(
-            "gsi1pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::recent_pk(&self.site)?,
-            ),
-        );
-        item.insert(
-            "gsi1sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::recent_sk(&self.author, &self.updated_at)?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Page".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "_et", "Page");
         ::dyngen_runtime::value::put(&mut item, "site", &self.site);
         ::dyngen_runtime::value::put(&mut item, "path", &self.path);
         ::dyngen_runtime::value::put(&mut item, "author", &self.author);
@@ -2134,15 +1994,6 @@ impl ::dyngen_runtime::Entity for Page {
 /// Without a version, `Page` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Page {}
 
-impl ::dyngen_runtime::FromItem for Page {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for PageKey {
     type Entity = Page;
 
@@ -2150,18 +2001,8 @@ impl ::dyngen_runtime::PrimaryKey for PageKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Page::primary_pk(&self.site)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Page::primary_sk(&self.path)?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Page::primary_pk(&self.site)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Page::primary_sk(&self.path)?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -2171,13 +2012,7 @@ impl ::dyngen_runtime::PrimaryKey for PageKey {
 #[derive(Debug, Clone, Copy)]
 pub struct PageClient<'t>(::dyngen_runtime::EntityClient<'t, Page>);
 
-impl<'t> ::std::ops::Deref for PageClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Page>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Page, PageClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> PageClient<'t> {
@@ -2357,22 +2192,7 @@ impl<'t> PageUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for PageUpdate<'t> {
-    type Output = ::std::result::Result<Page, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Page>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.pages().update(..)..)`.
-impl<'t> ::std::convert::From<PageUpdate<'t>> for ::dyngen_runtime::Update<'t, Page> {
-    fn from(update: PageUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Page, PageUpdate);
 
 /// Counters, without version or timestamps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2467,24 +2287,9 @@ impl ::dyngen_runtime::Entity for Counter {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut item = ::dyngen_runtime::Item::with_capacity(7);
-        item.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_pk(&self.name)?,
-            ),
-        );
-        item.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Self::primary_sk()?,
-            ),
-        );
-        item.insert(
-            "_et".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                "Counter".to_owned(),
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.name)?);
+        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
+        ::dyngen_runtime::key::put(&mut item, "_et", "Counter");
         ::dyngen_runtime::value::put(&mut item, "name", &self.name);
         ::dyngen_runtime::value::put(&mut item, "count", &self.count);
         ::dyngen_runtime::value::put(&mut item, "hits", &self.hits);
@@ -2520,15 +2325,6 @@ impl ::dyngen_runtime::Entity for Counter {
 /// Without a version, `Counter` items can be put and deleted in batches.
 impl ::dyngen_runtime::Unversioned for Counter {}
 
-impl ::dyngen_runtime::FromItem for Counter {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        ::dyngen_runtime::entity::read_entity(item, tag_attribute)
-    }
-}
-
 impl ::dyngen_runtime::PrimaryKey for CounterKey {
     type Entity = Counter;
 
@@ -2536,18 +2332,8 @@ impl ::dyngen_runtime::PrimaryKey for CounterKey {
         &self,
     ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
         let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        key.insert(
-            "pk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Counter::primary_pk(&self.name)?,
-            ),
-        );
-        key.insert(
-            "sk".to_owned(),
-            ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue::S(
-                Counter::primary_sk()?,
-            ),
-        );
+        ::dyngen_runtime::key::put(&mut key, "pk", Counter::primary_pk(&self.name)?);
+        ::dyngen_runtime::key::put(&mut key, "sk", Counter::primary_sk()?);
         ::std::result::Result::Ok(key)
     }
 }
@@ -2557,13 +2343,7 @@ impl ::dyngen_runtime::PrimaryKey for CounterKey {
 #[derive(Debug, Clone, Copy)]
 pub struct CounterClient<'t>(::dyngen_runtime::EntityClient<'t, Counter>);
 
-impl<'t> ::std::ops::Deref for CounterClient<'t> {
-    type Target = ::dyngen_runtime::EntityClient<'t, Counter>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+::dyngen_runtime::entity_impls!(Counter, CounterClient);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> CounterClient<'t> {
@@ -2729,23 +2509,7 @@ impl<'t> CounterUpdate<'t> {
     }
 }
 
-impl<'t> ::std::future::IntoFuture for CounterUpdate<'t> {
-    type Output = ::std::result::Result<Counter, ::dyngen_runtime::Error>;
-
-    type IntoFuture = ::dyngen_runtime::write::WriteFuture<'t, Counter>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
-
-/// The runtime update, for a transaction: `db.transact_write().update(db.counters().update(..)..)`.
-impl<'t> ::std::convert::From<CounterUpdate<'t>>
-for ::dyngen_runtime::Update<'t, Counter> {
-    fn from(update: CounterUpdate<'t>) -> Self {
-        update.finish()
-    }
-}
+::dyngen_runtime::update_impls!(Counter, CounterUpdate);
 
 /// The partition of collection `boardWork`: what [`Tasks::board_work`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -102,6 +102,54 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     fn primary_key(&self) -> Result<Item, Error>;
 }
 
+/// What every generated entity has the same way: reading it as a
+/// [`FromItem`] (through [`read_entity`], which checks the entity tag and
+/// the fixed attributes), and its client's `Deref` to
+/// [`crate::EntityClient`] (`get`, `put`, `create`, `delete`, `scan`).
+/// Generated code calls it once per entity.
+#[macro_export]
+macro_rules! entity_impls {
+    ($entity:ident, $client:ident) => {
+        impl $crate::FromItem for $entity {
+            fn from_item(item: $crate::Item, tag_attribute: &str) -> ::core::result::Result<Self, $crate::Error> {
+                $crate::entity::read_entity(item, tag_attribute)
+            }
+        }
+
+        impl<'t> ::core::ops::Deref for $client<'t> {
+            type Target = $crate::EntityClient<'t, $entity>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+    };
+}
+
+/// What every generated update builder has the same way: awaiting it runs
+/// it (`IntoFuture`, through its `send`), and it converts into the
+/// runtime's [`crate::Update`] for a transaction (through its `finish`).
+/// Generated code calls it once per entity.
+#[macro_export]
+macro_rules! update_impls {
+    ($entity:ident, $update:ident) => {
+        impl<'t> ::core::future::IntoFuture for $update<'t> {
+            type Output = ::core::result::Result<$entity, $crate::Error>;
+            type IntoFuture = $crate::write::WriteFuture<'t, $entity>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+
+        impl<'t> ::core::convert::From<$update<'t>> for $crate::Update<'t, $entity> {
+            fn from(update: $update<'t>) -> Self {
+                update.finish()
+            }
+        }
+    };
+}
+
 /// The primary key of one entity: exactly what identifies one item.
 ///
 /// The associated `Entity` is what makes passing a `UserKey` to

@@ -537,6 +537,23 @@ pub fn attribute(ty: KeyType, text: String) -> aws_sdk_dynamodb::types::Attribut
     }
 }
 
+/// Writes a string attribute into `item`: the key attributes (and the
+/// entity tag) generated `to_item` and `PrimaryKey::to_key` write.
+#[cfg(feature = "client")]
+pub fn put(item: &mut crate::Item, field: &str, text: impl Into<String>) {
+    item.insert(
+        field.to_owned(),
+        aws_sdk_dynamodb::types::AttributeValue::S(text.into()),
+    );
+}
+
+/// Writes a key attribute of type `ty` from the text its key builder made
+/// (see [`attribute`]).
+#[cfg(feature = "client")]
+pub fn put_typed(item: &mut crate::Item, field: &str, ty: KeyType, text: String) {
+    item.insert(field.to_owned(), attribute(ty, text));
+}
+
 /// The text a key builder writes for the bytes of a `B` key (lowercase hex).
 pub fn hex_text(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
