@@ -386,21 +386,16 @@ impl ::dyngen_runtime::Entity for User {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "User");
         ::std::result::Result::Ok(Self {
-            username: ::dyngen_runtime::value::take(&mut item, "username")
-                .map_err(|e| e.at("User", "username"))?,
-            full_name: ::dyngen_runtime::value::take(&mut item, "fullName")
-                .map_err(|e| e.at("User", "fullName"))?,
-            bio: ::dyngen_runtime::value::take(&mut item, "bio")
-                .map_err(|e| e.at("User", "bio"))?,
-            location: ::dyngen_runtime::value::take(&mut item, "location")
-                .map_err(|e| e.at("User", "location"))?,
-            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
-                .map_err(|e| e.at("User", "createdAt"))?,
-            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
-                .map_err(|e| e.at("User", "updatedAt"))?,
+            username: item.take("username")?,
+            full_name: item.take("fullName")?,
+            bio: item.take("bio")?,
+            location: item.take("location")?,
+            created_at: item.take("createdAt")?,
+            updated_at: item.take("updatedAt")?,
         })
     }
 
@@ -787,32 +782,21 @@ impl ::dyngen_runtime::Entity for Repository {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Repository");
         ::std::result::Result::Ok(Self {
-            repo_name: ::dyngen_runtime::value::take(&mut item, "repoName")
-                .map_err(|e| e.at("Repository", "repoName"))?,
-            repo_owner: ::dyngen_runtime::value::take(&mut item, "repoOwner")
-                .map_err(|e| e.at("Repository", "repoOwner"))?,
-            username: ::dyngen_runtime::value::take(&mut item, "username")
-                .map_err(|e| e.at("Repository", "username"))?,
-            about: ::dyngen_runtime::value::take(&mut item, "about")
-                .map_err(|e| e.at("Repository", "about"))?,
-            description: ::dyngen_runtime::value::take(&mut item, "description")
-                .map_err(|e| e.at("Repository", "description"))?,
-            is_private: ::dyngen_runtime::value::take_optional(&mut item, "isPrivate")
-                .map_err(|e| e.at("Repository", "isPrivate"))?
-                .unwrap_or(false),
-            default_branch: ::dyngen_runtime::value::take_optional(
-                    &mut item,
-                    "defaultBranch",
-                )
-                .map_err(|e| e.at("Repository", "defaultBranch"))?
+            repo_name: item.take("repoName")?,
+            repo_owner: item.take("repoOwner")?,
+            username: item.take("username")?,
+            about: item.take("about")?,
+            description: item.take("description")?,
+            is_private: item.take_optional("isPrivate")?.unwrap_or(false),
+            default_branch: item
+                .take_optional("defaultBranch")?
                 .unwrap_or_else(|| "main".to_owned()),
-            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
-                .map_err(|e| e.at("Repository", "createdAt"))?,
-            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
-                .map_err(|e| e.at("Repository", "updatedAt"))?,
+            created_at: item.take("createdAt")?,
+            updated_at: item.take("updatedAt")?,
         })
     }
 
@@ -1319,28 +1303,19 @@ impl ::dyngen_runtime::Entity for Issue {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Issue");
         ::std::result::Result::Ok(Self {
-            issue_number: ::dyngen_runtime::value::take(&mut item, "issueNumber")
-                .map_err(|e| e.at("Issue", "issueNumber"))?,
-            repo_name: ::dyngen_runtime::value::take(&mut item, "repoName")
-                .map_err(|e| e.at("Issue", "repoName"))?,
-            repo_owner: ::dyngen_runtime::value::take(&mut item, "repoOwner")
-                .map_err(|e| e.at("Issue", "repoOwner"))?,
-            username: ::dyngen_runtime::value::take(&mut item, "username")
-                .map_err(|e| e.at("Issue", "username"))?,
-            subject: ::dyngen_runtime::value::take(&mut item, "subject")
-                .map_err(|e| e.at("Issue", "subject"))?,
-            body: ::dyngen_runtime::value::take(&mut item, "body")
-                .map_err(|e| e.at("Issue", "body"))?,
-            status: ::dyngen_runtime::value::take_optional(&mut item, "status")
-                .map_err(|e| e.at("Issue", "status"))?
-                .unwrap_or(IssueStatus::Open),
-            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
-                .map_err(|e| e.at("Issue", "createdAt"))?,
-            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
-                .map_err(|e| e.at("Issue", "updatedAt"))?,
+            issue_number: item.take("issueNumber")?,
+            repo_name: item.take("repoName")?,
+            repo_owner: item.take("repoOwner")?,
+            username: item.take("username")?,
+            subject: item.take("subject")?,
+            body: item.take("body")?,
+            status: item.take_optional("status")?.unwrap_or(IssueStatus::Open),
+            created_at: item.take("createdAt")?,
+            updated_at: item.take("updatedAt")?,
         })
     }
 
@@ -1918,31 +1893,19 @@ impl ::dyngen_runtime::Entity for PullRequest {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "PullRequest");
         ::std::result::Result::Ok(Self {
-            pull_request_number: ::dyngen_runtime::value::take(
-                    &mut item,
-                    "pullRequestNumber",
-                )
-                .map_err(|e| e.at("PullRequest", "pullRequestNumber"))?,
-            repo_name: ::dyngen_runtime::value::take(&mut item, "repoName")
-                .map_err(|e| e.at("PullRequest", "repoName"))?,
-            repo_owner: ::dyngen_runtime::value::take(&mut item, "repoOwner")
-                .map_err(|e| e.at("PullRequest", "repoOwner"))?,
-            username: ::dyngen_runtime::value::take(&mut item, "username")
-                .map_err(|e| e.at("PullRequest", "username"))?,
-            subject: ::dyngen_runtime::value::take(&mut item, "subject")
-                .map_err(|e| e.at("PullRequest", "subject"))?,
-            body: ::dyngen_runtime::value::take(&mut item, "body")
-                .map_err(|e| e.at("PullRequest", "body"))?,
-            status: ::dyngen_runtime::value::take_optional(&mut item, "status")
-                .map_err(|e| e.at("PullRequest", "status"))?
-                .unwrap_or(IssueStatus::Open),
-            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
-                .map_err(|e| e.at("PullRequest", "createdAt"))?,
-            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
-                .map_err(|e| e.at("PullRequest", "updatedAt"))?,
+            pull_request_number: item.take("pullRequestNumber")?,
+            repo_name: item.take("repoName")?,
+            repo_owner: item.take("repoOwner")?,
+            username: item.take("username")?,
+            subject: item.take("subject")?,
+            body: item.take("body")?,
+            status: item.take_optional("status")?.unwrap_or(IssueStatus::Open),
+            created_at: item.take("createdAt")?,
+            updated_at: item.take("updatedAt")?,
         })
     }
 

@@ -328,28 +328,34 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
         (false, true) => format!("{RT}::value::put_optional(&mut item, {field:?}, &self.{name});"),
     });
     }
-    let located = error_context.map_err(field);
+    // An entity's attribute is read through its `value::Decoder` (which
+    // places errors on the entity), a struct's field by the free functions.
+    let take = |method: &str, turbofish: &str| match error_context {
+        ErrorContext::Entity(_) => format!("item.{method}{turbofish}({field:?})?"),
+        ErrorContext::Struct => format!(
+            "{RT}::value::{method}{turbofish}(&mut item, {field:?}){}?",
+            error_context.map_err(field)
+        ),
+    };
     let decode = if let Some(w) = wrapper {
+        let turbofish = format!("::<{RT}::value::{w}>");
         if attr.optional {
-            format!("{RT}::value::take_optional::<{RT}::value::{w}>(&mut item, {field:?}){located}?.map(|v| v.0)")
+            format!("{}.map(|v| v.0)", take("take_optional", &turbofish))
         } else {
-            format!("{RT}::value::take::<{RT}::value::{w}>(&mut item, {field:?}){located}?.0")
+            format!("{}.0", take("take", &turbofish))
         }
     } else if epoch {
-        let read = format!("item.remove({field:?})");
         if attr.optional {
-            format!("{read}.filter(|v| !v.is_null()).map({RT}::value::epoch_seconds::decode).transpose(){located}?")
+            take("take_optional_epoch", "")
         } else {
-            format!(
-                "{read}.ok_or_else({RT}::ValueError::missing).and_then({RT}::value::epoch_seconds::decode){located}?"
-            )
+            take("take_epoch", "")
         }
     } else if attr.optional {
-        format!("{RT}::value::take_optional(&mut item, {field:?}){located}?")
+        take("take_optional", "")
     } else if attr.role == AttributeRole::Version {
         // An item written before the entity had a version is at version 0:
         // the version a write expects of an item never written with one.
-        format!("{RT}::value::take_optional(&mut item, {field:?}){located}?.unwrap_or(0)")
+        format!("{}.unwrap_or(0)", take("take_optional", ""))
     } else if let Some(default) = attr.default.as_ref().filter(|_| !matches!(attr.ty, Type::Set(_))) {
         // (A set's default is not applied on read: an empty set is stored as
         // an absent attribute, and must read back empty.)
@@ -366,9 +372,9 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
             }
             _ => format!(".unwrap_or_else(|| {})", value_expr(schema, &attr.ty, default)),
         };
-        format!("{RT}::value::take_optional(&mut item, {field:?}){located}?{fallback}")
+        format!("{}{fallback}", take("take_optional", ""))
     } else {
-        format!("{RT}::value::take(&mut item, {field:?}){located}?")
+        take("take", "")
     };
     FieldView {
         docs: attribute_docs(attr, true, matches!(error_context, ErrorContext::Struct)),
@@ -1215,11 +1221,10 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
                 None => (rust_type(schema, &attr.ty), ""),
             };
             field.decode = format!(
-                "{RT}::value::take_key_text::<{ty}>(&mut item, {}, {}, {}, {RT}::value::TextForm::{form}){}?{unwrap}",
+                "item.take_key_text::<{ty}>({}, {}, {}, {RT}::value::TextForm::{form})?{unwrap}",
                 lit(&attr.field),
                 lit(&stored.prefix),
                 lit(&stored.suffix),
-                ErrorContext::Entity(&entity.name).map_err(&attr.field)
             );
         }
     }

@@ -743,102 +743,67 @@ impl ::dyngen_runtime::Entity for Book {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Book");
         ::std::result::Result::Ok(Self {
-            isbn: ::dyngen_runtime::value::take(&mut item, "isbn")
-                .map_err(|e| e.at("Book", "isbn"))?,
-            title: ::dyngen_runtime::value::take_optional(&mut item, "title")
-                .map_err(|e| e.at("Book", "title"))?
+            isbn: item.take("isbn")?,
+            title: item
+                .take_optional("title")?
                 .unwrap_or_else(|| "Untitled \"draft\"".to_owned()),
-            in_print: ::dyngen_runtime::value::take_optional(&mut item, "inPrint")
-                .map_err(|e| e.at("Book", "inPrint"))?
-                .unwrap_or(true),
-            pages: ::dyngen_runtime::value::take_optional(&mut item, "pages")
-                .map_err(|e| e.at("Book", "pages"))?
-                .unwrap_or(-1_i32),
-            copies: ::dyngen_runtime::value::take_optional(&mut item, "copies")
-                .map_err(|e| e.at("Book", "copies"))?
-                .unwrap_or(-9223372036854775808_i64),
-            edition: ::dyngen_runtime::value::take_optional(&mut item, "edition")
-                .map_err(|e| e.at("Book", "edition"))?
-                .unwrap_or(4294967295_u32),
-            reads: ::dyngen_runtime::value::take_optional(&mut item, "reads")
-                .map_err(|e| e.at("Book", "reads"))?
-                .unwrap_or(18446744073709551615_u64),
-            rating: ::dyngen_runtime::value::take_optional(&mut item, "rating")
-                .map_err(|e| e.at("Book", "rating"))?
-                .unwrap_or(-2.5_f64),
-            weight: ::dyngen_runtime::value::take_optional(&mut item, "weight")
-                .map_err(|e| e.at("Book", "weight"))?
-                .unwrap_or(2_f64),
-            tiny: ::dyngen_runtime::value::take_optional(&mut item, "tiny")
-                .map_err(|e| e.at("Book", "tiny"))?
-                .unwrap_or(1.0e-3_f64),
-            price: ::dyngen_runtime::value::take_optional(&mut item, "price")
-                .map_err(|e| e.at("Book", "price"))?
+            in_print: item.take_optional("inPrint")?.unwrap_or(true),
+            pages: item.take_optional("pages")?.unwrap_or(-1_i32),
+            copies: item.take_optional("copies")?.unwrap_or(-9223372036854775808_i64),
+            edition: item.take_optional("edition")?.unwrap_or(4294967295_u32),
+            reads: item.take_optional("reads")?.unwrap_or(18446744073709551615_u64),
+            rating: item.take_optional("rating")?.unwrap_or(-2.5_f64),
+            weight: item.take_optional("weight")?.unwrap_or(2_f64),
+            tiny: item.take_optional("tiny")?.unwrap_or(1.0e-3_f64),
+            price: item
+                .take_optional("price")?
                 .unwrap_or_else(|| ::dyngen_runtime::rust_decimal::Decimal::from_i128_with_scale(
                     0,
                     2,
                 )),
-            discount: ::dyngen_runtime::value::take_optional(&mut item, "discount")
-                .map_err(|e| e.at("Book", "discount"))?
+            discount: item
+                .take_optional("discount")?
                 .unwrap_or_else(|| ::dyngen_runtime::rust_decimal::Decimal::from_i128_with_scale(
                     -125,
                     1,
                 )),
-            tax: ::dyngen_runtime::value::take_optional(&mut item, "tax")
-                .map_err(|e| e.at("Book", "tax"))?
+            tax: item
+                .take_optional("tax")?
                 .unwrap_or_else(|| ::dyngen_runtime::rust_decimal::Decimal::from_i128_with_scale(
                     21,
                     0,
                 )),
-            big: ::dyngen_runtime::value::take_optional(&mut item, "big")
-                .map_err(|e| e.at("Book", "big"))?
+            big: item
+                .take_optional("big")?
                 .unwrap_or_else(|| ::dyngen_runtime::rust_decimal::Decimal::from_i128_with_scale(
                     602000000000000000000000,
                     0,
                 )),
-            format: ::dyngen_runtime::value::take_optional(&mut item, "format")
-                .map_err(|e| e.at("Book", "format"))?
-                .unwrap_or(Format::Paperback),
-            formats: ::dyngen_runtime::value::take_optional(&mut item, "formats")
-                .map_err(|e| e.at("Book", "formats"))?
+            format: item.take_optional("format")?.unwrap_or(Format::Paperback),
+            formats: item
+                .take_optional("formats")?
                 .unwrap_or_else(|| ::std::vec![Format::Hardcover, Format::Ebook]),
-            authors: ::dyngen_runtime::value::take_optional(&mut item, "authors")
-                .map_err(|e| e.at("Book", "authors"))?
+            authors: item
+                .take_optional("authors")?
                 .unwrap_or_else(|| ::std::vec!["anon".to_owned(), "ghost".to_owned()]),
-            ratings: ::dyngen_runtime::value::take_optional(&mut item, "ratings")
-                .map_err(|e| e.at("Book", "ratings"))?
-                .unwrap_or_default(),
-            labels: ::dyngen_runtime::value::take_optional(&mut item, "labels")
-                .map_err(|e| e.at("Book", "labels"))?
-                .unwrap_or_default(),
-            weights: ::dyngen_runtime::value::take_optional(&mut item, "weights")
-                .map_err(|e| e.at("Book", "weights"))?
-                .unwrap_or_default(),
-            tags: ::dyngen_runtime::value::take(&mut item, "tags")
-                .map_err(|e| e.at("Book", "tags"))?,
-            small: ::dyngen_runtime::value::take(&mut item, "small")
-                .map_err(|e| e.at("Book", "small"))?,
-            large: ::dyngen_runtime::value::take(&mut item, "large")
-                .map_err(|e| e.at("Book", "large"))?,
-            counts: ::dyngen_runtime::value::take(&mut item, "counts")
-                .map_err(|e| e.at("Book", "counts"))?,
-            ids: ::dyngen_runtime::value::take(&mut item, "ids")
-                .map_err(|e| e.at("Book", "ids"))?,
-            amounts: ::dyngen_runtime::value::take(&mut item, "amounts")
-                .map_err(|e| e.at("Book", "amounts"))?,
-            hashes: ::dyngen_runtime::value::take(&mut item, "hashes")
-                .map_err(|e| e.at("Book", "hashes"))?,
-            chapters: ::dyngen_runtime::value::take(&mut item, "chapters")
-                .map_err(|e| e.at("Book", "chapters"))?,
-            category: ::dyngen_runtime::value::take_optional(&mut item, "category")
-                .map_err(|e| e.at("Book", "category"))?,
-            summary: ::dyngen_runtime::value::take(&mut item, "summary")
-                .map_err(|e| e.at("Book", "summary"))?,
-            cover: ::dyngen_runtime::value::take_optional(&mut item, "cover")
-                .map_err(|e| e.at("Book", "cover"))?,
+            ratings: item.take_optional("ratings")?.unwrap_or_default(),
+            labels: item.take_optional("labels")?.unwrap_or_default(),
+            weights: item.take_optional("weights")?.unwrap_or_default(),
+            tags: item.take("tags")?,
+            small: item.take("small")?,
+            large: item.take("large")?,
+            counts: item.take("counts")?,
+            ids: item.take("ids")?,
+            amounts: item.take("amounts")?,
+            hashes: item.take("hashes")?,
+            chapters: item.take("chapters")?,
+            category: item.take_optional("category")?,
+            summary: item.take("summary")?,
+            cover: item.take_optional("cover")?,
         })
     }
 
@@ -1821,18 +1786,13 @@ impl ::dyngen_runtime::Entity for Loan {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Loan");
         ::std::result::Result::Ok(Self {
-            isbn: ::dyngen_runtime::value::take(&mut item, "isbn")
-                .map_err(|e| e.at("Loan", "isbn"))?,
-            member: ::dyngen_runtime::value::take(&mut item, "member")
-                .map_err(|e| e.at("Loan", "member"))?,
-            until: item
-                .remove("expiresAt")
-                .ok_or_else(::dyngen_runtime::ValueError::missing)
-                .and_then(::dyngen_runtime::value::epoch_seconds::decode)
-                .map_err(|e| e.at("Loan", "expiresAt"))?,
+            isbn: item.take("isbn")?,
+            member: item.take("member")?,
+            until: item.take_epoch("expiresAt")?,
         })
     }
 

@@ -818,67 +818,40 @@ impl ::dyngen_runtime::Entity for Customer {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Customer");
         ::std::result::Result::Ok(Self {
-            customer_id: ::dyngen_runtime::value::take(&mut item, "customerId")
-                .map_err(|e| e.at("Customer", "customerId"))?,
-            email: ::dyngen_runtime::value::take(&mut item, "email")
-                .map_err(|e| e.at("Customer", "email"))?,
-            name: ::dyngen_runtime::value::take(&mut item, "name")
-                .map_err(|e| e.at("Customer", "name"))?,
-            tier: ::dyngen_runtime::value::take_optional(&mut item, "tier")
-                .map_err(|e| e.at("Customer", "tier"))?
-                .unwrap_or(Tier::Free),
-            addresses: ::dyngen_runtime::value::take(&mut item, "addresses")
-                .map_err(|e| e.at("Customer", "addresses"))?,
-            tags: ::dyngen_runtime::value::take_optional(&mut item, "tags")
-                .map_err(|e| e.at("Customer", "tags"))?,
-            scores: ::dyngen_runtime::value::take_optional(&mut item, "scores")
-                .map_err(|e| e.at("Customer", "scores"))?,
-            prices: ::dyngen_runtime::value::take_optional(&mut item, "prices")
-                .map_err(|e| e.at("Customer", "prices"))?,
-            blobs: ::dyngen_runtime::value::take_optional(&mut item, "blobs")
-                .map_err(|e| e.at("Customer", "blobs"))?,
-            avatar: ::dyngen_runtime::value::take_optional(&mut item, "avatar")
-                .map_err(|e| e.at("Customer", "avatar"))?,
-            balance: ::dyngen_runtime::value::take_optional(&mut item, "balance")
-                .map_err(|e| e.at("Customer", "balance"))?
+            customer_id: item.take("customerId")?,
+            email: item.take("email")?,
+            name: item.take("name")?,
+            tier: item.take_optional("tier")?.unwrap_or(Tier::Free),
+            addresses: item.take("addresses")?,
+            tags: item.take_optional("tags")?,
+            scores: item.take_optional("scores")?,
+            prices: item.take_optional("prices")?,
+            blobs: item.take_optional("blobs")?,
+            avatar: item.take_optional("avatar")?,
+            balance: item
+                .take_optional("balance")?
                 .unwrap_or_else(|| ::dyngen_runtime::rust_decimal::Decimal::from_i128_with_scale(
                     0,
                     2,
                 )),
-            ratio: ::dyngen_runtime::value::take_optional(&mut item, "ratio")
-                .map_err(|e| e.at("Customer", "ratio"))?
-                .unwrap_or(0.5_f64),
-            visits: ::dyngen_runtime::value::take_optional(&mut item, "visits")
-                .map_err(|e| e.at("Customer", "visits"))?
-                .unwrap_or(0_u64),
-            age: ::dyngen_runtime::value::take_optional(&mut item, "age")
-                .map_err(|e| e.at("Customer", "age"))?,
-            last_seen: ::dyngen_runtime::value::take_optional(&mut item, "lastSeen")
-                .map_err(|e| e.at("Customer", "lastSeen"))?,
-            active: ::dyngen_runtime::value::take_optional(&mut item, "active")
-                .map_err(|e| e.at("Customer", "active"))?
-                .unwrap_or(true),
-            nicknames: ::dyngen_runtime::value::take_optional(&mut item, "nicknames")
-                .map_err(|e| e.at("Customer", "nicknames"))?
+            ratio: item.take_optional("ratio")?.unwrap_or(0.5_f64),
+            visits: item.take_optional("visits")?.unwrap_or(0_u64),
+            age: item.take_optional("age")?,
+            last_seen: item.take_optional("lastSeen")?,
+            active: item.take_optional("active")?.unwrap_or(true),
+            nicknames: item
+                .take_optional("nicknames")?
                 .unwrap_or_else(|| ::std::vec!["a".to_owned(), "b".to_owned()]),
-            labels: ::dyngen_runtime::value::take_optional(&mut item, "labels")
-                .map_err(|e| e.at("Customer", "labels"))?
-                .unwrap_or_default(),
-            r#type: ::dyngen_runtime::value::take_optional(&mut item, "type")
-                .map_err(|e| e.at("Customer", "type"))?
-                .unwrap_or_else(|| "person".to_owned()),
-            signup_source: ::dyngen_runtime::value::take(&mut item, "src")
-                .map_err(|e| e.at("Customer", "src"))?,
-            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
-                .map_err(|e| e.at("Customer", "createdAt"))?,
-            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
-                .map_err(|e| e.at("Customer", "updatedAt"))?,
-            version: ::dyngen_runtime::value::take_optional(&mut item, "version")
-                .map_err(|e| e.at("Customer", "version"))?
-                .unwrap_or(0),
+            labels: item.take_optional("labels")?.unwrap_or_default(),
+            r#type: item.take_optional("type")?.unwrap_or_else(|| "person".to_owned()),
+            signup_source: item.take("src")?,
+            created_at: item.take("createdAt")?,
+            updated_at: item.take("updatedAt")?,
+            version: item.take_optional("version")?.unwrap_or(0),
         })
     }
 
@@ -1847,32 +1820,19 @@ impl ::dyngen_runtime::Entity for Order {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Order");
         ::std::result::Result::Ok(Self {
-            id: ::dyngen_runtime::value::take(&mut item, "id")
-                .map_err(|e| e.at("Order", "id"))?,
-            customer_id: ::dyngen_runtime::value::take(&mut item, "customerId")
-                .map_err(|e| e.at("Order", "customerId"))?,
-            status: ::dyngen_runtime::value::take_optional(&mut item, "status")
-                .map_err(|e| e.at("Order", "status"))?
-                .unwrap_or(OrderStatus::Pending),
-            total: ::dyngen_runtime::value::take(&mut item, "total")
-                .map_err(|e| e.at("Order", "total"))?,
-            placed_at: ::dyngen_runtime::value::take(&mut item, "placedAt")
-                .map_err(|e| e.at("Order", "placedAt"))?,
-            lines: ::dyngen_runtime::value::take(&mut item, "lines")
-                .map_err(|e| e.at("Order", "lines"))?,
-            ship_to: ::dyngen_runtime::value::take_optional(&mut item, "shipTo")
-                .map_err(|e| e.at("Order", "shipTo"))?,
-            reserved_until: ::dyngen_runtime::value::take_optional(
-                    &mut item,
-                    "reservedUntil",
-                )
-                .map_err(|e| e.at("Order", "reservedUntil"))?,
-            rev: ::dyngen_runtime::value::take_optional(&mut item, "rev")
-                .map_err(|e| e.at("Order", "rev"))?
-                .unwrap_or(0),
+            id: item.take("id")?,
+            customer_id: item.take("customerId")?,
+            status: item.take_optional("status")?.unwrap_or(OrderStatus::Pending),
+            total: item.take("total")?,
+            placed_at: item.take("placedAt")?,
+            lines: item.take("lines")?,
+            ship_to: item.take_optional("shipTo")?,
+            reserved_until: item.take_optional("reservedUntil")?,
+            rev: item.take_optional("rev")?.unwrap_or(0),
         })
     }
 
@@ -2417,15 +2377,13 @@ impl ::dyngen_runtime::Entity for Session {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Session");
         ::std::result::Result::Ok(Self {
-            token: ::dyngen_runtime::value::take(&mut item, "token")
-                .map_err(|e| e.at("Session", "token"))?,
-            customer_id: ::dyngen_runtime::value::take(&mut item, "customerId")
-                .map_err(|e| e.at("Session", "customerId"))?,
-            expires_at: ::dyngen_runtime::value::take(&mut item, "expiresAt")
-                .map_err(|e| e.at("Session", "expiresAt"))?,
+            token: item.take("token")?,
+            customer_id: item.take("customerId")?,
+            expires_at: item.take("expiresAt")?,
         })
     }
 

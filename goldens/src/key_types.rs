@@ -294,16 +294,13 @@ impl ::dyngen_runtime::Entity for Sensor {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Sensor");
         ::std::result::Result::Ok(Self {
-            site: ::dyngen_runtime::value::take(&mut item, "site")
-                .map_err(|e| e.at("Sensor", "site"))?,
-            sensor_id: ::dyngen_runtime::value::take(&mut item, "sensorId")
-                .map_err(|e| e.at("Sensor", "sensorId"))?,
-            active: ::dyngen_runtime::value::take_optional(&mut item, "active")
-                .map_err(|e| e.at("Sensor", "active"))?
-                .unwrap_or(true),
+            site: item.take("site")?,
+            sensor_id: item.take("sensorId")?,
+            active: item.take_optional("active")?.unwrap_or(true),
         })
     }
 
@@ -647,23 +644,17 @@ impl ::dyngen_runtime::Entity for Reading {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Reading");
         ::std::result::Result::Ok(Self {
-            site: ::dyngen_runtime::value::take(&mut item, "site")
-                .map_err(|e| e.at("Reading", "site"))?,
-            sensor_id: ::dyngen_runtime::value::take(&mut item, "sensorId")
-                .map_err(|e| e.at("Reading", "sensorId"))?,
-            at: ::dyngen_runtime::value::take(&mut item, "at")
-                .map_err(|e| e.at("Reading", "at"))?,
-            seq: ::dyngen_runtime::value::take(&mut item, "seq")
-                .map_err(|e| e.at("Reading", "seq"))?,
-            offset: ::dyngen_runtime::value::take(&mut item, "offset")
-                .map_err(|e| e.at("Reading", "offset"))?,
-            level: ::dyngen_runtime::value::take(&mut item, "level")
-                .map_err(|e| e.at("Reading", "level"))?,
-            value: ::dyngen_runtime::value::take(&mut item, "value")
-                .map_err(|e| e.at("Reading", "value"))?,
+            site: item.take("site")?,
+            sensor_id: item.take("sensorId")?,
+            at: item.take("at")?,
+            seq: item.take("seq")?,
+            offset: item.take("offset")?,
+            level: item.take("level")?,
+            value: item.take("value")?,
         })
     }
 

@@ -241,21 +241,15 @@ impl ::dyngen_runtime::Entity for Item {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Item");
         ::std::result::Result::Ok(Self {
-            id: ::dyngen_runtime::value::take(&mut item, "id")
-                .map_err(|e| e.at("Item", "id"))?,
-            r#type: ::dyngen_runtime::value::take(&mut item, "type")
-                .map_err(|e| e.at("Item", "type"))?,
-            r#fn: ::dyngen_runtime::value::take_optional(&mut item, "fn")
-                .map_err(|e| e.at("Item", "fn"))?,
-            r#match: ::dyngen_runtime::value::take_optional(&mut item, "match")
-                .map_err(|e| e.at("Item", "match"))?
-                .unwrap_or(false),
-            r#async: ::dyngen_runtime::value::take_optional(&mut item, "async")
-                .map_err(|e| e.at("Item", "async"))?
-                .unwrap_or(0_i64),
+            id: item.take("id")?,
+            r#type: item.take("type")?,
+            r#fn: item.take_optional("fn")?,
+            r#match: item.take_optional("match")?.unwrap_or(false),
+            r#async: item.take_optional("async")?.unwrap_or(0_i64),
         })
     }
 

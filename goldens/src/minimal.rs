@@ -150,12 +150,10 @@ impl ::dyngen_runtime::Entity for Thing {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
-        ::std::result::Result::Ok(Self {
-            id: ::dyngen_runtime::value::take(&mut item, "id")
-                .map_err(|e| e.at("Thing", "id"))?,
-        })
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Thing");
+        ::std::result::Result::Ok(Self { id: item.take("id")? })
     }
 
     fn primary_key(

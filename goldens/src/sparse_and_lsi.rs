@@ -334,19 +334,15 @@ impl ::dyngen_runtime::Entity for Job {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Job");
         ::std::result::Result::Ok(Self {
-            queue: ::dyngen_runtime::value::take(&mut item, "queue")
-                .map_err(|e| e.at("Job", "queue"))?,
-            id: ::dyngen_runtime::value::take(&mut item, "id")
-                .map_err(|e| e.at("Job", "id"))?,
-            state: ::dyngen_runtime::value::take(&mut item, "state")
-                .map_err(|e| e.at("Job", "state"))?,
-            priority: ::dyngen_runtime::value::take(&mut item, "priority")
-                .map_err(|e| e.at("Job", "priority"))?,
-            owner: ::dyngen_runtime::value::take_optional(&mut item, "owner")
-                .map_err(|e| e.at("Job", "owner"))?,
+            queue: item.take("queue")?,
+            id: item.take("id")?,
+            state: item.take("state")?,
+            priority: item.take("priority")?,
+            owner: item.take_optional("owner")?,
         })
     }
 

@@ -647,67 +647,36 @@ impl ::dyngen_runtime::Entity for Task {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Task");
         ::std::result::Result::Ok(Self {
-            board: ::dyngen_runtime::value::take(&mut item, "board")
-                .map_err(|e| e.at("Task", "board"))?,
-            task_id: ::dyngen_runtime::value::take(&mut item, "taskId")
-                .map_err(|e| e.at("Task", "taskId"))?,
-            title: ::dyngen_runtime::value::take(&mut item, "title")
-                .map_err(|e| e.at("Task", "title"))?,
-            assignee: ::dyngen_runtime::value::take_optional(&mut item, "assignee")
-                .map_err(|e| e.at("Task", "assignee"))?,
-            priority: ::dyngen_runtime::value::take_optional(&mut item, "priority")
-                .map_err(|e| e.at("Task", "priority"))?
-                .unwrap_or(Priority::Low),
-            team: ::dyngen_runtime::value::take(&mut item, "team")
-                .map_err(|e| e.at("Task", "team"))?,
-            points: ::dyngen_runtime::value::take_optional(&mut item, "points")
-                .map_err(|e| e.at("Task", "points"))?
-                .unwrap_or(0_i64),
-            budget: ::dyngen_runtime::value::take_optional(&mut item, "budget")
-                .map_err(|e| e.at("Task", "budget"))?
-                .unwrap_or(0_u32),
-            estimate: ::dyngen_runtime::value::take_optional(&mut item, "estimate")
-                .map_err(|e| e.at("Task", "estimate"))?,
-            cost: ::dyngen_runtime::value::take_optional(&mut item, "cost")
-                .map_err(|e| e.at("Task", "cost"))?
+            board: item.take("board")?,
+            task_id: item.take("taskId")?,
+            title: item.take("title")?,
+            assignee: item.take_optional("assignee")?,
+            priority: item.take_optional("priority")?.unwrap_or(Priority::Low),
+            team: item.take("team")?,
+            points: item.take_optional("points")?.unwrap_or(0_i64),
+            budget: item.take_optional("budget")?.unwrap_or(0_u32),
+            estimate: item.take_optional("estimate")?,
+            cost: item
+                .take_optional("cost")?
                 .unwrap_or_else(|| ::dyngen_runtime::rust_decimal::Decimal::from_i128_with_scale(
                     0,
                     0,
                 )),
-            tags: ::dyngen_runtime::value::take_optional(&mut item, "tags")
-                .map_err(|e| e.at("Task", "tags"))?,
-            history: ::dyngen_runtime::value::take_optional(&mut item, "history")
-                .map_err(|e| e.at("Task", "history"))?
-                .unwrap_or_default(),
-            notes: ::dyngen_runtime::value::take_optional(&mut item, "notes")
-                .map_err(|e| e.at("Task", "notes"))?
-                .unwrap_or_default(),
-            labels: ::dyngen_runtime::value::take_optional(&mut item, "labels")
-                .map_err(|e| e.at("Task", "labels"))?
-                .unwrap_or_default(),
-            note: ::dyngen_runtime::value::take_optional(&mut item, "note")
-                .map_err(|e| e.at("Task", "note"))?,
-            done: ::dyngen_runtime::value::take_optional(&mut item, "done")
-                .map_err(|e| e.at("Task", "done"))?
-                .unwrap_or(false),
-            origin: ::dyngen_runtime::value::take(&mut item, "origin")
-                .map_err(|e| e.at("Task", "origin"))?,
-            expires_at: item
-                .remove("expiresAt")
-                .filter(|v| !v.is_null())
-                .map(::dyngen_runtime::value::epoch_seconds::decode)
-                .transpose()
-                .map_err(|e| e.at("Task", "expiresAt"))?,
-            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
-                .map_err(|e| e.at("Task", "createdAt"))?,
-            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
-                .map_err(|e| e.at("Task", "updatedAt"))?,
-            version: ::dyngen_runtime::value::take_optional(&mut item, "version")
-                .map_err(|e| e.at("Task", "version"))?
-                .unwrap_or(0),
+            tags: item.take_optional("tags")?,
+            history: item.take_optional("history")?.unwrap_or_default(),
+            notes: item.take_optional("notes")?.unwrap_or_default(),
+            labels: item.take_optional("labels")?.unwrap_or_default(),
+            note: item.take_optional("note")?,
+            done: item.take_optional("done")?.unwrap_or(false),
+            origin: item.take("origin")?,
+            expires_at: item.take_optional_epoch("expiresAt")?,
+            created_at: item.take("createdAt")?,
+            updated_at: item.take("updatedAt")?,
+            version: item.take_optional("version")?.unwrap_or(0),
         })
     }
 
@@ -1591,21 +1560,14 @@ impl ::dyngen_runtime::Entity for Comment {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Comment");
         ::std::result::Result::Ok(Self {
-            board: ::dyngen_runtime::value::take(&mut item, "board")
-                .map_err(|e| e.at("Comment", "board"))?,
-            comment_id: ::dyngen_runtime::value::take(&mut item, "commentId")
-                .map_err(|e| e.at("Comment", "commentId"))?,
-            text: ::dyngen_runtime::value::take(&mut item, "text")
-                .map_err(|e| e.at("Comment", "text"))?,
-            expires_at: item
-                .remove("expiresAt")
-                .filter(|v| !v.is_null())
-                .map(::dyngen_runtime::value::epoch_seconds::decode)
-                .transpose()
-                .map_err(|e| e.at("Comment", "expiresAt"))?,
+            board: item.take("board")?,
+            comment_id: item.take("commentId")?,
+            text: item.take("text")?,
+            expires_at: item.take_optional_epoch("expiresAt")?,
         })
     }
 
@@ -1966,21 +1928,16 @@ impl ::dyngen_runtime::Entity for Page {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Page");
         ::std::result::Result::Ok(Self {
-            site: ::dyngen_runtime::value::take(&mut item, "site")
-                .map_err(|e| e.at("Page", "site"))?,
-            path: ::dyngen_runtime::value::take(&mut item, "path")
-                .map_err(|e| e.at("Page", "path"))?,
-            author: ::dyngen_runtime::value::take(&mut item, "author")
-                .map_err(|e| e.at("Page", "author"))?,
-            body: ::dyngen_runtime::value::take(&mut item, "body")
-                .map_err(|e| e.at("Page", "body"))?,
-            created_at: ::dyngen_runtime::value::take(&mut item, "createdAt")
-                .map_err(|e| e.at("Page", "createdAt"))?,
-            updated_at: ::dyngen_runtime::value::take(&mut item, "updatedAt")
-                .map_err(|e| e.at("Page", "updatedAt"))?,
+            site: item.take("site")?,
+            path: item.take("path")?,
+            author: item.take("author")?,
+            body: item.take("body")?,
+            created_at: item.take("createdAt")?,
+            updated_at: item.take("updatedAt")?,
         })
     }
 
@@ -2298,20 +2255,14 @@ impl ::dyngen_runtime::Entity for Counter {
     }
 
     fn from_item(
-        mut item: ::dyngen_runtime::Item,
+        item: ::dyngen_runtime::Item,
     ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "Counter");
         ::std::result::Result::Ok(Self {
-            name: ::dyngen_runtime::value::take(&mut item, "name")
-                .map_err(|e| e.at("Counter", "name"))?,
-            count: ::dyngen_runtime::value::take_optional(&mut item, "count")
-                .map_err(|e| e.at("Counter", "count"))?
-                .unwrap_or(0_i64),
-            hits: ::dyngen_runtime::value::take_optional(&mut item, "hits")
-                .map_err(|e| e.at("Counter", "hits"))?
-                .unwrap_or(0_u64),
-            level: ::dyngen_runtime::value::take_optional(&mut item, "level")
-                .map_err(|e| e.at("Counter", "level"))?
-                .unwrap_or(0_i32),
+            name: item.take("name")?,
+            count: item.take_optional("count")?.unwrap_or(0_i64),
+            hits: item.take_optional("hits")?.unwrap_or(0_u64),
+            level: item.take_optional("level")?.unwrap_or(0_i32),
         })
     }
 

@@ -628,6 +628,61 @@ pub enum TextForm {
     Bool,
 }
 
+/// An item being decoded as an entity's: each `take` removes one attribute
+/// and places its error on the entity and the attribute. What generated
+/// `from_item` reads through.
+#[derive(Debug)]
+pub struct Decoder {
+    item: Item,
+    entity: &'static str,
+}
+
+impl Decoder {
+    pub fn new(item: Item, entity: &'static str) -> Self {
+        Decoder { item, entity }
+    }
+
+    /// [`take`].
+    pub fn take<T: AttributeCodec>(&mut self, field: &str) -> Result<T, crate::error::DecodeError> {
+        take(&mut self.item, field).map_err(|e| e.at(self.entity, field))
+    }
+
+    /// [`take_optional`].
+    pub fn take_optional<T: AttributeCodec>(&mut self, field: &str) -> Result<Option<T>, crate::error::DecodeError> {
+        take_optional(&mut self.item, field).map_err(|e| e.at(self.entity, field))
+    }
+
+    /// A timestamp stored as epoch seconds (a `ttl` attribute).
+    pub fn take_epoch(&mut self, field: &str) -> Result<DateTime<Utc>, crate::error::DecodeError> {
+        self.item
+            .remove(field)
+            .ok_or_else(ValueError::missing)
+            .and_then(epoch_seconds::decode)
+            .map_err(|e| e.at(self.entity, field))
+    }
+
+    /// An optional timestamp stored as epoch seconds (absent or `NULL`: `None`).
+    pub fn take_optional_epoch(&mut self, field: &str) -> Result<Option<DateTime<Utc>>, crate::error::DecodeError> {
+        self.item
+            .remove(field)
+            .filter(|v| !v.is_null())
+            .map(epoch_seconds::decode)
+            .transpose()
+            .map_err(|e| e.at(self.entity, field))
+    }
+
+    /// [`take_key_text`].
+    pub fn take_key_text<T: AttributeCodec>(
+        &mut self,
+        field: &str,
+        prefix: &str,
+        suffix: &str,
+        form: TextForm,
+    ) -> Result<T, crate::error::DecodeError> {
+        take_key_text(&mut self.item, field, prefix, suffix, form).map_err(|e| e.at(self.entity, field))
+    }
+}
+
 /// Reads an attribute stored only in a key attribute with literal text
 /// around it (`example_orders_v1#{aggregateId}`): strips `prefix` and
 /// `suffix` from the key's text and decodes the rest as `form`. The key
