@@ -289,35 +289,25 @@ impl User {
         }
     }
 
-    fn primary_pk(
-        username: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("User", "sk").label("User").build()
     }
 
-    fn owned_pk(
-        username: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn owned_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn owned_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("User", "gsi1sk")
             .label("owned")
             .label("User")
@@ -643,7 +633,7 @@ impl Repository {
 
     fn primary_pk(
         repo_owner: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -652,25 +642,21 @@ impl Repository {
 
     fn primary_sk(
         repo_name: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "sk")
             .label("Repository")
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_pk(
-        username: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn owned_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_sk(
-        repo_name: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn owned_sk(repo_name: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi1sk")
             .label("owned")
             .label("Repository")
@@ -681,7 +667,7 @@ impl Repository {
     fn activity_pk(
         repo_owner: &::std::string::String,
         repo_name: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -689,10 +675,7 @@ impl Repository {
             .build()
     }
 
-    fn activity_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn activity_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi2sk")
             .label("activity")
             .label("Repository")
@@ -1143,7 +1126,7 @@ impl Issue {
     fn primary_pk(
         repo_owner: &::std::string::String,
         repo_name: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -1153,16 +1136,14 @@ impl Issue {
 
     fn primary_sk(
         issue_number: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "sk")
             .label("Issue")
             .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn managed_pk(
-        username: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn managed_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
@@ -1172,7 +1153,7 @@ impl Issue {
     fn managed_sk(
         status: &IssueStatus,
         issue_number: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "gsi1sk")
             .label("managed")
             .label("Issue")
@@ -1184,7 +1165,7 @@ impl Issue {
     fn activity_pk(
         repo_owner: &::std::string::String,
         repo_name: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -1195,7 +1176,7 @@ impl Issue {
     fn activity_sk(
         status: &IssueStatus,
         issue_number: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "gsi2sk")
             .label("activity")
             .label("Issue")
@@ -1717,7 +1698,7 @@ impl PullRequest {
     fn primary_pk(
         repo_owner: &::std::string::String,
         repo_name: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -1727,7 +1708,7 @@ impl PullRequest {
 
     fn primary_sk(
         pull_request_number: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "sk")
             .label("PullRequest")
             .value(
@@ -1738,9 +1719,7 @@ impl PullRequest {
             .build()
     }
 
-    fn managed_pk(
-        username: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn managed_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
@@ -1750,7 +1729,7 @@ impl PullRequest {
     fn managed_sk(
         status: &IssueStatus,
         pull_request_number: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "gsi1sk")
             .label("managed")
             .label("PullRequest")
@@ -1766,7 +1745,7 @@ impl PullRequest {
     fn activity_pk(
         repo_owner: &::std::string::String,
         repo_name: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -1777,7 +1756,7 @@ impl PullRequest {
     fn activity_sk(
         status: &IssueStatus,
         pull_request_number: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "gsi2sk")
             .label("activity")
             .label("PullRequest")

@@ -552,19 +552,14 @@ impl Book {
         }
     }
 
-    fn primary_pk(
-        isbn: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(isbn: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Book", "pk")
             .label("library")
             .value("isbn", isbn, ::dyngen_runtime::Casing::Upper)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Book", "sk").label("Book").build()
     }
 }
@@ -1690,27 +1685,21 @@ impl Loan {
         }
     }
 
-    fn primary_pk(
-        isbn: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(isbn: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Loan", "pk")
             .label("library")
             .value("isbn", isbn, ::dyngen_runtime::Casing::Upper)
             .build()
     }
 
-    fn primary_sk(
-        member: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_sk(member: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "sk")
             .label("Loan")
             .value("member", member, ::dyngen_runtime::Casing::Lower)
             .build()
     }
 
-    fn by_member_pk(
-        member: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn by_member_pk(member: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Loan", "gsi1pk")
             .label("library")
             .value("member", member, ::dyngen_runtime::Casing::Lower)
@@ -1719,7 +1708,7 @@ impl Loan {
 
     fn by_member_sk(
         until: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "gsi1sk")
             .label("Loan")
             .value(

@@ -615,35 +615,27 @@ impl Customer {
 
     fn primary_pk(
         customer_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "sk")
             .label("Customer")
             .build()
     }
 
-    fn by_email_pk(
-        email: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn by_email_pk(email: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "gsi1pk")
             .label("shop")
             .value("email", email, ::dyngen_runtime::Casing::Lower)
             .build()
     }
 
-    fn by_email_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn by_email_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "gsi1sk")
             .label("Customer")
             .build()
@@ -651,17 +643,14 @@ impl Customer {
 
     fn orders_pk(
         customer_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "gsi2pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn orders_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn orders_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "gsi2sk")
             .label("customerOrders")
             .label("Customer")
@@ -1615,16 +1604,14 @@ impl Order {
 
     fn primary_pk(
         customer_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(
-        id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_sk(id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "sk")
             .label("Order")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
@@ -1633,7 +1620,7 @@ impl Order {
 
     fn orders_pk(
         customer_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi2pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
@@ -1643,7 +1630,7 @@ impl Order {
     fn orders_sk(
         placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
         id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi2sk")
             .label("customerOrders")
             .label("Order")
@@ -1652,9 +1639,7 @@ impl Order {
             .build()
     }
 
-    fn reserved_pk(
-        reserved_until: &i64,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn reserved_pk(reserved_until: &i64) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi3pk")
             .label("shop")
             .label("Order")
@@ -1662,9 +1647,7 @@ impl Order {
             .build()
     }
 
-    fn by_status_pk(
-        status: &OrderStatus,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn by_status_pk(status: &OrderStatus) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi4pk")
             .label("shop")
             .value("status", status, ::dyngen_runtime::Casing::Preserve)
@@ -1673,7 +1656,7 @@ impl Order {
 
     fn by_status_sk(
         placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi4sk")
             .label("Order")
             .value("placedAt", placed_at, ::dyngen_runtime::Casing::Upper)
@@ -1682,7 +1665,7 @@ impl Order {
 
     fn by_placed_pk(
         customer_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
@@ -1691,7 +1674,7 @@ impl Order {
 
     fn by_placed_sk(
         placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "lsi1sk")
             .label("Order")
             .value("placedAt", placed_at, ::dyngen_runtime::Casing::Preserve)
@@ -2321,19 +2304,14 @@ impl Session {
         }
     }
 
-    fn primary_pk(
-        token: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(token: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Session", "pk")
             .label("shop")
             .value("token", token, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Session", "sk")
             .label("sessions")
             .label("Session")

@@ -223,18 +223,14 @@ impl Sensor {
         }
     }
 
-    fn primary_pk(
-        site: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Sensor", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(
-        sensor_id: &u32,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_sk(sensor_id: &u32) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Sensor", "sk")
             .label("site")
             .label("Sensor")
@@ -242,9 +238,7 @@ impl Sensor {
             .build()
     }
 
-    fn by_active_pk(
-        active: &bool,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn by_active_pk(active: &bool) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Sensor", "gsi1pk")
             .label("metrics")
             .label("Sensor")
@@ -536,9 +530,7 @@ impl Reading {
         }
     }
 
-    fn primary_pk(
-        site: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Reading", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -549,7 +541,7 @@ impl Reading {
         sensor_id: &u32,
         at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
         seq: &i64,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "sk")
             .label("site")
             .label("Reading")
@@ -559,9 +551,7 @@ impl Reading {
             .build()
     }
 
-    fn by_level_pk(
-        site: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn by_level_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Reading", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -572,7 +562,7 @@ impl Reading {
         level: &Level,
         value: &::dyngen_runtime::rust_decimal::Decimal,
         offset: &i32,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "lsi1sk")
             .label("Reading")
             .value("level", level, ::dyngen_runtime::Casing::Preserve)

@@ -182,18 +182,14 @@ impl Item {
         }
     }
 
-    fn primary_pk(
-        id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Item", "pk")
             .label("kw")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(
-        r#type: &Kind,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_sk(r#type: &Kind) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Item", "sk")
             .label("Item")
             .value("type", r#type, ::dyngen_runtime::Casing::Preserve)

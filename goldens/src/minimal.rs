@@ -108,9 +108,7 @@ impl Thing {
         }
     }
 
-    fn primary_pk(
-        id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Thing", "pk")
             .label("tiny")
             .label("Thing")

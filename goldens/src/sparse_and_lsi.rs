@@ -213,27 +213,21 @@ impl Job {
         }
     }
 
-    fn primary_pk(
-        queue: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(queue: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "pk")
             .label("jobs")
             .value("queue", queue, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(
-        id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_sk(id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "sk")
             .label("Job")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_pk(
-        owner: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn owned_pk(owner: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "gsi1pk")
             .label("jobs")
             .value("owner", owner, ::dyngen_runtime::Casing::Preserve)
@@ -243,7 +237,7 @@ impl Job {
     fn owned_sk(
         state: &State,
         id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "gsi1sk")
             .label("Job")
             .value("state", state, ::dyngen_runtime::Casing::Preserve)
@@ -253,7 +247,7 @@ impl Job {
 
     fn by_priority_pk(
         queue: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "pk")
             .label("jobs")
             .value("queue", queue, ::dyngen_runtime::Casing::Preserve)
@@ -263,7 +257,7 @@ impl Job {
     fn by_priority_sk(
         priority: &i32,
         id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "lsi1sk")
             .label("Job")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)

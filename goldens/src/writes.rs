@@ -399,18 +399,14 @@ impl Task {
         }
     }
 
-    fn primary_pk(
-        board: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(board: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(
-        task_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_sk(task_id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "sk")
             .label("Task")
             .value("taskId", task_id, ::dyngen_runtime::Casing::Preserve)
@@ -419,7 +415,7 @@ impl Task {
 
     fn by_assignee_pk(
         assignee: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi1pk")
             .label("tasks")
             .value("assignee", assignee, ::dyngen_runtime::Casing::Preserve)
@@ -429,7 +425,7 @@ impl Task {
     fn by_assignee_sk(
         priority: &Priority,
         task_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi1sk")
             .label("Task")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
@@ -437,9 +433,7 @@ impl Task {
             .build()
     }
 
-    fn by_team_pk(
-        team: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn by_team_pk(team: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi2pk")
             .label("tasks")
             .value("team", team, ::dyngen_runtime::Casing::Preserve)
@@ -449,7 +443,7 @@ impl Task {
     fn by_team_sk(
         priority: &Priority,
         title: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi2sk")
             .label("Task")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
@@ -457,9 +451,7 @@ impl Task {
             .build()
     }
 
-    fn by_origin_pk(
-        board: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn by_origin_pk(board: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi3pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
@@ -469,7 +461,7 @@ impl Task {
     fn by_origin_sk(
         origin: &::std::string::String,
         team: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi3sk")
             .label("boardWork")
             .label("Task")
@@ -1465,7 +1457,7 @@ impl Comment {
     fn primary_pk(
         board: &::std::string::String,
         comment_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Comment", "pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
@@ -1473,16 +1465,11 @@ impl Comment {
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Comment", "sk").label("Comment").build()
     }
 
-    fn on_board_pk(
-        board: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn on_board_pk(board: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Comment", "gsi3pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
@@ -1491,7 +1478,7 @@ impl Comment {
 
     fn on_board_sk(
         comment_id: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Comment", "gsi3sk")
             .label("boardWork")
             .label("Comment")
@@ -1824,27 +1811,21 @@ impl Page {
         }
     }
 
-    fn primary_pk(
-        site: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Page", "pk")
             .label("tasks")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(
-        path: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_sk(path: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "sk")
             .label("Page")
             .value("path", path, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn recent_pk(
-        site: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn recent_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Page", "gsi1pk")
             .label("tasks")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -1854,7 +1835,7 @@ impl Page {
     fn recent_sk(
         author: &::std::string::String,
         updated_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "gsi1sk")
             .label("Page")
             .value("author", author, ::dyngen_runtime::Casing::Preserve)
@@ -2200,19 +2181,14 @@ impl Counter {
         }
     }
 
-    fn primary_pk(
-        name: &::std::string::String,
-    ) -> ::std::result::Result<::std::string::String, ::dyngen_runtime::Error> {
+    fn primary_pk(name: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Counter", "pk")
             .label("tasks")
             .value("name", name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::std::result::Result<
-        ::std::string::String,
-        ::dyngen_runtime::Error,
-    > {
+    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Counter", "sk").label("Counter").build()
     }
 }

@@ -154,6 +154,11 @@ pub fn decode_segments(key: &str) -> Result<Vec<String>, String> {
     body.split(DELIMITER).map(unescape_segment).collect()
 }
 
+/// What a generated key builder (`primary_pk`, `owned_sk`, ..) returns: the
+/// key's text, or why the values have none ([`Error::InvalidKey`],
+/// [`Error::KeyTooLong`]).
+pub type KeyResult = Result<String, Error>;
+
 /// Builds one key attribute value, reporting errors against the entity and
 /// attribute they belong to.
 #[derive(Debug)]
