@@ -111,18 +111,10 @@ impl Vcs {
         &self,
         key: &ActivityCollectionKey,
     ) -> ::dyngen_runtime::Query<'_, ActivityItem> {
-        ::dyngen_runtime::Query::new(
-            &self.table,
-            ::dyngen_runtime::QuerySpec {
-                entity: "activity",
-                index: ::std::option::Option::Some("gsi2"),
-                pk_attribute: "gsi2pk",
-                pk_value: Repository::activity_pk(&key.repo_owner, &key.repo_name),
-                sk_attribute: ::std::option::Option::Some("gsi2sk"),
-                sk_prefix: "activity#".to_owned(),
-                sk_composites: 0,
-            },
-        )
+        let pk = Repository::activity_pk(&key.repo_owner, &key.repo_name);
+        let spec = ::dyngen_runtime::QuerySpec::index("activity", "gsi2", "gsi2pk", pk)
+            .sort("gsi2sk", "activity#", 0);
+        ::dyngen_runtime::Query::new(&self.table, spec)
     }
 
     /// Queries collection `managed` on index `gsi1`:
@@ -131,18 +123,10 @@ impl Vcs {
         &self,
         key: &ManagedCollectionKey,
     ) -> ::dyngen_runtime::Query<'_, ManagedItem> {
-        ::dyngen_runtime::Query::new(
-            &self.table,
-            ::dyngen_runtime::QuerySpec {
-                entity: "managed",
-                index: ::std::option::Option::Some("gsi1"),
-                pk_attribute: "gsi1pk",
-                pk_value: Issue::managed_pk(&key.username),
-                sk_attribute: ::std::option::Option::Some("gsi1sk"),
-                sk_prefix: "managed#".to_owned(),
-                sk_composites: 0,
-            },
-        )
+        let pk = Issue::managed_pk(&key.username);
+        let spec = ::dyngen_runtime::QuerySpec::index("managed", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "managed#", 0);
+        ::dyngen_runtime::Query::new(&self.table, spec)
     }
 
     /// Queries collection `owned` on index `gsi1`:
@@ -151,18 +135,10 @@ impl Vcs {
         &self,
         key: &OwnedCollectionKey,
     ) -> ::dyngen_runtime::Query<'_, OwnedItem> {
-        ::dyngen_runtime::Query::new(
-            &self.table,
-            ::dyngen_runtime::QuerySpec {
-                entity: "owned",
-                index: ::std::option::Option::Some("gsi1"),
-                pk_attribute: "gsi1pk",
-                pk_value: User::owned_pk(&key.username),
-                sk_attribute: ::std::option::Option::Some("gsi1sk"),
-                sk_prefix: "owned#".to_owned(),
-                sk_composites: 0,
-            },
-        )
+        let pk = User::owned_pk(&key.username);
+        let spec = ::dyngen_runtime::QuerySpec::index("owned", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "owned#", 0);
+        ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
 
@@ -434,15 +410,9 @@ impl<'t> UserClient<'t> {
 
     /// Pattern 1: a user's profile by username.
     pub fn query(&self, partition: &UserPartition) -> ::dyngen_runtime::Query<'t, User> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "User",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: User::primary_pk(&partition.username),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "User#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = User::primary_pk(&partition.username);
+        let spec = ::dyngen_runtime::QuerySpec::table("User", "pk", pk)
+            .sort("sk", "User#", 0);
         self.0.query(spec)
     }
 
@@ -451,15 +421,9 @@ impl<'t> UserClient<'t> {
         &self,
         partition: &UserOwnedPartition,
     ) -> ::dyngen_runtime::Query<'t, User> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "User",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: User::owned_pk(&partition.username),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "owned#User#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = User::owned_pk(&partition.username);
+        let spec = ::dyngen_runtime::QuerySpec::index("User", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "owned#User#", 0);
         self.0.query(spec)
     }
 }
@@ -839,15 +803,9 @@ impl<'t> RepositoryClient<'t> {
 
     /// Pattern 2: a repository by owner and name.
     pub fn query(&self, partition: &RepositoryPartition) -> RepositoryQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Repository",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Repository::primary_pk(&partition.repo_owner),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Repository#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Repository::primary_pk(&partition.repo_owner);
+        let spec = ::dyngen_runtime::QuerySpec::table("Repository", "pk", pk)
+            .sort("sk", "Repository#", 1);
         RepositoryQuery(self.0.query(spec))
     }
 
@@ -856,15 +814,9 @@ impl<'t> RepositoryClient<'t> {
         &self,
         partition: &RepositoryOwnedPartition,
     ) -> RepositoryOwnedQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Repository",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: Repository::owned_pk(&partition.username),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "owned#Repository#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Repository::owned_pk(&partition.username);
+        let spec = ::dyngen_runtime::QuerySpec::index("Repository", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "owned#Repository#", 1);
         RepositoryOwnedQuery(self.0.query(spec))
     }
 
@@ -873,18 +825,9 @@ impl<'t> RepositoryClient<'t> {
         &self,
         partition: &RepositoryActivityPartition,
     ) -> ::dyngen_runtime::Query<'t, Repository> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Repository",
-            index: ::std::option::Option::Some("gsi2"),
-            pk_attribute: "gsi2pk",
-            pk_value: Repository::activity_pk(
-                &partition.repo_owner,
-                &partition.repo_name,
-            ),
-            sk_attribute: ::std::option::Option::Some("gsi2sk"),
-            sk_prefix: "activity#Repository#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Repository::activity_pk(&partition.repo_owner, &partition.repo_name);
+        let spec = ::dyngen_runtime::QuerySpec::index("Repository", "gsi2", "gsi2pk", pk)
+            .sort("gsi2sk", "activity#Repository#", 0);
         self.0.query(spec)
     }
 }
@@ -1358,29 +1301,17 @@ impl<'t> IssueClient<'t> {
 
     /// Queries `Issue` items by primary key, in one partition.
     pub fn query(&self, partition: &IssuePartition) -> IssueQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Issue",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Issue::primary_pk(&partition.repo_owner, &partition.repo_name),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Issue#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Issue::primary_pk(&partition.repo_owner, &partition.repo_name);
+        let spec = ::dyngen_runtime::QuerySpec::table("Issue", "pk", pk)
+            .sort("sk", "Issue#", 1);
         IssueQuery(self.0.query(spec))
     }
 
     /// Pattern 6: issues a user manages, grouped by status.
     pub fn managed(&self, partition: &IssueManagedPartition) -> IssueManagedQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Issue",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: Issue::managed_pk(&partition.username),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "managed#Issue#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Issue::managed_pk(&partition.username);
+        let spec = ::dyngen_runtime::QuerySpec::index("Issue", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "managed#Issue#", 2);
         IssueManagedQuery(self.0.query(spec))
     }
 
@@ -1389,15 +1320,9 @@ impl<'t> IssueClient<'t> {
         &self,
         partition: &IssueActivityPartition,
     ) -> IssueActivityQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Issue",
-            index: ::std::option::Option::Some("gsi2"),
-            pk_attribute: "gsi2pk",
-            pk_value: Issue::activity_pk(&partition.repo_owner, &partition.repo_name),
-            sk_attribute: ::std::option::Option::Some("gsi2sk"),
-            sk_prefix: "activity#Issue#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Issue::activity_pk(&partition.repo_owner, &partition.repo_name);
+        let spec = ::dyngen_runtime::QuerySpec::index("Issue", "gsi2", "gsi2pk", pk)
+            .sort("gsi2sk", "activity#Issue#", 2);
         IssueActivityQuery(self.0.query(spec))
     }
 }
@@ -1946,18 +1871,9 @@ impl<'t> PullRequestClient<'t> {
 
     /// Queries `PullRequest` items by primary key, in one partition.
     pub fn query(&self, partition: &PullRequestPartition) -> PullRequestQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "PullRequest",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: PullRequest::primary_pk(
-                &partition.repo_owner,
-                &partition.repo_name,
-            ),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "PullRequest#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = PullRequest::primary_pk(&partition.repo_owner, &partition.repo_name);
+        let spec = ::dyngen_runtime::QuerySpec::table("PullRequest", "pk", pk)
+            .sort("sk", "PullRequest#", 1);
         PullRequestQuery(self.0.query(spec))
     }
 
@@ -1966,15 +1882,14 @@ impl<'t> PullRequestClient<'t> {
         &self,
         partition: &PullRequestManagedPartition,
     ) -> PullRequestManagedQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "PullRequest",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: PullRequest::managed_pk(&partition.username),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "managed#PullRequest#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = PullRequest::managed_pk(&partition.username);
+        let spec = ::dyngen_runtime::QuerySpec::index(
+                "PullRequest",
+                "gsi1",
+                "gsi1pk",
+                pk,
+            )
+            .sort("gsi1sk", "managed#PullRequest#", 2);
         PullRequestManagedQuery(self.0.query(spec))
     }
 
@@ -1983,18 +1898,14 @@ impl<'t> PullRequestClient<'t> {
         &self,
         partition: &PullRequestActivityPartition,
     ) -> PullRequestActivityQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "PullRequest",
-            index: ::std::option::Option::Some("gsi2"),
-            pk_attribute: "gsi2pk",
-            pk_value: PullRequest::activity_pk(
-                &partition.repo_owner,
-                &partition.repo_name,
-            ),
-            sk_attribute: ::std::option::Option::Some("gsi2sk"),
-            sk_prefix: "activity#PullRequest#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = PullRequest::activity_pk(&partition.repo_owner, &partition.repo_name);
+        let spec = ::dyngen_runtime::QuerySpec::index(
+                "PullRequest",
+                "gsi2",
+                "gsi2pk",
+                pk,
+            )
+            .sort("gsi2sk", "activity#PullRequest#", 2);
         PullRequestActivityQuery(self.0.query(spec))
     }
 }

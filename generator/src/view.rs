@@ -722,9 +722,10 @@ pub struct IndexView {
     pub partition_fields: Vec<(String, String, String)>,
     pub pk: KeyView,
     pub sk: Option<KeyView>,
-    /// `Some("gsi1")` or `None`, as Rust.
-    pub index_lit: String,
-    pub sk_attribute_lit: String,
+    /// The index's DynamoDB name as a literal; `None` for the table.
+    pub index_name_lit: Option<String>,
+    /// The sort key attribute as a literal, when the index has one.
+    pub sk_field_lit: Option<String>,
     /// Labels of the sort key, each followed by `#`, as a literal.
     pub sk_prefix_lit: String,
     pub sk_composite_count: usize,
@@ -1148,8 +1149,8 @@ fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> IndexVie
         partition_fields,
         pk,
         sk,
-        index_lit: option_str(schema.table.physical_index_name(&index.table_index)),
-        sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
+        index_name_lit: schema.table.physical_index_name(&index.table_index).map(lit),
+        sk_field_lit: index.sk.as_ref().map(|t| lit(&t.field)),
         sk_prefix_lit: lit(&sk_prefix),
         sk_composite_count: parts.len(),
         layout,
@@ -1345,9 +1346,11 @@ pub struct CollectionView {
     /// The first member's partition key builder, called with the key's fields.
     pub pk_build: String,
     pub name_lit: String,
-    pub index_lit: String,
+    /// The index's DynamoDB name as a literal; `None` for the table.
+    pub index_name_lit: Option<String>,
     pub pk_attribute_lit: String,
-    pub sk_attribute_lit: String,
+    /// The sort key attribute as a literal, when the index has one.
+    pub sk_field_lit: Option<String>,
     pub sk_prefix_lit: String,
     pub members: Vec<CollectionMemberView>,
     /// For members whose keys are templates: the `QueryLayout` and the
@@ -1414,9 +1417,9 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
             .collect(),
         pk_build: format!("{}::{}({})", entity.rust_name, pk.fn_name, args.join(", ")),
         name_lit: lit(&c.name),
-        index_lit: option_str(schema.table.physical_index_name(&c.table_index)),
+        index_name_lit: schema.table.physical_index_name(&c.table_index).map(lit),
+        sk_field_lit: index.sk.as_ref().map(|t| lit(&t.field)),
         pk_attribute_lit: lit(&index.pk.field),
-        sk_attribute_lit: option_str(index.sk.as_ref().map(|t| t.field.as_str())),
         sk_prefix_lit: lit(&collection_prefix(schema, c)),
         layout: collection_layout(schema, c, &index.pk.layout),
         members: c

@@ -847,15 +847,9 @@ impl<'t> BookClient<'t> {
 
     /// Queries `Book` items by primary key, in one partition.
     pub fn query(&self, partition: &BookPartition) -> ::dyngen_runtime::Query<'t, Book> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Book",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Book::primary_pk(&partition.isbn),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Book#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Book::primary_pk(&partition.isbn);
+        let spec = ::dyngen_runtime::QuerySpec::table("Book", "pk", pk)
+            .sort("sk", "Book#", 0);
         self.0.query(spec)
     }
 }
@@ -1833,29 +1827,17 @@ impl<'t> LoanClient<'t> {
 
     /// Queries `Loan` items by primary key, in one partition.
     pub fn query(&self, partition: &LoanPartition) -> LoanQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Loan",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Loan::primary_pk(&partition.isbn),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Loan#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Loan::primary_pk(&partition.isbn);
+        let spec = ::dyngen_runtime::QuerySpec::table("Loan", "pk", pk)
+            .sort("sk", "Loan#", 1);
         LoanQuery(self.0.query(spec))
     }
 
     /// Queries `Loan` items through access pattern `byMember`, on index `gsi1`.
     pub fn by_member(&self, partition: &LoanByMemberPartition) -> LoanByMemberQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Loan",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: Loan::by_member_pk(&partition.member),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "Loan#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Loan::by_member_pk(&partition.member);
+        let spec = ::dyngen_runtime::QuerySpec::index("Loan", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "Loan#", 1);
         LoanByMemberQuery(self.0.query(spec))
     }
 }

@@ -139,18 +139,15 @@ impl Shop {
         &self,
         key: &CustomerOrdersCollectionKey,
     ) -> ::dyngen_runtime::Query<'_, CustomerOrdersItem> {
-        ::dyngen_runtime::Query::new(
-            &self.table,
-            ::dyngen_runtime::QuerySpec {
-                entity: "customerOrders",
-                index: ::std::option::Option::Some("gsi2"),
-                pk_attribute: "gsi2pk",
-                pk_value: Customer::orders_pk(&key.customer_id),
-                sk_attribute: ::std::option::Option::Some("gsi2sk"),
-                sk_prefix: "customerOrders#".to_owned(),
-                sk_composites: 0,
-            },
-        )
+        let pk = Customer::orders_pk(&key.customer_id);
+        let spec = ::dyngen_runtime::QuerySpec::index(
+                "customerOrders",
+                "gsi2",
+                "gsi2pk",
+                pk,
+            )
+            .sort("gsi2sk", "customerOrders#", 0);
+        ::dyngen_runtime::Query::new(&self.table, spec)
     }
 
     /// Queries collection `sessions` on the table's primary index:
@@ -159,18 +156,10 @@ impl Shop {
         &self,
         key: &SessionsCollectionKey,
     ) -> ::dyngen_runtime::Query<'_, SessionsItem> {
-        ::dyngen_runtime::Query::new(
-            &self.table,
-            ::dyngen_runtime::QuerySpec {
-                entity: "sessions",
-                index: ::std::option::Option::None,
-                pk_attribute: "pk",
-                pk_value: Session::primary_pk(&key.token),
-                sk_attribute: ::std::option::Option::Some("sk"),
-                sk_prefix: "sessions#".to_owned(),
-                sk_composites: 0,
-            },
-        )
+        let pk = Session::primary_pk(&key.token);
+        let spec = ::dyngen_runtime::QuerySpec::table("sessions", "pk", pk)
+            .sort("sk", "sessions#", 0);
+        ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
 
@@ -924,15 +913,9 @@ impl<'t> CustomerClient<'t> {
         &self,
         partition: &CustomerPartition,
     ) -> ::dyngen_runtime::Query<'t, Customer> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Customer",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Customer::primary_pk(&partition.customer_id),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Customer#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Customer::primary_pk(&partition.customer_id);
+        let spec = ::dyngen_runtime::QuerySpec::table("Customer", "pk", pk)
+            .sort("sk", "Customer#", 0);
         self.0.query(spec)
     }
 
@@ -941,15 +924,9 @@ impl<'t> CustomerClient<'t> {
         &self,
         partition: &CustomerByEmailPartition,
     ) -> ::dyngen_runtime::Query<'t, Customer> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Customer",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: Customer::by_email_pk(&partition.email),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "Customer#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Customer::by_email_pk(&partition.email);
+        let spec = ::dyngen_runtime::QuerySpec::index("Customer", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "Customer#", 0);
         self.0.query(spec)
     }
 
@@ -958,15 +935,9 @@ impl<'t> CustomerClient<'t> {
         &self,
         partition: &CustomerOrdersPartition,
     ) -> ::dyngen_runtime::Query<'t, Customer> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Customer",
-            index: ::std::option::Option::Some("gsi2"),
-            pk_attribute: "gsi2pk",
-            pk_value: Customer::orders_pk(&partition.customer_id),
-            sk_attribute: ::std::option::Option::Some("gsi2sk"),
-            sk_prefix: "customerOrders#Customer#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Customer::orders_pk(&partition.customer_id);
+        let spec = ::dyngen_runtime::QuerySpec::index("Customer", "gsi2", "gsi2pk", pk)
+            .sort("gsi2sk", "customerOrders#Customer#", 0);
         self.0.query(spec)
     }
 }
@@ -1895,29 +1866,17 @@ impl<'t> OrderClient<'t> {
 
     /// Queries `Order` items by primary key, in one partition.
     pub fn query(&self, partition: &OrderPartition) -> OrderQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Order",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Order::primary_pk(&partition.customer_id),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Order#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Order::primary_pk(&partition.customer_id);
+        let spec = ::dyngen_runtime::QuerySpec::table("Order", "pk", pk)
+            .sort("sk", "Order#", 1);
         OrderQuery(self.0.query(spec))
     }
 
     /// Queries `Order` items through access pattern `orders`, on index `gsi2`.
     pub fn orders(&self, partition: &OrderOrdersPartition) -> OrderOrdersQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Order",
-            index: ::std::option::Option::Some("gsi2"),
-            pk_attribute: "gsi2pk",
-            pk_value: Order::orders_pk(&partition.customer_id),
-            sk_attribute: ::std::option::Option::Some("gsi2sk"),
-            sk_prefix: "customerOrders#Order#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Order::orders_pk(&partition.customer_id);
+        let spec = ::dyngen_runtime::QuerySpec::index("Order", "gsi2", "gsi2pk", pk)
+            .sort("gsi2sk", "customerOrders#Order#", 2);
         OrderOrdersQuery(self.0.query(spec))
     }
 
@@ -1926,15 +1885,8 @@ impl<'t> OrderClient<'t> {
         &self,
         partition: &OrderReservedPartition,
     ) -> ::dyngen_runtime::Query<'t, Order> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Order",
-            index: ::std::option::Option::Some("gsi3"),
-            pk_attribute: "gsi3pk",
-            pk_value: Order::reserved_pk(&partition.reserved_until),
-            sk_attribute: ::std::option::Option::None,
-            sk_prefix: "".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Order::reserved_pk(&partition.reserved_until);
+        let spec = ::dyngen_runtime::QuerySpec::index("Order", "gsi3", "gsi3pk", pk);
         self.0.query(spec)
     }
 
@@ -1943,15 +1895,9 @@ impl<'t> OrderClient<'t> {
         &self,
         partition: &OrderByStatusPartition,
     ) -> OrderByStatusQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Order",
-            index: ::std::option::Option::Some("gsi4"),
-            pk_attribute: "gsi4pk",
-            pk_value: Order::by_status_pk(&partition.status),
-            sk_attribute: ::std::option::Option::Some("gsi4sk"),
-            sk_prefix: "Order#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Order::by_status_pk(&partition.status);
+        let spec = ::dyngen_runtime::QuerySpec::index("Order", "gsi4", "gsi4pk", pk)
+            .sort("gsi4sk", "Order#", 1);
         OrderByStatusQuery(self.0.query(spec))
     }
 
@@ -1960,15 +1906,9 @@ impl<'t> OrderClient<'t> {
         &self,
         partition: &OrderByPlacedPartition,
     ) -> OrderByPlacedQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Order",
-            index: ::std::option::Option::Some("lsi1"),
-            pk_attribute: "pk",
-            pk_value: Order::by_placed_pk(&partition.customer_id),
-            sk_attribute: ::std::option::Option::Some("lsi1sk"),
-            sk_prefix: "Order#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Order::by_placed_pk(&partition.customer_id);
+        let spec = ::dyngen_runtime::QuerySpec::index("Order", "lsi1", "pk", pk)
+            .sort("lsi1sk", "Order#", 1);
         OrderByPlacedQuery(self.0.query(spec))
     }
 }
@@ -2413,15 +2353,9 @@ impl<'t> SessionClient<'t> {
         &self,
         partition: &SessionPartition,
     ) -> ::dyngen_runtime::Query<'t, Session> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Session",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Session::primary_pk(&partition.token),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "sessions#Session#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Session::primary_pk(&partition.token);
+        let spec = ::dyngen_runtime::QuerySpec::table("Session", "pk", pk)
+            .sort("sk", "sessions#Session#", 0);
         self.0.query(spec)
     }
 }

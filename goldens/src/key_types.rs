@@ -100,18 +100,10 @@ impl Metrics {
         &self,
         key: &SiteCollectionKey,
     ) -> ::dyngen_runtime::Query<'_, SiteItem> {
-        ::dyngen_runtime::Query::new(
-            &self.table,
-            ::dyngen_runtime::QuerySpec {
-                entity: "site",
-                index: ::std::option::Option::None,
-                pk_attribute: "pk",
-                pk_value: Sensor::primary_pk(&key.site),
-                sk_attribute: ::std::option::Option::Some("sk"),
-                sk_prefix: "site#".to_owned(),
-                sk_composites: 0,
-            },
-        )
+        let pk = Sensor::primary_pk(&key.site);
+        let spec = ::dyngen_runtime::QuerySpec::table("site", "pk", pk)
+            .sort("sk", "site#", 0);
+        ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
 
@@ -346,15 +338,9 @@ impl<'t> SensorClient<'t> {
 
     /// Queries `Sensor` items by primary key, in one partition.
     pub fn query(&self, partition: &SensorPartition) -> SensorQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Sensor",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Sensor::primary_pk(&partition.site),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "site#Sensor#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Sensor::primary_pk(&partition.site);
+        let spec = ::dyngen_runtime::QuerySpec::table("Sensor", "pk", pk)
+            .sort("sk", "site#Sensor#", 1);
         SensorQuery(self.0.query(spec))
     }
 
@@ -363,15 +349,8 @@ impl<'t> SensorClient<'t> {
         &self,
         partition: &SensorByActivePartition,
     ) -> ::dyngen_runtime::Query<'t, Sensor> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Sensor",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: Sensor::by_active_pk(&partition.active),
-            sk_attribute: ::std::option::Option::None,
-            sk_prefix: "".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Sensor::by_active_pk(&partition.active);
+        let spec = ::dyngen_runtime::QuerySpec::index("Sensor", "gsi1", "gsi1pk", pk);
         self.0.query(spec)
     }
 }
@@ -702,15 +681,9 @@ impl<'t> ReadingClient<'t> {
 
     /// Queries `Reading` items by primary key, in one partition.
     pub fn query(&self, partition: &ReadingPartition) -> ReadingQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Reading",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Reading::primary_pk(&partition.site),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "site#Reading#".to_owned(),
-            sk_composites: 3,
-        };
+        let pk = Reading::primary_pk(&partition.site);
+        let spec = ::dyngen_runtime::QuerySpec::table("Reading", "pk", pk)
+            .sort("sk", "site#Reading#", 3);
         ReadingQuery(self.0.query(spec))
     }
 
@@ -719,15 +692,9 @@ impl<'t> ReadingClient<'t> {
         &self,
         partition: &ReadingByLevelPartition,
     ) -> ReadingByLevelQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Reading",
-            index: ::std::option::Option::Some("lsi1"),
-            pk_attribute: "pk",
-            pk_value: Reading::by_level_pk(&partition.site),
-            sk_attribute: ::std::option::Option::Some("lsi1sk"),
-            sk_prefix: "Reading#".to_owned(),
-            sk_composites: 3,
-        };
+        let pk = Reading::by_level_pk(&partition.site);
+        let spec = ::dyngen_runtime::QuerySpec::index("Reading", "lsi1", "pk", pk)
+            .sort("lsi1sk", "Reading#", 3);
         ReadingByLevelQuery(self.0.query(spec))
     }
 }

@@ -294,15 +294,9 @@ impl<'t> ItemClient<'t> {
 
     /// Queries `Item` items by primary key, in one partition.
     pub fn query(&self, partition: &ItemPartition) -> ItemQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Item",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Item::primary_pk(&partition.id),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Item#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Item::primary_pk(&partition.id);
+        let spec = ::dyngen_runtime::QuerySpec::table("Item", "pk", pk)
+            .sort("sk", "Item#", 1);
         ItemQuery(self.0.query(spec))
     }
 }

@@ -201,15 +201,8 @@ impl<'t> ThingClient<'t> {
         &self,
         partition: &ThingPartition,
     ) -> ::dyngen_runtime::Query<'t, Thing> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Thing",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Thing::primary_pk(&partition.id),
-            sk_attribute: ::std::option::Option::None,
-            sk_prefix: "".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Thing::primary_pk(&partition.id);
+        let spec = ::dyngen_runtime::QuerySpec::table("Thing", "pk", pk);
         self.0.query(spec)
     }
 }

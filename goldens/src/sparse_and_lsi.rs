@@ -391,29 +391,17 @@ impl<'t> JobClient<'t> {
 
     /// Queries `Job` items by primary key, in one partition.
     pub fn query(&self, partition: &JobPartition) -> JobQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Job",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Job::primary_pk(&partition.queue),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Job#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Job::primary_pk(&partition.queue);
+        let spec = ::dyngen_runtime::QuerySpec::table("Job", "pk", pk)
+            .sort("sk", "Job#", 1);
         JobQuery(self.0.query(spec))
     }
 
     /// Queries `Job` items through access pattern `owned`, on index `gsi1`.
     pub fn owned(&self, partition: &JobOwnedPartition) -> JobOwnedQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Job",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: Job::owned_pk(&partition.owner),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "Job#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Job::owned_pk(&partition.owner);
+        let spec = ::dyngen_runtime::QuerySpec::index("Job", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "Job#", 2);
         JobOwnedQuery(self.0.query(spec))
     }
 
@@ -422,15 +410,9 @@ impl<'t> JobClient<'t> {
         &self,
         partition: &JobByPriorityPartition,
     ) -> JobByPriorityQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Job",
-            index: ::std::option::Option::Some("byPriority"),
-            pk_attribute: "pk",
-            pk_value: Job::by_priority_pk(&partition.queue),
-            sk_attribute: ::std::option::Option::Some("lsi1sk"),
-            sk_prefix: "Job#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Job::by_priority_pk(&partition.queue);
+        let spec = ::dyngen_runtime::QuerySpec::index("Job", "byPriority", "pk", pk)
+            .sort("lsi1sk", "Job#", 2);
         JobByPriorityQuery(self.0.query(spec))
     }
 }

@@ -115,18 +115,10 @@ impl Tasks {
         &self,
         key: &BoardWorkCollectionKey,
     ) -> ::dyngen_runtime::Query<'_, BoardWorkItem> {
-        ::dyngen_runtime::Query::new(
-            &self.table,
-            ::dyngen_runtime::QuerySpec {
-                entity: "boardWork",
-                index: ::std::option::Option::Some("gsi3"),
-                pk_attribute: "gsi3pk",
-                pk_value: Task::by_origin_pk(&key.board),
-                sk_attribute: ::std::option::Option::Some("gsi3sk"),
-                sk_prefix: "boardWork#".to_owned(),
-                sk_composites: 0,
-            },
-        )
+        let pk = Task::by_origin_pk(&key.board);
+        let spec = ::dyngen_runtime::QuerySpec::index("boardWork", "gsi3", "gsi3pk", pk)
+            .sort("gsi3sk", "boardWork#", 0);
+        ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
 
@@ -746,15 +738,9 @@ impl<'t> TaskClient<'t> {
 
     /// Queries `Task` items by primary key, in one partition.
     pub fn query(&self, partition: &TaskPartition) -> TaskQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Task",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Task::primary_pk(&partition.board),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Task#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Task::primary_pk(&partition.board);
+        let spec = ::dyngen_runtime::QuerySpec::table("Task", "pk", pk)
+            .sort("sk", "Task#", 1);
         TaskQuery(self.0.query(spec))
     }
 
@@ -763,43 +749,25 @@ impl<'t> TaskClient<'t> {
         &self,
         partition: &TaskByAssigneePartition,
     ) -> TaskByAssigneeQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Task",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: Task::by_assignee_pk(&partition.assignee),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "Task#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Task::by_assignee_pk(&partition.assignee);
+        let spec = ::dyngen_runtime::QuerySpec::index("Task", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "Task#", 2);
         TaskByAssigneeQuery(self.0.query(spec))
     }
 
     /// One key attribute of two composites outside the primary key.
     pub fn by_team(&self, partition: &TaskByTeamPartition) -> TaskByTeamQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Task",
-            index: ::std::option::Option::Some("gsi2"),
-            pk_attribute: "gsi2pk",
-            pk_value: Task::by_team_pk(&partition.team),
-            sk_attribute: ::std::option::Option::Some("gsi2sk"),
-            sk_prefix: "Task#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Task::by_team_pk(&partition.team);
+        let spec = ::dyngen_runtime::QuerySpec::index("Task", "gsi2", "gsi2pk", pk)
+            .sort("gsi2sk", "Task#", 2);
         TaskByTeamQuery(self.0.query(spec))
     }
 
     /// A board's tasks by a read-only attribute and the team.
     pub fn by_origin(&self, partition: &TaskByOriginPartition) -> TaskByOriginQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Task",
-            index: ::std::option::Option::Some("gsi3"),
-            pk_attribute: "gsi3pk",
-            pk_value: Task::by_origin_pk(&partition.board),
-            sk_attribute: ::std::option::Option::Some("gsi3sk"),
-            sk_prefix: "boardWork#Task#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Task::by_origin_pk(&partition.board);
+        let spec = ::dyngen_runtime::QuerySpec::index("Task", "gsi3", "gsi3pk", pk)
+            .sort("gsi3sk", "boardWork#Task#", 2);
         TaskByOriginQuery(self.0.query(spec))
     }
 }
@@ -1610,15 +1578,9 @@ impl<'t> CommentClient<'t> {
         &self,
         partition: &CommentPartition,
     ) -> ::dyngen_runtime::Query<'t, Comment> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Comment",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Comment::primary_pk(&partition.board, &partition.comment_id),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Comment#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Comment::primary_pk(&partition.board, &partition.comment_id);
+        let spec = ::dyngen_runtime::QuerySpec::table("Comment", "pk", pk)
+            .sort("sk", "Comment#", 0);
         self.0.query(spec)
     }
 
@@ -1627,15 +1589,9 @@ impl<'t> CommentClient<'t> {
         &self,
         partition: &CommentOnBoardPartition,
     ) -> CommentOnBoardQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Comment",
-            index: ::std::option::Option::Some("gsi3"),
-            pk_attribute: "gsi3pk",
-            pk_value: Comment::on_board_pk(&partition.board),
-            sk_attribute: ::std::option::Option::Some("gsi3sk"),
-            sk_prefix: "boardWork#Comment#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Comment::on_board_pk(&partition.board);
+        let spec = ::dyngen_runtime::QuerySpec::index("Comment", "gsi3", "gsi3pk", pk)
+            .sort("gsi3sk", "boardWork#Comment#", 1);
         CommentOnBoardQuery(self.0.query(spec))
     }
 }
@@ -1977,29 +1933,17 @@ impl<'t> PageClient<'t> {
 
     /// Queries `Page` items by primary key, in one partition.
     pub fn query(&self, partition: &PagePartition) -> PageQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Page",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Page::primary_pk(&partition.site),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Page#".to_owned(),
-            sk_composites: 1,
-        };
+        let pk = Page::primary_pk(&partition.site);
+        let spec = ::dyngen_runtime::QuerySpec::table("Page", "pk", pk)
+            .sort("sk", "Page#", 1);
         PageQuery(self.0.query(spec))
     }
 
     /// A site's pages by author, most recently changed last.
     pub fn recent(&self, partition: &PageRecentPartition) -> PageRecentQuery<'t> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Page",
-            index: ::std::option::Option::Some("gsi1"),
-            pk_attribute: "gsi1pk",
-            pk_value: Page::recent_pk(&partition.site),
-            sk_attribute: ::std::option::Option::Some("gsi1sk"),
-            sk_prefix: "Page#".to_owned(),
-            sk_composites: 2,
-        };
+        let pk = Page::recent_pk(&partition.site);
+        let spec = ::dyngen_runtime::QuerySpec::index("Page", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "Page#", 2);
         PageRecentQuery(self.0.query(spec))
     }
 }
@@ -2290,15 +2234,9 @@ impl<'t> CounterClient<'t> {
         &self,
         partition: &CounterPartition,
     ) -> ::dyngen_runtime::Query<'t, Counter> {
-        let spec = ::dyngen_runtime::QuerySpec {
-            entity: "Counter",
-            index: ::std::option::Option::None,
-            pk_attribute: "pk",
-            pk_value: Counter::primary_pk(&partition.name),
-            sk_attribute: ::std::option::Option::Some("sk"),
-            sk_prefix: "Counter#".to_owned(),
-            sk_composites: 0,
-        };
+        let pk = Counter::primary_pk(&partition.name);
+        let spec = ::dyngen_runtime::QuerySpec::table("Counter", "pk", pk)
+            .sort("sk", "Counter#", 0);
         self.0.query(spec)
     }
 }

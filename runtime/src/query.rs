@@ -37,6 +37,43 @@ pub struct QuerySpec {
     pub sk_composites: usize,
 }
 
+impl QuerySpec {
+    /// A query of the table's own key (its primary index).
+    pub fn table(entity: &'static str, pk_attribute: &'static str, pk_value: Result<String, Error>) -> Self {
+        QuerySpec {
+            entity,
+            index: None,
+            pk_attribute,
+            pk_value,
+            sk_attribute: None,
+            sk_prefix: String::new(),
+            sk_composites: 0,
+        }
+    }
+
+    /// A query of the secondary index `index` (its DynamoDB name).
+    pub fn index(
+        entity: &'static str,
+        index: &'static str,
+        pk_attribute: &'static str,
+        pk_value: Result<String, Error>,
+    ) -> Self {
+        QuerySpec {
+            index: Some(index),
+            ..QuerySpec::table(entity, pk_attribute, pk_value)
+        }
+    }
+
+    /// The sort key: its attribute, the fixed start of every key this query
+    /// reads, and how many composites follow it.
+    pub fn sort(mut self, sk_attribute: &'static str, sk_prefix: &str, sk_composites: usize) -> Self {
+        self.sk_attribute = Some(sk_attribute);
+        self.sk_prefix = sk_prefix.to_owned();
+        self.sk_composites = sk_composites;
+        self
+    }
+}
+
 /// How a query's keys are laid out, when not in dyngen's own layout (see
 /// docs/key-format.md): generated code sets it with [`Query::layout`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
