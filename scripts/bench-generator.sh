@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The generator's peak memory and CPU time on a large schema: `dyngen build`
-# of N entities (500 unless given), the way the vcs example's entities look
-# (each with a GSI, a collection, an enum attribute and timestamps).
+# of N entities (500 unless given; the schema is scripts/bench-schema.sh's).
 #
 #   scripts/bench-generator.sh [N] [DYNGEN_BINARY...]
 #
@@ -23,32 +22,7 @@ fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 SCHEMA="$WORK/big.dyn"
-{
-    echo "service big"
-    echo "table Big {"
-    echo "  pk: pk"
-    echo "  sk: sk"
-    echo "  index gsi1 { pk: gsi1pk  sk: gsi1sk }"
-    echo "}"
-    echo "enum Status { Open  Closed }"
-    for ((i = 0; i < N; i++)); do
-        cat <<ENTITY
-/// Entity number $i.
-entity Thing$i {
-  owner: string
-  id$i: string
-  title: string
-  body: string
-  status: Status = Open
-  count: u64 = 0
-  tags: set<string>
-  primary { pk: [owner]  sk: [id$i] }
-  index byStatus on gsi1 collection group$((i % 10)) { pk: [owner]  sk: [status, id$i] }
-  timestamps
-}
-ENTITY
-    done
-} >"$SCHEMA"
+bash scripts/bench-schema.sh "$N" >"$SCHEMA"
 
 for round in 1 2 3; do
     for binary in "${BINARIES[@]}"; do
