@@ -1,9 +1,11 @@
-//! The generated code itself: snapshots to review, determinism, the header,
-//! the checked-in example, the compiled goldens and the build-script API.
+//! The generated code itself: determinism, the header, the checked-in
+//! example, the compiled goldens (the reviewed copy of every schema's
+//! output) and the build-script API.
 //!
-//! Snapshots: `INSTA_UPDATE=always cargo test -p dyngen --test generate`
-//! (or `cargo insta review`). Goldens: `DYNGEN_BLESS=1 cargo test -p dyngen
-//! --test generate`, which writes `goldens/src/<schema>.rs`.
+//! One bless switch: `DYNGEN_BLESS=1 cargo test -p dyngen --test generate`
+//! writes `goldens/src/<schema>.rs`; the example is regenerated with
+//! `cargo run -p dyngen -- build generated-example/vcs.dyn -o
+//! generated-example/src/vcs.rs`. Both are reviewed in the diff.
 
 mod common;
 
@@ -28,31 +30,6 @@ fn try_generate_path(path: &Path) -> Result<GeneratedFile, String> {
 
 fn stem(path: &Path) -> String {
     path.file_stem().unwrap().to_str().unwrap().to_string()
-}
-
-// ---------------------------------------------------------------------------
-// Snapshots: the review artifact. A change to a template shows up here as a
-// diff of the code users get.
-
-#[test]
-fn snapshot_vcs() {
-    let file = generate_path(&workspace().join("generated-example/vcs.dyn"));
-    assert_eq!(file.name, "vcs.rs");
-    insta::assert_snapshot!("vcs", file.contents);
-}
-
-#[test]
-fn snapshot_dsl_fixtures() {
-    insta::glob!("../../dsl/tests/fixtures/valid", "*.dyn", |path| {
-        insta::assert_snapshot!(generate_path(path).contents);
-    });
-}
-
-#[test]
-fn snapshot_generator_fixtures() {
-    insta::glob!("fixtures", "*.dyn", |path| {
-        insta::assert_snapshot!(generate_path(path).contents);
-    });
 }
 
 // ---------------------------------------------------------------------------
