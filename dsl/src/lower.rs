@@ -2090,24 +2090,20 @@ impl Lowerer {
                 }
             },
             None => {
-                let composites = def.composites.iter().map(|c| WrittenPart::Composite {
-                    attribute: c.attribute.clone(),
-                    derive: c.derive.clone(),
-                    count: c.count.clone(),
-                    span: c.span,
-                });
-                match &electrodb_prefix {
-                    // `$vcs#repoowner_octocat#reponame_hello-world`.
-                    Some(prefix) => std::iter::once(WrittenPart::Literal(prefix.clone()))
-                        .chain(composites.flat_map(|c| {
-                            let WrittenPart::Composite { attribute, .. } = &c else {
-                                unreachable!("composites only")
-                            };
-                            [WrittenPart::Literal(format!("#{}_", attribute.text)), c]
-                        }))
-                        .collect(),
-                    None => composites.collect(),
+                let mut parts: Vec<WrittenPart> = electrodb_prefix.iter().cloned().map(WrittenPart::Literal).collect();
+                for c in &def.composites {
+                    // ElectroDB labels each value: `$vcs#repoowner_octocat#reponame_hello-world`.
+                    if electrodb_prefix.is_some() {
+                        parts.push(WrittenPart::Literal(format!("#{}_", c.attribute.text)));
+                    }
+                    parts.push(WrittenPart::Composite {
+                        attribute: c.attribute.clone(),
+                        derive: c.derive.clone(),
+                        count: c.count.clone(),
+                        span: c.span,
+                    });
                 }
+                parts
             }
         };
         let mut seen: BTreeMap<String, Span> = BTreeMap::new();
