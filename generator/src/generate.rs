@@ -1,8 +1,9 @@
 //! The pure core: a resolved schema in, Rust source out. No I/O here; the
 //! CLI and the build-script API write files at the edge.
 
-use crate::view::{self, CollectionView, EntityView, EnumView, StructView, TableView};
-use crate::write_view::{self, FieldsView, WritesView};
+use crate::view::{self, CollectionView, EntityView, EnumView, StructView, TableView, UpdateView};
+// The variants the templates match on.
+use crate::view::{KeyStep, ProjectionView, SortLayoutView};
 use askama::Template;
 use dyngen_dsl::ir::Schema;
 
@@ -41,34 +42,33 @@ struct TableTemplate<'a> {
 #[derive(Template)]
 #[template(path = "enum.askama", escape = "none")]
 struct EnumTemplate<'a> {
-    e: &'a EnumView,
+    enumeration: &'a EnumView,
 }
 
 #[derive(Template)]
 #[template(path = "struct.askama", escape = "none")]
 struct StructTemplate<'a> {
-    s: &'a StructView,
-    f: &'a FieldsView,
+    structure: &'a StructView,
 }
 
 #[derive(Template)]
 #[template(path = "entity.askama", escape = "none")]
 struct EntityTemplate<'a> {
-    e: &'a EntityView,
-    w: &'a WritesView,
+    entity: &'a EntityView,
+    update: &'a UpdateView,
 }
 
 #[derive(Template)]
 #[template(path = "update.askama", escape = "none")]
 struct UpdateTemplate<'a> {
-    e: &'a EntityView,
-    w: &'a WritesView,
+    entity: &'a EntityView,
+    update: &'a UpdateView,
 }
 
 #[derive(Template)]
 #[template(path = "collection.askama", escape = "none")]
 struct CollectionTemplate<'a> {
-    c: &'a CollectionView,
+    collection: &'a CollectionView,
 }
 
 /// Renders one template and checks that it is valid Rust on its own, so a
@@ -116,31 +116,24 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
             },
         )?,
     );
-    for e in &schema.enums {
+    for enumeration in &schema.enums {
+        let enumeration = &view::enum_view(enumeration);
+        print_into(&mut body, render("enum.askama", &EnumTemplate { enumeration })?);
+    }
+    for structure in &schema.structs {
+        let structure = &view::struct_view(schema, structure);
+        print_into(&mut body, render("struct.askama", &StructTemplate { structure })?);
+    }
+    for (entity, ir_entity) in entities.iter().zip(&schema.entities) {
+        let update = &view::update_view(schema, ir_entity);
+        print_into(&mut body, render("entity.askama", &EntityTemplate { entity, update })?);
+        print_into(&mut body, render("update.askama", &UpdateTemplate { entity, update })?);
+    }
+    for collection in &collections {
         print_into(
             &mut body,
-            render("enum.askama", &EnumTemplate { e: &view::enum_view(e) })?,
+            render("collection.askama", &CollectionTemplate { collection })?,
         );
-    }
-    for s in &schema.structs {
-        print_into(
-            &mut body,
-            render(
-                "struct.askama",
-                &StructTemplate {
-                    s: &view::struct_view(schema, s),
-                    f: &write_view::fields_view(schema, s),
-                },
-            )?,
-        );
-    }
-    for (e, entity) in entities.iter().zip(&schema.entities) {
-        let w = &write_view::writes_view(schema, entity);
-        print_into(&mut body, render("entity.askama", &EntityTemplate { e, w })?);
-        print_into(&mut body, render("update.askama", &UpdateTemplate { e, w })?);
-    }
-    for c in &collections {
-        print_into(&mut body, render("collection.askama", &CollectionTemplate { c })?);
     }
 
     let stem = source_name.rsplit(['/', '\\']).next().unwrap_or(source_name);

@@ -17,7 +17,6 @@ pub mod generate;
 pub mod report;
 pub mod table_def;
 mod view;
-mod write_view;
 
 pub use build::{compile, generate_from_path, save_invalid, write_file_if_changed, BuildError, Builder};
 pub use generate::{generate, GenerateError, GeneratedFile};

@@ -1,6 +1,6 @@
 //! The traits generated code implements.
 
-use crate::error::{DecodeError, Error};
+use crate::error::{Current, DecodeError, Error};
 use crate::Item;
 use chrono::{DateTime, Utc};
 
@@ -25,6 +25,68 @@ impl Maintained {
         version: None,
         ttl: None,
     };
+}
+
+/// What the runtime knows of an entity without its type: its names and
+/// maintained attributes, read from [`Entity`]'s constants. The generic
+/// operations hand it to their untyped cores, so that each is compiled
+/// once rather than once per entity of a user's schema.
+#[derive(Debug, Clone, Copy)]
+pub struct EntityMeta {
+    pub name: &'static str,
+    pub tag: &'static str,
+    pub maintained: Maintained,
+    pub readonly: &'static [&'static str],
+    pub fixed: &'static [FixedAttribute],
+    pub key_mark: Option<KeyMark>,
+    /// [`Entity::stored_now`].
+    pub stored_now: fn(&DateTime<Utc>) -> aws_sdk_dynamodb::types::AttributeValue,
+    /// Decodes a stored item as the entity, with its version: the
+    /// `current` item of a refused write's error.
+    pub decode_current: fn(Item) -> Result<Decoded, DecodeError>,
+}
+
+impl EntityMeta {
+    /// Whether `item` belongs to this entity: its tag and fixed attributes,
+    /// or in a table without a tag (`tag_attribute` empty) its key mark.
+    pub fn claims(&self, item: &Item, tag_attribute: &str) -> bool {
+        if tag_attribute.is_empty() {
+            return self.key_mark.is_none_or(|mark| mark.matches(item));
+        }
+        tag_of(item, tag_attribute) == Some(self.tag) && self.has_fixed(item)
+    }
+
+    /// Whether `item` holds every fixed attribute.
+    pub fn has_fixed(&self, item: &Item) -> bool {
+        self.fixed
+            .iter()
+            .all(|f| matches!(item.get(f.field), Some(aws_sdk_dynamodb::types::AttributeValue::S(v)) if v == f.value))
+    }
+
+    /// The error for an item this entity does not claim.
+    pub(crate) fn wrong_entity(&self, item: Item, tag_attribute: &str) -> Error {
+        let found = if tag_attribute.is_empty() {
+            None
+        } else {
+            tag_of(&item, tag_attribute).map(str::to_owned)
+        };
+        Error::WrongEntity {
+            expected: self.name,
+            found,
+            item: Box::new(item),
+        }
+    }
+}
+
+/// A stored item decoded as its entity (type-erased), and its version.
+pub type Decoded = (Current, Option<i128>);
+
+/// [`EntityMeta::decode_current`] of `E`.
+fn decode_current<E: Entity>(item: Item) -> Result<Decoded, DecodeError> {
+    E::from_item(item).map(|decoded| {
+        let version = decoded.version();
+        (Current::new(decoded), version)
+    })
 }
 
 /// A generated entity: a Rust struct stored as one DynamoDB item.
@@ -60,6 +122,19 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// key text that tells this entity's items from the others' (the
     /// checker proves no other entity's key can start so).
     const KEY_MARK: Option<KeyMark> = None;
+
+    /// The constants above, as one value the untyped cores take.
+    #[doc(hidden)]
+    const META: &'static EntityMeta = &EntityMeta {
+        name: Self::NAME,
+        tag: Self::TAG,
+        maintained: Self::MAINTAINED,
+        readonly: Self::READONLY,
+        fixed: Self::FIXED,
+        key_mark: Self::KEY_MARK,
+        stored_now: Self::stored_now,
+        decode_current: decode_current::<Self>,
+    };
 
     /// The entity's attributes as typed [`crate::condition::Attr`]s, for
     /// conditions and filters.
@@ -181,9 +256,7 @@ pub struct FixedAttribute {
 
 /// Whether `item` holds every [`Entity::FIXED`] attribute of `E`.
 pub fn has_fixed<E: Entity>(item: &Item) -> bool {
-    E::FIXED
-        .iter()
-        .all(|f| matches!(item.get(f.field), Some(aws_sdk_dynamodb::types::AttributeValue::S(v)) if v == f.value))
+    E::META.has_fixed(item)
 }
 
 /// Writes `E`'s fixed attributes into `item` (generated `to_item`).
@@ -196,24 +269,25 @@ pub fn insert_fixed<E: Entity>(item: &mut Item) {
     }
 }
 
-/// The tag and the fixed attributes of `E` as the SETs of an update, so
-/// that an item an older writer left without them is marked again (as
+/// The tag and the fixed attributes of an entity as the SETs of an update,
+/// so that an item an older writer left without them is marked again (as
 /// ElectroDB's updates do). Nothing for entities without fixed attributes.
-pub(crate) fn marks<E: Entity>(
+pub(crate) fn marks(
+    meta: &EntityMeta,
     tag_attribute: &'static str,
 ) -> Vec<(&'static str, aws_sdk_dynamodb::types::AttributeValue)> {
-    if E::FIXED.is_empty() {
+    if meta.fixed.is_empty() {
         return Vec::new();
     }
     let tag = (!tag_attribute.is_empty()).then(|| {
         (
             tag_attribute,
-            aws_sdk_dynamodb::types::AttributeValue::S(E::TAG.to_owned()),
+            aws_sdk_dynamodb::types::AttributeValue::S(meta.tag.to_owned()),
         )
     });
     tag.into_iter()
         .chain(
-            E::FIXED
+            meta.fixed
                 .iter()
                 .map(|f| (f.field, aws_sdk_dynamodb::types::AttributeValue::S(f.value.to_owned()))),
         )
@@ -256,23 +330,10 @@ pub fn tag_of<'i>(item: &'i Item, tag_attribute: &str) -> Option<&'i str> {
 /// tell entities apart: an entity with a [`Entity::KEY_MARK`] checks it;
 /// the only entity of a table has none to check.
 pub fn read_entity<E: Entity>(item: Item, tag_attribute: &str) -> Result<E, Error> {
-    if tag_attribute.is_empty() {
-        return match E::KEY_MARK {
-            Some(mark) if !mark.matches(&item) => Err(Error::WrongEntity {
-                expected: E::NAME,
-                found: None,
-                item: Box::new(item),
-            }),
-            _ => Ok(E::from_item(item)?),
-        };
-    }
-    match tag_of(&item, tag_attribute) {
-        Some(tag) if tag == E::TAG && has_fixed::<E>(&item) => Ok(E::from_item(item)?),
-        found => Err(Error::WrongEntity {
-            expected: E::NAME,
-            found: found.map(str::to_owned),
-            item: Box::new(item),
-        }),
+    if E::META.claims(&item, tag_attribute) {
+        Ok(E::from_item(item)?)
+    } else {
+        Err(E::META.wrong_entity(item, tag_attribute))
     }
 }
 

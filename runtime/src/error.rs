@@ -3,6 +3,11 @@
 
 use std::fmt;
 
+/// `crate::Item`, spelled out: this module depends on nothing else in the
+/// crate, so every other module can use it without an import circle.
+#[cfg(feature = "client")]
+type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
 /// The DynamoDB operation an error happened in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -89,7 +94,7 @@ pub enum Error {
     WrongEntity {
         expected: &'static str,
         found: Option<String>,
-        item: Box<crate::Item>,
+        item: Box<Item>,
     },
 
     /// DynamoDB applied the write, but the item it returned (the item as
@@ -101,7 +106,7 @@ pub enum Error {
     WrittenUndecodable {
         entity: &'static str,
         operation: Operation,
-        item: Box<crate::Item>,
+        item: Box<Item>,
         #[source]
         source: DecodeError,
     },
@@ -164,7 +169,7 @@ pub enum Error {
     Batch {
         operation: Operation,
         done: usize,
-        leftovers: Vec<crate::batch::Leftover>,
+        leftovers: Vec<Leftover>,
         #[source]
         source: Box<Error>,
     },
@@ -185,10 +190,10 @@ pub enum Error {
     /// DynamoDB canceled the transaction: nothing was written. Each action
     /// that caused it, with its position, entity, operation and reason.
     #[cfg(feature = "client")]
-    #[error("{operation} canceled: {}", crate::transaction::describe(actions))]
+    #[error("{operation} canceled: {}", describe_canceled(actions))]
     TransactionCanceled {
         operation: Operation,
-        actions: Vec<crate::transaction::CanceledAction>,
+        actions: Vec<CanceledAction>,
     },
 
     /// The request failed in the SDK or in DynamoDB.
@@ -267,7 +272,7 @@ enum Stored {
 #[cfg(feature = "client")]
 #[derive(Debug)]
 struct Undecodable {
-    item: crate::Item,
+    item: Item,
     error: DecodeError,
 }
 
@@ -288,7 +293,7 @@ impl Current {
 
     /// A stored item that does not decode, with the reason.
     #[cfg(feature = "client")]
-    pub fn new_undecodable(item: crate::Item, error: DecodeError) -> Self {
+    pub fn new_undecodable(item: Item, error: DecodeError) -> Self {
         Current(Stored::Undecodable(Box::new(Undecodable { item, error })))
     }
 
@@ -304,7 +309,7 @@ impl Current {
 
     /// The item as stored and why it does not decode, when it does not.
     #[cfg(feature = "client")]
-    pub fn undecodable(&self) -> Option<(&crate::Item, &DecodeError)> {
+    pub fn undecodable(&self) -> Option<(&Item, &DecodeError)> {
         match &self.0 {
             Stored::Decoded(_) => None,
             Stored::Undecodable(stored) => Some((&stored.item, &stored.error)),
@@ -402,6 +407,203 @@ impl fmt::Display for DecodeError {
     }
 }
 
+/// A key or item a batch could not read or write: after every retry, or
+/// because its request failed. [`Leftover::get`] gives it back typed.
+#[cfg(feature = "client")]
+pub struct Leftover {
+    pub entity: &'static str,
+    /// `BatchGet` (a key), `Put` (an item as it would have been written) or
+    /// `Delete` (a key).
+    pub operation: Operation,
+    pub(crate) value: Current,
+}
+
+#[cfg(feature = "client")]
+impl Leftover {
+    /// The key or item, if it is a `T`: `leftover.get::<UserKey>()`.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.value.get()
+    }
+}
+
+#[cfg(feature = "client")]
+impl fmt::Debug for Leftover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Leftover({} of {}: {:?})", self.operation, self.entity, self.value)
+    }
+}
+
+/// Why DynamoDB canceled a transaction, for one action.
+#[cfg(feature = "client")]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CancelReason {
+    /// The action's condition did not hold: `NotFound`, `AlreadyExists`,
+    /// `VersionConflict` or `ConditionFailed` (with the stored item), as the
+    /// same write alone would have failed.
+    Refused(Box<Error>),
+    /// Another transaction or write was changing the item at the same time.
+    TransactionConflict,
+    /// DynamoDB throttled the action (`ProvisionedThroughputExceeded`,
+    /// `ThrottlingError`, `RequestLimitExceeded`): send the transaction again.
+    Throttled { code: String },
+    /// A local index's item collection would exceed 10 GB.
+    ItemCollectionSizeLimitExceeded,
+    /// DynamoDB found the action invalid.
+    Validation { message: String },
+    /// A code this version of dyngen does not know.
+    Other { code: String, message: Option<String> },
+}
+
+#[cfg(feature = "client")]
+impl fmt::Display for CancelReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CancelReason::Refused(error) => write!(f, "{error}"),
+            CancelReason::TransactionConflict => f.write_str("transaction conflict"),
+            CancelReason::Throttled { code } => write!(f, "throttled ({code})"),
+            CancelReason::ItemCollectionSizeLimitExceeded => f.write_str("item collection over 10 GB"),
+            CancelReason::Validation { message } => write!(f, "invalid: {message}"),
+            CancelReason::Other { code, message } => match message {
+                Some(message) => write!(f, "{code}: {message}"),
+                None => f.write_str(code),
+            },
+        }
+    }
+}
+
+/// One action of a canceled transaction and why it failed.
+#[cfg(feature = "client")]
+#[derive(Debug)]
+pub struct CanceledAction {
+    /// The action's position in the transaction, from 0.
+    pub position: usize,
+    pub entity: &'static str,
+    pub operation: Operation,
+    pub reason: CancelReason,
+}
+
+/// "action 1 (update of Issue): …; action 3 (…)…", for the error message.
+#[cfg(feature = "client")]
+pub(crate) fn describe_canceled(actions: &[CanceledAction]) -> String {
+    if actions.is_empty() {
+        return "no reason given".to_string();
+    }
+    actions
+        .iter()
+        .map(|a| format!("action {} ({} of {}): {}", a.position, a.operation, a.entity, a.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A copy of `error`, for errors recorded once and reported by every run of
+/// the query. `Error` is not `Clone` because of its SDK source; that variant
+/// cannot arise while building a query, but is copied as its message.
+#[cfg(feature = "client")]
+pub(crate) fn duplicate(error: &Error) -> Error {
+    match error {
+        Error::NotFound { entity } => Error::NotFound { entity },
+        Error::AlreadyExists { entity } => Error::AlreadyExists { entity },
+        Error::UnsupportedQuery { entity, reason } => Error::UnsupportedQuery {
+            entity,
+            reason: reason.clone(),
+        },
+        // Write errors; a query never records them. The item is not copied.
+        Error::ConditionFailed { entity, operation, .. } => Error::ConditionFailed {
+            entity,
+            operation: *operation,
+            current: None,
+        },
+        Error::VersionConflict {
+            entity,
+            operation,
+            expected,
+            found,
+            ..
+        } => Error::VersionConflict {
+            entity,
+            operation: *operation,
+            expected: *expected,
+            found: *found,
+            current: None,
+        },
+        Error::Decode(e) => Error::Decode(e.clone()),
+        Error::WrongEntity { expected, found, item } => Error::WrongEntity {
+            expected,
+            found: found.clone(),
+            item: item.clone(),
+        },
+        Error::WrittenUndecodable {
+            entity,
+            operation,
+            item,
+            source,
+        } => Error::WrittenUndecodable {
+            entity,
+            operation: *operation,
+            item: item.clone(),
+            source: source.clone(),
+        },
+        Error::KeyTooLong {
+            entity,
+            attribute,
+            length,
+            max,
+        } => Error::KeyTooLong {
+            entity,
+            attribute,
+            length: *length,
+            max: *max,
+        },
+        Error::ItemTooLarge { entity, size, max } => Error::ItemTooLarge {
+            entity,
+            size: *size,
+            max: *max,
+        },
+        Error::InvalidKey {
+            entity,
+            attribute,
+            message,
+        } => Error::InvalidKey {
+            entity,
+            attribute,
+            message: message.clone(),
+        },
+        Error::InvalidValue {
+            entity,
+            attribute,
+            message,
+        } => Error::InvalidValue {
+            entity,
+            attribute,
+            message: message.clone(),
+        },
+        Error::InvalidCursor { entity, reason } => Error::InvalidCursor {
+            entity,
+            reason: reason.clone(),
+        },
+        // Batch and transaction errors; a query never records them.
+        other @ (Error::Unprocessed { .. }
+        | Error::Batch { .. }
+        | Error::TransactionTooLarge { .. }
+        | Error::TransactionDuplicate { .. }
+        | Error::TransactionCanceled { .. }) => Error::Sdk {
+            entity: "query",
+            operation: Operation::Query,
+            source: other.to_string().into(),
+        },
+        Error::Sdk {
+            entity,
+            operation,
+            source,
+        } => Error::Sdk {
+            entity,
+            operation: *operation,
+            source: source.to_string().into(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,5 +617,18 @@ mod tests {
         };
         assert_eq!(error.current::<String>().map(String::as_str), Some("stored"));
         assert_eq!(error.current::<u32>(), None);
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn duplicate_keeps_variant_and_message() {
+        let e = duplicate(&Error::InvalidKey {
+            entity: "Thing",
+            attribute: "id",
+            message: "bad".into(),
+        });
+        assert!(matches!(e, Error::InvalidKey { entity: "Thing", attribute: "id", ref message } if message == "bad"));
+        let sdk = duplicate(&Error::sdk("Thing", Operation::Query, std::io::Error::other("boom")));
+        assert_eq!(sdk.to_string(), "query of Thing failed: boom");
     }
 }

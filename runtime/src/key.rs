@@ -498,17 +498,6 @@ fn decimal_key(value: Decimal) -> String {
     }
 }
 
-/// A TTL timestamp is stored in whole seconds, so its key uses the same
-/// whole-second value: the item is found again by the value read back.
-#[cfg(feature = "client")]
-impl KeySegment for crate::value::EpochSeconds {
-    fn write_segment(&self, casing: Casing, out: &mut String) -> Result<(), String> {
-        let whole =
-            DateTime::from_timestamp(self.0.timestamp(), 0).ok_or_else(|| "timestamp out of range".to_owned())?;
-        whole.write_segment(casing, out)
-    }
-}
-
 impl KeySegment for DateTime<Utc> {
     fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
         if !(0..=9999).contains(&self.year()) {

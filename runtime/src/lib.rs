@@ -4,21 +4,27 @@
 //! [`entity`] for them, and describe their keys. Everything that is the same
 //! for every entity lives here, once:
 //!
+//! - [`error`]: one error type that names the entity, attribute or operation;
 //! - [`key`]: the key codec (injective, order-preserving, case-preserving);
 //! - [`value`]: converting Rust values to and from `AttributeValue`s;
 //! - [`size`]: DynamoDB's item size rules;
+//! - [`entity`]: the traits generated code implements;
 //! - [`table`]: the table handle, its definition and `create_table`;
-//! - [`ops`]: the entity client: get, and the writes of [`write`];
+//! - [`client`]: the entity client: get, and the writes of [`write`];
 //! - [`write`]: put / create / upsert / update / delete, optimistic locking, timestamps;
 //! - [`condition`]: typed conditions and filters, over [`expr`]'s aliasing;
-//! - [`batch`]: batch get and write across entities, with [`retry`]'s backoff;
-//! - [`transaction`]: write and read transactions across entities;
 //! - [`query`]: queries with typed sort-key conditions, pages, cursors, streams;
-//! - [`error`]: one error type that names the entity, attribute or operation.
+//! - [`batch`]: batch get and write across entities, with [`retry`]'s backoff;
+//! - [`transaction`]: write and read transactions across entities.
+//!
+//! The generic types ([`Update`], [`Query`]) are thin shells over untyped
+//! cores, so that a user's crate compiles little per entity.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "client")]
 pub mod batch;
+#[cfg(feature = "client")]
+pub mod client;
 #[cfg(feature = "client")]
 pub mod condition;
 #[cfg(feature = "client")]
@@ -28,15 +34,17 @@ pub mod error;
 pub mod expr;
 pub mod key;
 #[cfg(feature = "client")]
-pub mod ops;
-#[cfg(feature = "client")]
 pub mod query;
 #[cfg(feature = "client")]
 pub mod retry;
 #[cfg(feature = "client")]
 pub mod scan;
 #[cfg(feature = "client")]
+mod sdk;
+#[cfg(feature = "client")]
 pub mod size;
+#[cfg(feature = "client")]
+mod slots;
 #[cfg(feature = "client")]
 pub mod table;
 #[cfg(feature = "client")]
@@ -56,7 +64,9 @@ pub use futures::stream as futures_stream;
 pub use rust_decimal;
 
 #[cfg(feature = "client")]
-pub use batch::{BatchGet, BatchWrite, BatchWriteOutcome, GetResult, Leftover, Ticket, Unversioned};
+pub use batch::{BatchGet, BatchWrite, BatchWriteOutcome, Leftover, Unversioned};
+#[cfg(feature = "client")]
+pub use client::EntityClient;
 #[cfg(feature = "client")]
 pub use condition::{Attr, Condition, Nested};
 #[cfg(feature = "client")]
@@ -64,13 +74,13 @@ pub use entity::{Entity, FromItem, Maintained, PrimaryKey, UnknownItem};
 pub use error::{Current, DecodeError, Error, Operation, ValueError};
 pub use key::Casing;
 #[cfg(feature = "client")]
-pub use ops::EntityClient;
-#[cfg(feature = "client")]
 pub use query::{Cursor, Member, Page, Query, QuerySpec};
 #[cfg(feature = "client")]
 pub use retry::RetryPolicy;
 #[cfg(feature = "client")]
 pub use scan::Scan;
+#[cfg(feature = "client")]
+pub use slots::{GetResult, Ticket};
 #[cfg(feature = "client")]
 pub use table::{IndexDef, IndexKind, Projection, Table, TableDef};
 #[cfg(feature = "client")]

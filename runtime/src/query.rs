@@ -9,7 +9,7 @@ use crate::key::{
     attribute, hex_bytes, hex_text, range_condition, text_range_condition, write_escaped, Casing, Comparison,
     KeySegment, KeyText, KeyType, SortKeyCondition, DELIMITER,
 };
-use crate::ops::sdk_error;
+use crate::sdk::sdk_error;
 use crate::table::Table;
 use crate::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -155,6 +155,14 @@ struct MemberFilter {
 /// A query ready to run, or to receive a sort-key condition.
 #[derive(Debug)]
 pub struct Query<'t, T> {
+    raw: RawQuery<'t>,
+    item: std::marker::PhantomData<fn() -> T>,
+}
+
+/// The untyped part of a [`Query`]: everything but the item type, so that
+/// it is compiled once rather than once per entity and collection.
+#[derive(Debug)]
+pub(crate) struct RawQuery<'t> {
     table: &'t Table,
     spec: QuerySpec,
     /// The sort key's labels and the composites fixed by [`Query::eq`] so
@@ -184,12 +192,229 @@ pub struct Query<'t, T> {
     /// A sort-key condition no key can meet (`lt` of the smallest value):
     /// the query answers with no items and sends nothing.
     empty: bool,
-    item: std::marker::PhantomData<fn() -> T>,
 }
 
 impl<'t, T: FromItem> Query<'t, T> {
     pub fn new(table: &'t Table, spec: QuerySpec) -> Self {
+        Self::typed(RawQuery::new(table, spec))
+    }
+
+    /// Declares the key layout (templates, raw and native keys).
+    pub fn layout(self, layout: QueryLayout) -> Self {
+        Self::typed(self.raw.layout(layout))
+    }
+
+    /// Only items tagged as one of `entities`: a collection whose members'
+    /// sort keys are templates, which other entities' keys may share a
+    /// partition with (dyngen's own layout labels them instead).
+    pub fn only_entities(self, entities: &'static [&'static str]) -> Self {
+        Self::typed(self.raw.only_entities(entities))
+    }
+
+    /// Fixes the next value of a template, raw or native sort key.
+    pub fn text_eq<V: KeyText + ?Sized>(self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        Self::typed(self.raw.text_eq(composite, value, casing))
+    }
+
+    /// The next value of a template, raw or native sort key is greater than `value`.
+    pub fn text_gt<V: KeyText + ?Sized>(self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        Self::typed(self.raw.text_gt(composite, value, casing))
+    }
+
+    pub fn text_gte<V: KeyText + ?Sized>(self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        Self::typed(self.raw.text_gte(composite, value, casing))
+    }
+
+    pub fn text_lt<V: KeyText + ?Sized>(self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        Self::typed(self.raw.text_lt(composite, value, casing))
+    }
+
+    pub fn text_lte<V: KeyText + ?Sized>(self, composite: &'static str, value: &V, casing: Casing) -> Self {
+        Self::typed(self.raw.text_lte(composite, value, casing))
+    }
+
+    pub fn text_between<V: KeyText + ?Sized>(self, composite: &'static str, low: &V, high: &V, casing: Casing) -> Self {
+        Self::typed(self.raw.text_between(composite, low, high, casing))
+    }
+
+    /// The next value (a string, the last of its template) starts with `prefix`.
+    pub fn text_begins(self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
+        Self::typed(self.raw.text_begins(composite, prefix, casing))
+    }
+
+    /// Fixes the next sort-key composite to `value`.
+    pub fn eq<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+        Self::typed(self.raw.eq(composite, value, casing))
+    }
+
+    /// The next composite is greater than `value`.
+    pub fn gt<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+        Self::typed(self.raw.gt(composite, value, casing))
+    }
+
+    pub fn gte<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+        Self::typed(self.raw.gte(composite, value, casing))
+    }
+
+    pub fn lt<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+        Self::typed(self.raw.lt(composite, value, casing))
+    }
+
+    pub fn lte<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+        Self::typed(self.raw.lte(composite, value, casing))
+    }
+
+    /// The next composite lies between `low` and `high`, both inclusive.
+    pub fn between<S: KeySegment + ?Sized>(self, composite: &'static str, low: &S, high: &S, casing: Casing) -> Self {
+        Self::typed(self.raw.between(composite, low, high, casing))
+    }
+
+    /// The next composite (a string) starts with `prefix`.
+    pub fn begins(self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
+        Self::typed(self.raw.begins(composite, prefix, casing))
+    }
+
+    /// Newest (highest sort key) first.
+    pub fn descending(self) -> Self {
+        Self::typed(self.raw.descending())
+    }
+
+    /// At most `n` items per page, and in total for [`Query::all`] and [`Query::stream`].
+    pub fn limit(self, n: u32) -> Self {
+        Self::typed(self.raw.limit(n))
+    }
+
+    /// Strongly consistent reads (table and local indexes only).
+    pub fn consistent(self) -> Self {
+        Self::typed(self.raw.consistent())
+    }
+
+    /// The query of `T` items that `raw` describes.
+    fn typed(raw: RawQuery<'t>) -> Self {
         Query {
+            raw,
+            item: std::marker::PhantomData,
+        }
+    }
+
+    /// A query of entity `E`'s own items: the entity filter (when the
+    /// layout needs one) asks for `E`'s tag and fixed attributes.
+    pub(crate) fn of_entity<E: Entity>(mut self) -> Self {
+        self.raw.entity_tag = E::TAG;
+        self.raw.entity_fixed = E::FIXED;
+        self
+    }
+
+    /// One page, starting after `cursor` (or at the beginning). Fails on
+    /// the first item that does not read (see [`FromItem`]).
+    pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<T>, Error> {
+        let page = self.raw.fetch(cursor, self.raw.limit).await?;
+        Ok(Page {
+            items: self.read_all(page.items)?,
+            next: page.next,
+        })
+    }
+
+    /// Every item across pages, lazily. An item that does not read is an
+    /// `Err` in its place, and the stream goes on with the next one; a
+    /// failed request ends it.
+    pub fn stream(self) -> impl futures::Stream<Item = Result<T, Error>> + 't {
+        use futures::StreamExt as _;
+        let tag = self.raw.table.def().entity_tag;
+        self.raw
+            .stream_items()
+            .map(move |read| read.and_then(|item| T::from_item(item, tag)))
+    }
+
+    /// Every item across pages. Fails on the first item that does not read.
+    pub async fn all(self) -> Result<Vec<T>, Error> {
+        self.collect().await
+    }
+
+    /// Every item across pages, collected into `C` (a collection's grouped
+    /// type, or any other container), page by page with no copy in between.
+    /// Fails on the first item that does not read.
+    pub async fn collect<C: Default + Extend<T>>(self) -> Result<C, Error> {
+        let mut collected = C::default();
+        let mut remaining = self.raw.limit;
+        let mut cursor = None;
+        loop {
+            if remaining == Some(0) {
+                return Ok(collected);
+            }
+            let page = self.raw.fetch(cursor.as_ref(), remaining).await?;
+            if let Some(remaining) = &mut remaining {
+                *remaining = remaining.saturating_sub(u32::try_from(page.items.len()).unwrap_or(u32::MAX));
+            }
+            let tag = self.raw.table.def().entity_tag;
+            for item in page.items {
+                collected.extend(std::iter::once(T::from_item(item, tag)?));
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(collected),
+            }
+        }
+    }
+
+    /// Reads every item of a page.
+    fn read_all(&self, items: Vec<Item>) -> Result<Vec<T>, Error> {
+        let tag = self.raw.table.def().entity_tag;
+        items.into_iter().map(|item| T::from_item(item, tag)).collect()
+    }
+}
+
+impl<'t> RawQuery<'t> {
+    /// The items of [`Query::stream`], as stored.
+    fn stream_items(self) -> impl futures::Stream<Item = Result<Item, Error>> + 't {
+        struct State<'t> {
+            query: RawQuery<'t>,
+            cursor: Option<Cursor>,
+            buffer: std::vec::IntoIter<Item>,
+            /// Items still to yield when the query has a limit.
+            remaining: Option<u32>,
+            /// No request is left to make: the last page had no cursor, or failed.
+            exhausted: bool,
+        }
+        let state = State {
+            remaining: self.limit,
+            query: self,
+            cursor: None,
+            buffer: Vec::new().into_iter(),
+            exhausted: false,
+        };
+        futures::stream::unfold(state, |mut state| async move {
+            loop {
+                if state.remaining == Some(0) {
+                    return None;
+                }
+                if let Some(item) = state.buffer.next() {
+                    if let Some(remaining) = &mut state.remaining {
+                        *remaining -= 1;
+                    }
+                    return Some((Ok(item), state));
+                }
+                if state.exhausted {
+                    return None;
+                }
+                // Ask for no more than is still wanted.
+                match state.query.fetch(state.cursor.as_ref(), state.remaining).await {
+                    Ok(page) => {
+                        state.buffer = page.items.into_iter();
+                        state.exhausted = page.next.is_none();
+                        state.cursor = page.next;
+                    }
+                    Err(err) => {
+                        state.exhausted = true;
+                        return Some((Err(err), state));
+                    }
+                }
+            }
+        })
+    }
+
+    pub(crate) fn new(table: &'t Table, spec: QuerySpec) -> Self {
+        RawQuery {
             table,
             prefix: spec.sk_prefix.clone(),
             spec,
@@ -206,20 +431,11 @@ impl<'t, T: FromItem> Query<'t, T> {
             entity_tag: "",
             entity_fixed: &[],
             empty: false,
-            item: std::marker::PhantomData,
         }
     }
 
-    /// A query of entity `E`'s own items: the entity filter (when the
-    /// layout needs one) asks for `E`'s tag and fixed attributes.
-    pub(crate) fn of_entity<E: Entity>(mut self) -> Self {
-        self.entity_tag = E::TAG;
-        self.entity_fixed = E::FIXED;
-        self
-    }
-
     /// Declares the key layout (templates, raw and native keys).
-    pub fn layout(mut self, layout: QueryLayout) -> Self {
+    pub(crate) fn layout(mut self, layout: QueryLayout) -> Self {
         self.layout = layout;
         self
     }
@@ -227,7 +443,7 @@ impl<'t, T: FromItem> Query<'t, T> {
     /// Only items tagged as one of `entities`: a collection whose members'
     /// sort keys are templates, which other entities' keys may share a
     /// partition with (dyngen's own layout labels them instead).
-    pub fn only_entities(mut self, entities: &'static [&'static str]) -> Self {
+    pub(crate) fn only_entities(mut self, entities: &'static [&'static str]) -> Self {
         self.only_entities = entities;
         self
     }
@@ -248,7 +464,7 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     /// Fixes the next value of a template, raw or native sort key.
-    pub fn text_eq<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+    pub(crate) fn text_eq<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
         if !self.check_next(composite) {
             return self;
         }
@@ -321,7 +537,7 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     /// The next value of a template, raw or native sort key is greater than `value`.
-    pub fn text_gt<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+    pub(crate) fn text_gt<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
         match self
             .check_next(composite)
             .then(|| self.text_of(composite, value, casing))
@@ -332,7 +548,7 @@ impl<'t, T: FromItem> Query<'t, T> {
         }
     }
 
-    pub fn text_gte<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+    pub(crate) fn text_gte<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
         match self
             .check_next(composite)
             .then(|| self.text_of(composite, value, casing))
@@ -343,7 +559,7 @@ impl<'t, T: FromItem> Query<'t, T> {
         }
     }
 
-    pub fn text_lt<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+    pub(crate) fn text_lt<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
         match self
             .check_next(composite)
             .then(|| self.text_of(composite, value, casing))
@@ -354,7 +570,7 @@ impl<'t, T: FromItem> Query<'t, T> {
         }
     }
 
-    pub fn text_lte<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
+    pub(crate) fn text_lte<V: KeyText + ?Sized>(mut self, composite: &'static str, value: &V, casing: Casing) -> Self {
         match self
             .check_next(composite)
             .then(|| self.text_of(composite, value, casing))
@@ -365,7 +581,7 @@ impl<'t, T: FromItem> Query<'t, T> {
         }
     }
 
-    pub fn text_between<V: KeyText + ?Sized>(
+    pub(crate) fn text_between<V: KeyText + ?Sized>(
         mut self,
         composite: &'static str,
         low: &V,
@@ -398,7 +614,7 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     /// The next value (a string, the last of its template) starts with `prefix`.
-    pub fn text_begins(mut self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
+    pub(crate) fn text_begins(mut self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
         match self
             .check_next(composite)
             .then(|| self.text_of(composite, prefix, casing))
@@ -419,7 +635,7 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     /// Fixes the next sort-key composite to `value`.
-    pub fn eq<S: KeySegment + ?Sized>(mut self, composite: &'static str, value: &S, casing: Casing) -> Self {
+    pub(crate) fn eq<S: KeySegment + ?Sized>(mut self, composite: &'static str, value: &S, casing: Casing) -> Self {
         if self.check_next(composite) {
             if let Some(segment) = self.segment(composite, value, casing) {
                 self.prefix.push_str(&segment);
@@ -431,24 +647,24 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     /// The next composite is greater than `value`.
-    pub fn gt<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+    pub(crate) fn gt<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
         self.compare(composite, value, casing, Comparison::Gt)
     }
 
-    pub fn gte<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+    pub(crate) fn gte<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
         self.compare(composite, value, casing, Comparison::Gte)
     }
 
-    pub fn lt<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+    pub(crate) fn lt<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
         self.compare(composite, value, casing, Comparison::Lt)
     }
 
-    pub fn lte<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
+    pub(crate) fn lte<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S, casing: Casing) -> Self {
         self.compare(composite, value, casing, Comparison::Lte)
     }
 
     /// The next composite lies between `low` and `high`, both inclusive.
-    pub fn between<S: KeySegment + ?Sized>(
+    pub(crate) fn between<S: KeySegment + ?Sized>(
         mut self,
         composite: &'static str,
         low: &S,
@@ -466,7 +682,7 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     /// The next composite (a string) starts with `prefix`.
-    pub fn begins(mut self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
+    pub(crate) fn begins(mut self, composite: &'static str, prefix: &str, casing: Casing) -> Self {
         if self.check_next(composite) {
             let mut escaped = String::with_capacity(prefix.len());
             write_escaped(prefix, casing, &mut escaped);
@@ -476,19 +692,19 @@ impl<'t, T: FromItem> Query<'t, T> {
     }
 
     /// Newest (highest sort key) first.
-    pub fn descending(mut self) -> Self {
+    pub(crate) fn descending(mut self) -> Self {
         self.ascending = false;
         self
     }
 
     /// At most `n` items per page, and in total for [`Query::all`] and [`Query::stream`].
-    pub fn limit(mut self, n: u32) -> Self {
+    pub(crate) fn limit(mut self, n: u32) -> Self {
         self.limit = Some(n);
         self
     }
 
     /// Strongly consistent reads (table and local indexes only).
-    pub fn consistent(mut self) -> Self {
+    pub(crate) fn consistent(mut self) -> Self {
         self.consistent = true;
         self
     }
@@ -531,104 +747,6 @@ impl<'t, T: FromItem> Query<'t, T> {
             ));
         }
         Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
-    }
-
-    /// One page, starting after `cursor` (or at the beginning). Fails on
-    /// the first item that does not read (see [`FromItem`]).
-    pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<T>, Error> {
-        let page = self.fetch(cursor, self.limit).await?;
-        Ok(Page {
-            items: self.read_all(page.items)?,
-            next: page.next,
-        })
-    }
-
-    /// Every item across pages, lazily. An item that does not read is an
-    /// `Err` in its place, and the stream goes on with the next one; a
-    /// failed request ends it.
-    pub fn stream(self) -> impl futures::Stream<Item = Result<T, Error>> + 't {
-        struct State<'t, T> {
-            query: Query<'t, T>,
-            cursor: Option<Cursor>,
-            buffer: std::vec::IntoIter<Item>,
-            /// Items still to yield when the query has a limit.
-            remaining: Option<u32>,
-            /// No request is left to make: the last page had no cursor, or failed.
-            exhausted: bool,
-        }
-        let state = State {
-            remaining: self.limit,
-            query: self,
-            cursor: None,
-            buffer: Vec::new().into_iter(),
-            exhausted: false,
-        };
-        futures::stream::unfold(state, |mut state| async move {
-            loop {
-                if state.remaining == Some(0) {
-                    return None;
-                }
-                if let Some(item) = state.buffer.next() {
-                    if let Some(remaining) = &mut state.remaining {
-                        *remaining -= 1;
-                    }
-                    let read = T::from_item(item, state.query.table.def().entity_tag);
-                    return Some((read, state));
-                }
-                if state.exhausted {
-                    return None;
-                }
-                // Ask for no more than is still wanted.
-                match state.query.fetch(state.cursor.as_ref(), state.remaining).await {
-                    Ok(page) => {
-                        state.buffer = page.items.into_iter();
-                        state.exhausted = page.next.is_none();
-                        state.cursor = page.next;
-                    }
-                    Err(err) => {
-                        state.exhausted = true;
-                        return Some((Err(err), state));
-                    }
-                }
-            }
-        })
-    }
-
-    /// Every item across pages. Fails on the first item that does not read.
-    pub async fn all(self) -> Result<Vec<T>, Error> {
-        self.collect().await
-    }
-
-    /// Every item across pages, collected into `C` (a collection's grouped
-    /// type, or any other container), page by page with no copy in between.
-    /// Fails on the first item that does not read.
-    pub async fn collect<C: Default + Extend<T>>(self) -> Result<C, Error> {
-        let mut collected = C::default();
-        let mut remaining = self.limit;
-        let mut cursor = None;
-        loop {
-            if remaining == Some(0) {
-                return Ok(collected);
-            }
-            let page = self.fetch(cursor.as_ref(), remaining).await?;
-            if let Some(remaining) = &mut remaining {
-                *remaining = remaining.saturating_sub(u32::try_from(page.items.len()).unwrap_or(u32::MAX));
-            }
-            let tag = self.table.def().entity_tag;
-            for item in page.items {
-                collected.extend(std::iter::once(T::from_item(item, tag)?));
-            }
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => return Ok(collected),
-            }
-        }
-    }
-
-    /// Reads every item of a page.
-    fn read_all(&self, items: Vec<Item>) -> Result<Vec<T>, Error> {
-        let tag = self.table.def().entity_tag;
-        items.into_iter().map(|item| T::from_item(item, tag)).collect()
     }
 
     /// Records `error` unless an earlier one is recorded.
@@ -728,11 +846,11 @@ impl<'t, T: FromItem> Query<'t, T> {
     /// The partition key value, or the error that kept it from being built.
     fn partition(&self) -> Result<&str, Error> {
         if let Some(error) = &self.error {
-            return Err(duplicate(error));
+            return Err(crate::error::duplicate(error));
         }
         match &self.spec.pk_value {
             Ok(pk) => Ok(pk),
-            Err(error) => Err(duplicate(error)),
+            Err(error) => Err(crate::error::duplicate(error)),
         }
     }
 
@@ -917,7 +1035,7 @@ impl<'t, T: FromItem> Query<'t, T> {
                     .remove(table_name)
                     .unwrap_or_default()
                 {
-                    items.insert(crate::batch::item_key(self.table, &item), item);
+                    items.insert(crate::slots::item_key(self.table, &item), item);
                 }
                 pending = output
                     .unprocessed_keys
@@ -935,7 +1053,7 @@ impl<'t, T: FromItem> Query<'t, T> {
         let fixed = self.entity_fixed;
         Ok(keys
             .iter()
-            .filter_map(|key| items.remove(&crate::batch::item_key(self.table, key)))
+            .filter_map(|key| items.remove(&crate::slots::item_key(self.table, key)))
             .filter(|item| {
                 !others
                     || (crate::entity::tag_of(item, tag) == Some(own_tag)
@@ -1286,113 +1404,6 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(s).ok()
 }
 
-/// A copy of `error`, for errors recorded once and reported by every run of
-/// the query. `Error` is not `Clone` because of its SDK source; that variant
-/// cannot arise while building a query, but is copied as its message.
-pub(crate) fn duplicate(error: &Error) -> Error {
-    match error {
-        Error::NotFound { entity } => Error::NotFound { entity },
-        Error::AlreadyExists { entity } => Error::AlreadyExists { entity },
-        Error::UnsupportedQuery { entity, reason } => Error::UnsupportedQuery {
-            entity,
-            reason: reason.clone(),
-        },
-        // Write errors; a query never records them. The item is not copied.
-        Error::ConditionFailed { entity, operation, .. } => Error::ConditionFailed {
-            entity,
-            operation: *operation,
-            current: None,
-        },
-        Error::VersionConflict {
-            entity,
-            operation,
-            expected,
-            found,
-            ..
-        } => Error::VersionConflict {
-            entity,
-            operation: *operation,
-            expected: *expected,
-            found: *found,
-            current: None,
-        },
-        Error::Decode(e) => Error::Decode(e.clone()),
-        Error::WrongEntity { expected, found, item } => Error::WrongEntity {
-            expected,
-            found: found.clone(),
-            item: item.clone(),
-        },
-        Error::WrittenUndecodable {
-            entity,
-            operation,
-            item,
-            source,
-        } => Error::WrittenUndecodable {
-            entity,
-            operation: *operation,
-            item: item.clone(),
-            source: source.clone(),
-        },
-        Error::KeyTooLong {
-            entity,
-            attribute,
-            length,
-            max,
-        } => Error::KeyTooLong {
-            entity,
-            attribute,
-            length: *length,
-            max: *max,
-        },
-        Error::ItemTooLarge { entity, size, max } => Error::ItemTooLarge {
-            entity,
-            size: *size,
-            max: *max,
-        },
-        Error::InvalidKey {
-            entity,
-            attribute,
-            message,
-        } => Error::InvalidKey {
-            entity,
-            attribute,
-            message: message.clone(),
-        },
-        Error::InvalidValue {
-            entity,
-            attribute,
-            message,
-        } => Error::InvalidValue {
-            entity,
-            attribute,
-            message: message.clone(),
-        },
-        Error::InvalidCursor { entity, reason } => Error::InvalidCursor {
-            entity,
-            reason: reason.clone(),
-        },
-        // Batch and transaction errors; a query never records them.
-        other @ (Error::Unprocessed { .. }
-        | Error::Batch { .. }
-        | Error::TransactionTooLarge { .. }
-        | Error::TransactionDuplicate { .. }
-        | Error::TransactionCanceled { .. }) => Error::Sdk {
-            entity: "query",
-            operation: Operation::Query,
-            source: other.to_string().into(),
-        },
-        Error::Sdk {
-            entity,
-            operation,
-            source,
-        } => Error::Sdk {
-            entity,
-            operation: *operation,
-            source: source.to_string().into(),
-        },
-    }
-}
-
 impl<T: Entity + FromItem> Query<'_, T> {
     /// Only items for which the condition `build` returns (given the
     /// entity's attributes) holds. DynamoDB applies filters after reading:
@@ -1400,7 +1411,7 @@ impl<T: Entity + FromItem> Query<'_, T> {
     /// a next page. Several filters must all hold.
     pub fn filter(mut self, build: impl FnOnce(&T::Attributes) -> Condition<T>) -> Self {
         let node = build(&T::attributes()).into_node();
-        self.filter = Some(Node::all_of(self.filter.take(), node));
+        self.raw.filter = Some(Node::all_of(self.raw.filter.take(), node));
         self
     }
 }
@@ -1427,8 +1438,8 @@ impl<C: FromItem> Query<'_, C> {
         C: Member<E>,
     {
         let node = build(&E::attributes()).into_node();
-        let previous = self.member_filters.remove(E::NAME).map(|m| m.filter);
-        self.member_filters.insert(
+        let previous = self.raw.member_filters.remove(E::NAME).map(|m| m.filter);
+        self.raw.member_filters.insert(
             E::NAME,
             MemberFilter {
                 tag: E::TAG,
@@ -1688,17 +1699,5 @@ mod tests {
         for s in ["", "!!!", "a", "====", "é", &"A".repeat(CURSOR_MAX_LEN + 1)] {
             let _ = decode_base64(s).and_then(|b| CursorData::decode(&b).map(|_| ()));
         }
-    }
-
-    #[test]
-    fn duplicate_keeps_variant_and_message() {
-        let e = duplicate(&Error::InvalidKey {
-            entity: "Thing",
-            attribute: "id",
-            message: "bad".into(),
-        });
-        assert!(matches!(e, Error::InvalidKey { entity: "Thing", attribute: "id", ref message } if message == "bad"));
-        let sdk = duplicate(&Error::sdk("Thing", Operation::Query, std::io::Error::other("boom")));
-        assert_eq!(sdk.to_string(), "query of Thing failed: boom");
     }
 }

@@ -3,12 +3,13 @@
 //! (and pays for it): for access patterns, declare an index and query it.
 
 use crate::condition::{Condition, Node};
-use crate::entity::Entity;
+use crate::entity::{Entity, EntityMeta};
 use crate::error::{Error, Operation};
 use crate::expr::Aliases;
-use crate::ops::sdk_error;
 use crate::query::{decode_scan_cursor, encode_scan_cursor, Cursor, Page};
+use crate::sdk::sdk_error;
 use crate::table::Table;
+use crate::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::TryStreamExt as _;
 
@@ -57,65 +58,22 @@ impl<'t, E: Entity> Scan<'t, E> {
 
     /// One page, starting after `cursor` (or at the beginning).
     pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<E>, Error> {
-        let def = self.table.def();
-        let invalid = |reason: String| Error::InvalidCursor {
-            entity: E::NAME,
-            reason,
-        };
-        let start = cursor
-            .map(|c| decode_scan_cursor(E::NAME, [Some(def.pk), def.sk], c).map_err(invalid))
-            .transpose()?;
-        let mut aliases = Aliases::new();
-        let mut parts = Vec::new();
-        if !def.entity_tag.is_empty() {
-            let tag = aliases.name(def.entity_tag);
-            let name = aliases.value(AttributeValue::S(E::TAG.to_owned()));
-            parts.push(format!("{tag} = {name}"));
-            for fixed in E::FIXED {
-                let field = aliases.name(fixed.field);
-                let value = aliases.value(AttributeValue::S(fixed.value.to_owned()));
-                parts.push(format!("{field} = {value}"));
-            }
-        } else if let Some(mark) = E::KEY_MARK {
-            // No tag: this entity's keys start with its mark.
-            let key = aliases.name(mark.attribute);
-            let prefix = aliases.value(AttributeValue::S(mark.prefix.to_owned()));
-            parts.push(format!("begins_with({key}, {prefix})"));
-        }
-        parts.extend(self.table.expiry_condition(None, &mut aliases));
-        if let Some(node) = &self.filter {
-            parts.push(format!("({})", node.render(E::NAME, &mut aliases)?));
-        }
-        let filter = (!parts.is_empty()).then(|| parts.join(" AND "));
-        let (names, values) = aliases.into_maps();
-        let output = self
-            .table
-            .client()
-            .scan()
-            .table_name(self.table.name())
-            .set_filter_expression(filter)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .set_exclusive_start_key(start)
-            .set_limit(self.limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
-            .set_consistent_read(self.consistent.then_some(true))
-            .send()
-            .await
-            .map_err(|e| sdk_error(E::NAME, Operation::Scan, e))?;
-        let items = output
+        let page = scan_page(
+            self.table,
+            E::META,
+            self.filter.as_ref(),
+            self.limit,
+            self.consistent,
+            cursor,
+        )
+        .await?;
+        let tag = self.table.def().entity_tag;
+        let items = page
             .items
-            .unwrap_or_default()
             .into_iter()
-            .map(|item| crate::entity::read_entity(item, def.entity_tag))
+            .map(|item| crate::entity::read_entity(item, tag))
             .collect::<Result<Vec<E>, _>>()?;
-        let next =
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => Some(encode_scan_cursor(E::NAME, &key).ok_or_else(|| {
-                    invalid("the last evaluated key is not made of strings, numbers or binaries".into())
-                })?),
-                _ => None,
-            };
-        Ok(Page { items, next })
+        Ok(Page { items, next: page.next })
     }
 
     /// Every item across pages, lazily.
@@ -138,4 +96,69 @@ impl<'t, E: Entity> Scan<'t, E> {
     pub async fn all(self) -> Result<Vec<E>, Error> {
         self.stream().try_collect().await
     }
+}
+
+/// One page of a scan's items, as stored: the request of every entity's
+/// scan, compiled once.
+async fn scan_page(
+    table: &Table,
+    meta: &EntityMeta,
+    filter: Option<&Node>,
+    limit: Option<u32>,
+    consistent: bool,
+    cursor: Option<&Cursor>,
+) -> Result<Page<Item>, Error> {
+    let def = table.def();
+    let invalid = |reason: String| Error::InvalidCursor {
+        entity: meta.name,
+        reason,
+    };
+    let start = cursor
+        .map(|c| decode_scan_cursor(meta.name, [Some(def.pk), def.sk], c).map_err(invalid))
+        .transpose()?;
+    let mut aliases = Aliases::new();
+    let mut parts = Vec::new();
+    if !def.entity_tag.is_empty() {
+        let tag = aliases.name(def.entity_tag);
+        let name = aliases.value(AttributeValue::S(meta.tag.to_owned()));
+        parts.push(format!("{tag} = {name}"));
+        for fixed in meta.fixed {
+            let field = aliases.name(fixed.field);
+            let value = aliases.value(AttributeValue::S(fixed.value.to_owned()));
+            parts.push(format!("{field} = {value}"));
+        }
+    } else if let Some(mark) = meta.key_mark {
+        // No tag: this entity's keys start with its mark.
+        let key = aliases.name(mark.attribute);
+        let prefix = aliases.value(AttributeValue::S(mark.prefix.to_owned()));
+        parts.push(format!("begins_with({key}, {prefix})"));
+    }
+    parts.extend(table.expiry_condition(None, &mut aliases));
+    if let Some(node) = filter {
+        parts.push(format!("({})", node.render(meta.name, &mut aliases)?));
+    }
+    let filter = (!parts.is_empty()).then(|| parts.join(" AND "));
+    let (names, values) = aliases.into_maps();
+    let output = table
+        .client()
+        .scan()
+        .table_name(table.name())
+        .set_filter_expression(filter)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .set_exclusive_start_key(start)
+        .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
+        .set_consistent_read(consistent.then_some(true))
+        .send()
+        .await
+        .map_err(|e| sdk_error(meta.name, Operation::Scan, e))?;
+    let items = output.items.unwrap_or_default();
+    let next = match output.last_evaluated_key {
+        Some(key) if !key.is_empty() => Some(
+            encode_scan_cursor(meta.name, &key)
+                .ok_or_else(|| invalid("the last evaluated key is not made of strings, numbers or binaries".into()))?,
+        ),
+        _ => None,
+    };
+    Ok(Page { items, next })
 }

@@ -1,7 +1,7 @@
 //! The table handle and the static description generated code gives of it.
 
 use crate::error::{Error, Operation};
-use crate::ops::sdk_error;
+use crate::sdk::sdk_error;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
@@ -137,26 +137,6 @@ impl Table {
     pub fn is_expired(&self, item: &crate::Item) -> bool {
         self.expiry_filter()
             .is_some_and(|field| Expiry::new(field, chrono::Utc::now()).expired(item))
-    }
-
-    /// A batch read of items of any entities.
-    pub fn batch_get(&self) -> crate::batch::BatchGet<'_> {
-        crate::batch::BatchGet::new(self)
-    }
-
-    /// A batch of puts and deletes of items of any unversioned entities.
-    pub fn batch_write(&self) -> crate::batch::BatchWrite<'_> {
-        crate::batch::BatchWrite::new(self)
-    }
-
-    /// A write transaction across entities.
-    pub fn transact_write(&self) -> crate::transaction::TransactWrite<'_> {
-        crate::transaction::TransactWrite::new(self)
-    }
-
-    /// A read of several items at one point in time.
-    pub fn transact_get(&self) -> crate::transaction::TransactGet<'_> {
-        crate::transaction::TransactGet::new(self)
     }
 
     /// The TTL attribute reads filter on, when expired items are hidden.

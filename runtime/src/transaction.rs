@@ -18,11 +18,12 @@
 //!     .await?;
 //! ```
 
-use crate::batch::{GetResult, GetSlots, Ticket};
 use crate::condition::Condition;
 use crate::entity::{Entity, PrimaryKey};
+pub use crate::error::{CancelReason, CanceledAction};
 use crate::error::{Error, Operation};
-use crate::ops::sdk_error;
+use crate::sdk::sdk_error;
+use crate::slots::{GetResult, GetSlots, Ticket};
 use crate::table::Table;
 use crate::write::{guarded, Delete, Prepared, Put, Request, Update};
 use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
@@ -37,63 +38,16 @@ use std::fmt;
 /// DynamoDB's limit of actions per transaction.
 pub const TRANSACTION_MAX: usize = 100;
 
-/// Why DynamoDB canceled a transaction, for one action.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CancelReason {
-    /// The action's condition did not hold: `NotFound`, `AlreadyExists`,
-    /// `VersionConflict` or `ConditionFailed` (with the stored item), as the
-    /// same write alone would have failed.
-    Refused(Box<Error>),
-    /// Another transaction or write was changing the item at the same time.
-    TransactionConflict,
-    /// DynamoDB throttled the action (`ProvisionedThroughputExceeded`,
-    /// `ThrottlingError`, `RequestLimitExceeded`): send the transaction again.
-    Throttled { code: String },
-    /// A local index's item collection would exceed 10 GB.
-    ItemCollectionSizeLimitExceeded,
-    /// DynamoDB found the action invalid.
-    Validation { message: String },
-    /// A code this version of dyngen does not know.
-    Other { code: String, message: Option<String> },
-}
-
-impl fmt::Display for CancelReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CancelReason::Refused(error) => write!(f, "{error}"),
-            CancelReason::TransactionConflict => f.write_str("transaction conflict"),
-            CancelReason::Throttled { code } => write!(f, "throttled ({code})"),
-            CancelReason::ItemCollectionSizeLimitExceeded => f.write_str("item collection over 10 GB"),
-            CancelReason::Validation { message } => write!(f, "invalid: {message}"),
-            CancelReason::Other { code, message } => match message {
-                Some(message) => write!(f, "{code}: {message}"),
-                None => f.write_str(code),
-            },
-        }
+impl Table {
+    /// A write transaction across entities.
+    pub fn transact_write(&self) -> TransactWrite<'_> {
+        TransactWrite::new(self)
     }
-}
 
-/// One action of a canceled transaction and why it failed.
-#[derive(Debug)]
-pub struct CanceledAction {
-    /// The action's position in the transaction, from 0.
-    pub position: usize,
-    pub entity: &'static str,
-    pub operation: Operation,
-    pub reason: CancelReason,
-}
-
-/// "action 1 (update of Issue): …; action 3 (…)…", for the error message.
-pub(crate) fn describe(actions: &[CanceledAction]) -> String {
-    if actions.is_empty() {
-        return "no reason given".to_string();
+    /// A read of several items at one point in time.
+    pub fn transact_get(&self) -> TransactGet<'_> {
+        TransactGet::new(self)
     }
-    actions
-        .iter()
-        .map(|a| format!("action {} ({} of {}): {}", a.position, a.operation, a.entity, a.reason))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// A write transaction; add actions, then send it.
@@ -201,7 +155,7 @@ impl<'t> TransactWrite<'t> {
             });
         }
         if let Some(error) = error {
-            return Err(crate::query::duplicate(error));
+            return Err(crate::error::duplicate(error));
         }
         if actions.is_empty() {
             return Ok(());
@@ -366,8 +320,8 @@ impl<'t> TransactGet<'t> {
                 max: TRANSACTION_MAX,
             });
         }
-        let mut results: Vec<crate::batch::Fetched> =
-            keys.slots.iter().map(|_| crate::batch::Fetched::Missing).collect();
+        let mut results: Vec<crate::slots::Fetched> =
+            keys.slots.iter().map(|_| crate::slots::Fetched::Missing).collect();
         if keys.slots.is_empty() {
             return Ok(keys.into_result(results));
         }
@@ -479,7 +433,7 @@ mod tests {
         );
         assert!(matches!(&canceled[6].reason, CancelReason::Other { code, .. } if code == "SomethingNew"));
         assert_eq!(
-            describe(&canceled[..1]),
+            crate::error::describe_canceled(&canceled[..1]),
             "action 1 (update of Thing): transaction conflict"
         );
     }

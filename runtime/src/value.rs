@@ -841,6 +841,16 @@ stored_timestamp!(
 );
 
 /// In a native `N` key or a template: the whole seconds.
+/// A TTL timestamp is stored in whole seconds, so its key uses the same
+/// whole-second value: the item is found again by the value read back.
+impl crate::key::KeySegment for EpochSeconds {
+    fn write_segment(&self, casing: crate::key::Casing, out: &mut String) -> Result<(), String> {
+        let whole = chrono::DateTime::from_timestamp(self.0.timestamp(), 0)
+            .ok_or_else(|| "timestamp out of range".to_owned())?;
+        whole.write_segment(casing, out)
+    }
+}
+
 impl crate::key::KeyText for EpochSeconds {
     fn write_text(&self, out: &mut String) -> Result<(), String> {
         if !(0..=9999).contains(&chrono::Datelike::year(&self.0)) {

@@ -16,10 +16,10 @@
 //!   `AlreadyExists`, `VersionConflict` or `ConditionFailed`.
 
 use crate::condition::{Comparator, Condition, Node, Operand};
-use crate::entity::{Entity, PrimaryKey};
+use crate::entity::{Entity, EntityMeta, PrimaryKey};
 use crate::error::{Current, Error, Operation};
 use crate::expr::{Aliases, Names, Values};
-use crate::ops::{condition_failed, sdk_error};
+use crate::sdk::{condition_failed, sdk_error};
 use crate::size::check_item_size;
 use crate::table::{Expiry, Table};
 use crate::value::{AttributeCodec, SetElement};
@@ -80,8 +80,9 @@ impl Guard {
     /// The condition expression, or `None` when the write is unconditional.
     /// `now` is the write's clock: the time it writes, and the one its
     /// expiry checks judge by.
-    fn render<E: Entity>(
+    fn render(
         &mut self,
+        meta: &EntityMeta,
         table: &Table,
         aliases: &mut Aliases,
         now: DateTime<Utc>,
@@ -89,9 +90,10 @@ impl Guard {
         // Only the write's own checks (existence, version, readonly) judge
         // expiry; a caller's condition sees the stored item as it is.
         let judged = self.existence != Existence::Any
-            || (self.expected_version.is_some() && E::MAINTAINED.version.is_some())
+            || (self.expected_version.is_some() && meta.maintained.version.is_some())
             || !self.readonly.is_empty();
-        self.expiry = E::MAINTAINED
+        self.expiry = meta
+            .maintained
             .ttl
             .and(table.expiry_filter())
             .filter(|_| judged)
@@ -116,7 +118,7 @@ impl Guard {
                 parts.extend(live.clone());
             }
         }
-        if let (Some(expected), Some(field)) = (self.expected_version, E::MAINTAINED.version) {
+        if let (Some(expected), Some(field)) = (self.expected_version, meta.maintained.version) {
             let name = aliases.name(field);
             let value = aliases.value(AttributeValue::N(expected.to_string()));
             // Under `Present` the item is already required to be live.
@@ -150,14 +152,14 @@ impl Guard {
             parts.push(format!("({})", alternatives.join(" OR ")));
         }
         if let Some(condition) = &self.condition {
-            parts.push(format!("({})", condition.render(E::NAME, aliases)?));
+            parts.push(format!("({})", condition.render(meta.name, aliases)?));
         }
         Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
     }
 
     /// Why a conditional write was refused, from the stored item the
     /// request returned.
-    fn refused<E: Entity>(&self, operation: Operation, stored: Option<Item>) -> Error {
+    fn refused(&self, meta: &EntityMeta, operation: Operation, stored: Option<Item>) -> Error {
         let current = stored
             .filter(|item| !item.is_empty())
             // An expired item was judged absent by the condition.
@@ -167,29 +169,26 @@ impl Guard {
         let (current, found) = match current {
             None => (None, Some(0)),
             Some(item) => {
-                let stored_version = stored_version::<E>(&item);
-                match E::from_item(item.clone()) {
-                    Ok(decoded) => {
-                        let found = decoded.version();
-                        (Some(Current::new(decoded)), found)
-                    }
+                let stored_version = stored_version(meta, &item);
+                match (meta.decode_current)(item.clone()) {
+                    Ok((decoded, found)) => (Some(decoded), found),
                     Err(error) => (Some(Current::new_undecodable(item, error)), stored_version),
                 }
             }
         };
         match (current, self.existence) {
-            (None, Existence::Present) => Error::NotFound { entity: E::NAME },
-            (Some(_), Existence::Absent) => Error::AlreadyExists { entity: E::NAME },
+            (None, Existence::Present) => Error::NotFound { entity: meta.name },
+            (Some(_), Existence::Absent) => Error::AlreadyExists { entity: meta.name },
             (current, _) => match self.expected_version {
                 Some(expected) if found != Some(expected) => Error::VersionConflict {
-                    entity: E::NAME,
+                    entity: meta.name,
                     operation,
                     expected,
                     found: found.unwrap_or(0),
                     current,
                 },
                 _ => Error::ConditionFailed {
-                    entity: E::NAME,
+                    entity: meta.name,
                     operation,
                     current,
                 },
@@ -201,8 +200,8 @@ impl Guard {
 /// The version stored in `item`, read without decoding the rest (0 when it
 /// has none, as for a decoded item); `None` for an entity without one, or a
 /// version that is not a number.
-fn stored_version<E: Entity>(item: &Item) -> Option<i128> {
-    let field = E::MAINTAINED.version?;
+fn stored_version(meta: &EntityMeta, item: &Item) -> Option<i128> {
+    let field = meta.maintained.version?;
     match item.get(field) {
         None => Some(0),
         Some(AttributeValue::N(n)) => n.parse().ok(),
@@ -316,18 +315,18 @@ impl<'a, E: Entity> Put<'a, E> {
                 .map(|&field| (field, item.get(field).cloned()))
                 .collect();
         }
-        let condition = guard.render::<E>(self.table, &mut aliases, now)?;
+        let condition = guard.render(E::META, self.table, &mut aliases, now)?;
         let request = if self.mode == PutMode::Upsert {
             let key = take_key(self.table, &mut item);
             Request::Update {
                 key,
-                expression: Some(upsert_expression::<E>(item, &mut aliases)),
+                expression: Some(upsert_expression(E::META, E::STORED, item, &mut aliases)),
             }
         } else {
             Request::Put(item)
         };
         Ok((
-            Prepared::new::<E>(operation, request, condition, aliases, guard),
+            Prepared::new(E::META, operation, request, condition, aliases, guard),
             written,
         ))
     }
@@ -367,15 +366,15 @@ fn take_key(table: &Table, item: &mut Item) -> Item {
 /// `upsert`'s UpdateExpression: every attribute of `item` (the key taken
 /// out) set, `createdAt` only if absent, every other attribute the entity
 /// may store removed.
-fn upsert_expression<E: Entity>(item: Item, aliases: &mut Aliases) -> String {
-    let absent: Vec<&str> = E::STORED.iter().copied().filter(|f| !item.contains_key(*f)).collect();
+fn upsert_expression(meta: &EntityMeta, stored: &[&str], item: Item, aliases: &mut Aliases) -> String {
+    let absent: Vec<&str> = stored.iter().copied().filter(|f| !item.contains_key(*f)).collect();
     let mut update = UpdateExpression::default();
     // Sorted, so the same value gives the same expression.
     let item: BTreeMap<String, AttributeValue> = item.into_iter().collect();
     for (field, value) in item {
         let name = aliases.name(&field);
         let value = aliases.value(value);
-        if E::MAINTAINED.created_at == Some(field.as_str()) {
+        if meta.maintained.created_at == Some(field.as_str()) {
             update.set.push(format!("{name} = if_not_exists({name}, {value})"));
         } else {
             update.set.push(format!("{name} = {value}"));
@@ -445,13 +444,13 @@ pub(crate) struct Prepared {
     /// An update that answers with the item as it was (`ALL_OLD`).
     pub(crate) return_old: bool,
     guard: Guard,
-    /// [`Guard::refused`] for the entity: decodes the stored item and says
-    /// why the write was refused.
-    refuse: fn(&Guard, Operation, Option<Item>) -> Error,
+    /// The entity written: what a refusal decodes the stored item as.
+    meta: &'static EntityMeta,
 }
 
 impl Prepared {
-    fn new<E: Entity>(
+    fn new(
+        meta: &'static EntityMeta,
         operation: Operation,
         request: Request,
         condition: Option<String>,
@@ -460,7 +459,7 @@ impl Prepared {
     ) -> Self {
         let (names, values) = aliases.into_maps();
         Prepared {
-            entity: E::NAME,
+            entity: meta.name,
             operation,
             request,
             condition,
@@ -468,7 +467,7 @@ impl Prepared {
             values,
             return_old: false,
             guard,
-            refuse: |guard, operation, stored| guard.refused::<E>(operation, stored),
+            meta,
         }
     }
 
@@ -477,8 +476,9 @@ impl Prepared {
         let mut guard = Guard::new(Existence::Any);
         guard.add_condition(condition.into_node());
         let mut aliases = Aliases::new();
-        let rendered = guard.render::<E>(table, &mut aliases, Utc::now())?;
-        Ok(Prepared::new::<E>(
+        let rendered = guard.render(E::META, table, &mut aliases, Utc::now())?;
+        Ok(Prepared::new(
+            E::META,
             Operation::ConditionCheck,
             Request::Check(key),
             rendered,
@@ -489,17 +489,17 @@ impl Prepared {
 
     /// The table key of the item the write is about, for telling two writes
     /// of one item apart.
-    pub(crate) fn item_key(&self, table: &Table) -> crate::batch::ItemKey {
+    pub(crate) fn item_key(&self, table: &Table) -> crate::slots::ItemKey {
         let key = match &self.request {
             Request::Put(item) => item,
             Request::Update { key, .. } | Request::Delete(key) | Request::Check(key) => key,
         };
-        crate::batch::item_key(table, key)
+        crate::slots::item_key(table, key)
     }
 
     /// Why the write was refused, from the stored item returned with the refusal.
     pub(crate) fn refused(&self, stored: Option<Item>) -> Error {
-        (self.refuse)(&self.guard, self.operation, stored)
+        self.guard.refused(self.meta, self.operation, stored)
     }
 
     /// Sends the write alone, moving its parts into the request (nothing is
@@ -516,13 +516,13 @@ impl Prepared {
             values,
             return_old,
             guard,
-            refuse,
+            meta,
         } = self;
         let refusal = Refusal {
             entity,
             operation,
             guard,
-            refuse,
+            meta,
         };
         match request {
             Request::Put(item) => {
@@ -565,7 +565,7 @@ struct Refusal {
     entity: &'static str,
     operation: Operation,
     guard: Guard,
-    refuse: fn(&Guard, Operation, Option<Item>) -> Error,
+    meta: &'static EntityMeta,
 }
 
 impl Refusal {
@@ -577,7 +577,7 @@ impl Refusal {
     {
         match result {
             Ok(output) => Ok(output),
-            Err(err) if condition_failed(&err) => Err((self.refuse)(&self.guard, self.operation, stored_item(err))),
+            Err(err) if condition_failed(&err) => Err(self.guard.refused(self.meta, self.operation, stored_item(err))),
             Err(err) => Err(sdk_error(self.entity, self.operation, err)),
         }
     }
@@ -687,8 +687,9 @@ impl<'a, E: Entity> Delete<'a, E> {
         let key = self.key?;
         let mut aliases = Aliases::new();
         let mut guard = self.guard;
-        let condition = guard.render::<E>(self.table, &mut aliases, Utc::now())?;
-        Ok(Prepared::new::<E>(
+        let condition = guard.render(E::META, self.table, &mut aliases, Utc::now())?;
+        Ok(Prepared::new(
+            E::META,
             Operation::Delete,
             Request::Delete(key),
             condition,
@@ -727,15 +728,25 @@ enum Action {
     Remove,
 }
 
-/// The untyped core of a generated update builder (`IssueUpdate`): the
-/// generated setters decide which attributes and key attributes change;
-/// this collects them and runs the request. The item must exist.
+/// A generated update builder's runtime part (`IssueUpdate` holds one):
+/// the generated setters decide which attributes and key attributes
+/// change; this collects them (the setters of [`RawUpdate`], reached
+/// through `Deref`) and runs the request. The item must exist.
 ///
 /// One action per attribute: a later setter of the same attribute replaces
 /// an earlier one (DynamoDB rejects two actions on one path).
 #[derive(Debug)]
 pub struct Update<'a, E: Entity> {
+    raw: RawUpdate<'a>,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+/// The untyped part of an [`Update`]: everything but the entity's type,
+/// so that it is compiled once, not once per entity.
+#[derive(Debug)]
+pub struct RawUpdate<'a> {
     table: &'a Table,
+    meta: &'static EntityMeta,
     key: Result<Item, Error>,
     actions: BTreeMap<&'static str, Action>,
     /// The range conditions of integer `add`/`subtract` actions, by
@@ -745,20 +756,64 @@ pub struct Update<'a, E: Entity> {
     now: DateTime<Utc>,
     /// The first error of a setter, reported when the update runs.
     error: Option<Error>,
-    entity: std::marker::PhantomData<fn() -> E>,
 }
 
 impl<'a, E: Entity> Update<'a, E> {
     pub fn new<K: PrimaryKey<Entity = E>>(table: &'a Table, key: &K) -> Self {
         Update {
+            raw: RawUpdate::new(table, E::META, key.to_key()),
+            entity: std::marker::PhantomData,
+        }
+    }
+
+    /// Updates only if `condition` holds for the stored item.
+    pub fn condition(&mut self, condition: Condition<E>) {
+        self.raw.guard.add_condition(condition.into_node());
+    }
+
+    /// Runs the update; the item as written.
+    pub async fn send(self) -> Result<E, Error> {
+        let stored = self.raw.run(false).await?;
+        decode_written(Operation::Update, stored)
+    }
+
+    /// Runs the update; the item as it was before.
+    pub async fn send_returning_old(self) -> Result<E, Error> {
+        let stored = self.raw.run(true).await?;
+        decode_written(Operation::Update, stored)
+    }
+
+    /// The request, for sending alone or in a transaction.
+    pub(crate) fn prepare(self) -> Result<Prepared, Error> {
+        self.raw.prepare()
+    }
+}
+
+impl<'a, E: Entity> std::ops::Deref for Update<'a, E> {
+    type Target = RawUpdate<'a>;
+
+    fn deref(&self) -> &RawUpdate<'a> {
+        &self.raw
+    }
+}
+
+impl<'a, E: Entity> std::ops::DerefMut for Update<'a, E> {
+    fn deref_mut(&mut self) -> &mut RawUpdate<'a> {
+        &mut self.raw
+    }
+}
+
+impl<'a> RawUpdate<'a> {
+    fn new(table: &'a Table, meta: &'static EntityMeta, key: Result<Item, Error>) -> Self {
+        RawUpdate {
             table,
-            key: key.to_key(),
+            meta,
+            key,
             actions: BTreeMap::new(),
             bounds: BTreeMap::new(),
             guard: Guard::new(Existence::Present),
             now: Utc::now(),
             error: None,
-            entity: std::marker::PhantomData,
         }
     }
 
@@ -770,11 +825,6 @@ impl<'a, E: Entity> Update<'a, E> {
     /// Updates only if the stored version is `expected`.
     pub fn expect_version(&mut self, expected: i128) {
         self.guard.expected_version = Some(expected);
-    }
-
-    /// Updates only if `condition` holds for the stored item.
-    pub fn condition(&mut self, condition: Condition<E>) {
-        self.guard.add_condition(condition.into_node());
     }
 
     fn fail(&mut self, error: Error) {
@@ -791,7 +841,7 @@ impl<'a, E: Entity> Update<'a, E> {
     fn encoded<T: AttributeCodec>(&mut self, field: &'static str, value: &T) -> Option<AttributeValue> {
         if let Err(message) = value.validate() {
             self.fail(Error::InvalidValue {
-                entity: E::NAME,
+                entity: self.meta.name,
                 attribute: field,
                 message,
             });
@@ -933,68 +983,7 @@ impl<'a, E: Entity> Update<'a, E> {
     #[cfg(test)]
     fn expression(&self, aliases: &mut Aliases) -> UpdateExpression {
         let actions = self.actions.iter().map(|(f, a)| (*f, a.clone()));
-        Self::expression_of(actions, &self.now, self.guard.expected_version, aliases)
-    }
-
-    /// The UpdateExpression of the actions, `updatedAt` and the version.
-    fn expression_of(
-        actions: impl Iterator<Item = (&'static str, Action)>,
-        now: &DateTime<Utc>,
-        expected_version: Option<i128>,
-        aliases: &mut Aliases,
-    ) -> UpdateExpression {
-        let mut update = UpdateExpression::default();
-        let maintained = E::MAINTAINED;
-        let updated_at = maintained
-            .updated_at
-            .map(|field| (field, Action::Set(E::stored_now(now))));
-        let version = match (maintained.version, expected_version) {
-            (Some(field), Some(expected)) => Some((field, Action::Set(AttributeValue::N((expected + 1).to_string())))),
-            _ => None,
-        };
-        for (field, action) in actions.chain(updated_at).chain(version) {
-            let name = aliases.name(field);
-            let adds = matches!(action, Action::Add(_) | Action::Append(_));
-            match action {
-                Action::Set(value) => update.set.push(format!("{name} = {}", aliases.value(value))),
-                Action::SetIfAbsent(value) => {
-                    let value = aliases.value(value);
-                    update.set.push(format!("{name} = if_not_exists({name}, {value})"));
-                }
-                Action::Add(value) | Action::Subtract(value) => {
-                    let zero = aliases.value(AttributeValue::N("0".into()));
-                    let sign = if adds { '+' } else { '-' };
-                    let value = aliases.value(value);
-                    update
-                        .set
-                        .push(format!("{name} = if_not_exists({name}, {zero}) {sign} {value}"));
-                }
-                Action::Append(value) | Action::Prepend(value) => {
-                    let empty = aliases.value(AttributeValue::L(Vec::new()));
-                    let value = aliases.value(value);
-                    let existing = format!("if_not_exists({name}, {empty})");
-                    update.set.push(if adds {
-                        format!("{name} = list_append({existing}, {value})")
-                    } else {
-                        format!("{name} = list_append({value}, {existing})")
-                    });
-                }
-                Action::AddElements(value) => update.add.push(format!("{name} {}", aliases.value(value))),
-                Action::DeleteElements(value) => update.delete.push(format!("{name} {}", aliases.value(value))),
-                Action::Remove => update.remove.push(name),
-            }
-        }
-        update
-    }
-
-    /// Runs the update; the item as written.
-    pub async fn send(self) -> Result<E, Error> {
-        self.run(false).await
-    }
-
-    /// Runs the update; the item as it was before.
-    pub async fn send_returning_old(self) -> Result<E, Error> {
-        self.run(true).await
+        expression_of(self.meta, actions, &self.now, self.guard.expected_version, aliases)
     }
 
     /// The request, for sending alone or in a transaction.
@@ -1004,10 +993,11 @@ impl<'a, E: Entity> Update<'a, E> {
         }
         let mut aliases = Aliases::new();
         // The actions and conditions move into the request: nothing is copied.
-        let marks = crate::entity::marks::<E>(self.table.def().entity_tag)
+        let marks = crate::entity::marks(self.meta, self.table.def().entity_tag)
             .into_iter()
             .map(|(field, value)| (field, Action::Set(value)));
-        let text = Self::expression_of(
+        let text = expression_of(
+            self.meta,
             self.actions.into_iter().chain(marks),
             &self.now,
             self.guard.expected_version,
@@ -1019,13 +1009,14 @@ impl<'a, E: Entity> Update<'a, E> {
             guard.add_condition(bound);
         }
         let key = self.key?;
-        let condition = guard.render::<E>(self.table, &mut aliases, self.now)?;
+        let condition = guard.render(self.meta, self.table, &mut aliases, self.now)?;
         let request = Request::Update {
             key,
             // An update of nothing still checks the item and returns it.
             expression: (!text.is_empty()).then_some(text),
         };
-        Ok(Prepared::new::<E>(
+        Ok(Prepared::new(
+            self.meta,
             Operation::Update,
             request,
             condition,
@@ -1034,13 +1025,65 @@ impl<'a, E: Entity> Update<'a, E> {
         ))
     }
 
-    async fn run(self, return_old: bool) -> Result<E, Error> {
+    /// Sends the update; the item DynamoDB answers with.
+    async fn run(self, return_old: bool) -> Result<Item, Error> {
         let table = self.table;
         let mut prepared = self.prepare()?;
         prepared.return_old = return_old;
-        let stored = prepared.send(table).await?.unwrap_or_default();
-        decode_written(Operation::Update, stored)
+        Ok(prepared.send(table).await?.unwrap_or_default())
     }
+}
+
+/// The UpdateExpression of the actions, `updatedAt` and the version.
+fn expression_of(
+    meta: &EntityMeta,
+    actions: impl Iterator<Item = (&'static str, Action)>,
+    now: &DateTime<Utc>,
+    expected_version: Option<i128>,
+    aliases: &mut Aliases,
+) -> UpdateExpression {
+    let mut update = UpdateExpression::default();
+    let maintained = meta.maintained;
+    let updated_at = maintained
+        .updated_at
+        .map(|field| (field, Action::Set((meta.stored_now)(now))));
+    let version = match (maintained.version, expected_version) {
+        (Some(field), Some(expected)) => Some((field, Action::Set(AttributeValue::N((expected + 1).to_string())))),
+        _ => None,
+    };
+    for (field, action) in actions.chain(updated_at).chain(version) {
+        let name = aliases.name(field);
+        let adds = matches!(action, Action::Add(_) | Action::Append(_));
+        match action {
+            Action::Set(value) => update.set.push(format!("{name} = {}", aliases.value(value))),
+            Action::SetIfAbsent(value) => {
+                let value = aliases.value(value);
+                update.set.push(format!("{name} = if_not_exists({name}, {value})"));
+            }
+            Action::Add(value) | Action::Subtract(value) => {
+                let zero = aliases.value(AttributeValue::N("0".into()));
+                let sign = if adds { '+' } else { '-' };
+                let value = aliases.value(value);
+                update
+                    .set
+                    .push(format!("{name} = if_not_exists({name}, {zero}) {sign} {value}"));
+            }
+            Action::Append(value) | Action::Prepend(value) => {
+                let empty = aliases.value(AttributeValue::L(Vec::new()));
+                let value = aliases.value(value);
+                let existing = format!("if_not_exists({name}, {empty})");
+                update.set.push(if adds {
+                    format!("{name} = list_append({existing}, {value})")
+                } else {
+                    format!("{name} = list_append({value}, {existing})")
+                });
+            }
+            Action::AddElements(value) => update.add.push(format!("{name} {}", aliases.value(value))),
+            Action::DeleteElements(value) => update.delete.push(format!("{name} {}", aliases.value(value))),
+            Action::Remove => update.remove.push(name),
+        }
+    }
+    update
 }
 
 #[cfg(test)]
@@ -1124,7 +1167,7 @@ mod tests {
         let expression = update.expression(&mut aliases).text();
         let condition = update
             .full_guard()
-            .render::<Thing>(update.table, &mut aliases, update.now)
+            .render(Thing::META, update.table, &mut aliases, update.now)
             .unwrap()
             .unwrap();
         let [expression, condition] = resolve(aliases, [expression, condition]);
@@ -1134,7 +1177,10 @@ mod tests {
     /// A guard's condition with placeholders resolved.
     fn rendered(guard: &mut Guard, table: &Table) -> String {
         let mut aliases = Aliases::new();
-        let condition = guard.render::<Thing>(table, &mut aliases, Utc::now()).unwrap().unwrap();
+        let condition = guard
+            .render(Thing::META, table, &mut aliases, Utc::now())
+            .unwrap()
+            .unwrap();
         let [condition] = resolve(aliases, [condition]);
         condition
     }
@@ -1212,7 +1258,7 @@ mod tests {
         let mut aliases = Aliases::new();
         assert_eq!(
             Guard::new(Existence::Any)
-                .render::<Thing>(&table, &mut aliases, Utc::now())
+                .render(Thing::META, &table, &mut aliases, Utc::now())
                 .unwrap(),
             None
         );
@@ -1261,11 +1307,11 @@ mod tests {
             ])
         };
         assert!(matches!(
-            guard.refused::<Thing>(Operation::Update, Some(item(now))),
+            guard.refused(Thing::META, Operation::Update, Some(item(now))),
             Error::NotFound { entity: "Thing" }
         ));
         assert!(matches!(
-            guard.refused::<Thing>(Operation::Update, Some(item(now + 1))),
+            guard.refused(Thing::META, Operation::Update, Some(item(now + 1))),
             Error::ConditionFailed { current: Some(_), .. }
         ));
     }

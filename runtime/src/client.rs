@@ -1,0 +1,127 @@
+//! The entity client: single-item reads and writes, queries and scans of
+//! one entity, generic over it. Generated per-entity clients wrap it.
+
+use crate::entity::{Entity, PrimaryKey};
+use crate::error::{Error, Operation};
+use crate::query::{Query, QuerySpec};
+use crate::scan::Scan;
+use crate::sdk::sdk_error;
+use crate::table::Table;
+use crate::write::{Delete, Put};
+use crate::{FromItem, Item};
+use std::marker::PhantomData;
+
+/// Operations on one entity of a table. Generated per-entity clients
+/// dereference to this.
+#[derive(Debug)]
+pub struct EntityClient<'t, E> {
+    table: &'t Table,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for EntityClient<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for EntityClient<'_, E> {}
+
+impl<'t, E: Entity> EntityClient<'t, E> {
+    pub fn new(table: &'t Table) -> Self {
+        EntityClient {
+            table,
+            entity: PhantomData,
+        }
+    }
+
+    pub fn table(&self) -> &'t Table {
+        self.table
+    }
+
+    /// Reads one item (eventually consistent). `None` when it does not exist.
+    pub async fn get<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Result<Option<E>, Error> {
+        self.get_item(key, false).await
+    }
+
+    /// Reads one item with a strongly consistent read.
+    pub async fn get_consistent<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Result<Option<E>, Error> {
+        self.get_item(key, true).await
+    }
+
+    async fn get_item<K: PrimaryKey<Entity = E>>(&self, key: &K, consistent: bool) -> Result<Option<E>, Error> {
+        match get_raw(self.table, E::NAME, key.to_key()?, consistent).await? {
+            Some(item) => Ok(Some(crate::entity::read_entity(item, self.table.def().entity_tag)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes the item, replacing any item with the same primary key;
+    /// resolves to the item as written. `createdAt` and `updatedAt` are set
+    /// to now; a versioned item must have the stored version (0: none) and
+    /// is written with the next one.
+    pub fn put<'a>(&self, item: &'a E) -> Put<'a, E>
+    where
+        't: 'a,
+    {
+        Put::replace(self.table, item)
+    }
+
+    /// Writes the item only if no item has its primary key (an expired one
+    /// counts as none): otherwise [`Error::AlreadyExists`]. A versioned item
+    /// is written as version 1.
+    pub fn create<'a>(&self, item: &'a E) -> Put<'a, E>
+    where
+        't: 'a,
+    {
+        Put::create(self.table, item)
+    }
+
+    /// Writes the whole item like `put`, but keeps the stored `createdAt`
+    /// and any attributes the entity does not know, and refuses
+    /// ([`Error::ConditionFailed`]) to change a `readonly` attribute of an
+    /// existing item; resolves to the item as stored.
+    pub fn upsert<'a>(&self, item: &'a E) -> Put<'a, E>
+    where
+        't: 'a,
+    {
+        Put::upsert(self.table, item)
+    }
+
+    /// Deletes the item if it exists; deleting nothing is not an error.
+    pub fn delete<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Delete<'t, E> {
+        Delete::new(self.table, key, false)
+    }
+
+    /// Deletes the item, or fails with [`Error::NotFound`] if it does not
+    /// exist (or has expired).
+    pub fn delete_existing<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Delete<'t, E> {
+        Delete::new(self.table, key, true)
+    }
+
+    /// Every item of this entity in the table (a full table scan), with an
+    /// optional typed filter.
+    pub fn scan(&self) -> Scan<'t, E> {
+        Scan::new(self.table)
+    }
+
+    /// A query of this entity; generated index methods build the spec.
+    pub fn query<T: FromItem>(&self, spec: QuerySpec) -> Query<'t, T> {
+        Query::new(self.table, spec).of_entity::<E>()
+    }
+}
+
+/// The item at `key`, unless there is none or it has expired: the request
+/// of every entity's `get`, compiled once.
+async fn get_raw(table: &Table, entity: &'static str, key: Item, consistent: bool) -> Result<Option<Item>, Error> {
+    let output = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(key))
+        .set_consistent_read(consistent.then_some(true))
+        .send()
+        .await
+        .map_err(|e| sdk_error(entity, Operation::Get, e))?;
+    Ok(output.item.filter(|item| !table.is_expired(item)))
+}

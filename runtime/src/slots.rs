@@ -1,0 +1,200 @@
+//! Tickets and get slots: the distinct keys a batch get or a transactional
+//! get reads, and the typed handles their results are looked up with.
+
+use crate::entity::{Entity, PrimaryKey};
+use crate::error::{Current, Error, Leftover, Operation};
+use crate::table::Table;
+use crate::Item;
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// The table key of an item (partition and sort key, each as its type and
+/// text), which tells two requests for one item apart.
+pub(crate) type ItemKey = (String, String);
+
+pub(crate) fn item_key(table: &Table, item: &Item) -> ItemKey {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let def = table.def();
+    // Typed, so that `N` 1 and `S` "1" (or two `N` keys) never read as one.
+    let text = |field: Option<&str>| match field.and_then(|f| item.get(f)) {
+        Some(AttributeValue::S(s)) => format!("S{s}"),
+        Some(AttributeValue::N(n)) => format!("N{n}"),
+        Some(AttributeValue::B(b)) => format!("B{}", crate::key::hex_text(b.as_ref())),
+        _ => String::new(),
+    };
+    (text(Some(def.pk)), text(def.sk))
+}
+
+/// A typed handle on one key of a [`BatchGet`] (or a transactional get):
+/// what its result is looked up with.
+pub struct Ticket<E> {
+    slot: usize,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for Ticket<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Ticket<E> {}
+
+impl<E> fmt::Debug for Ticket<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ticket({})", self.slot)
+    }
+}
+
+/// One distinct key to read.
+pub(crate) struct GetSlot {
+    pub(crate) entity: &'static str,
+    pub(crate) key: Item,
+    /// The key as given, for leftovers.
+    original: Current,
+    /// Reads the stored item: checks its entity tag and decodes it.
+    decode: fn(Item, &str) -> Result<Current, Error>,
+}
+
+/// The distinct keys of a read, in the order first asked for.
+#[derive(Default)]
+pub(crate) struct GetSlots {
+    pub(crate) slots: Vec<GetSlot>,
+    positions: HashMap<ItemKey, usize>,
+}
+
+impl GetSlots {
+    pub(crate) fn add<K>(&mut self, table: &Table, key: &K) -> Result<Ticket<K::Entity>, Error>
+    where
+        K: PrimaryKey + Clone + fmt::Debug + 'static,
+    {
+        let item = key.to_key()?;
+        let id = item_key(table, &item);
+        let slot = match self.positions.get(&id) {
+            Some(&slot) => slot,
+            None => {
+                self.slots.push(GetSlot {
+                    entity: K::Entity::NAME,
+                    key: item,
+                    original: Current::new(key.clone()),
+                    decode: |item, tag| crate::entity::read_entity::<K::Entity>(item, tag).map(Current::new),
+                });
+                self.positions.insert(id, self.slots.len() - 1);
+                self.slots.len() - 1
+            }
+        };
+        Ok(Ticket {
+            slot,
+            entity: PhantomData,
+        })
+    }
+
+    pub(crate) fn position(&self, key: &ItemKey) -> Option<usize> {
+        self.positions.get(key).copied()
+    }
+
+    /// Records read items in `results`.
+    pub(crate) fn record(&self, table: &Table, results: &mut [Fetched], items: Vec<Item>) {
+        for item in items {
+            if let Some(slot) = self.position(&item_key(table, &item)) {
+                results[slot] = if table.is_expired(&item) {
+                    Fetched::Missing
+                } else {
+                    match (self.slots[slot].decode)(item, table.def().entity_tag) {
+                        Ok(value) => Fetched::Found(value),
+                        Err(error) => Fetched::Invalid(error),
+                    }
+                };
+            }
+        }
+    }
+
+    pub(crate) fn into_result(self, results: Vec<Fetched>) -> GetResult {
+        let mut leftovers = Vec::new();
+        let mut slots = Vec::with_capacity(results.len());
+        for (slot, fetched) in self.slots.into_iter().zip(results) {
+            if let Fetched::Unread = fetched {
+                leftovers.push(Leftover {
+                    entity: slot.entity,
+                    operation: Operation::BatchGet,
+                    value: slot.original,
+                });
+                slots.push((slot.entity, Fetched::Unread));
+            } else {
+                slots.push((slot.entity, fetched));
+            }
+        }
+        GetResult { slots, leftovers }
+    }
+}
+
+/// What became of one key.
+pub(crate) enum Fetched {
+    Found(Current),
+    Missing,
+    /// Stored, but another entity's or not decodable.
+    Invalid(Error),
+    /// Not read: still unprocessed after every retry.
+    Unread,
+}
+
+/// The items a batch or transactional get read, looked up by [`Ticket`].
+pub struct GetResult {
+    slots: Vec<(&'static str, Fetched)>,
+    pub(crate) leftovers: Vec<Leftover>,
+}
+
+impl GetResult {
+    /// The item of `ticket`: `Ok(None)` when there is none (or it has
+    /// expired); [`Error::Unprocessed`] when DynamoDB did not read it after
+    /// every retry (its key is among [`GetResult::leftovers`]);
+    /// [`Error::Decode`] when the stored item does not decode, and
+    /// [`Error::WrongEntity`] when it is another entity's.
+    pub fn get<E: 'static>(&self, ticket: Ticket<E>) -> Result<Option<&E>, Error> {
+        let Some((entity, fetched)) = self.slots.get(ticket.slot) else {
+            return Ok(None);
+        };
+        match fetched {
+            Fetched::Found(value) => Ok(value.get()),
+            Fetched::Missing => Ok(None),
+            Fetched::Invalid(error) => Err(crate::error::duplicate(error)),
+            Fetched::Unread => Err(Error::Unprocessed {
+                entity,
+                operation: Operation::BatchGet,
+            }),
+        }
+    }
+
+    /// Every item found that is an `E`, in the order their keys were first
+    /// added. A stored item that could not be read (another entity's item
+    /// under the key, or one that does not decode) is not among them: it is
+    /// in [`GetResult::unreadable`], never dropped silently.
+    pub fn items<E: 'static>(&self) -> impl Iterator<Item = &E> {
+        self.slots.iter().filter_map(|(_, fetched)| match fetched {
+            Fetched::Found(value) => value.get(),
+            _ => None,
+        })
+    }
+
+    /// Why each stored item that could not be read was not:
+    /// [`Error::WrongEntity`] or [`Error::Decode`], in the order their keys
+    /// were first added. Empty when every item found was read.
+    pub fn unreadable(&self) -> impl Iterator<Item = &Error> {
+        self.slots.iter().filter_map(|(_, fetched)| match fetched {
+            Fetched::Invalid(error) => Some(error),
+            _ => None,
+        })
+    }
+
+    /// The keys that were not read after every retry, typed by
+    /// [`Leftover::get`]; empty when everything was read.
+    pub fn leftovers(&self) -> &[Leftover] {
+        &self.leftovers
+    }
+
+    /// Whether every key was read.
+    pub fn is_complete(&self) -> bool {
+        self.leftovers.is_empty()
+    }
+}
