@@ -49,42 +49,6 @@ impl Vcs {
         }
     }
 
-    /// The same handle, but reads also return items whose time to live has
-    /// passed and that DynamoDB has not deleted yet (by default `get`,
-    /// queries and collections leave them out).
-    pub fn show_expired(self) -> Self {
-        Self {
-            table: self.table.show_expired(),
-        }
-    }
-
-    /// A batch read of items of any entities, by key (requests of 100,
-    /// unprocessed keys retried, leftovers returned typed).
-    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
-        self.table.batch_get()
-    }
-
-    /// A batch of puts and deletes of items of any unversioned entities
-    /// (requests of 25, unprocessed items retried, leftovers returned typed).
-    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
-        self.table.batch_write()
-    }
-
-    /// A write transaction across entities: every action happens, or none.
-    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
-        self.table.transact_write()
-    }
-
-    /// A read of up to 100 items of any entities at one point in time.
-    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
-        self.table.transact_get()
-    }
-
-    /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
-    pub fn table(&self) -> &::dyngen_runtime::Table {
-        &self.table
-    }
-
     /// Reads and writes `User` items.
     pub fn users(&self) -> UserClient<'_> {
         UserClient(::dyngen_runtime::EntityClient::new(&self.table))
@@ -141,6 +105,8 @@ impl Vcs {
         ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
+
+::dyngen_runtime::table_impls!(Vcs);
 
 /// Whether an issue or pull request is still open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -206,9 +172,9 @@ pub struct User {
     /// Attribute `location`.
     pub location: ::std::string::String,
     /// When the item was created; set by dyngen.
-    pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub created_at: ::dyngen_runtime::Timestamp,
     /// When the item was last written; set by dyngen.
-    pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub updated_at: ::dyngen_runtime::Timestamp,
 }
 
 /// The primary key of `User` items: exactly what identifies one item.
@@ -246,15 +212,9 @@ pub struct UserAttributes {
     /// Attribute `location`.
     pub location: ::dyngen_runtime::Attr<User, ::std::string::String>,
     /// Attribute `createdAt`.
-    pub created_at: ::dyngen_runtime::Attr<
-        User,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub created_at: ::dyngen_runtime::Attr<User, ::dyngen_runtime::Timestamp>,
     /// Attribute `updatedAt`.
-    pub updated_at: ::dyngen_runtime::Attr<
-        User,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub updated_at: ::dyngen_runtime::Attr<User, ::dyngen_runtime::Timestamp>,
 }
 
 impl User {
@@ -305,12 +265,8 @@ impl ::dyngen_runtime::Entity for User {
         "username",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::Some("createdAt"),
-        updated_at: ::std::option::Option::Some("updatedAt"),
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .timestamps("createdAt", "updatedAt");
 
     type Attributes = UserAttributes;
 
@@ -325,10 +281,7 @@ impl ::dyngen_runtime::Entity for User {
         }
     }
 
-    fn touch(
-        &mut self,
-        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) {
+    fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
         self.created_at = now;
         self.updated_at = now;
     }
@@ -467,30 +420,6 @@ impl<'t> UserUpdate<'t> {
         self
     }
 
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &UserAttributes,
-        ) -> ::dyngen_runtime::Condition<User>,
-    ) -> Self {
-        self.update.condition(build(&<User as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<User, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<User, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
-    }
-
     /// The runtime update with the key attributes and pending values written.
     fn finish(self) -> ::dyngen_runtime::Update<'t, User> {
         self.update
@@ -517,9 +446,9 @@ pub struct Repository {
     /// Attribute `defaultBranch`. Read as `"main"` when absent.
     pub default_branch: ::std::string::String,
     /// When the item was created; set by dyngen.
-    pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub created_at: ::dyngen_runtime::Timestamp,
     /// When the item was last written; set by dyngen.
-    pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub updated_at: ::dyngen_runtime::Timestamp,
 }
 
 /// The primary key of `Repository` items: exactly what identifies one item.
@@ -575,15 +504,9 @@ pub struct RepositoryAttributes {
     /// Attribute `defaultBranch`.
     pub default_branch: ::dyngen_runtime::Attr<Repository, ::std::string::String>,
     /// Attribute `createdAt`.
-    pub created_at: ::dyngen_runtime::Attr<
-        Repository,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub created_at: ::dyngen_runtime::Attr<Repository, ::dyngen_runtime::Timestamp>,
     /// Attribute `updatedAt`.
-    pub updated_at: ::dyngen_runtime::Attr<
-        Repository,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub updated_at: ::dyngen_runtime::Attr<Repository, ::dyngen_runtime::Timestamp>,
 }
 
 impl Repository {
@@ -666,12 +589,8 @@ impl ::dyngen_runtime::Entity for Repository {
         "username",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::Some("createdAt"),
-        updated_at: ::std::option::Option::Some("updatedAt"),
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .timestamps("createdAt", "updatedAt");
 
     type Attributes = RepositoryAttributes;
 
@@ -689,10 +608,7 @@ impl ::dyngen_runtime::Entity for Repository {
         }
     }
 
-    fn touch(
-        &mut self,
-        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) {
+    fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
         self.created_at = now;
         self.updated_at = now;
     }
@@ -924,33 +840,6 @@ impl<'t> RepositoryUpdate<'t> {
         self
     }
 
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &RepositoryAttributes,
-        ) -> ::dyngen_runtime::Condition<Repository>,
-    ) -> Self {
-        self.update
-            .condition(build(&<Repository as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<Repository, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Repository, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
-    }
-
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Repository> {
         if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
@@ -983,9 +872,9 @@ pub struct Issue {
     /// Attribute `status`. Read as `Open` when absent.
     pub status: IssueStatus,
     /// When the item was created; set by dyngen.
-    pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub created_at: ::dyngen_runtime::Timestamp,
     /// When the item was last written; set by dyngen.
-    pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub updated_at: ::dyngen_runtime::Timestamp,
 }
 
 /// The primary key of `Issue` items: exactly what identifies one item.
@@ -1045,15 +934,9 @@ pub struct IssueAttributes {
     /// Attribute `status`.
     pub status: ::dyngen_runtime::Attr<Issue, IssueStatus>,
     /// Attribute `createdAt`.
-    pub created_at: ::dyngen_runtime::Attr<
-        Issue,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub created_at: ::dyngen_runtime::Attr<Issue, ::dyngen_runtime::Timestamp>,
     /// Attribute `updatedAt`.
-    pub updated_at: ::dyngen_runtime::Attr<
-        Issue,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub updated_at: ::dyngen_runtime::Attr<Issue, ::dyngen_runtime::Timestamp>,
 }
 
 impl Issue {
@@ -1148,12 +1031,8 @@ impl ::dyngen_runtime::Entity for Issue {
         "username",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::Some("createdAt"),
-        updated_at: ::std::option::Option::Some("updatedAt"),
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .timestamps("createdAt", "updatedAt");
 
     type Attributes = IssueAttributes;
 
@@ -1171,10 +1050,7 @@ impl ::dyngen_runtime::Entity for Issue {
         }
     }
 
-    fn touch(
-        &mut self,
-        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) {
+    fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
         self.created_at = now;
         self.updated_at = now;
     }
@@ -1470,30 +1346,6 @@ impl<'t> IssueUpdate<'t> {
         self
     }
 
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &IssueAttributes,
-        ) -> ::dyngen_runtime::Condition<Issue>,
-    ) -> Self {
-        self.update.condition(build(&<Issue as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Issue, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Issue, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
-    }
-
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Issue> {
         if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
@@ -1537,9 +1389,9 @@ pub struct PullRequest {
     /// Attribute `status`. Read as `Open` when absent.
     pub status: IssueStatus,
     /// When the item was created; set by dyngen.
-    pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub created_at: ::dyngen_runtime::Timestamp,
     /// When the item was last written; set by dyngen.
-    pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub updated_at: ::dyngen_runtime::Timestamp,
 }
 
 /// The primary key of `PullRequest` items: exactly what identifies one item.
@@ -1599,15 +1451,9 @@ pub struct PullRequestAttributes {
     /// Attribute `status`.
     pub status: ::dyngen_runtime::Attr<PullRequest, IssueStatus>,
     /// Attribute `createdAt`.
-    pub created_at: ::dyngen_runtime::Attr<
-        PullRequest,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub created_at: ::dyngen_runtime::Attr<PullRequest, ::dyngen_runtime::Timestamp>,
     /// Attribute `updatedAt`.
-    pub updated_at: ::dyngen_runtime::Attr<
-        PullRequest,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub updated_at: ::dyngen_runtime::Attr<PullRequest, ::dyngen_runtime::Timestamp>,
 }
 
 impl PullRequest {
@@ -1714,12 +1560,8 @@ impl ::dyngen_runtime::Entity for PullRequest {
         "username",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::Some("createdAt"),
-        updated_at: ::std::option::Option::Some("updatedAt"),
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .timestamps("createdAt", "updatedAt");
 
     type Attributes = PullRequestAttributes;
 
@@ -1737,10 +1579,7 @@ impl ::dyngen_runtime::Entity for PullRequest {
         }
     }
 
-    fn touch(
-        &mut self,
-        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) {
+    fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
         self.created_at = now;
         self.updated_at = now;
     }
@@ -2061,33 +1900,6 @@ impl<'t> PullRequestUpdate<'t> {
     pub fn set_status(mut self, status: IssueStatus) -> Self {
         self.status_ = ::std::option::Option::Some(status);
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &PullRequestAttributes,
-        ) -> ::dyngen_runtime::Condition<PullRequest>,
-    ) -> Self {
-        self.update
-            .condition(build(&<PullRequest as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<PullRequest, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<PullRequest, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.

@@ -308,8 +308,13 @@ fn space_members(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut previous: Option<&str> = None;
     for line in text.lines() {
-        let ends_member = previous
-            .is_some_and(|p| p.starts_with("    ") && !p[4..].starts_with(' ') && (p == "    }" || p.ends_with(';')));
+        // A member ends with `}` or `;` at member indentation, or with the
+        // `;` of a method chain continued below it (`const X: T = A\n        .b();`).
+        let ends_member = previous.is_some_and(|p| {
+            let member_line = p.starts_with("    ") && !p[4..].starts_with(' ');
+            let chain_end = p.starts_with("        .") && p.ends_with(';');
+            (member_line && (p == "    }" || p.ends_with(';'))) || chain_end
+        });
         let starts_member = line.starts_with("    ")
             && ["///", "#[", "pub ", "fn ", "const ", "type ", "async "]
                 .iter()

@@ -41,42 +41,6 @@ impl Library {
         }
     }
 
-    /// The same handle, but reads also return items whose time to live has
-    /// passed and that DynamoDB has not deleted yet (by default `get`,
-    /// queries and collections leave them out).
-    pub fn show_expired(self) -> Self {
-        Self {
-            table: self.table.show_expired(),
-        }
-    }
-
-    /// A batch read of items of any entities, by key (requests of 100,
-    /// unprocessed keys retried, leftovers returned typed).
-    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
-        self.table.batch_get()
-    }
-
-    /// A batch of puts and deletes of items of any unversioned entities
-    /// (requests of 25, unprocessed items retried, leftovers returned typed).
-    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
-        self.table.batch_write()
-    }
-
-    /// A write transaction across entities: every action happens, or none.
-    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
-        self.table.transact_write()
-    }
-
-    /// A read of up to 100 items of any entities at one point in time.
-    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
-        self.table.transact_get()
-    }
-
-    /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
-    pub fn table(&self) -> &::dyngen_runtime::Table {
-        &self.table
-    }
-
     /// Reads and writes `Book` items.
     pub fn books(&self) -> BookClient<'_> {
         BookClient(::dyngen_runtime::EntityClient::new(&self.table))
@@ -87,6 +51,8 @@ impl Library {
         LoanClient(::dyngen_runtime::EntityClient::new(&self.table))
     }
 }
+
+::dyngen_runtime::table_impls!(Library);
 
 /// How a book is bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -600,13 +566,6 @@ impl ::dyngen_runtime::Entity for Book {
         "weight",
         "weights",
     ];
-
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
 
     type Attributes = BookAttributes;
 
@@ -1589,30 +1548,6 @@ impl<'t> BookUpdate<'t> {
         self
     }
 
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &BookAttributes,
-        ) -> ::dyngen_runtime::Condition<Book>,
-    ) -> Self {
-        self.update.condition(build(&<Book as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Book, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Book, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
-    }
-
     /// The runtime update with the key attributes and pending values written.
     fn finish(self) -> ::dyngen_runtime::Update<'t, Book> {
         self.update
@@ -1631,7 +1566,7 @@ pub struct Loan {
     /// When the loan ends; DynamoDB deletes the item afterwards.
     ///
     /// Stored as `expiresAt`.
-    pub until: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub until: ::dyngen_runtime::Timestamp,
 }
 
 /// The primary key of `Loan` items: exactly what identifies one item.
@@ -1701,7 +1636,7 @@ impl Loan {
     }
 
     fn by_member_sk(
-        until: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        until: &::dyngen_runtime::Timestamp,
     ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "gsi1sk")
             .label("Loan")
@@ -1725,12 +1660,8 @@ impl ::dyngen_runtime::Entity for Loan {
         "member",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::Some("expiresAt"),
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .ttl("expiresAt");
 
     type Attributes = LoanAttributes;
 
@@ -1870,7 +1801,7 @@ impl<'t> LoanByMemberQuery<'t> {
     /// Only items whose `until` equals `value`.
     pub fn until(
         self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        value: ::dyngen_runtime::Timestamp,
     ) -> ::dyngen_runtime::Query<'t, Loan> {
         self.0
             .eq(
@@ -1883,8 +1814,8 @@ impl<'t> LoanByMemberQuery<'t> {
 
 ::dyngen_runtime::sort_key_ranges!(
     LoanByMemberQuery, Loan, "until", segmented, Preserve,
-    wrap(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>, ::dyngen_runtime::value::EpochSeconds),
-    until_gt, until_gte, until_lt, until_lte, until_between
+    wrap(::dyngen_runtime::Timestamp, ::dyngen_runtime::value::EpochSeconds), until_gt, until_gte,
+    until_lt, until_lte, until_between
 );
 
 /// An update of one `Loan` item, from [`LoanClient::update`]: set
@@ -1893,43 +1824,14 @@ impl<'t> LoanByMemberQuery<'t> {
 #[must_use = "an update does nothing until it is awaited"]
 pub struct LoanUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Loan>,
-    until_: ::std::option::Option<
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    until_: ::std::option::Option<::dyngen_runtime::Timestamp>,
 }
 
 impl<'t> LoanUpdate<'t> {
     /// Sets `until`, and rewrites `gsi1sk` (access pattern `byMember`).
-    pub fn set_until(
-        mut self,
-        until: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> Self {
+    pub fn set_until(mut self, until: ::dyngen_runtime::Timestamp) -> Self {
         self.until_ = ::std::option::Option::Some(until);
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &LoanAttributes,
-        ) -> ::dyngen_runtime::Condition<Loan>,
-    ) -> Self {
-        self.update.condition(build(&<Loan as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Loan, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Loan, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.

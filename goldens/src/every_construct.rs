@@ -82,42 +82,6 @@ impl Shop {
         }
     }
 
-    /// The same handle, but reads also return items whose time to live has
-    /// passed and that DynamoDB has not deleted yet (by default `get`,
-    /// queries and collections leave them out).
-    pub fn show_expired(self) -> Self {
-        Self {
-            table: self.table.show_expired(),
-        }
-    }
-
-    /// A batch read of items of any entities, by key (requests of 100,
-    /// unprocessed keys retried, leftovers returned typed).
-    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
-        self.table.batch_get()
-    }
-
-    /// A batch of puts and deletes of items of any unversioned entities
-    /// (requests of 25, unprocessed items retried, leftovers returned typed).
-    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
-        self.table.batch_write()
-    }
-
-    /// A write transaction across entities: every action happens, or none.
-    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
-        self.table.transact_write()
-    }
-
-    /// A read of up to 100 items of any entities at one point in time.
-    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
-        self.table.transact_get()
-    }
-
-    /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
-    pub fn table(&self) -> &::dyngen_runtime::Table {
-        &self.table
-    }
-
     /// Reads and writes `Customer` items.
     pub fn customers(&self) -> CustomerClient<'_> {
         CustomerClient(::dyngen_runtime::EntityClient::new(&self.table))
@@ -162,6 +126,8 @@ impl Shop {
         ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
+
+::dyngen_runtime::table_impls!(Shop);
 
 /// Where an order is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -458,9 +424,7 @@ pub struct Customer {
     /// Attribute `age`.
     pub age: ::std::option::Option<i32>,
     /// Attribute `lastSeen`.
-    pub last_seen: ::std::option::Option<
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub last_seen: ::std::option::Option<::dyngen_runtime::Timestamp>,
     /// Attribute `active`. Read as `true` when absent.
     pub active: bool,
     /// Attribute `nicknames`. Read as `["a", "b"]` when absent.
@@ -475,9 +439,9 @@ pub struct Customer {
     /// Attribute `signupSource`. Stored as `src`.
     pub signup_source: ::std::string::String,
     /// When the item was created; set by dyngen.
-    pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub created_at: ::dyngen_runtime::Timestamp,
     /// When the item was last written; set by dyngen.
-    pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub updated_at: ::dyngen_runtime::Timestamp,
     /// Optimistic-locking version: 1 on create, incremented by every write.
     pub version: u64,
 }
@@ -560,10 +524,7 @@ pub struct CustomerAttributes {
     /// Attribute `age`.
     pub age: ::dyngen_runtime::Attr<Customer, i32>,
     /// Attribute `lastSeen`.
-    pub last_seen: ::dyngen_runtime::Attr<
-        Customer,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub last_seen: ::dyngen_runtime::Attr<Customer, ::dyngen_runtime::Timestamp>,
     /// Attribute `active`.
     pub active: ::dyngen_runtime::Attr<Customer, bool>,
     /// Attribute `nicknames`.
@@ -581,15 +542,9 @@ pub struct CustomerAttributes {
     /// Attribute `signupSource`.
     pub signup_source: ::dyngen_runtime::Attr<Customer, ::std::string::String>,
     /// Attribute `createdAt`.
-    pub created_at: ::dyngen_runtime::Attr<
-        Customer,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub created_at: ::dyngen_runtime::Attr<Customer, ::dyngen_runtime::Timestamp>,
     /// Attribute `updatedAt`.
-    pub updated_at: ::dyngen_runtime::Attr<
-        Customer,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub updated_at: ::dyngen_runtime::Attr<Customer, ::dyngen_runtime::Timestamp>,
     /// Attribute `version`.
     pub version: ::dyngen_runtime::Attr<Customer, u64>,
 }
@@ -680,12 +635,9 @@ impl ::dyngen_runtime::Entity for Customer {
         "visits",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::Some("createdAt"),
-        updated_at: ::std::option::Option::Some("updatedAt"),
-        version: ::std::option::Option::Some("version"),
-        ttl: ::std::option::Option::None,
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .timestamps("createdAt", "updatedAt")
+        .version("version");
 
     const READONLY: &'static [&'static str] = &["src"];
 
@@ -719,10 +671,7 @@ impl ::dyngen_runtime::Entity for Customer {
         }
     }
 
-    fn touch(
-        &mut self,
-        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) {
+    fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
         self.created_at = now;
         self.updated_at = now;
     }
@@ -1340,10 +1289,7 @@ impl<'t> CustomerUpdate<'t> {
     }
 
     /// Sets `lastSeen`.
-    pub fn set_last_seen(
-        mut self,
-        last_seen: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> Self {
+    pub fn set_last_seen(mut self, last_seen: ::dyngen_runtime::Timestamp) -> Self {
         let value = last_seen;
         self.update.set("lastSeen", &value);
         self
@@ -1358,7 +1304,7 @@ impl<'t> CustomerUpdate<'t> {
     /// Sets `lastSeen` only if the item has none.
     pub fn set_last_seen_if_absent(
         mut self,
-        last_seen: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        last_seen: ::dyngen_runtime::Timestamp,
     ) -> Self {
         let value = last_seen;
         self.update.set_if_absent("lastSeen", &value);
@@ -1427,31 +1373,6 @@ impl<'t> CustomerUpdate<'t> {
         self
     }
 
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &CustomerAttributes,
-        ) -> ::dyngen_runtime::Condition<Customer>,
-    ) -> Self {
-        self.update
-            .condition(build(&<Customer as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Customer, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Customer, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
-    }
-
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Customer> {
         if let ::std::option::Option::Some(email_) = self.email_.as_ref() {
@@ -1478,7 +1399,7 @@ pub struct Order {
     /// Attribute `total`.
     pub total: ::dyngen_runtime::rust_decimal::Decimal,
     /// Attribute `placedAt`.
-    pub placed_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub placed_at: ::dyngen_runtime::Timestamp,
     /// Attribute `lines`.
     pub lines: ::std::vec::Vec<Line>,
     /// Attribute `shipTo`.
@@ -1550,10 +1471,7 @@ pub struct OrderAttributes {
     /// Attribute `total`.
     pub total: ::dyngen_runtime::Attr<Order, ::dyngen_runtime::rust_decimal::Decimal>,
     /// Attribute `placedAt`.
-    pub placed_at: ::dyngen_runtime::Attr<
-        Order,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub placed_at: ::dyngen_runtime::Attr<Order, ::dyngen_runtime::Timestamp>,
     /// Attribute `lines`.
     pub lines: ::dyngen_runtime::Attr<Order, ::std::vec::Vec<Line>>,
     /// Attribute `shipTo`.
@@ -1599,7 +1517,7 @@ impl Order {
     }
 
     fn orders_sk(
-        placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        placed_at: &::dyngen_runtime::Timestamp,
         id: &::std::string::String,
     ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi2sk")
@@ -1626,7 +1544,7 @@ impl Order {
     }
 
     fn by_status_sk(
-        placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        placed_at: &::dyngen_runtime::Timestamp,
     ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi4sk")
             .label("Order")
@@ -1644,7 +1562,7 @@ impl Order {
     }
 
     fn by_placed_sk(
-        placed_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        placed_at: &::dyngen_runtime::Timestamp,
     ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "lsi1sk")
             .label("Order")
@@ -1674,12 +1592,8 @@ impl ::dyngen_runtime::Entity for Order {
         "total",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::Some("rev"),
-        ttl: ::std::option::Option::None,
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .version("rev");
 
     type Attributes = OrderAttributes;
 
@@ -1941,7 +1855,7 @@ impl<'t> OrderOrdersQuery<'t> {
     /// Only items whose `placedAt` equals `value`.
     pub fn placed_at(
         self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        value: ::dyngen_runtime::Timestamp,
     ) -> OrderOrdersQueryByPlacedAt<'t> {
         OrderOrdersQueryByPlacedAt(
             self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Preserve),
@@ -1950,9 +1864,8 @@ impl<'t> OrderOrdersQuery<'t> {
 }
 
 ::dyngen_runtime::sort_key_ranges!(
-    OrderOrdersQuery, Order, "placedAt", segmented, Preserve,
-    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), placed_at_gt,
-    placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
+    OrderOrdersQuery, Order, "placedAt", segmented, Preserve, plain(::dyngen_runtime::Timestamp),
+    placed_at_gt, placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
 );
 
 ::dyngen_runtime::query_stage!(
@@ -1983,16 +1896,15 @@ impl<'t> OrderByStatusQuery<'t> {
     /// Only items whose `placedAt` equals `value`.
     pub fn placed_at(
         self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        value: ::dyngen_runtime::Timestamp,
     ) -> ::dyngen_runtime::Query<'t, Order> {
         self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Upper)
     }
 }
 
 ::dyngen_runtime::sort_key_ranges!(
-    OrderByStatusQuery, Order, "placedAt", segmented, Upper,
-    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), placed_at_gt,
-    placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
+    OrderByStatusQuery, Order, "placedAt", segmented, Upper, plain(::dyngen_runtime::Timestamp),
+    placed_at_gt, placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
 );
 
 ::dyngen_runtime::query_stage!(
@@ -2005,16 +1917,15 @@ impl<'t> OrderByPlacedQuery<'t> {
     /// Only items whose `placedAt` equals `value`.
     pub fn placed_at(
         self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        value: ::dyngen_runtime::Timestamp,
     ) -> ::dyngen_runtime::Query<'t, Order> {
         self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
     }
 }
 
 ::dyngen_runtime::sort_key_ranges!(
-    OrderByPlacedQuery, Order, "placedAt", segmented, Preserve,
-    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), placed_at_gt,
-    placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
+    OrderByPlacedQuery, Order, "placedAt", segmented, Preserve, plain(::dyngen_runtime::Timestamp),
+    placed_at_gt, placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
 );
 
 /// An update of one `Order` item, from [`OrderClient::update`]: set
@@ -2025,9 +1936,7 @@ pub struct OrderUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Order>,
     key: OrderKey,
     status_: ::std::option::Option<OrderStatus>,
-    placed_at_: ::std::option::Option<
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    placed_at_: ::std::option::Option<::dyngen_runtime::Timestamp>,
     reserved_until_: ::std::option::Option<::std::option::Option<i64>>,
 }
 
@@ -2061,10 +1970,7 @@ impl<'t> OrderUpdate<'t> {
     }
 
     /// Sets `placedAt`, and rewrites `gsi2sk` (access pattern `orders`), `gsi4sk` (access pattern `byStatus`) and `lsi1sk` (access pattern `byPlaced`).
-    pub fn set_placed_at(
-        mut self,
-        placed_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> Self {
+    pub fn set_placed_at(mut self, placed_at: ::dyngen_runtime::Timestamp) -> Self {
         self.placed_at_ = ::std::option::Option::Some(placed_at);
         self
     }
@@ -2130,30 +2036,6 @@ impl<'t> OrderUpdate<'t> {
     pub fn remove_reserved_until(mut self) -> Self {
         self.reserved_until_ = ::std::option::Option::Some(::std::option::Option::None);
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &OrderAttributes,
-        ) -> ::dyngen_runtime::Condition<Order>,
-    ) -> Self {
-        self.update.condition(build(&<Order as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Order, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Order, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.
@@ -2264,12 +2146,8 @@ impl ::dyngen_runtime::Entity for Session {
 
     const STORED: &'static [&'static str] = &["customerId", "expiresAt", "token"];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::Some("expiresAt"),
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .ttl("expiresAt");
 
     type Attributes = SessionAttributes;
 
@@ -2384,31 +2262,6 @@ impl<'t> SessionUpdate<'t> {
         let value = expires_at;
         self.update.set("expiresAt", &value);
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &SessionAttributes,
-        ) -> ::dyngen_runtime::Condition<Session>,
-    ) -> Self {
-        self.update
-            .condition(build(&<Session as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Session, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Session, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.

@@ -48,42 +48,6 @@ impl Metrics {
         }
     }
 
-    /// The same handle, but reads also return items whose time to live has
-    /// passed and that DynamoDB has not deleted yet (by default `get`,
-    /// queries and collections leave them out).
-    pub fn show_expired(self) -> Self {
-        Self {
-            table: self.table.show_expired(),
-        }
-    }
-
-    /// A batch read of items of any entities, by key (requests of 100,
-    /// unprocessed keys retried, leftovers returned typed).
-    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
-        self.table.batch_get()
-    }
-
-    /// A batch of puts and deletes of items of any unversioned entities
-    /// (requests of 25, unprocessed items retried, leftovers returned typed).
-    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
-        self.table.batch_write()
-    }
-
-    /// A write transaction across entities: every action happens, or none.
-    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
-        self.table.transact_write()
-    }
-
-    /// A read of up to 100 items of any entities at one point in time.
-    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
-        self.table.transact_get()
-    }
-
-    /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
-    pub fn table(&self) -> &::dyngen_runtime::Table {
-        &self.table
-    }
-
     /// Reads and writes `Sensor` items.
     pub fn sensors(&self) -> SensorClient<'_> {
         SensorClient(::dyngen_runtime::EntityClient::new(&self.table))
@@ -106,6 +70,8 @@ impl Metrics {
         ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
+
+::dyngen_runtime::table_impls!(Metrics);
 
 /// How much attention a reading needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -243,13 +209,6 @@ impl ::dyngen_runtime::Entity for Sensor {
     const NAME: &'static str = "Sensor";
 
     const STORED: &'static [&'static str] = &["active", "gsi1pk", "sensorId", "site"];
-
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
 
     type Attributes = SensorAttributes;
 
@@ -389,31 +348,6 @@ impl<'t> SensorUpdate<'t> {
         self
     }
 
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &SensorAttributes,
-        ) -> ::dyngen_runtime::Condition<Sensor>,
-    ) -> Self {
-        self.update
-            .condition(build(&<Sensor as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Sensor, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Sensor, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
-    }
-
     /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Sensor> {
         if let ::std::option::Option::Some(active_) = self.active_.as_ref() {
@@ -436,7 +370,7 @@ pub struct Reading {
     /// Attribute `sensorId`.
     pub sensor_id: u32,
     /// Attribute `at`.
-    pub at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub at: ::dyngen_runtime::Timestamp,
     /// Attribute `seq`.
     pub seq: i64,
     /// Attribute `offset`.
@@ -455,7 +389,7 @@ pub struct ReadingKey {
     /// Attribute `sensorId`.
     pub sensor_id: u32,
     /// Attribute `at`.
-    pub at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub at: ::dyngen_runtime::Timestamp,
     /// Attribute `seq`.
     pub seq: i64,
 }
@@ -484,10 +418,7 @@ pub struct ReadingAttributes {
     /// Attribute `sensorId`.
     pub sensor_id: ::dyngen_runtime::Attr<Reading, u32>,
     /// Attribute `at`.
-    pub at: ::dyngen_runtime::Attr<
-        Reading,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub at: ::dyngen_runtime::Attr<Reading, ::dyngen_runtime::Timestamp>,
     /// Attribute `seq`.
     pub seq: ::dyngen_runtime::Attr<Reading, i64>,
     /// Attribute `offset`.
@@ -518,7 +449,7 @@ impl Reading {
 
     fn primary_sk(
         sensor_id: &u32,
-        at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        at: &::dyngen_runtime::Timestamp,
         seq: &i64,
     ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "sk")
@@ -564,13 +495,6 @@ impl ::dyngen_runtime::Entity for Reading {
         "site",
         "value",
     ];
-
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
 
     type Attributes = ReadingAttributes;
 
@@ -727,18 +651,14 @@ impl<'t> ReadingQuery<'t> {
 #[allow(clippy::should_implement_trait)]
 impl<'t> ReadingQueryBySensorId<'t> {
     /// Only items whose `at` equals `value`.
-    pub fn at(
-        self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> ReadingQueryByAt<'t> {
+    pub fn at(self, value: ::dyngen_runtime::Timestamp) -> ReadingQueryByAt<'t> {
         ReadingQueryByAt(self.0.eq("at", &value, ::dyngen_runtime::Casing::Preserve))
     }
 }
 
 ::dyngen_runtime::sort_key_ranges!(
-    ReadingQueryBySensorId, Reading, "at", segmented, Preserve,
-    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), at_gt, at_gte, at_lt,
-    at_lte, at_between
+    ReadingQueryBySensorId, Reading, "at", segmented, Preserve, plain(::dyngen_runtime::Timestamp),
+    at_gt, at_gte, at_lt, at_lte, at_between
 );
 
 ::dyngen_runtime::query_stage!(
@@ -873,31 +793,6 @@ impl<'t> ReadingUpdate<'t> {
         self.offset_ = ::std::option::Option::Some(offset);
         self.level_ = ::std::option::Option::Some(level);
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &ReadingAttributes,
-        ) -> ::dyngen_runtime::Condition<Reading>,
-    ) -> Self {
-        self.update
-            .condition(build(&<Reading as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Reading, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Reading, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.

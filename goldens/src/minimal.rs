@@ -29,47 +29,13 @@ impl T {
         }
     }
 
-    /// The same handle, but reads also return items whose time to live has
-    /// passed and that DynamoDB has not deleted yet (by default `get`,
-    /// queries and collections leave them out).
-    pub fn show_expired(self) -> Self {
-        Self {
-            table: self.table.show_expired(),
-        }
-    }
-
-    /// A batch read of items of any entities, by key (requests of 100,
-    /// unprocessed keys retried, leftovers returned typed).
-    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
-        self.table.batch_get()
-    }
-
-    /// A batch of puts and deletes of items of any unversioned entities
-    /// (requests of 25, unprocessed items retried, leftovers returned typed).
-    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
-        self.table.batch_write()
-    }
-
-    /// A write transaction across entities: every action happens, or none.
-    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
-        self.table.transact_write()
-    }
-
-    /// A read of up to 100 items of any entities at one point in time.
-    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
-        self.table.transact_get()
-    }
-
-    /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
-    pub fn table(&self) -> &::dyngen_runtime::Table {
-        &self.table
-    }
-
     /// Reads and writes `Thing` items.
     pub fn things(&self) -> ThingClient<'_> {
         ThingClient(::dyngen_runtime::EntityClient::new(&self.table))
     }
 }
+
+::dyngen_runtime::table_impls!(T);
 
 /// Entity `Thing`: one kind of item in the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,13 +87,6 @@ impl ::dyngen_runtime::Entity for Thing {
     const NAME: &'static str = "Thing";
 
     const STORED: &'static [&'static str] = &["id"];
-
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
 
     type Attributes = ThingAttributes;
 
@@ -216,30 +175,6 @@ pub struct ThingUpdate<'t> {
 }
 
 impl<'t> ThingUpdate<'t> {
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &ThingAttributes,
-        ) -> ::dyngen_runtime::Condition<Thing>,
-    ) -> Self {
-        self.update.condition(build(&<Thing as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Thing, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Thing, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
-    }
-
     /// The runtime update with the key attributes and pending values written.
     fn finish(self) -> ::dyngen_runtime::Update<'t, Thing> {
         self.update

@@ -53,42 +53,6 @@ impl Tasks {
         }
     }
 
-    /// The same handle, but reads also return items whose time to live has
-    /// passed and that DynamoDB has not deleted yet (by default `get`,
-    /// queries and collections leave them out).
-    pub fn show_expired(self) -> Self {
-        Self {
-            table: self.table.show_expired(),
-        }
-    }
-
-    /// A batch read of items of any entities, by key (requests of 100,
-    /// unprocessed keys retried, leftovers returned typed).
-    pub fn batch_get(&self) -> ::dyngen_runtime::BatchGet<'_> {
-        self.table.batch_get()
-    }
-
-    /// A batch of puts and deletes of items of any unversioned entities
-    /// (requests of 25, unprocessed items retried, leftovers returned typed).
-    pub fn batch_write(&self) -> ::dyngen_runtime::BatchWrite<'_> {
-        self.table.batch_write()
-    }
-
-    /// A write transaction across entities: every action happens, or none.
-    pub fn transact_write(&self) -> ::dyngen_runtime::TransactWrite<'_> {
-        self.table.transact_write()
-    }
-
-    /// A read of up to 100 items of any entities at one point in time.
-    pub fn transact_get(&self) -> ::dyngen_runtime::TransactGet<'_> {
-        self.table.transact_get()
-    }
-
-    /// The underlying table, e.g. for [`::dyngen_runtime::Table::create_if_missing`].
-    pub fn table(&self) -> &::dyngen_runtime::Table {
-        &self.table
-    }
-
     /// Reads and writes `Task` items.
     pub fn tasks(&self) -> TaskClient<'_> {
         TaskClient(::dyngen_runtime::EntityClient::new(&self.table))
@@ -121,6 +85,8 @@ impl Tasks {
         ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
+
+::dyngen_runtime::table_impls!(Tasks);
 
 /// Enum `Priority` of the schema, stored as a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -271,13 +237,11 @@ pub struct Task {
     /// Where the task was filed: set once.
     pub origin: ::std::string::String,
     /// Attribute `expiresAt`. The item's expiry time (DynamoDB TTL), stored as seconds since the Unix epoch.
-    pub expires_at: ::std::option::Option<
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub expires_at: ::std::option::Option<::dyngen_runtime::Timestamp>,
     /// When the item was created; set by dyngen.
-    pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub created_at: ::dyngen_runtime::Timestamp,
     /// When the item was last written; set by dyngen.
-    pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub updated_at: ::dyngen_runtime::Timestamp,
     /// Optimistic-locking version: 1 on create, incremented by every write.
     pub version: u64,
 }
@@ -369,15 +333,9 @@ pub struct TaskAttributes {
     /// Attribute `expiresAt`.
     pub expires_at: ::dyngen_runtime::Attr<Task, ::dyngen_runtime::value::EpochSeconds>,
     /// Attribute `createdAt`.
-    pub created_at: ::dyngen_runtime::Attr<
-        Task,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub created_at: ::dyngen_runtime::Attr<Task, ::dyngen_runtime::Timestamp>,
     /// Attribute `updatedAt`.
-    pub updated_at: ::dyngen_runtime::Attr<
-        Task,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub updated_at: ::dyngen_runtime::Attr<Task, ::dyngen_runtime::Timestamp>,
     /// Attribute `version`.
     pub version: ::dyngen_runtime::Attr<Task, u64>,
 }
@@ -496,12 +454,10 @@ impl ::dyngen_runtime::Entity for Task {
         "version",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::Some("createdAt"),
-        updated_at: ::std::option::Option::Some("updatedAt"),
-        version: ::std::option::Option::Some("version"),
-        ttl: ::std::option::Option::Some("expiresAt"),
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .timestamps("createdAt", "updatedAt")
+        .version("version")
+        .ttl("expiresAt");
 
     const READONLY: &'static [&'static str] = &["origin"];
 
@@ -533,10 +489,7 @@ impl ::dyngen_runtime::Entity for Task {
         }
     }
 
-    fn touch(
-        &mut self,
-        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) {
+    fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
         self.created_at = now;
         self.updated_at = now;
     }
@@ -1242,10 +1195,7 @@ impl<'t> TaskUpdate<'t> {
     }
 
     /// Sets `expiresAt`.
-    pub fn set_expires_at(
-        mut self,
-        expires_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> Self {
+    pub fn set_expires_at(mut self, expires_at: ::dyngen_runtime::Timestamp) -> Self {
         let value = expires_at;
         self.update.set("expiresAt", &::dyngen_runtime::value::EpochSeconds(value));
         self
@@ -1260,36 +1210,12 @@ impl<'t> TaskUpdate<'t> {
     /// Sets `expiresAt` only if the item has none.
     pub fn set_expires_at_if_absent(
         mut self,
-        expires_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        expires_at: ::dyngen_runtime::Timestamp,
     ) -> Self {
         let value = expires_at;
         self.update
             .set_if_absent("expiresAt", &::dyngen_runtime::value::EpochSeconds(value));
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &TaskAttributes,
-        ) -> ::dyngen_runtime::Condition<Task>,
-    ) -> Self {
-        self.update.condition(build(&<Task as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Task, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Task, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.
@@ -1365,9 +1291,7 @@ pub struct Comment {
     /// Attribute `text`.
     pub text: ::std::string::String,
     /// Attribute `expiresAt`. The item's expiry time (DynamoDB TTL), stored as seconds since the Unix epoch.
-    pub expires_at: ::std::option::Option<
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub expires_at: ::std::option::Option<::dyngen_runtime::Timestamp>,
 }
 
 /// The primary key of `Comment` items: exactly what identifies one item.
@@ -1467,12 +1391,8 @@ impl ::dyngen_runtime::Entity for Comment {
         "text",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::Some("expiresAt"),
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .ttl("expiresAt");
 
     type Attributes = CommentAttributes;
 
@@ -1634,10 +1554,7 @@ impl<'t> CommentUpdate<'t> {
     }
 
     /// Sets `expiresAt`.
-    pub fn set_expires_at(
-        mut self,
-        expires_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) -> Self {
+    pub fn set_expires_at(mut self, expires_at: ::dyngen_runtime::Timestamp) -> Self {
         let value = expires_at;
         self.update.set("expiresAt", &::dyngen_runtime::value::EpochSeconds(value));
         self
@@ -1652,37 +1569,12 @@ impl<'t> CommentUpdate<'t> {
     /// Sets `expiresAt` only if the item has none.
     pub fn set_expires_at_if_absent(
         mut self,
-        expires_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        expires_at: ::dyngen_runtime::Timestamp,
     ) -> Self {
         let value = expires_at;
         self.update
             .set_if_absent("expiresAt", &::dyngen_runtime::value::EpochSeconds(value));
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &CommentAttributes,
-        ) -> ::dyngen_runtime::Condition<Comment>,
-    ) -> Self {
-        self.update
-            .condition(build(&<Comment as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Comment, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Comment, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.
@@ -1705,9 +1597,9 @@ pub struct Page {
     /// Attribute `body`.
     pub body: ::std::string::String,
     /// When the item was created; set by dyngen.
-    pub created_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub created_at: ::dyngen_runtime::Timestamp,
     /// When the item was last written; set by dyngen.
-    pub updated_at: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+    pub updated_at: ::dyngen_runtime::Timestamp,
 }
 
 /// The primary key of `Page` items: exactly what identifies one item.
@@ -1747,15 +1639,9 @@ pub struct PageAttributes {
     /// Attribute `body`.
     pub body: ::dyngen_runtime::Attr<Page, ::std::string::String>,
     /// Attribute `createdAt`.
-    pub created_at: ::dyngen_runtime::Attr<
-        Page,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub created_at: ::dyngen_runtime::Attr<Page, ::dyngen_runtime::Timestamp>,
     /// Attribute `updatedAt`.
-    pub updated_at: ::dyngen_runtime::Attr<
-        Page,
-        ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    >,
+    pub updated_at: ::dyngen_runtime::Attr<Page, ::dyngen_runtime::Timestamp>,
 }
 
 impl Page {
@@ -1790,7 +1676,7 @@ impl Page {
 
     fn recent_sk(
         author: &::std::string::String,
-        updated_at: &::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        updated_at: &::dyngen_runtime::Timestamp,
     ) -> ::dyngen_runtime::key::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "gsi1sk")
             .label("Page")
@@ -1814,12 +1700,8 @@ impl ::dyngen_runtime::Entity for Page {
         "updatedAt",
     ];
 
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::Some("createdAt"),
-        updated_at: ::std::option::Option::Some("updatedAt"),
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
+    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
+        .timestamps("createdAt", "updatedAt");
 
     type Attributes = PageAttributes;
 
@@ -1834,10 +1716,7 @@ impl ::dyngen_runtime::Entity for Page {
         }
     }
 
-    fn touch(
-        &mut self,
-        now: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
-    ) {
+    fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
         self.created_at = now;
         self.updated_at = now;
     }
@@ -1996,7 +1875,7 @@ impl<'t> PageRecentQueryByAuthor<'t> {
     /// Only items whose `updatedAt` equals `value`.
     pub fn updated_at(
         self,
-        value: ::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>,
+        value: ::dyngen_runtime::Timestamp,
     ) -> ::dyngen_runtime::Query<'t, Page> {
         self.0.eq("updatedAt", &value, ::dyngen_runtime::Casing::Preserve)
     }
@@ -2004,8 +1883,8 @@ impl<'t> PageRecentQueryByAuthor<'t> {
 
 ::dyngen_runtime::sort_key_ranges!(
     PageRecentQueryByAuthor, Page, "updatedAt", segmented, Preserve,
-    plain(::dyngen_runtime::chrono::DateTime<::dyngen_runtime::chrono::Utc>), updated_at_gt,
-    updated_at_gte, updated_at_lt, updated_at_lte, updated_at_between
+    plain(::dyngen_runtime::Timestamp), updated_at_gt, updated_at_gte, updated_at_lt,
+    updated_at_lte, updated_at_between
 );
 
 /// An update of one `Page` item, from [`PageClient::update`]: set
@@ -2035,30 +1914,6 @@ impl<'t> PageUpdate<'t> {
         let value = body.into();
         self.update.set("body", &value);
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &PageAttributes,
-        ) -> ::dyngen_runtime::Condition<Page>,
-    ) -> Self {
-        self.update.condition(build(&<Page as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Page, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Page, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.
@@ -2141,13 +1996,6 @@ impl ::dyngen_runtime::Entity for Counter {
     const NAME: &'static str = "Counter";
 
     const STORED: &'static [&'static str] = &["count", "hits", "level", "name"];
-
-    const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained {
-        created_at: ::std::option::Option::None,
-        updated_at: ::std::option::Option::None,
-        version: ::std::option::Option::None,
-        ttl: ::std::option::Option::None,
-    };
 
     type Attributes = CounterAttributes;
 
@@ -2341,31 +2189,6 @@ impl<'t> CounterUpdate<'t> {
                 i128::from(i32::MAX),
             );
         self
-    }
-
-    /// Updates only if the condition `build` returns holds for the stored
-    /// item; otherwise `ConditionFailed`, carrying that item.
-    pub fn condition(
-        mut self,
-        build: impl ::std::ops::FnOnce(
-            &CounterAttributes,
-        ) -> ::dyngen_runtime::Condition<Counter>,
-    ) -> Self {
-        self.update
-            .condition(build(&<Counter as ::dyngen_runtime::Entity>::attributes()));
-        self
-    }
-
-    /// Runs the update; resolves to the item as written.
-    pub async fn send(self) -> ::std::result::Result<Counter, ::dyngen_runtime::Error> {
-        self.finish().send().await
-    }
-
-    /// Runs the update; resolves to the item as it was before.
-    pub async fn send_returning_old(
-        self,
-    ) -> ::std::result::Result<Counter, ::dyngen_runtime::Error> {
-        self.finish().send_returning_old().await
     }
 
     /// The runtime update with the key attributes and pending values written.

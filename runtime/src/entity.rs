@@ -25,6 +25,44 @@ impl Maintained {
         version: None,
         ttl: None,
     };
+
+    /// With `createdAt` and `updatedAt` (`timestamps`) stored as `created`
+    /// and `updated`.
+    pub const fn timestamps(self, created: &'static str, updated: &'static str) -> Self {
+        self.created_at(created).updated_at(updated)
+    }
+
+    /// With `createdAt` stored as `field`.
+    pub const fn created_at(self, field: &'static str) -> Self {
+        Maintained {
+            created_at: Some(field),
+            ..self
+        }
+    }
+
+    /// With `updatedAt` stored as `field`.
+    pub const fn updated_at(self, field: &'static str) -> Self {
+        Maintained {
+            updated_at: Some(field),
+            ..self
+        }
+    }
+
+    /// With the version stored as `field`.
+    pub const fn version(self, field: &'static str) -> Self {
+        Maintained {
+            version: Some(field),
+            ..self
+        }
+    }
+
+    /// With the time to live stored as `field`.
+    pub const fn ttl(self, field: &'static str) -> Self {
+        Maintained {
+            ttl: Some(field),
+            ..self
+        }
+    }
 }
 
 /// What the runtime knows of an entity without its type: its names and
@@ -201,13 +239,37 @@ macro_rules! entity_impls {
     };
 }
 
-/// What every generated update builder has the same way: awaiting it runs
-/// it (`IntoFuture`, through its `send`), and it converts into the
-/// runtime's [`crate::Update`] for a transaction (through its `finish`).
-/// Generated code calls it once per entity.
+/// What every generated update builder has the same way: its `condition`
+/// and `send` methods, awaiting it runs it (`IntoFuture`, through its
+/// `send`), and it converts into the runtime's [`crate::Update`] for a
+/// transaction (through its `finish`). Generated code calls it once per
+/// entity.
 #[macro_export]
 macro_rules! update_impls {
     ($entity:ident, $update:ident) => {
+        impl<'t> $update<'t> {
+            /// Updates only if the condition `build` returns holds for the stored
+            /// item; otherwise `ConditionFailed`, carrying that item.
+            pub fn condition(
+                mut self,
+                build: impl ::core::ops::FnOnce(&<$entity as $crate::Entity>::Attributes) -> $crate::Condition<$entity>,
+            ) -> Self {
+                self.update
+                    .condition(build(&<$entity as $crate::Entity>::attributes()));
+                self
+            }
+
+            /// Runs the update; resolves to the item as written.
+            pub async fn send(self) -> ::core::result::Result<$entity, $crate::Error> {
+                self.finish().send().await
+            }
+
+            /// Runs the update; resolves to the item as it was before.
+            pub async fn send_returning_old(self) -> ::core::result::Result<$entity, $crate::Error> {
+                self.finish().send_returning_old().await
+            }
+        }
+
         impl<'t> ::core::future::IntoFuture for $update<'t> {
             type Output = ::core::result::Result<$entity, $crate::Error>;
             type IntoFuture = $crate::write::WriteFuture<'t, $entity>;

@@ -10,8 +10,8 @@
 //! - [`size`]: DynamoDB's item size rules;
 //! - [`entity`]: the traits generated code implements;
 //! - [`table`]: the table handle, its definition and `create_table`;
-//! - [`client`]: the entity client: get, and the writes of [`write`];
-//! - [`write`]: put / create / upsert / update / delete, optimistic locking, timestamps;
+//! - [`client`]: the entity client: get, and the writes of [`write`](mod@write);
+//! - [`write`](mod@write): put / create / upsert / update / delete, optimistic locking, timestamps;
 //! - [`condition`]: typed conditions and filters, over [`expr`]'s aliasing;
 //! - [`query`]: queries with typed sort-key conditions, pages, cursors, streams;
 //! - [`batch`]: batch get and write across entities, with [`retry`]'s backoff;
@@ -89,6 +89,9 @@ pub use transaction::{CancelReason, CanceledAction, TransactGet, TransactWrite};
 pub use value::Bytes;
 #[cfg(feature = "client")]
 pub use write::{Delete, Put, Update};
+
+/// A point in time, as timestamps are in generated entities (UTC).
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
 /// A DynamoDB item: attribute name to value.
 #[cfg(feature = "client")]

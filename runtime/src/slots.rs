@@ -26,7 +26,7 @@ pub(crate) fn item_key(table: &Table, item: &Item) -> ItemKey {
     (text(Some(def.pk)), text(def.sk))
 }
 
-/// A typed handle on one key of a [`BatchGet`] (or a transactional get):
+/// A typed handle on one key of a [`BatchGet`](crate::BatchGet) (or a transactional get):
 /// what its result is looked up with.
 pub struct Ticket<E> {
     slot: usize,

@@ -914,7 +914,7 @@ impl<'a> RawUpdate<'a> {
         self.integer_bounds(field, delta, min, max);
     }
 
-    /// Subtracts `delta` from an integer, like [`Update::add_integer`].
+    /// Subtracts `delta` from an integer, like [`RawUpdate::add_integer`].
     pub fn subtract_integer(&mut self, field: &'static str, delta: i128, min: i128, max: i128) {
         self.act(field, Action::Subtract(AttributeValue::N(delta.to_string())));
         self.integer_bounds(field, -delta, min, max);

@@ -162,7 +162,7 @@ pub fn rust_type(schema: &Schema, ty: &Type) -> String {
         Type::F64 => "f64".into(),
         Type::Decimal => format!("{RT}::rust_decimal::Decimal"),
         Type::Bytes => format!("{RT}::Bytes"),
-        Type::Timestamp => format!("{RT}::chrono::DateTime<{RT}::chrono::Utc>"),
+        Type::Timestamp => format!("{RT}::Timestamp"),
         Type::Enum(name) => schema
             .enum_named(name)
             .map_or_else(|| name.clone(), |e| e.rust_name.clone()),

@@ -110,6 +110,13 @@ pub struct MaintainedView {
     pub ttl: Option<String>,
 }
 
+impl MaintainedView {
+    /// Whether dyngen maintains any attribute (else the trait's default, none).
+    pub fn any(&self) -> bool {
+        self.created_at.is_some() || self.updated_at.is_some() || self.version.is_some() || self.ttl.is_some()
+    }
+}
+
 /// The version attribute, for `Entity::version` and `set_version`.
 pub struct VersionView {
     /// As written in the schema.
