@@ -371,6 +371,52 @@ fn projection(projection: Projection) -> SdkProjection {
     }
 }
 
+/// What every generated table handle has the same way: `show_expired`,
+/// batches, transactions and `table()`, on its `table` field. Generated
+/// code calls it once per table.
+#[macro_export]
+macro_rules! table_impls {
+    ($handle:ident) => {
+        impl $handle {
+            /// The same handle, but reads also return items whose time to live has
+            /// passed and that DynamoDB has not deleted yet (by default `get`,
+            /// queries and collections leave them out).
+            pub fn show_expired(self) -> Self {
+                Self {
+                    table: self.table.show_expired(),
+                }
+            }
+
+            /// A batch read of items of any entities, by key (requests of 100,
+            /// unprocessed keys retried, leftovers returned typed).
+            pub fn batch_get(&self) -> $crate::BatchGet<'_> {
+                self.table.batch_get()
+            }
+
+            /// A batch of puts and deletes of items of any unversioned entities
+            /// (requests of 25, unprocessed items retried, leftovers returned typed).
+            pub fn batch_write(&self) -> $crate::BatchWrite<'_> {
+                self.table.batch_write()
+            }
+
+            /// A write transaction across entities: every action happens, or none.
+            pub fn transact_write(&self) -> $crate::TransactWrite<'_> {
+                self.table.transact_write()
+            }
+
+            /// A read of up to 100 items of any entities at one point in time.
+            pub fn transact_get(&self) -> $crate::TransactGet<'_> {
+                self.table.transact_get()
+            }
+
+            /// The underlying table, e.g. for [`Table::create_if_missing`]($crate::Table::create_if_missing).
+            pub fn table(&self) -> &$crate::Table {
+                &self.table
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,50 +477,4 @@ mod tests {
         ));
         assert!(!ttl_already_enabled(None, None));
     }
-}
-
-/// What every generated table handle has the same way: `show_expired`,
-/// batches, transactions and `table()`, on its `table` field. Generated
-/// code calls it once per table.
-#[macro_export]
-macro_rules! table_impls {
-    ($handle:ident) => {
-        impl $handle {
-            /// The same handle, but reads also return items whose time to live has
-            /// passed and that DynamoDB has not deleted yet (by default `get`,
-            /// queries and collections leave them out).
-            pub fn show_expired(self) -> Self {
-                Self {
-                    table: self.table.show_expired(),
-                }
-            }
-
-            /// A batch read of items of any entities, by key (requests of 100,
-            /// unprocessed keys retried, leftovers returned typed).
-            pub fn batch_get(&self) -> $crate::BatchGet<'_> {
-                self.table.batch_get()
-            }
-
-            /// A batch of puts and deletes of items of any unversioned entities
-            /// (requests of 25, unprocessed items retried, leftovers returned typed).
-            pub fn batch_write(&self) -> $crate::BatchWrite<'_> {
-                self.table.batch_write()
-            }
-
-            /// A write transaction across entities: every action happens, or none.
-            pub fn transact_write(&self) -> $crate::TransactWrite<'_> {
-                self.table.transact_write()
-            }
-
-            /// A read of up to 100 items of any entities at one point in time.
-            pub fn transact_get(&self) -> $crate::TransactGet<'_> {
-                self.table.transact_get()
-            }
-
-            /// The underlying table, e.g. for [`Table::create_if_missing`]($crate::Table::create_if_missing).
-            pub fn table(&self) -> &$crate::Table {
-                &self.table
-            }
-        }
-    };
 }
