@@ -395,8 +395,7 @@ impl<'t> UserUpdate<'t> {
         mut self,
         full_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = full_name.into();
-        self.update.set("fullName", &value);
+        self.update.set_text("fullName", full_name);
         self
     }
 
@@ -405,8 +404,7 @@ impl<'t> UserUpdate<'t> {
         mut self,
         bio: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = bio.into();
-        self.update.set("bio", &value);
+        self.update.set_text("bio", bio);
         self
     }
 
@@ -415,8 +413,7 @@ impl<'t> UserUpdate<'t> {
         mut self,
         location: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = location.into();
-        self.update.set("location", &value);
+        self.update.set_text("location", location);
         self
     }
 
@@ -808,8 +805,7 @@ impl<'t> RepositoryUpdate<'t> {
         mut self,
         about: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = about.into();
-        self.update.set("about", &value);
+        self.update.set_text("about", about);
         self
     }
 
@@ -818,15 +814,13 @@ impl<'t> RepositoryUpdate<'t> {
         mut self,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = description.into();
-        self.update.set("description", &value);
+        self.update.set_text("description", description);
         self
     }
 
     /// Sets `isPrivate`.
     pub fn set_is_private(mut self, is_private: bool) -> Self {
-        let value = is_private;
-        self.update.set("isPrivate", &value);
+        self.update.set("isPrivate", &is_private);
         self
     }
 
@@ -835,8 +829,7 @@ impl<'t> RepositoryUpdate<'t> {
         mut self,
         default_branch: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = default_branch.into();
-        self.update.set("defaultBranch", &value);
+        self.update.set_text("defaultBranch", default_branch);
         self
     }
 
@@ -1325,8 +1318,7 @@ impl<'t> IssueUpdate<'t> {
         mut self,
         subject: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = subject.into();
-        self.update.set("subject", &value);
+        self.update.set_text("subject", subject);
         self
     }
 
@@ -1335,8 +1327,7 @@ impl<'t> IssueUpdate<'t> {
         mut self,
         body: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = body.into();
-        self.update.set("body", &value);
+        self.update.set_text("body", body);
         self
     }
 
@@ -1881,8 +1872,7 @@ impl<'t> PullRequestUpdate<'t> {
         mut self,
         subject: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = subject.into();
-        self.update.set("subject", &value);
+        self.update.set_text("subject", subject);
         self
     }
 
@@ -1891,8 +1881,7 @@ impl<'t> PullRequestUpdate<'t> {
         mut self,
         body: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = body.into();
-        self.update.set("body", &value);
+        self.update.set_text("body", body);
         self
     }
 

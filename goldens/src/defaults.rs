@@ -827,22 +827,19 @@ impl<'t> BookUpdate<'t> {
         mut self,
         title: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = title.into();
-        self.update.set("title", &value);
+        self.update.set_text("title", title);
         self
     }
 
     /// Sets `inPrint`.
     pub fn set_in_print(mut self, in_print: bool) -> Self {
-        let value = in_print;
-        self.update.set("inPrint", &value);
+        self.update.set("inPrint", &in_print);
         self
     }
 
     /// Sets `pages`.
     pub fn set_pages(mut self, pages: i32) -> Self {
-        let value = pages;
-        self.update.set("pages", &value);
+        self.update.set("pages", &pages);
         self
     }
 
@@ -872,8 +869,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `copies`.
     pub fn set_copies(mut self, copies: i64) -> Self {
-        let value = copies;
-        self.update.set("copies", &value);
+        self.update.set("copies", &copies);
         self
     }
 
@@ -903,8 +899,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `edition`.
     pub fn set_edition(mut self, edition: u32) -> Self {
-        let value = edition;
-        self.update.set("edition", &value);
+        self.update.set("edition", &edition);
         self
     }
 
@@ -934,8 +929,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `reads`.
     pub fn set_reads(mut self, reads: u64) -> Self {
-        let value = reads;
-        self.update.set("reads", &value);
+        self.update.set("reads", &reads);
         self
     }
 
@@ -965,8 +959,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `rating`.
     pub fn set_rating(mut self, rating: f64) -> Self {
-        let value = rating;
-        self.update.set("rating", &value);
+        self.update.set("rating", &rating);
         self
     }
 
@@ -984,8 +977,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `weight`.
     pub fn set_weight(mut self, weight: f64) -> Self {
-        let value = weight;
-        self.update.set("weight", &value);
+        self.update.set("weight", &weight);
         self
     }
 
@@ -1003,8 +995,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `tiny`.
     pub fn set_tiny(mut self, tiny: f64) -> Self {
-        let value = tiny;
-        self.update.set("tiny", &value);
+        self.update.set("tiny", &tiny);
         self
     }
 
@@ -1022,8 +1013,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `price`.
     pub fn set_price(mut self, price: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
-        let value = price;
-        self.update.set("price", &value);
+        self.update.set("price", &price);
         self
     }
 
@@ -1047,8 +1037,7 @@ impl<'t> BookUpdate<'t> {
         mut self,
         discount: ::dyngen_runtime::rust_decimal::Decimal,
     ) -> Self {
-        let value = discount;
-        self.update.set("discount", &value);
+        self.update.set("discount", &discount);
         self
     }
 
@@ -1072,8 +1061,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `tax`.
     pub fn set_tax(mut self, tax: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
-        let value = tax;
-        self.update.set("tax", &value);
+        self.update.set("tax", &tax);
         self
     }
 
@@ -1091,8 +1079,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `big`.
     pub fn set_big(mut self, big: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
-        let value = big;
-        self.update.set("big", &value);
+        self.update.set("big", &big);
         self
     }
 
@@ -1110,15 +1097,13 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `format`.
     pub fn set_format(mut self, format: Format) -> Self {
-        let value = format;
-        self.update.set("format", &value);
+        self.update.set("format", &format);
         self
     }
 
     /// Sets `formats`.
     pub fn set_formats(mut self, formats: ::std::vec::Vec<Format>) -> Self {
-        let value = formats;
-        self.update.set("formats", &value);
+        self.update.set("formats", &formats);
         self
     }
 
@@ -1149,8 +1134,7 @@ impl<'t> BookUpdate<'t> {
         mut self,
         authors: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        let value = authors;
-        self.update.set("authors", &value);
+        self.update.set("authors", &authors);
         self
     }
 
@@ -1178,8 +1162,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `ratings`.
     pub fn set_ratings(mut self, ratings: ::std::vec::Vec<f64>) -> Self {
-        let value = ratings;
-        self.update.set("ratings", &value);
+        self.update.set("ratings", &ratings);
         self
     }
 
@@ -1213,8 +1196,7 @@ impl<'t> BookUpdate<'t> {
             ::std::string::String,
         >,
     ) -> Self {
-        let value = labels;
-        self.update.set("labels", &value);
+        self.update.set("labels", &labels);
         self
     }
 
@@ -1223,8 +1205,7 @@ impl<'t> BookUpdate<'t> {
         mut self,
         weights: ::std::collections::BTreeMap<::std::string::String, f64>,
     ) -> Self {
-        let value = weights;
-        self.update.set("weights", &value);
+        self.update.set("weights", &weights);
         self
     }
 
@@ -1233,8 +1214,7 @@ impl<'t> BookUpdate<'t> {
         mut self,
         tags: ::std::collections::BTreeSet<::std::string::String>,
     ) -> Self {
-        let value = tags;
-        self.update.set("tags", &value);
+        self.update.set("tags", &tags);
         self
     }
 
@@ -1266,8 +1246,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `small`.
     pub fn set_small(mut self, small: ::std::collections::BTreeSet<i32>) -> Self {
-        let value = small;
-        self.update.set("small", &value);
+        self.update.set("small", &small);
         self
     }
 
@@ -1299,8 +1278,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `large`.
     pub fn set_large(mut self, large: ::std::collections::BTreeSet<i64>) -> Self {
-        let value = large;
-        self.update.set("large", &value);
+        self.update.set("large", &large);
         self
     }
 
@@ -1332,8 +1310,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `counts`.
     pub fn set_counts(mut self, counts: ::std::collections::BTreeSet<u32>) -> Self {
-        let value = counts;
-        self.update.set("counts", &value);
+        self.update.set("counts", &counts);
         self
     }
 
@@ -1365,8 +1342,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `ids`.
     pub fn set_ids(mut self, ids: ::std::collections::BTreeSet<u64>) -> Self {
-        let value = ids;
-        self.update.set("ids", &value);
+        self.update.set("ids", &ids);
         self
     }
 
@@ -1401,8 +1377,7 @@ impl<'t> BookUpdate<'t> {
         mut self,
         amounts: ::std::collections::BTreeSet<::dyngen_runtime::rust_decimal::Decimal>,
     ) -> Self {
-        let value = amounts;
-        self.update.set("amounts", &value);
+        self.update.set("amounts", &amounts);
         self
     }
 
@@ -1441,8 +1416,7 @@ impl<'t> BookUpdate<'t> {
         mut self,
         hashes: ::std::collections::BTreeSet<::dyngen_runtime::Bytes>,
     ) -> Self {
-        let value = hashes;
-        self.update.set("hashes", &value);
+        self.update.set("hashes", &hashes);
         self
     }
 
@@ -1474,8 +1448,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `chapters`.
     pub fn set_chapters(mut self, chapters: ::std::vec::Vec<Chapter>) -> Self {
-        let value = chapters;
-        self.update.set("chapters", &value);
+        self.update.set("chapters", &chapters);
         self
     }
 
@@ -1503,8 +1476,7 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `category`.
     pub fn set_category(mut self, category: Category) -> Self {
-        let value = category;
-        self.update.set("category", &value);
+        self.update.set("category", &category);
         self
     }
 
@@ -1523,15 +1495,13 @@ impl<'t> BookUpdate<'t> {
 
     /// Sets `summary`.
     pub fn set_summary(mut self, summary: Summary) -> Self {
-        let value = summary;
-        self.update.set("summary", &value);
+        self.update.set("summary", &summary);
         self
     }
 
     /// Sets `cover`.
     pub fn set_cover(mut self, cover: ::dyngen_runtime::Bytes) -> Self {
-        let value = cover;
-        self.update.set("cover", &value);
+        self.update.set("cover", &cover);
         self
     }
 

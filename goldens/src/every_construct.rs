@@ -915,15 +915,13 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = name.into();
-        self.update.set("name", &value);
+        self.update.set_text("name", name);
         self
     }
 
     /// Sets `tier`.
     pub fn set_tier(mut self, tier: Tier) -> Self {
-        let value = tier;
-        self.update.set("tier", &value);
+        self.update.set("tier", &tier);
         self
     }
 
@@ -932,8 +930,7 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         addresses: ::std::collections::BTreeMap<::std::string::String, Address>,
     ) -> Self {
-        let value = addresses;
-        self.update.set("addresses", &value);
+        self.update.set("addresses", &addresses);
         self
     }
 
@@ -942,8 +939,7 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         tags: ::std::collections::BTreeSet<::std::string::String>,
     ) -> Self {
-        let value = tags;
-        self.update.set("tags", &value);
+        self.update.set("tags", &tags);
         self
     }
 
@@ -991,8 +987,7 @@ impl<'t> CustomerUpdate<'t> {
 
     /// Sets `scores`.
     pub fn set_scores(mut self, scores: ::std::collections::BTreeSet<i64>) -> Self {
-        let value = scores;
-        self.update.set("scores", &value);
+        self.update.set("scores", &scores);
         self
     }
 
@@ -1043,8 +1038,7 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         prices: ::std::collections::BTreeSet<::dyngen_runtime::rust_decimal::Decimal>,
     ) -> Self {
-        let value = prices;
-        self.update.set("prices", &value);
+        self.update.set("prices", &prices);
         self
     }
 
@@ -1099,8 +1093,7 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         blobs: ::std::collections::BTreeSet<::dyngen_runtime::Bytes>,
     ) -> Self {
-        let value = blobs;
-        self.update.set("blobs", &value);
+        self.update.set("blobs", &blobs);
         self
     }
 
@@ -1148,8 +1141,7 @@ impl<'t> CustomerUpdate<'t> {
 
     /// Sets `avatar`.
     pub fn set_avatar(mut self, avatar: ::dyngen_runtime::Bytes) -> Self {
-        let value = avatar;
-        self.update.set("avatar", &value);
+        self.update.set("avatar", &avatar);
         self
     }
 
@@ -1171,8 +1163,7 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         balance: ::dyngen_runtime::rust_decimal::Decimal,
     ) -> Self {
-        let value = balance;
-        self.update.set("balance", &value);
+        self.update.set("balance", &balance);
         self
     }
 
@@ -1196,8 +1187,7 @@ impl<'t> CustomerUpdate<'t> {
 
     /// Sets `ratio`.
     pub fn set_ratio(mut self, ratio: f64) -> Self {
-        let value = ratio;
-        self.update.set("ratio", &value);
+        self.update.set("ratio", &ratio);
         self
     }
 
@@ -1215,8 +1205,7 @@ impl<'t> CustomerUpdate<'t> {
 
     /// Sets `visits`.
     pub fn set_visits(mut self, visits: u64) -> Self {
-        let value = visits;
-        self.update.set("visits", &value);
+        self.update.set("visits", &visits);
         self
     }
 
@@ -1246,8 +1235,7 @@ impl<'t> CustomerUpdate<'t> {
 
     /// Sets `age`.
     pub fn set_age(mut self, age: i32) -> Self {
-        let value = age;
-        self.update.set("age", &value);
+        self.update.set("age", &age);
         self
     }
 
@@ -1290,8 +1278,7 @@ impl<'t> CustomerUpdate<'t> {
 
     /// Sets `lastSeen`.
     pub fn set_last_seen(mut self, last_seen: ::dyngen_runtime::Timestamp) -> Self {
-        let value = last_seen;
-        self.update.set("lastSeen", &value);
+        self.update.set("lastSeen", &last_seen);
         self
     }
 
@@ -1313,8 +1300,7 @@ impl<'t> CustomerUpdate<'t> {
 
     /// Sets `active`.
     pub fn set_active(mut self, active: bool) -> Self {
-        let value = active;
-        self.update.set("active", &value);
+        self.update.set("active", &active);
         self
     }
 
@@ -1323,8 +1309,7 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         nicknames: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        let value = nicknames;
-        self.update.set("nicknames", &value);
+        self.update.set("nicknames", &nicknames);
         self
     }
 
@@ -1358,8 +1343,7 @@ impl<'t> CustomerUpdate<'t> {
             ::std::string::String,
         >,
     ) -> Self {
-        let value = labels;
-        self.update.set("labels", &value);
+        self.update.set("labels", &labels);
         self
     }
 
@@ -1368,8 +1352,7 @@ impl<'t> CustomerUpdate<'t> {
         mut self,
         r#type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = r#type.into();
-        self.update.set("type", &value);
+        self.update.set_text("type", r#type);
         self
     }
 
@@ -1949,8 +1932,7 @@ impl<'t> OrderUpdate<'t> {
 
     /// Sets `total`.
     pub fn set_total(mut self, total: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
-        let value = total;
-        self.update.set("total", &value);
+        self.update.set("total", &total);
         self
     }
 
@@ -1977,8 +1959,7 @@ impl<'t> OrderUpdate<'t> {
 
     /// Sets `lines`.
     pub fn set_lines(mut self, lines: ::std::vec::Vec<Line>) -> Self {
-        let value = lines;
-        self.update.set("lines", &value);
+        self.update.set("lines", &lines);
         self
     }
 
@@ -2006,8 +1987,7 @@ impl<'t> OrderUpdate<'t> {
 
     /// Sets `shipTo`.
     pub fn set_ship_to(mut self, ship_to: Address) -> Self {
-        let value = ship_to;
-        self.update.set("shipTo", &value);
+        self.update.set("shipTo", &ship_to);
         self
     }
 
@@ -2252,15 +2232,13 @@ impl<'t> SessionUpdate<'t> {
         mut self,
         customer_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = customer_id.into();
-        self.update.set("customerId", &value);
+        self.update.set_text("customerId", customer_id);
         self
     }
 
     /// Sets `expiresAt`.
     pub fn set_expires_at(mut self, expires_at: i64) -> Self {
-        let value = expires_at;
-        self.update.set("expiresAt", &value);
+        self.update.set("expiresAt", &expires_at);
         self
     }
 

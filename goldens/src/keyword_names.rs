@@ -292,8 +292,7 @@ impl<'t> ItemUpdate<'t> {
         mut self,
         r#fn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = r#fn.into();
-        self.update.set("fn", &value);
+        self.update.set_text("fn", r#fn);
         self
     }
 
@@ -315,15 +314,13 @@ impl<'t> ItemUpdate<'t> {
 
     /// Sets `match`.
     pub fn set_match(mut self, r#match: bool) -> Self {
-        let value = r#match;
-        self.update.set("match", &value);
+        self.update.set("match", &r#match);
         self
     }
 
     /// Sets `async`.
     pub fn set_async(mut self, r#async: i64) -> Self {
-        let value = r#async;
-        self.update.set("async", &value);
+        self.update.set("async", &r#async);
         self
     }
 

@@ -927,8 +927,7 @@ impl<'t> TaskUpdate<'t> {
 
     /// Sets `points`.
     pub fn set_points(mut self, points: i64) -> Self {
-        let value = points;
-        self.update.set("points", &value);
+        self.update.set("points", &points);
         self
     }
 
@@ -958,8 +957,7 @@ impl<'t> TaskUpdate<'t> {
 
     /// Sets `budget`.
     pub fn set_budget(mut self, budget: u32) -> Self {
-        let value = budget;
-        self.update.set("budget", &value);
+        self.update.set("budget", &budget);
         self
     }
 
@@ -989,8 +987,7 @@ impl<'t> TaskUpdate<'t> {
 
     /// Sets `estimate`.
     pub fn set_estimate(mut self, estimate: f64) -> Self {
-        let value = estimate;
-        self.update.set("estimate", &value);
+        self.update.set("estimate", &estimate);
         self
     }
 
@@ -1021,8 +1018,7 @@ impl<'t> TaskUpdate<'t> {
 
     /// Sets `cost`.
     pub fn set_cost(mut self, cost: ::dyngen_runtime::rust_decimal::Decimal) -> Self {
-        let value = cost;
-        self.update.set("cost", &value);
+        self.update.set("cost", &cost);
         self
     }
 
@@ -1046,8 +1042,7 @@ impl<'t> TaskUpdate<'t> {
         mut self,
         tags: ::std::collections::BTreeSet<::std::string::String>,
     ) -> Self {
-        let value = tags;
-        self.update.set("tags", &value);
+        self.update.set("tags", &tags);
         self
     }
 
@@ -1098,8 +1093,7 @@ impl<'t> TaskUpdate<'t> {
         mut self,
         history: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        let value = history;
-        self.update.set("history", &value);
+        self.update.set("history", &history);
         self
     }
 
@@ -1127,8 +1121,7 @@ impl<'t> TaskUpdate<'t> {
 
     /// Sets `notes`.
     pub fn set_notes(mut self, notes: ::std::vec::Vec<Note>) -> Self {
-        let value = notes;
-        self.update.set("notes", &value);
+        self.update.set("notes", &notes);
         self
     }
 
@@ -1162,15 +1155,13 @@ impl<'t> TaskUpdate<'t> {
             ::std::string::String,
         >,
     ) -> Self {
-        let value = labels;
-        self.update.set("labels", &value);
+        self.update.set("labels", &labels);
         self
     }
 
     /// Sets `note`.
     pub fn set_note(mut self, note: Note) -> Self {
-        let value = note;
-        self.update.set("note", &value);
+        self.update.set("note", &note);
         self
     }
 
@@ -1189,15 +1180,13 @@ impl<'t> TaskUpdate<'t> {
 
     /// Sets `done`.
     pub fn set_done(mut self, done: bool) -> Self {
-        let value = done;
-        self.update.set("done", &value);
+        self.update.set("done", &done);
         self
     }
 
     /// Sets `expiresAt`.
     pub fn set_expires_at(mut self, expires_at: ::dyngen_runtime::Timestamp) -> Self {
-        let value = expires_at;
-        self.update.set("expiresAt", &::dyngen_runtime::value::EpochSeconds(value));
+        self.update.set("expiresAt", &::dyngen_runtime::value::EpochSeconds(expires_at));
         self
     }
 
@@ -1548,15 +1537,13 @@ impl<'t> CommentUpdate<'t> {
         mut self,
         text: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = text.into();
-        self.update.set("text", &value);
+        self.update.set_text("text", text);
         self
     }
 
     /// Sets `expiresAt`.
     pub fn set_expires_at(mut self, expires_at: ::dyngen_runtime::Timestamp) -> Self {
-        let value = expires_at;
-        self.update.set("expiresAt", &::dyngen_runtime::value::EpochSeconds(value));
+        self.update.set("expiresAt", &::dyngen_runtime::value::EpochSeconds(expires_at));
         self
     }
 
@@ -1911,8 +1898,7 @@ impl<'t> PageUpdate<'t> {
         mut self,
         body: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let value = body.into();
-        self.update.set("body", &value);
+        self.update.set_text("body", body);
         self
     }
 
@@ -2100,8 +2086,7 @@ pub struct CounterUpdate<'t> {
 impl<'t> CounterUpdate<'t> {
     /// Sets `count`.
     pub fn set_count(mut self, count: i64) -> Self {
-        let value = count;
-        self.update.set("count", &value);
+        self.update.set("count", &count);
         self
     }
 
@@ -2131,8 +2116,7 @@ impl<'t> CounterUpdate<'t> {
 
     /// Sets `hits`.
     pub fn set_hits(mut self, hits: u64) -> Self {
-        let value = hits;
-        self.update.set("hits", &value);
+        self.update.set("hits", &hits);
         self
     }
 
@@ -2162,8 +2146,7 @@ impl<'t> CounterUpdate<'t> {
 
     /// Sets `level`.
     pub fn set_level(mut self, level: i32) -> Self {
-        let value = level;
-        self.update.set("level", &value);
+        self.update.set("level", &level);
         self
     }
 

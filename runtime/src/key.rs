@@ -446,26 +446,28 @@ impl KeySegment for u64 {
     }
 }
 
+/// A signed integer of `bits` bits as text that sorts like the numbers:
+/// `width` digits when not negative; `-` and `value + 2^(bits - 1)` in
+/// `width` digits when negative (`-` sorts before every digit, and the
+/// offset makes larger negatives sort later).
+fn signed_text(value: i128, width: usize, bits: u32) -> String {
+    if value >= 0 {
+        format!("{value:0width$}")
+    } else {
+        format!("-{:0width$}", value + (1i128 << (bits - 1)))
+    }
+}
+
 impl KeySegment for i32 {
     fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
-        let text = if *self >= 0 {
-            format!("{self:010}")
-        } else {
-            format!("-{:010}", i64::from(*self) + (1i64 << 31))
-        };
-        write_escaped(&text, Casing::Preserve, out);
+        write_escaped(&signed_text(i128::from(*self), 10, 32), Casing::Preserve, out);
         Ok(())
     }
 }
 
 impl KeySegment for i64 {
     fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
-        let text = if *self >= 0 {
-            format!("{self:019}")
-        } else {
-            format!("-{:019}", i128::from(*self) + (1i128 << 63))
-        };
-        write_escaped(&text, Casing::Preserve, out);
+        write_escaped(&signed_text(i128::from(*self), 19, 64), Casing::Preserve, out);
         Ok(())
     }
 }

@@ -858,6 +858,12 @@ impl<'a> RawUpdate<'a> {
         self.act(field, action);
     }
 
+    /// Sets a string attribute to anything that converts into a `String`
+    /// (the `impl Into<String>` of a generated setter).
+    pub fn set_text(&mut self, field: &'static str, value: impl Into<String>) {
+        self.set(field, &value.into());
+    }
+
     /// Sets an attribute only if the item has none.
     pub fn set_if_absent<T: AttributeCodec>(&mut self, field: &'static str, value: &T) {
         if let Some(value) = self.encoded(field, value) {

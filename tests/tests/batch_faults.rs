@@ -86,7 +86,7 @@ fn client(rules: &[&Rule]) -> aws_sdk_dynamodb::Client {
 }
 
 /// The error metadata a deserialized DynamoDB error carries. The batches'
-/// retry rule (`retryable` in runtime/src/ops.rs) reads the error code from
+/// retry rule (`retryable` in runtime/src/sdk.rs) reads the error code from
 /// it, as the SDK's deserializers set it for every error; a modeled error
 /// built without it would have no code.
 fn meta(code: &str) -> ErrorMetadata {

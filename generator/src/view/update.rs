@@ -171,6 +171,15 @@ fn param_type(schema: &Schema, attr: &Attribute, optional: bool) -> String {
     }
 }
 
+/// Sets `attr` to the setter's parameter `name`: a string through its
+/// `impl Into<String>`, anything else by reference.
+fn set_value(attr: &Attribute, name: &str) -> String {
+    match attr.ty {
+        Type::String => format!("self.update.set_text({}, {name});", lit(&attr.field)),
+        _ => set_call(attr, &format!("&{name}")),
+    }
+}
+
 /// `let value = <the parameter, converted>;` for a setter's body, or
 /// nothing when the parameter is `value` already (an attribute named
 /// `value` that needs no conversion).
@@ -313,10 +322,7 @@ fn setter_method(schema: &Schema, analysis: &Analysis<'_>, attr: &Attribute, set
             docs: vec![format!("/// Sets `{}`.", attr.name)],
             name: method,
             params: vec![param(name, param_type(schema, attr, false))],
-            body: value_binding(attr)
-                .into_iter()
-                .chain([set_call(attr, "&value")])
-                .collect(),
+            body: vec![set_value(attr, name)],
         },
         Setter::Remove => SetterView {
             docs: vec![format!("/// Removes `{}`.", attr.name)],
