@@ -190,6 +190,52 @@ fn build_writes_the_output_file() {
     assert_eq!(std::fs::read_to_string(&target).unwrap(), minimal_generated());
 }
 
+/// `dyngen build` says what it did on stderr (stdout stays free for the
+/// module): what it wrote, with the schema's size, or that nothing changed;
+/// `-q` keeps it quiet.
+#[test]
+fn build_says_what_it_wrote_or_that_nothing_changed() {
+    let dir = scratch_dir("status");
+    let target = dir.join("vcs.rs");
+    let target_text = target.display().to_string();
+    let out = dyngen(&["build", &vcs(), "-o", &target_text]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    // The example has four entities and three collections.
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("wrote {target_text} (4 entities, 3 collections)\n")
+    );
+
+    let out = dyngen(&["build", &vcs(), "-o", &target_text]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("{target_text} unchanged\n")
+    );
+
+    // One entity, no collection: the counts are worded for the numbers.
+    let minimal_target = dir.join("minimal.rs");
+    let out = dyngen(&[
+        "build",
+        minimal().to_str().unwrap(),
+        "-o",
+        minimal_target.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.ends_with("(1 entity, 0 collections)\n"), "{stderr}");
+
+    for quiet in ["-q", "--quiet"] {
+        std::fs::remove_file(&target).unwrap();
+        let out = dyngen(&["build", &vcs(), "-o", &target_text, quiet]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{quiet}: {out:?}");
+        assert!(target.exists(), "{quiet} still writes");
+        let out = dyngen(&["build", &vcs(), "-o", &target_text, quiet]);
+        assert!(out.stderr.is_empty(), "{quiet}: {out:?}");
+    }
+}
+
 #[test]
 fn build_writes_the_stem_into_out_dir() {
     let dir = scratch_dir("out-dir");
