@@ -73,6 +73,8 @@ impl Maintained {
 pub struct EntityMeta {
     pub name: &'static str,
     pub tag: &'static str,
+    /// [`Entity::STORED`].
+    pub stored: &'static [&'static str],
     pub maintained: Maintained,
     pub readonly: &'static [&'static str],
     pub fixed: &'static [FixedAttribute],
@@ -166,6 +168,7 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     const META: &'static EntityMeta = &EntityMeta {
         name: Self::NAME,
         tag: Self::TAG,
+        stored: Self::STORED,
         maintained: Self::MAINTAINED,
         readonly: Self::READONLY,
         fixed: Self::FIXED,

@@ -320,7 +320,7 @@ impl<'a, E: Entity> Put<'a, E> {
             let key = take_key(self.table, &mut item);
             Request::Update {
                 key,
-                expression: Some(upsert_expression(E::META, E::STORED, item, &mut aliases)),
+                expression: Some(upsert_expression(E::META, item, &mut aliases)),
             }
         } else {
             Request::Put(item)
@@ -366,8 +366,8 @@ fn take_key(table: &Table, item: &mut Item) -> Item {
 /// `upsert`'s UpdateExpression: every attribute of `item` (the key taken
 /// out) set, `createdAt` only if absent, every other attribute the entity
 /// may store removed.
-fn upsert_expression(meta: &EntityMeta, stored: &[&str], item: Item, aliases: &mut Aliases) -> String {
-    let absent: Vec<&str> = stored.iter().copied().filter(|f| !item.contains_key(*f)).collect();
+fn upsert_expression(meta: &EntityMeta, item: Item, aliases: &mut Aliases) -> String {
+    let absent: Vec<&str> = meta.stored.iter().copied().filter(|f| !item.contains_key(*f)).collect();
     let mut update = UpdateExpression::default();
     // Sorted, so the same value gives the same expression.
     let item: BTreeMap<String, AttributeValue> = item.into_iter().collect();
