@@ -20,20 +20,8 @@ impl Vcs {
         pk: "pk",
         sk: ::std::option::Option::Some("sk"),
         indexes: &[
-            ::dyngen_runtime::IndexDef {
-                name: "gsi1",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi1pk",
-                sk: ::std::option::Option::Some("gsi1sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "gsi2",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi2pk",
-                sk: ::std::option::Option::Some("gsi2sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
+            ::dyngen_runtime::IndexDef::global("gsi1", "gsi1pk").sort("gsi1sk"),
+            ::dyngen_runtime::IndexDef::global("gsi2", "gsi2pk").sort("gsi2sk"),
         ],
         ttl: ::std::option::Option::None,
         entity_tag: "_et",
@@ -130,35 +118,7 @@ impl IssueStatus {
     }
 }
 
-impl ::dyngen_runtime::value::AttributeCodec for IssueStatus {
-    fn encode(
-        &self,
-    ) -> ::std::option::Option<
-        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    > {
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
-    }
-
-    fn decode(
-        value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(
-            value,
-            &[("Open", Self::Open), ("Closed", Self::Closed)],
-        )
-    }
-}
-
-impl ::dyngen_runtime::key::KeySegment for IssueStatus {
-    fn write_segment(
-        &self,
-        casing: ::dyngen_runtime::Casing,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
-        ::std::result::Result::Ok(())
-    }
-}
+::dyngen_runtime::enum_impls!(IssueStatus);
 
 /// A person with an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,28 +185,27 @@ impl User {
         }
     }
 
-    fn primary_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("User", "sk").label("User").build()
     }
 
-    fn owned_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn owned_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn owned_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("User", "gsi1sk")
-            .label("owned")
-            .label("User")
+            .labels(&["owned", "User"])
             .build()
     }
 }
@@ -255,13 +214,7 @@ impl ::dyngen_runtime::Entity for User {
     const NAME: &'static str = "User";
 
     const STORED: &'static [&'static str] = &[
-        "bio",
-        "createdAt",
-        "fullName",
-        "gsi1pk",
-        "gsi1sk",
-        "location",
-        "updatedAt",
+        "bio", "createdAt", "fullName", "gsi1pk", "gsi1sk", "location", "updatedAt",
         "username",
     ];
 
@@ -286,27 +239,23 @@ impl ::dyngen_runtime::Entity for User {
         self.updated_at = now;
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(11);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.username)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::owned_pk(&self.username)?);
-        ::dyngen_runtime::key::put(&mut item, "gsi1sk", Self::owned_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "_et", "User");
-        ::dyngen_runtime::value::put(&mut item, "username", &self.username);
-        ::dyngen_runtime::value::put(&mut item, "fullName", &self.full_name);
-        ::dyngen_runtime::value::put(&mut item, "bio", &self.bio);
-        ::dyngen_runtime::value::put(&mut item, "location", &self.location);
-        ::dyngen_runtime::value::put(&mut item, "createdAt", &self.created_at);
-        ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(11);
+        item.key("pk", Self::primary_pk(&self.username)?);
+        item.key("sk", Self::primary_sk()?);
+        item.key("gsi1pk", Self::owned_pk(&self.username)?);
+        item.key("gsi1sk", Self::owned_sk()?);
+        item.key("_et", "User");
+        item.put("username", &self.username);
+        item.put("fullName", &self.full_name);
+        item.put("bio", &self.bio);
+        item.put("location", &self.location);
+        item.put("createdAt", &self.created_at);
+        item.put("updatedAt", &self.updated_at);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "User");
         ::std::result::Result::Ok(Self {
             username: item.take("username")?,
@@ -318,9 +267,7 @@ impl ::dyngen_runtime::Entity for User {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -331,13 +278,11 @@ impl ::dyngen_runtime::Unversioned for User {}
 impl ::dyngen_runtime::PrimaryKey for UserKey {
     type Entity = User;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", User::primary_pk(&self.username)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", User::primary_sk()?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", User::primary_pk(&self.username)?);
+        key.key("sk", User::primary_sk()?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -354,11 +299,9 @@ impl<'t> UserClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &UserKey) -> UserUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
-        UserUpdate { update }
+        UserUpdate {
+            update: self.0.update(key),
+        }
     }
 
     /// Pattern 1: a user's profile by username.
@@ -391,39 +334,25 @@ pub struct UserUpdate<'t> {
 
 impl<'t> UserUpdate<'t> {
     /// Sets `fullName`.
-    pub fn set_full_name(
-        mut self,
-        full_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_full_name(mut self, full_name: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("fullName", full_name);
         self
     }
 
     /// Sets `bio`.
-    pub fn set_bio(
-        mut self,
-        bio: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_bio(mut self, bio: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("bio", bio);
         self
     }
 
     /// Sets `location`.
-    pub fn set_location(
-        mut self,
-        location: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_location(mut self, location: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("location", location);
         self
     }
-
-    /// The runtime update with the key attributes and pending values written.
-    fn finish(self) -> ::dyngen_runtime::Update<'t, User> {
-        self.update
-    }
 }
 
-::dyngen_runtime::update_impls!(User, UserUpdate);
+::dyngen_runtime::update_impls!(User, UserUpdate, direct);
 
 /// A repository, owned by a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -515,43 +444,35 @@ impl Repository {
         }
     }
 
-    fn primary_pk(
-        repo_owner: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(repo_owner: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(
-        repo_name: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "sk")
             .label("Repository")
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn owned_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_sk(repo_name: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn owned_sk(repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi1sk")
-            .label("owned")
-            .label("Repository")
+            .labels(&["owned", "Repository"])
             .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn activity_pk(
-        repo_owner: &::std::string::String,
-        repo_name: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn activity_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -559,10 +480,9 @@ impl Repository {
             .build()
     }
 
-    fn activity_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn activity_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi2sk")
-            .label("activity")
-            .label("Repository")
+            .labels(&["activity", "Repository"])
             .build()
     }
 }
@@ -571,18 +491,8 @@ impl ::dyngen_runtime::Entity for Repository {
     const NAME: &'static str = "Repository";
 
     const STORED: &'static [&'static str] = &[
-        "about",
-        "createdAt",
-        "defaultBranch",
-        "description",
-        "gsi1pk",
-        "gsi1sk",
-        "gsi2pk",
-        "gsi2sk",
-        "isPrivate",
-        "repoName",
-        "repoOwner",
-        "updatedAt",
+        "about", "createdAt", "defaultBranch", "description", "gsi1pk", "gsi1sk",
+        "gsi2pk", "gsi2sk", "isPrivate", "repoName", "repoOwner", "updatedAt",
         "username",
     ];
 
@@ -610,40 +520,28 @@ impl ::dyngen_runtime::Entity for Repository {
         self.updated_at = now;
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(16);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.repo_owner)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.repo_name)?);
-        ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::owned_pk(&self.username)?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1sk",
-            Self::owned_sk(&self.repo_name)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2pk",
-            Self::activity_pk(&self.repo_owner, &self.repo_name)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "gsi2sk", Self::activity_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "_et", "Repository");
-        ::dyngen_runtime::value::put(&mut item, "repoName", &self.repo_name);
-        ::dyngen_runtime::value::put(&mut item, "repoOwner", &self.repo_owner);
-        ::dyngen_runtime::value::put(&mut item, "username", &self.username);
-        ::dyngen_runtime::value::put(&mut item, "about", &self.about);
-        ::dyngen_runtime::value::put(&mut item, "description", &self.description);
-        ::dyngen_runtime::value::put(&mut item, "isPrivate", &self.is_private);
-        ::dyngen_runtime::value::put(&mut item, "defaultBranch", &self.default_branch);
-        ::dyngen_runtime::value::put(&mut item, "createdAt", &self.created_at);
-        ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(16);
+        item.key("pk", Self::primary_pk(&self.repo_owner)?);
+        item.key("sk", Self::primary_sk(&self.repo_name)?);
+        item.key("gsi1pk", Self::owned_pk(&self.username)?);
+        item.key("gsi1sk", Self::owned_sk(&self.repo_name)?);
+        item.key("gsi2pk", Self::activity_pk(&self.repo_owner, &self.repo_name)?);
+        item.key("gsi2sk", Self::activity_sk()?);
+        item.key("_et", "Repository");
+        item.put("repoName", &self.repo_name);
+        item.put("repoOwner", &self.repo_owner);
+        item.put("username", &self.username);
+        item.put("about", &self.about);
+        item.put("description", &self.description);
+        item.put("isPrivate", &self.is_private);
+        item.put("defaultBranch", &self.default_branch);
+        item.put("createdAt", &self.created_at);
+        item.put("updatedAt", &self.updated_at);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Repository");
         ::std::result::Result::Ok(Self {
             repo_name: item.take("repoName")?,
@@ -660,9 +558,7 @@ impl ::dyngen_runtime::Entity for Repository {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -673,21 +569,11 @@ impl ::dyngen_runtime::Unversioned for Repository {}
 impl ::dyngen_runtime::PrimaryKey for RepositoryKey {
     type Entity = Repository;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "pk",
-            Repository::primary_pk(&self.repo_owner)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "sk",
-            Repository::primary_sk(&self.repo_name)?,
-        );
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Repository::primary_pk(&self.repo_owner)?);
+        key.key("sk", Repository::primary_sk(&self.repo_name)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -704,12 +590,8 @@ impl<'t> RepositoryClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &RepositoryKey) -> RepositoryUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
         RepositoryUpdate {
-            update,
+            update: self.0.update(key),
             username_: ::std::option::Option::None,
         }
     }
@@ -747,38 +629,15 @@ impl<'t> RepositoryClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Repository` through its primary key: narrow it by `repoName` next, or run it.
-    RepositoryQuery, Repository
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> RepositoryQuery<'t> {
-    /// Only items whose `repoName` equals `value`.
-    pub fn repo_name(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.eq("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    RepositoryQuery, Repository, "repoName", segmented, Preserve, plain(&str), repo_name_gt,
-    repo_name_gte, repo_name_lt, repo_name_lte, repo_name_between, repo_name_begins
+    RepositoryQuery, Repository, "repoName", segmented, Preserve, plain(&str), repo_name => query,
+    repo_name_gt, repo_name_gte, repo_name_lt, repo_name_lte, repo_name_between, repo_name_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Repository` through access pattern `owned`: narrow it by `repoName` next, or run it.
-    RepositoryOwnedQuery, Repository
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> RepositoryOwnedQuery<'t> {
-    /// Only items whose `repoName` equals `value`.
-    pub fn repo_name(self, value: &str) -> ::dyngen_runtime::Query<'t, Repository> {
-        self.0.eq("repoName", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    RepositoryOwnedQuery, Repository, "repoName", segmented, Preserve, plain(&str), repo_name_gt,
-    repo_name_gte, repo_name_lt, repo_name_lte, repo_name_between, repo_name_begins
+    RepositoryOwnedQuery, Repository, "repoName", segmented, Preserve, plain(&str),
+    repo_name => query, repo_name_gt, repo_name_gte, repo_name_lt, repo_name_lte, repo_name_between,
+    repo_name_begins
 );
 
 /// An update of one `Repository` item, from [`RepositoryClient::update`]: set
@@ -792,19 +651,13 @@ pub struct RepositoryUpdate<'t> {
 
 impl<'t> RepositoryUpdate<'t> {
     /// Sets `username`, and rewrites `gsi1pk` (access pattern `owned`).
-    pub fn set_username(
-        mut self,
-        username: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_username(mut self, username: impl ::dyngen_runtime::IntoText) -> Self {
         self.username_ = ::std::option::Option::Some(username.into());
         self
     }
 
     /// Sets `about`.
-    pub fn set_about(
-        mut self,
-        about: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_about(mut self, about: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("about", about);
         self
     }
@@ -812,7 +665,7 @@ impl<'t> RepositoryUpdate<'t> {
     /// Sets `description`.
     pub fn set_description(
         mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::dyngen_runtime::IntoText,
     ) -> Self {
         self.update.set_text("description", description);
         self
@@ -827,7 +680,7 @@ impl<'t> RepositoryUpdate<'t> {
     /// Sets `defaultBranch`.
     pub fn set_default_branch(
         mut self,
-        default_branch: impl ::std::convert::Into<::std::string::String>,
+        default_branch: impl ::dyngen_runtime::IntoText,
     ) -> Self {
         self.update.set_text("defaultBranch", default_branch);
         self
@@ -838,9 +691,7 @@ impl<'t> RepositoryUpdate<'t> {
         if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
             self.update.set_key("gsi1pk", Repository::owned_pk(username_));
         }
-        if let ::std::option::Option::Some(value) = &self.username_ {
-            self.update.set("username", value);
-        }
+        self.update.set_some("username", &self.username_);
         self.update
     }
 }
@@ -942,10 +793,7 @@ impl Issue {
         }
     }
 
-    fn primary_pk(
-        repo_owner: &::std::string::String,
-        repo_name: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -953,16 +801,14 @@ impl Issue {
             .build()
     }
 
-    fn primary_sk(
-        issue_number: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(issue_number: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "sk")
             .label("Issue")
             .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn managed_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn managed_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
@@ -971,20 +817,16 @@ impl Issue {
 
     fn managed_sk(
         status: &IssueStatus,
-        issue_number: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+        issue_number: &str,
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "gsi1sk")
-            .label("managed")
-            .label("Issue")
+            .labels(&["managed", "Issue"])
             .value("status", status, ::dyngen_runtime::Casing::Preserve)
             .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn activity_pk(
-        repo_owner: &::std::string::String,
-        repo_name: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn activity_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -994,11 +836,10 @@ impl Issue {
 
     fn activity_sk(
         status: &IssueStatus,
-        issue_number: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+        issue_number: &str,
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "gsi2sk")
-            .label("activity")
-            .label("Issue")
+            .labels(&["activity", "Issue"])
             .value("status", status, ::dyngen_runtime::Casing::Preserve)
             .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
             .build()
@@ -1009,19 +850,8 @@ impl ::dyngen_runtime::Entity for Issue {
     const NAME: &'static str = "Issue";
 
     const STORED: &'static [&'static str] = &[
-        "body",
-        "createdAt",
-        "gsi1pk",
-        "gsi1sk",
-        "gsi2pk",
-        "gsi2sk",
-        "issueNumber",
-        "repoName",
-        "repoOwner",
-        "status",
-        "subject",
-        "updatedAt",
-        "username",
+        "body", "createdAt", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "issueNumber",
+        "repoName", "repoOwner", "status", "subject", "updatedAt", "username",
     ];
 
     const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
@@ -1048,56 +878,28 @@ impl ::dyngen_runtime::Entity for Issue {
         self.updated_at = now;
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(16);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "pk",
-            Self::primary_pk(&self.repo_owner, &self.repo_name)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "sk",
-            Self::primary_sk(&self.issue_number)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1pk",
-            Self::managed_pk(&self.username)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1sk",
-            Self::managed_sk(&self.status, &self.issue_number)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2pk",
-            Self::activity_pk(&self.repo_owner, &self.repo_name)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2sk",
-            Self::activity_sk(&self.status, &self.issue_number)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "Issue");
-        ::dyngen_runtime::value::put(&mut item, "issueNumber", &self.issue_number);
-        ::dyngen_runtime::value::put(&mut item, "repoName", &self.repo_name);
-        ::dyngen_runtime::value::put(&mut item, "repoOwner", &self.repo_owner);
-        ::dyngen_runtime::value::put(&mut item, "username", &self.username);
-        ::dyngen_runtime::value::put(&mut item, "subject", &self.subject);
-        ::dyngen_runtime::value::put(&mut item, "body", &self.body);
-        ::dyngen_runtime::value::put(&mut item, "status", &self.status);
-        ::dyngen_runtime::value::put(&mut item, "createdAt", &self.created_at);
-        ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(16);
+        item.key("pk", Self::primary_pk(&self.repo_owner, &self.repo_name)?);
+        item.key("sk", Self::primary_sk(&self.issue_number)?);
+        item.key("gsi1pk", Self::managed_pk(&self.username)?);
+        item.key("gsi1sk", Self::managed_sk(&self.status, &self.issue_number)?);
+        item.key("gsi2pk", Self::activity_pk(&self.repo_owner, &self.repo_name)?);
+        item.key("gsi2sk", Self::activity_sk(&self.status, &self.issue_number)?);
+        item.key("_et", "Issue");
+        item.put("issueNumber", &self.issue_number);
+        item.put("repoName", &self.repo_name);
+        item.put("repoOwner", &self.repo_owner);
+        item.put("username", &self.username);
+        item.put("subject", &self.subject);
+        item.put("body", &self.body);
+        item.put("status", &self.status);
+        item.put("createdAt", &self.created_at);
+        item.put("updatedAt", &self.updated_at);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Issue");
         ::std::result::Result::Ok(Self {
             issue_number: item.take("issueNumber")?,
@@ -1112,9 +914,7 @@ impl ::dyngen_runtime::Entity for Issue {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -1125,21 +925,11 @@ impl ::dyngen_runtime::Unversioned for Issue {}
 impl ::dyngen_runtime::PrimaryKey for IssueKey {
     type Entity = Issue;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "pk",
-            Issue::primary_pk(&self.repo_owner, &self.repo_name)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "sk",
-            Issue::primary_sk(&self.issue_number)?,
-        );
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Issue::primary_pk(&self.repo_owner, &self.repo_name)?);
+        key.key("sk", Issue::primary_sk(&self.issue_number)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -1156,12 +946,8 @@ impl<'t> IssueClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &IssueKey) -> IssueUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
         IssueUpdate {
-            update,
+            update: self.0.update(key),
             key: ::std::clone::Clone::clone(key),
             username_: ::std::option::Option::None,
             status_: ::std::option::Option::None,
@@ -1198,98 +984,37 @@ impl<'t> IssueClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Issue` through its primary key: narrow it by `issueNumber` next, or run it.
-    IssueQuery, Issue
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> IssueQuery<'t> {
-    /// Only items whose `issueNumber` equals `value`.
-    pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    IssueQuery, Issue, "issueNumber", segmented, Preserve, plain(&str), issue_number_gt,
-    issue_number_gte, issue_number_lt, issue_number_lte, issue_number_between, issue_number_begins
+    IssueQuery, Issue, "issueNumber", segmented, Preserve, plain(&str), issue_number => query,
+    issue_number_gt, issue_number_gte, issue_number_lt, issue_number_lte, issue_number_between,
+    issue_number_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Issue` through access pattern `managed`: narrow it by `status` next, or run it.
-    IssueManagedQuery, Issue
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> IssueManagedQuery<'t> {
-    /// Only items whose `status` equals `value`.
-    pub fn status(self, value: IssueStatus) -> IssueManagedQueryByStatus<'t> {
-        IssueManagedQueryByStatus(
-            self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    IssueManagedQuery, Issue, "status", segmented, Preserve, plain(IssueStatus), status_gt,
-    status_gte, status_lt, status_lte, status_between
+    IssueManagedQuery, Issue, "status", segmented, Preserve, plain(IssueStatus),
+    status => IssueManagedQueryByStatus, status_gt, status_gte, status_lt, status_lte,
+    status_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `status` fixed: narrow it by `issueNumber` next, or run it.
-    IssueManagedQueryByStatus, Issue
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> IssueManagedQueryByStatus<'t> {
-    /// Only items whose `issueNumber` equals `value`.
-    pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     IssueManagedQueryByStatus, Issue, "issueNumber", segmented, Preserve, plain(&str),
-    issue_number_gt, issue_number_gte, issue_number_lt, issue_number_lte, issue_number_between,
-    issue_number_begins
+    issue_number => query, issue_number_gt, issue_number_gte, issue_number_lt, issue_number_lte,
+    issue_number_between, issue_number_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Issue` through access pattern `activity`: narrow it by `status` next, or run it.
-    IssueActivityQuery, Issue
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> IssueActivityQuery<'t> {
-    /// Only items whose `status` equals `value`.
-    pub fn status(self, value: IssueStatus) -> IssueActivityQueryByStatus<'t> {
-        IssueActivityQueryByStatus(
-            self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    IssueActivityQuery, Issue, "status", segmented, Preserve, plain(IssueStatus), status_gt,
-    status_gte, status_lt, status_lte, status_between
+    IssueActivityQuery, Issue, "status", segmented, Preserve, plain(IssueStatus),
+    status => IssueActivityQueryByStatus, status_gt, status_gte, status_lt, status_lte,
+    status_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `status` fixed: narrow it by `issueNumber` next, or run it.
-    IssueActivityQueryByStatus, Issue
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> IssueActivityQueryByStatus<'t> {
-    /// Only items whose `issueNumber` equals `value`.
-    pub fn issue_number(self, value: &str) -> ::dyngen_runtime::Query<'t, Issue> {
-        self.0.eq("issueNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     IssueActivityQueryByStatus, Issue, "issueNumber", segmented, Preserve, plain(&str),
-    issue_number_gt, issue_number_gte, issue_number_lt, issue_number_lte, issue_number_between,
-    issue_number_begins
+    issue_number => query, issue_number_gt, issue_number_gte, issue_number_lt, issue_number_lte,
+    issue_number_between, issue_number_begins
 );
 
 /// An update of one `Issue` item, from [`IssueClient::update`]: set
@@ -1305,28 +1030,19 @@ pub struct IssueUpdate<'t> {
 
 impl<'t> IssueUpdate<'t> {
     /// Sets `username`, and rewrites `gsi1pk` (access pattern `managed`).
-    pub fn set_username(
-        mut self,
-        username: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_username(mut self, username: impl ::dyngen_runtime::IntoText) -> Self {
         self.username_ = ::std::option::Option::Some(username.into());
         self
     }
 
     /// Sets `subject`.
-    pub fn set_subject(
-        mut self,
-        subject: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_subject(mut self, subject: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("subject", subject);
         self
     }
 
     /// Sets `body`.
-    pub fn set_body(
-        mut self,
-        body: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_body(mut self, body: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("body", body);
         self
     }
@@ -1350,12 +1066,8 @@ impl<'t> IssueUpdate<'t> {
             self.update
                 .set_key("gsi2sk", Issue::activity_sk(status_, &self.key.issue_number));
         }
-        if let ::std::option::Option::Some(value) = &self.username_ {
-            self.update.set("username", value);
-        }
-        if let ::std::option::Option::Some(value) = &self.status_ {
-            self.update.set("status", value);
-        }
+        self.update.set_some("username", &self.username_);
+        self.update.set_some("status", &self.status_);
         self.update
     }
 }
@@ -1457,10 +1169,7 @@ impl PullRequest {
         }
     }
 
-    fn primary_pk(
-        repo_owner: &::std::string::String,
-        repo_name: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -1468,9 +1177,7 @@ impl PullRequest {
             .build()
     }
 
-    fn primary_sk(
-        pull_request_number: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(pull_request_number: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "sk")
             .label("PullRequest")
             .value(
@@ -1481,7 +1188,7 @@ impl PullRequest {
             .build()
     }
 
-    fn managed_pk(username: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn managed_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi1pk")
             .label("vcs")
             .value("username", username, ::dyngen_runtime::Casing::Preserve)
@@ -1490,11 +1197,10 @@ impl PullRequest {
 
     fn managed_sk(
         status: &IssueStatus,
-        pull_request_number: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+        pull_request_number: &str,
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "gsi1sk")
-            .label("managed")
-            .label("PullRequest")
+            .labels(&["managed", "PullRequest"])
             .value("status", status, ::dyngen_runtime::Casing::Preserve)
             .value(
                 "pullRequestNumber",
@@ -1504,10 +1210,7 @@ impl PullRequest {
             .build()
     }
 
-    fn activity_pk(
-        repo_owner: &::std::string::String,
-        repo_name: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn activity_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi2pk")
             .label("vcs")
             .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
@@ -1517,11 +1220,10 @@ impl PullRequest {
 
     fn activity_sk(
         status: &IssueStatus,
-        pull_request_number: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+        pull_request_number: &str,
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "gsi2sk")
-            .label("activity")
-            .label("PullRequest")
+            .labels(&["activity", "PullRequest"])
             .value("status", status, ::dyngen_runtime::Casing::Preserve)
             .value(
                 "pullRequestNumber",
@@ -1536,19 +1238,8 @@ impl ::dyngen_runtime::Entity for PullRequest {
     const NAME: &'static str = "PullRequest";
 
     const STORED: &'static [&'static str] = &[
-        "body",
-        "createdAt",
-        "gsi1pk",
-        "gsi1sk",
-        "gsi2pk",
-        "gsi2sk",
-        "pullRequestNumber",
-        "repoName",
-        "repoOwner",
-        "status",
-        "subject",
-        "updatedAt",
-        "username",
+        "body", "createdAt", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "pullRequestNumber",
+        "repoName", "repoOwner", "status", "subject", "updatedAt", "username",
     ];
 
     const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
@@ -1575,60 +1266,28 @@ impl ::dyngen_runtime::Entity for PullRequest {
         self.updated_at = now;
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(16);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "pk",
-            Self::primary_pk(&self.repo_owner, &self.repo_name)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "sk",
-            Self::primary_sk(&self.pull_request_number)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1pk",
-            Self::managed_pk(&self.username)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1sk",
-            Self::managed_sk(&self.status, &self.pull_request_number)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2pk",
-            Self::activity_pk(&self.repo_owner, &self.repo_name)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2sk",
-            Self::activity_sk(&self.status, &self.pull_request_number)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "PullRequest");
-        ::dyngen_runtime::value::put(
-            &mut item,
-            "pullRequestNumber",
-            &self.pull_request_number,
-        );
-        ::dyngen_runtime::value::put(&mut item, "repoName", &self.repo_name);
-        ::dyngen_runtime::value::put(&mut item, "repoOwner", &self.repo_owner);
-        ::dyngen_runtime::value::put(&mut item, "username", &self.username);
-        ::dyngen_runtime::value::put(&mut item, "subject", &self.subject);
-        ::dyngen_runtime::value::put(&mut item, "body", &self.body);
-        ::dyngen_runtime::value::put(&mut item, "status", &self.status);
-        ::dyngen_runtime::value::put(&mut item, "createdAt", &self.created_at);
-        ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(16);
+        item.key("pk", Self::primary_pk(&self.repo_owner, &self.repo_name)?);
+        item.key("sk", Self::primary_sk(&self.pull_request_number)?);
+        item.key("gsi1pk", Self::managed_pk(&self.username)?);
+        item.key("gsi1sk", Self::managed_sk(&self.status, &self.pull_request_number)?);
+        item.key("gsi2pk", Self::activity_pk(&self.repo_owner, &self.repo_name)?);
+        item.key("gsi2sk", Self::activity_sk(&self.status, &self.pull_request_number)?);
+        item.key("_et", "PullRequest");
+        item.put("pullRequestNumber", &self.pull_request_number);
+        item.put("repoName", &self.repo_name);
+        item.put("repoOwner", &self.repo_owner);
+        item.put("username", &self.username);
+        item.put("subject", &self.subject);
+        item.put("body", &self.body);
+        item.put("status", &self.status);
+        item.put("createdAt", &self.created_at);
+        item.put("updatedAt", &self.updated_at);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "PullRequest");
         ::std::result::Result::Ok(Self {
             pull_request_number: item.take("pullRequestNumber")?,
@@ -1643,9 +1302,7 @@ impl ::dyngen_runtime::Entity for PullRequest {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -1656,21 +1313,11 @@ impl ::dyngen_runtime::Unversioned for PullRequest {}
 impl ::dyngen_runtime::PrimaryKey for PullRequestKey {
     type Entity = PullRequest;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "pk",
-            PullRequest::primary_pk(&self.repo_owner, &self.repo_name)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "sk",
-            PullRequest::primary_sk(&self.pull_request_number)?,
-        );
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", PullRequest::primary_pk(&self.repo_owner, &self.repo_name)?);
+        key.key("sk", PullRequest::primary_sk(&self.pull_request_number)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -1687,12 +1334,8 @@ impl<'t> PullRequestClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &PullRequestKey) -> PullRequestUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
         PullRequestUpdate {
-            update,
+            update: self.0.update(key),
             key: ::std::clone::Clone::clone(key),
             username_: ::std::option::Option::None,
             status_: ::std::option::Option::None,
@@ -1742,108 +1385,40 @@ impl<'t> PullRequestClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `PullRequest` through its primary key: narrow it by `pullRequestNumber` next, or run it.
-    PullRequestQuery, PullRequest
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> PullRequestQuery<'t> {
-    /// Only items whose `pullRequestNumber` equals `value`.
-    pub fn pull_request_number(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     PullRequestQuery, PullRequest, "pullRequestNumber", segmented, Preserve, plain(&str),
-    pull_request_number_gt, pull_request_number_gte, pull_request_number_lt,
-    pull_request_number_lte, pull_request_number_between, pull_request_number_begins
+    pull_request_number => query, pull_request_number_gt, pull_request_number_gte,
+    pull_request_number_lt, pull_request_number_lte, pull_request_number_between,
+    pull_request_number_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `PullRequest` through access pattern `managed`: narrow it by `status` next, or run it.
-    PullRequestManagedQuery, PullRequest
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> PullRequestManagedQuery<'t> {
-    /// Only items whose `status` equals `value`.
-    pub fn status(self, value: IssueStatus) -> PullRequestManagedQueryByStatus<'t> {
-        PullRequestManagedQueryByStatus(
-            self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     PullRequestManagedQuery, PullRequest, "status", segmented, Preserve, plain(IssueStatus),
-    status_gt, status_gte, status_lt, status_lte, status_between
+    status => PullRequestManagedQueryByStatus, status_gt, status_gte, status_lt, status_lte,
+    status_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `status` fixed: narrow it by `pullRequestNumber` next, or run it.
-    PullRequestManagedQueryByStatus, PullRequest
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> PullRequestManagedQueryByStatus<'t> {
-    /// Only items whose `pullRequestNumber` equals `value`.
-    pub fn pull_request_number(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     PullRequestManagedQueryByStatus, PullRequest, "pullRequestNumber", segmented, Preserve,
-    plain(&str), pull_request_number_gt, pull_request_number_gte, pull_request_number_lt,
-    pull_request_number_lte, pull_request_number_between, pull_request_number_begins
+    plain(&str), pull_request_number => query, pull_request_number_gt, pull_request_number_gte,
+    pull_request_number_lt, pull_request_number_lte, pull_request_number_between,
+    pull_request_number_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `PullRequest` through access pattern `activity`: narrow it by `status` next, or run it.
-    PullRequestActivityQuery, PullRequest
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> PullRequestActivityQuery<'t> {
-    /// Only items whose `status` equals `value`.
-    pub fn status(self, value: IssueStatus) -> PullRequestActivityQueryByStatus<'t> {
-        PullRequestActivityQueryByStatus(
-            self.0.eq("status", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     PullRequestActivityQuery, PullRequest, "status", segmented, Preserve, plain(IssueStatus),
-    status_gt, status_gte, status_lt, status_lte, status_between
+    status => PullRequestActivityQueryByStatus, status_gt, status_gte, status_lt, status_lte,
+    status_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `status` fixed: narrow it by `pullRequestNumber` next, or run it.
-    PullRequestActivityQueryByStatus, PullRequest
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> PullRequestActivityQueryByStatus<'t> {
-    /// Only items whose `pullRequestNumber` equals `value`.
-    pub fn pull_request_number(
-        self,
-        value: &str,
-    ) -> ::dyngen_runtime::Query<'t, PullRequest> {
-        self.0.eq("pullRequestNumber", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     PullRequestActivityQueryByStatus, PullRequest, "pullRequestNumber", segmented, Preserve,
-    plain(&str), pull_request_number_gt, pull_request_number_gte, pull_request_number_lt,
-    pull_request_number_lte, pull_request_number_between, pull_request_number_begins
+    plain(&str), pull_request_number => query, pull_request_number_gt, pull_request_number_gte,
+    pull_request_number_lt, pull_request_number_lte, pull_request_number_between,
+    pull_request_number_begins
 );
 
 /// An update of one `PullRequest` item, from [`PullRequestClient::update`]: set
@@ -1859,28 +1434,19 @@ pub struct PullRequestUpdate<'t> {
 
 impl<'t> PullRequestUpdate<'t> {
     /// Sets `username`, and rewrites `gsi1pk` (access pattern `managed`).
-    pub fn set_username(
-        mut self,
-        username: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_username(mut self, username: impl ::dyngen_runtime::IntoText) -> Self {
         self.username_ = ::std::option::Option::Some(username.into());
         self
     }
 
     /// Sets `subject`.
-    pub fn set_subject(
-        mut self,
-        subject: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_subject(mut self, subject: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("subject", subject);
         self
     }
 
     /// Sets `body`.
-    pub fn set_body(
-        mut self,
-        body: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_body(mut self, body: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("body", body);
         self
     }
@@ -1910,12 +1476,8 @@ impl<'t> PullRequestUpdate<'t> {
                     PullRequest::activity_sk(status_, &self.key.pull_request_number),
                 );
         }
-        if let ::std::option::Option::Some(value) = &self.username_ {
-            self.update.set("username", value);
-        }
-        if let ::std::option::Option::Some(value) = &self.status_ {
-            self.update.set("status", value);
-        }
+        self.update.set_some("username", &self.username_);
+        self.update.set_some("status", &self.status_);
         self.update
     }
 }
@@ -1946,51 +1508,6 @@ pub enum ActivityItem {
     Unknown(::dyngen_runtime::UnknownItem),
 }
 
-impl ::dyngen_runtime::FromItem for ActivityItem {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
-            ::std::option::Option::Some("Repository") => {
-                ::std::result::Result::Ok(
-                    Self::Repository(
-                        <Repository as ::dyngen_runtime::Entity>::from_item(item)?,
-                    ),
-                )
-            }
-            ::std::option::Option::Some("Issue") => {
-                ::std::result::Result::Ok(
-                    Self::Issue(<Issue as ::dyngen_runtime::Entity>::from_item(item)?),
-                )
-            }
-            ::std::option::Option::Some("PullRequest") => {
-                ::std::result::Result::Ok(
-                    Self::PullRequest(
-                        <PullRequest as ::dyngen_runtime::Entity>::from_item(item)?,
-                    ),
-                )
-            }
-            _ => {
-                ::std::result::Result::Ok(
-                    Self::Unknown(
-                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-/// `Repository` items are in collection `activity`: its queries can filter them.
-impl ::dyngen_runtime::Member<Repository> for ActivityItem {}
-
-/// `Issue` items are in collection `activity`: its queries can filter them.
-impl ::dyngen_runtime::Member<Issue> for ActivityItem {}
-
-/// `PullRequest` items are in collection `activity`: its queries can filter them.
-impl ::dyngen_runtime::Member<PullRequest> for ActivityItem {}
-
 /// The items of collection `activity`, grouped by entity, each group in
 /// sort-key order: `table.activity(&key).collect::<ActivityCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2005,26 +1522,10 @@ pub struct ActivityCollection {
     pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
 }
 
-impl ::std::iter::Extend<ActivityItem> for ActivityCollection {
-    fn extend<I: ::std::iter::IntoIterator<Item = ActivityItem>>(&mut self, items: I) {
-        for item in items {
-            match item {
-                ActivityItem::Repository(v) => self.repositories.push(v),
-                ActivityItem::Issue(v) => self.issues.push(v),
-                ActivityItem::PullRequest(v) => self.pull_requests.push(v),
-                ActivityItem::Unknown(v) => self.unknown.push(v),
-            }
-        }
-    }
-}
-
-impl ::std::iter::FromIterator<ActivityItem> for ActivityCollection {
-    fn from_iter<I: ::std::iter::IntoIterator<Item = ActivityItem>>(items: I) -> Self {
-        let mut grouped = <Self as ::std::default::Default>::default();
-        ::std::iter::Extend::extend(&mut grouped, items);
-        grouped
-    }
-}
+::dyngen_runtime::collection_impls!(
+    ActivityItem, ActivityCollection, Repository => repositories, Issue => issues,
+    PullRequest => pull_requests
+);
 
 /// The partition of collection `managed`: what [`Vcs::managed`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2046,41 +1547,6 @@ pub enum ManagedItem {
     Unknown(::dyngen_runtime::UnknownItem),
 }
 
-impl ::dyngen_runtime::FromItem for ManagedItem {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
-            ::std::option::Option::Some("Issue") => {
-                ::std::result::Result::Ok(
-                    Self::Issue(<Issue as ::dyngen_runtime::Entity>::from_item(item)?),
-                )
-            }
-            ::std::option::Option::Some("PullRequest") => {
-                ::std::result::Result::Ok(
-                    Self::PullRequest(
-                        <PullRequest as ::dyngen_runtime::Entity>::from_item(item)?,
-                    ),
-                )
-            }
-            _ => {
-                ::std::result::Result::Ok(
-                    Self::Unknown(
-                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-/// `Issue` items are in collection `managed`: its queries can filter them.
-impl ::dyngen_runtime::Member<Issue> for ManagedItem {}
-
-/// `PullRequest` items are in collection `managed`: its queries can filter them.
-impl ::dyngen_runtime::Member<PullRequest> for ManagedItem {}
-
 /// The items of collection `managed`, grouped by entity, each group in
 /// sort-key order: `table.managed(&key).collect::<ManagedCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2093,25 +1559,9 @@ pub struct ManagedCollection {
     pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
 }
 
-impl ::std::iter::Extend<ManagedItem> for ManagedCollection {
-    fn extend<I: ::std::iter::IntoIterator<Item = ManagedItem>>(&mut self, items: I) {
-        for item in items {
-            match item {
-                ManagedItem::Issue(v) => self.issues.push(v),
-                ManagedItem::PullRequest(v) => self.pull_requests.push(v),
-                ManagedItem::Unknown(v) => self.unknown.push(v),
-            }
-        }
-    }
-}
-
-impl ::std::iter::FromIterator<ManagedItem> for ManagedCollection {
-    fn from_iter<I: ::std::iter::IntoIterator<Item = ManagedItem>>(items: I) -> Self {
-        let mut grouped = <Self as ::std::default::Default>::default();
-        ::std::iter::Extend::extend(&mut grouped, items);
-        grouped
-    }
-}
+::dyngen_runtime::collection_impls!(
+    ManagedItem, ManagedCollection, Issue => issues, PullRequest => pull_requests
+);
 
 /// The partition of collection `owned`: what [`Vcs::owned`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2133,41 +1583,6 @@ pub enum OwnedItem {
     Unknown(::dyngen_runtime::UnknownItem),
 }
 
-impl ::dyngen_runtime::FromItem for OwnedItem {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
-            ::std::option::Option::Some("User") => {
-                ::std::result::Result::Ok(
-                    Self::User(<User as ::dyngen_runtime::Entity>::from_item(item)?),
-                )
-            }
-            ::std::option::Option::Some("Repository") => {
-                ::std::result::Result::Ok(
-                    Self::Repository(
-                        <Repository as ::dyngen_runtime::Entity>::from_item(item)?,
-                    ),
-                )
-            }
-            _ => {
-                ::std::result::Result::Ok(
-                    Self::Unknown(
-                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-/// `User` items are in collection `owned`: its queries can filter them.
-impl ::dyngen_runtime::Member<User> for OwnedItem {}
-
-/// `Repository` items are in collection `owned`: its queries can filter them.
-impl ::dyngen_runtime::Member<Repository> for OwnedItem {}
-
 /// The items of collection `owned`, grouped by entity, each group in
 /// sort-key order: `table.owned(&key).collect::<OwnedCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2180,22 +1595,6 @@ pub struct OwnedCollection {
     pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
 }
 
-impl ::std::iter::Extend<OwnedItem> for OwnedCollection {
-    fn extend<I: ::std::iter::IntoIterator<Item = OwnedItem>>(&mut self, items: I) {
-        for item in items {
-            match item {
-                OwnedItem::User(v) => self.users.push(v),
-                OwnedItem::Repository(v) => self.repositories.push(v),
-                OwnedItem::Unknown(v) => self.unknown.push(v),
-            }
-        }
-    }
-}
-
-impl ::std::iter::FromIterator<OwnedItem> for OwnedCollection {
-    fn from_iter<I: ::std::iter::IntoIterator<Item = OwnedItem>>(items: I) -> Self {
-        let mut grouped = <Self as ::std::default::Default>::default();
-        ::std::iter::Extend::extend(&mut grouped, items);
-        grouped
-    }
-}
+::dyngen_runtime::collection_impls!(
+    OwnedItem, OwnedCollection, User => users, Repository => repositories
+);

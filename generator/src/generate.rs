@@ -151,14 +151,14 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
 
 /// Prints the items of `file` onto `out` for a reader: each formatted by
 /// prettyplease, with a blank line between items and between the members of
-/// an impl, and `query_stage!` invocations, whose arguments prettyplease
-/// cannot lay out well, written out as the template wrote them.
+/// an impl, and the runtime's item macros, whose arguments prettyplease
+/// cannot lay out well, written out by [`print_runtime_macro`].
 fn print_into(out: &mut String, file: syn::File) {
     for item in file.items {
         if !out.is_empty() {
             out.push('\n');
         }
-        match print_query_stage(&item).or_else(|| print_sort_key_ranges(&item)) {
+        match print_runtime_macro(&item) {
             Some(text) => out.push_str(&text),
             None => {
                 let file = syn::File {
@@ -166,86 +166,71 @@ fn print_into(out: &mut String, file: syn::File) {
                     attrs: Vec::new(),
                     items: vec![item],
                 };
-                out.push_str(&space_members(&prettyplease::unparse(&file)));
+                out.push_str(&fill_literal_lists(&space_members(&prettyplease::unparse(&file))));
             }
         }
     }
 }
 
-/// The arguments of `query_stage!`: doc attributes, the stage type, the item type.
-struct QueryStageArgs {
-    attrs: Vec<syn::Attribute>,
-    name: syn::Ident,
-    item: syn::Ident,
+/// The runtime macros generated code calls as items, with arguments that
+/// are a list (see [`print_runtime_macro`]).
+const LIST_MACROS: [&str; 2] = ["query_stage", "collection_impls"];
+
+/// The arguments of a [`LIST_MACROS`] call: doc attributes, then the rest.
+struct MacroArgs {
+    docs: Vec<String>,
+    rest: proc_macro2::TokenStream,
 }
 
-impl syn::parse::Parse for QueryStageArgs {
+impl syn::parse::Parse for MacroArgs {
     fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(syn::Attribute::parse_outer)?;
-        let name = input.parse()?;
-        input.parse::<syn::Token![,]>()?;
-        let item = input.parse()?;
-        Ok(Self { attrs, name, item })
-    }
-}
-
-/// `::dyngen_runtime::query_stage!(/// docs \n Name, Item);` on lines of its
-/// own, or `None` for any other item (which prettyplease prints).
-fn print_query_stage(item: &syn::Item) -> Option<String> {
-    let syn::Item::Macro(m) = item else {
-        return None;
-    };
-    if m.mac.path.segments.last()?.ident != "query_stage" {
-        return None;
-    }
-    let args: QueryStageArgs = m.mac.parse_body().ok()?;
-    let mut text = format!("{}::query_stage!(\n", view::RT);
-    for attr in &args.attrs {
-        let syn::Meta::NameValue(doc) = &attr.meta else {
-            return None;
-        };
-        let syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(line),
-            ..
-        }) = &doc.value
-        else {
-            return None;
-        };
-        if !doc.path.is_ident("doc") {
-            return None;
+        let mut docs = Vec::new();
+        for attr in input.call(syn::Attribute::parse_outer)? {
+            let syn::Meta::NameValue(doc) = &attr.meta else {
+                return Err(input.error("only doc attributes"));
+            };
+            match &doc.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(line),
+                    ..
+                }) if doc.path.is_ident("doc") => docs.push(line.value()),
+                _ => return Err(input.error("only doc attributes")),
+            }
         }
-        text.push_str(&format!("    ///{}\n", line.value()));
+        Ok(Self {
+            docs,
+            rest: input.parse()?,
+        })
     }
-    text.push_str(&format!("    {}, {}\n);\n", args.name, args.item));
-    Some(text)
 }
 
-/// `::dyngen_runtime::sort_key_ranges!(..);` with its arguments written
-/// compactly (`plain(&str)`, not prettyplease's `plain(& str)`) and wrapped
-/// at commas, or `None` for any other item.
-fn print_sort_key_ranges(item: &syn::Item) -> Option<String> {
+/// `::dyngen_runtime::query_stage!(..);` (or another of [`LIST_MACROS`])
+/// with its docs as `///` lines and its arguments written compactly
+/// (`plain(&str)`, not prettyplease's `plain(& str)`), filled into lines of
+/// at most 100 columns that end at commas; `None` for any other item.
+fn print_runtime_macro(item: &syn::Item) -> Option<String> {
     let syn::Item::Macro(m) = item else {
         return None;
     };
-    if m.mac.path.segments.last()?.ident != "sort_key_ranges" {
+    let name = m.mac.path.segments.last()?.ident.to_string();
+    if !LIST_MACROS.contains(&name.as_str()) {
         return None;
     }
-    let mut args: Vec<String> = vec![String::new()];
-    for token in m.mac.tokens.clone() {
+    let args: MacroArgs = m.mac.parse_body().ok()?;
+    let mut list: Vec<String> = vec![String::new()];
+    for token in args.rest {
         match &token {
-            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => args.push(String::new()),
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => list.push(String::new()),
             _ => {
-                if let Some(arg) = args.last_mut() {
+                if let Some(arg) = list.last_mut() {
                     write_compact(arg, token);
                 }
             }
         }
     }
-    // Arguments filled into lines of at most 100 columns, each line ending
-    // at a comma.
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for arg in args.iter().filter(|a| !a.is_empty()) {
+    for arg in list.iter().filter(|a| !a.is_empty()) {
         if !line.is_empty() && 4 + line.len() + 2 + arg.len() > 100 {
             lines.push(std::mem::take(&mut line));
         }
@@ -256,7 +241,10 @@ fn print_sort_key_ranges(item: &syn::Item) -> Option<String> {
         line.push(',');
     }
     lines.push(line);
-    let mut text = format!("{}::sort_key_ranges!(\n", view::RT);
+    let mut text = format!("{}::{name}!(\n", view::RT);
+    for doc in &args.docs {
+        text.push_str(&format!("    ///{doc}\n"));
+    }
     for line in &lines {
         text.push_str("    ");
         text.push_str(line);
@@ -291,6 +279,9 @@ fn write_compact(out: &mut String, token: proc_macro2::TokenTree) {
             }
             out.push_str(close);
         }
+        // `A => b`: spaced, as Rust is written.
+        TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Joint => out.push_str(" ="),
+        TokenTree::Punct(p) if p.as_char() == '>' && out.ends_with(" =") => out.push_str("> "),
         token => {
             let word = is_word(&token);
             let after_word = out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"');
@@ -300,6 +291,61 @@ fn write_compact(out: &mut String, token: proc_macro2::TokenTree) {
             out.push_str(&token.to_string());
         }
     }
+}
+
+/// The column prettyplease fills lines to.
+const MARGIN: usize = 89;
+
+/// Fills lists of string literals that prettyplease writes one per line
+/// (`const STORED: &[&str] = &[\n "a",\n "b",\n];`) into lines of at
+/// most [`MARGIN`] columns, as rustfmt does for short elements.
+fn fill_literal_lists(text: &str) -> String {
+    let is_literal_element = |line: &str| {
+        let element = line.trim_start();
+        element.len() >= 3
+            && element.starts_with('"')
+            && element.ends_with("\",")
+            && !element[1..element.len() - 2].replace("\\\\", "").replace("\\\"", "").contains('"')
+    };
+    let mut out = String::with_capacity(text.len());
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        out.push_str(line);
+        out.push('\n');
+        i += 1;
+        if !line.ends_with('[') {
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && is_literal_element(lines[i]) {
+            i += 1;
+        }
+        let elements = &lines[start..i];
+        let Some(first) = elements.first() else {
+            continue;
+        };
+        let indent = &first[..first.len() - first.trim_start().len()];
+        let mut filled = String::new();
+        for element in elements {
+            let element = element.trim_start();
+            if !filled.is_empty() && filled.len() + 1 + element.len() > MARGIN {
+                out.push_str(&filled);
+                out.push('\n');
+                filled.clear();
+            }
+            if filled.is_empty() {
+                filled.push_str(indent);
+            } else {
+                filled.push(' ');
+            }
+            filled.push_str(element);
+        }
+        out.push_str(&filled);
+        out.push('\n');
+    }
+    out
 }
 
 /// Puts a blank line between the members of an impl block (the lines at

@@ -194,6 +194,13 @@ fn generated_builders(code: &str) -> Vec<Builder> {
                 let (label, after) = leading_literal(after);
                 builder.labels.push(label);
                 rest = after.strip_prefix(')').expect("one argument");
+            } else if let Some(mut after) = rest.strip_prefix(".labels(&[") {
+                while after.starts_with('"') {
+                    let (label, next) = leading_literal(after);
+                    builder.labels.push(label);
+                    after = next.trim_start_matches(',');
+                }
+                rest = after.strip_prefix("])").expect("the end of the list");
             } else if let Some(after) = rest.strip_prefix(".value(") {
                 let (composite, after) = leading_literal(after);
                 let casing_at = after.find("::dyngen_runtime::Casing::").expect("a casing") + 26;

@@ -18,15 +18,7 @@ impl Library {
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
         pk: "pk",
         sk: ::std::option::Option::Some("sk"),
-        indexes: &[
-            ::dyngen_runtime::IndexDef {
-                name: "gsi1",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi1pk",
-                sk: ::std::option::Option::Some("gsi1sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
-        ],
+        indexes: &[::dyngen_runtime::IndexDef::global("gsi1", "gsi1pk").sort("gsi1sk")],
         ttl: ::std::option::Option::Some("expiresAt"),
         entity_tag: "_et",
     };
@@ -81,35 +73,7 @@ impl Format {
     }
 }
 
-impl ::dyngen_runtime::value::AttributeCodec for Format {
-    fn encode(
-        &self,
-    ) -> ::std::option::Option<
-        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    > {
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
-    }
-
-    fn decode(
-        value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(
-            value,
-            &[("hc", Self::Hardcover), ("pb", Self::Paperback), ("Ebook", Self::Ebook)],
-        )
-    }
-}
-
-impl ::dyngen_runtime::key::KeySegment for Format {
-    fn write_segment(
-        &self,
-        casing: ::dyngen_runtime::Casing,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
-        ::std::result::Result::Ok(())
-    }
-}
+::dyngen_runtime::enum_impls!(Format);
 
 /// A chapter; chapters nest through a list.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,16 +94,12 @@ impl ::dyngen_runtime::value::AttributeCodec for Chapter {
     ) -> ::std::option::Option<
         ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
     > {
-        let mut item = ::dyngen_runtime::Item::with_capacity(4);
-        ::dyngen_runtime::value::put(&mut item, "title", &self.title);
-        ::dyngen_runtime::value::put(&mut item, "pages", &self.pages);
-        ::dyngen_runtime::value::put_optional(
-            &mut item,
-            "minutesPerPage",
-            &self.minutes_per_page,
-        );
-        ::dyngen_runtime::value::put(&mut item, "sections", &self.sections);
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item))
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(4);
+        item.put("title", &self.title);
+        item.put("pages", &self.pages);
+        item.put_optional("minutesPerPage", &self.minutes_per_page);
+        item.put("sections", &self.sections);
+        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item.finish()))
     }
 
     fn decode(
@@ -218,11 +178,11 @@ impl ::dyngen_runtime::value::AttributeCodec for Category {
     ) -> ::std::option::Option<
         ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
     > {
-        let mut item = ::dyngen_runtime::Item::with_capacity(3);
-        ::dyngen_runtime::value::put(&mut item, "name", &self.name);
-        ::dyngen_runtime::value::put(&mut item, "children", &self.children);
-        ::dyngen_runtime::value::put_optional(&mut item, "parent", &self.parent);
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item))
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(3);
+        item.put("name", &self.name);
+        item.put("children", &self.children);
+        item.put_optional("parent", &self.parent);
+        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item.finish()))
     }
 
     fn decode(
@@ -294,10 +254,10 @@ impl ::dyngen_runtime::value::AttributeCodec for Summary {
     ) -> ::std::option::Option<
         ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
     > {
-        let mut item = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::value::put(&mut item, "the \"text\"", &self.text);
-        ::dyngen_runtime::value::put(&mut item, "score{v1}", &self.score);
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item))
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        item.put("the \"text\"", &self.text);
+        item.put("score{v1}", &self.score);
+        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item.finish()))
     }
 
     fn decode(
@@ -518,14 +478,14 @@ impl Book {
         }
     }
 
-    fn primary_pk(isbn: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(isbn: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Book", "pk")
             .label("library")
             .value("isbn", isbn, ::dyngen_runtime::Casing::Upper)
             .build()
     }
 
-    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Book", "sk").label("Book").build()
     }
 }
@@ -534,37 +494,10 @@ impl ::dyngen_runtime::Entity for Book {
     const NAME: &'static str = "Book";
 
     const STORED: &'static [&'static str] = &[
-        "amounts",
-        "authors",
-        "big",
-        "category",
-        "chapters",
-        "copies",
-        "counts",
-        "cover",
-        "discount",
-        "edition",
-        "format",
-        "formats",
-        "hashes",
-        "ids",
-        "inPrint",
-        "isbn",
-        "labels",
-        "large",
-        "pages",
-        "price",
-        "rating",
-        "ratings",
-        "reads",
-        "small",
-        "summary",
-        "tags",
-        "tax",
-        "tiny",
-        "title",
-        "weight",
-        "weights",
+        "amounts", "authors", "big", "category", "chapters", "copies", "counts", "cover",
+        "discount", "edition", "format", "formats", "hashes", "ids", "inPrint", "isbn",
+        "labels", "large", "pages", "price", "rating", "ratings", "reads", "small",
+        "summary", "tags", "tax", "tiny", "title", "weight", "weights",
     ];
 
     type Attributes = BookAttributes;
@@ -605,9 +538,7 @@ impl ::dyngen_runtime::Entity for Book {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::value::AttributeCodec::validate(&self.rating)
             .map_err(|message| ::dyngen_runtime::Error::InvalidValue {
                 entity: "Book",
@@ -658,47 +589,45 @@ impl ::dyngen_runtime::Entity for Book {
                 attribute: "summary",
                 message,
             })?;
-        let mut item = ::dyngen_runtime::Item::with_capacity(34);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.isbn)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "_et", "Book");
-        ::dyngen_runtime::value::put(&mut item, "isbn", &self.isbn);
-        ::dyngen_runtime::value::put(&mut item, "title", &self.title);
-        ::dyngen_runtime::value::put(&mut item, "inPrint", &self.in_print);
-        ::dyngen_runtime::value::put(&mut item, "pages", &self.pages);
-        ::dyngen_runtime::value::put(&mut item, "copies", &self.copies);
-        ::dyngen_runtime::value::put(&mut item, "edition", &self.edition);
-        ::dyngen_runtime::value::put(&mut item, "reads", &self.reads);
-        ::dyngen_runtime::value::put(&mut item, "rating", &self.rating);
-        ::dyngen_runtime::value::put(&mut item, "weight", &self.weight);
-        ::dyngen_runtime::value::put(&mut item, "tiny", &self.tiny);
-        ::dyngen_runtime::value::put(&mut item, "price", &self.price);
-        ::dyngen_runtime::value::put(&mut item, "discount", &self.discount);
-        ::dyngen_runtime::value::put(&mut item, "tax", &self.tax);
-        ::dyngen_runtime::value::put(&mut item, "big", &self.big);
-        ::dyngen_runtime::value::put(&mut item, "format", &self.format);
-        ::dyngen_runtime::value::put(&mut item, "formats", &self.formats);
-        ::dyngen_runtime::value::put(&mut item, "authors", &self.authors);
-        ::dyngen_runtime::value::put(&mut item, "ratings", &self.ratings);
-        ::dyngen_runtime::value::put(&mut item, "labels", &self.labels);
-        ::dyngen_runtime::value::put(&mut item, "weights", &self.weights);
-        ::dyngen_runtime::value::put(&mut item, "tags", &self.tags);
-        ::dyngen_runtime::value::put(&mut item, "small", &self.small);
-        ::dyngen_runtime::value::put(&mut item, "large", &self.large);
-        ::dyngen_runtime::value::put(&mut item, "counts", &self.counts);
-        ::dyngen_runtime::value::put(&mut item, "ids", &self.ids);
-        ::dyngen_runtime::value::put(&mut item, "amounts", &self.amounts);
-        ::dyngen_runtime::value::put(&mut item, "hashes", &self.hashes);
-        ::dyngen_runtime::value::put(&mut item, "chapters", &self.chapters);
-        ::dyngen_runtime::value::put_optional(&mut item, "category", &self.category);
-        ::dyngen_runtime::value::put(&mut item, "summary", &self.summary);
-        ::dyngen_runtime::value::put_optional(&mut item, "cover", &self.cover);
-        ::std::result::Result::Ok(item)
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(34);
+        item.key("pk", Self::primary_pk(&self.isbn)?);
+        item.key("sk", Self::primary_sk()?);
+        item.key("_et", "Book");
+        item.put("isbn", &self.isbn);
+        item.put("title", &self.title);
+        item.put("inPrint", &self.in_print);
+        item.put("pages", &self.pages);
+        item.put("copies", &self.copies);
+        item.put("edition", &self.edition);
+        item.put("reads", &self.reads);
+        item.put("rating", &self.rating);
+        item.put("weight", &self.weight);
+        item.put("tiny", &self.tiny);
+        item.put("price", &self.price);
+        item.put("discount", &self.discount);
+        item.put("tax", &self.tax);
+        item.put("big", &self.big);
+        item.put("format", &self.format);
+        item.put("formats", &self.formats);
+        item.put("authors", &self.authors);
+        item.put("ratings", &self.ratings);
+        item.put("labels", &self.labels);
+        item.put("weights", &self.weights);
+        item.put("tags", &self.tags);
+        item.put("small", &self.small);
+        item.put("large", &self.large);
+        item.put("counts", &self.counts);
+        item.put("ids", &self.ids);
+        item.put("amounts", &self.amounts);
+        item.put("hashes", &self.hashes);
+        item.put("chapters", &self.chapters);
+        item.put_optional("category", &self.category);
+        item.put("summary", &self.summary);
+        item.put_optional("cover", &self.cover);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Book");
         ::std::result::Result::Ok(Self {
             isbn: item.take("isbn")?,
@@ -761,9 +690,7 @@ impl ::dyngen_runtime::Entity for Book {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -774,13 +701,11 @@ impl ::dyngen_runtime::Unversioned for Book {}
 impl ::dyngen_runtime::PrimaryKey for BookKey {
     type Entity = Book;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Book::primary_pk(&self.isbn)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Book::primary_sk()?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Book::primary_pk(&self.isbn)?);
+        key.key("sk", Book::primary_sk()?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -797,11 +722,9 @@ impl<'t> BookClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &BookKey) -> BookUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
-        BookUpdate { update }
+        BookUpdate {
+            update: self.0.update(key),
+        }
     }
 
     /// Queries `Book` items by primary key, in one partition.
@@ -823,10 +746,7 @@ pub struct BookUpdate<'t> {
 
 impl<'t> BookUpdate<'t> {
     /// Sets `title`.
-    pub fn set_title(
-        mut self,
-        title: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_title(mut self, title: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("title", title);
         self
     }
@@ -1517,14 +1437,9 @@ impl<'t> BookUpdate<'t> {
         self.update.set_if_absent("cover", &value);
         self
     }
-
-    /// The runtime update with the key attributes and pending values written.
-    fn finish(self) -> ::dyngen_runtime::Update<'t, Book> {
-        self.update
-    }
 }
 
-::dyngen_runtime::update_impls!(Book, BookUpdate);
+::dyngen_runtime::update_impls!(Book, BookUpdate, direct);
 
 /// A book on loan: it leaves the table when the loan expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1584,30 +1499,28 @@ impl Loan {
         }
     }
 
-    fn primary_pk(isbn: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(isbn: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Loan", "pk")
             .label("library")
             .value("isbn", isbn, ::dyngen_runtime::Casing::Upper)
             .build()
     }
 
-    fn primary_sk(member: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(member: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "sk")
             .label("Loan")
             .value("member", member, ::dyngen_runtime::Casing::Lower)
             .build()
     }
 
-    fn by_member_pk(member: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn by_member_pk(member: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Loan", "gsi1pk")
             .label("library")
             .value("member", member, ::dyngen_runtime::Casing::Lower)
             .build()
     }
 
-    fn by_member_sk(
-        until: &::dyngen_runtime::Timestamp,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn by_member_sk(until: &::dyngen_runtime::Timestamp) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "gsi1sk")
             .label("Loan")
             .value(
@@ -1623,11 +1536,7 @@ impl ::dyngen_runtime::Entity for Loan {
     const NAME: &'static str = "Loan";
 
     const STORED: &'static [&'static str] = &[
-        "expiresAt",
-        "gsi1pk",
-        "gsi1sk",
-        "isbn",
-        "member",
+        "expiresAt", "gsi1pk", "gsi1sk", "isbn", "member",
     ];
 
     const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
@@ -1643,35 +1552,23 @@ impl ::dyngen_runtime::Entity for Loan {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(8);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.isbn)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.member)?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1pk",
-            Self::by_member_pk(&self.member)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1sk",
-            Self::by_member_sk(&self.until)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "Loan");
-        ::dyngen_runtime::value::put(&mut item, "isbn", &self.isbn);
-        ::dyngen_runtime::value::put(&mut item, "member", &self.member);
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(8);
+        item.key("pk", Self::primary_pk(&self.isbn)?);
+        item.key("sk", Self::primary_sk(&self.member)?);
+        item.key("gsi1pk", Self::by_member_pk(&self.member)?);
+        item.key("gsi1sk", Self::by_member_sk(&self.until)?);
+        item.key("_et", "Loan");
+        item.put("isbn", &self.isbn);
+        item.put("member", &self.member);
         item.insert(
-            "expiresAt".to_owned(),
+            "expiresAt",
             ::dyngen_runtime::value::epoch_seconds::encode(&self.until),
         );
-        ::std::result::Result::Ok(item)
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Loan");
         ::std::result::Result::Ok(Self {
             isbn: item.take("isbn")?,
@@ -1680,9 +1577,7 @@ impl ::dyngen_runtime::Entity for Loan {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -1693,13 +1588,11 @@ impl ::dyngen_runtime::Unversioned for Loan {}
 impl ::dyngen_runtime::PrimaryKey for LoanKey {
     type Entity = Loan;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Loan::primary_pk(&self.isbn)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Loan::primary_sk(&self.member)?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Loan::primary_pk(&self.isbn)?);
+        key.key("sk", Loan::primary_sk(&self.member)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -1716,12 +1609,8 @@ impl<'t> LoanClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &LoanKey) -> LoanUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
         LoanUpdate {
-            update,
+            update: self.0.update(key),
             until_: ::std::option::Option::None,
         }
     }
@@ -1745,47 +1634,15 @@ impl<'t> LoanClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Loan` through its primary key: narrow it by `member` next, or run it.
-    LoanQuery, Loan
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> LoanQuery<'t> {
-    /// Only items whose `member` equals `value`.
-    pub fn member(self, value: &str) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0.eq("member", &value, ::dyngen_runtime::Casing::Lower)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    LoanQuery, Loan, "member", segmented, Lower, plain(&str), member_gt, member_gte, member_lt,
-    member_lte, member_between, member_begins
+    LoanQuery, Loan, "member", segmented, Lower, plain(&str), member => query, member_gt,
+    member_gte, member_lt, member_lte, member_between, member_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Loan` through access pattern `byMember`: narrow it by `until` next, or run it.
-    LoanByMemberQuery, Loan
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> LoanByMemberQuery<'t> {
-    /// Only items whose `until` equals `value`.
-    pub fn until(
-        self,
-        value: ::dyngen_runtime::Timestamp,
-    ) -> ::dyngen_runtime::Query<'t, Loan> {
-        self.0
-            .eq(
-                "until",
-                &::dyngen_runtime::value::EpochSeconds(value),
-                ::dyngen_runtime::Casing::Preserve,
-            )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     LoanByMemberQuery, Loan, "until", segmented, Preserve,
-    wrap(::dyngen_runtime::Timestamp, ::dyngen_runtime::value::EpochSeconds), until_gt, until_gte,
-    until_lt, until_lte, until_between
+    wrap(::dyngen_runtime::Timestamp, ::dyngen_runtime::value::EpochSeconds), until => query,
+    until_gt, until_gte, until_lt, until_lte, until_between
 );
 
 /// An update of one `Loan` item, from [`LoanClient::update`]: set

@@ -19,54 +19,20 @@ impl Shop {
         pk: "pk",
         sk: ::std::option::Option::Some("sk"),
         indexes: &[
-            ::dyngen_runtime::IndexDef {
-                name: "gsi1",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi1pk",
-                sk: ::std::option::Option::Some("gsi1sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "gsi2",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi2pk",
-                sk: ::std::option::Option::Some("gsi2sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "gsi3",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi3pk",
-                sk: ::std::option::Option::None,
-                projection: ::dyngen_runtime::Projection::All,
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "gsi4",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi4pk",
-                sk: ::std::option::Option::Some("gsi4sk"),
-                projection: ::dyngen_runtime::Projection::Include(
-                    &[
-                        "id",
-                        "customerId",
-                        "status",
-                        "total",
-                        "placedAt",
-                        "lines",
-                        "shipTo",
-                        "reservedUntil",
-                        "rev",
-                        "kind",
-                    ],
+            ::dyngen_runtime::IndexDef::global("gsi1", "gsi1pk").sort("gsi1sk"),
+            ::dyngen_runtime::IndexDef::global("gsi2", "gsi2pk").sort("gsi2sk"),
+            ::dyngen_runtime::IndexDef::global("gsi3", "gsi3pk"),
+            ::dyngen_runtime::IndexDef::global("gsi4", "gsi4pk")
+                .sort("gsi4sk")
+                .projection(
+                    ::dyngen_runtime::Projection::Include(
+                        &[
+                            "id", "customerId", "status", "total", "placedAt", "lines",
+                            "shipTo", "reservedUntil", "rev", "kind",
+                        ],
+                    ),
                 ),
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "lsi1",
-                kind: ::dyngen_runtime::IndexKind::Local,
-                pk: "pk",
-                sk: ::std::option::Option::Some("lsi1sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
+            ::dyngen_runtime::IndexDef::local("lsi1", "pk").sort("lsi1sk"),
         ],
         ttl: ::std::option::Option::Some("expiresAt"),
         entity_tag: "kind",
@@ -156,39 +122,7 @@ impl OrderStatus {
     }
 }
 
-impl ::dyngen_runtime::value::AttributeCodec for OrderStatus {
-    fn encode(
-        &self,
-    ) -> ::std::option::Option<
-        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    > {
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
-    }
-
-    fn decode(
-        value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(
-            value,
-            &[
-                ("pending", Self::Pending),
-                ("paid", Self::Paid),
-                ("shipped", Self::Shipped),
-            ],
-        )
-    }
-}
-
-impl ::dyngen_runtime::key::KeySegment for OrderStatus {
-    fn write_segment(
-        &self,
-        casing: ::dyngen_runtime::Casing,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
-        ::std::result::Result::Ok(())
-    }
-}
+::dyngen_runtime::enum_impls!(OrderStatus);
 
 /// Enum `Tier` of the schema, stored as a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -212,35 +146,7 @@ impl Tier {
     }
 }
 
-impl ::dyngen_runtime::value::AttributeCodec for Tier {
-    fn encode(
-        &self,
-    ) -> ::std::option::Option<
-        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    > {
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
-    }
-
-    fn decode(
-        value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(
-            value,
-            &[("Free", Self::Free), ("Pro", Self::Pro)],
-        )
-    }
-}
-
-impl ::dyngen_runtime::key::KeySegment for Tier {
-    fn write_segment(
-        &self,
-        casing: ::dyngen_runtime::Casing,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
-        ::std::result::Result::Ok(())
-    }
-}
+::dyngen_runtime::enum_impls!(Tier);
 
 /// A postal address, stored as a map.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,12 +167,12 @@ impl ::dyngen_runtime::value::AttributeCodec for Address {
     ) -> ::std::option::Option<
         ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
     > {
-        let mut item = ::dyngen_runtime::Item::with_capacity(4);
-        ::dyngen_runtime::value::put(&mut item, "street", &self.street);
-        ::dyngen_runtime::value::put(&mut item, "city", &self.city);
-        ::dyngen_runtime::value::put_optional(&mut item, "zip", &self.zip);
-        ::dyngen_runtime::value::put(&mut item, "cc", &self.country);
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item))
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(4);
+        item.put("street", &self.street);
+        item.put("city", &self.city);
+        item.put_optional("zip", &self.zip);
+        item.put("cc", &self.country);
+        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item.finish()))
     }
 
     fn decode(
@@ -334,12 +240,12 @@ impl ::dyngen_runtime::value::AttributeCodec for Line {
     ) -> ::std::option::Option<
         ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
     > {
-        let mut item = ::dyngen_runtime::Item::with_capacity(4);
-        ::dyngen_runtime::value::put(&mut item, "sku", &self.sku);
-        ::dyngen_runtime::value::put(&mut item, "quantity", &self.quantity);
-        ::dyngen_runtime::value::put(&mut item, "unitPrice", &self.unit_price);
-        ::dyngen_runtime::value::put(&mut item, "parts", &self.parts);
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item))
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(4);
+        item.put("sku", &self.sku);
+        item.put("quantity", &self.quantity);
+        item.put("unitPrice", &self.unit_price);
+        item.put("parts", &self.parts);
+        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item.finish()))
     }
 
     fn decode(
@@ -557,47 +463,42 @@ impl Customer {
         }
     }
 
-    fn primary_pk(
-        customer_id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "sk")
             .label("Customer")
             .build()
     }
 
-    fn by_email_pk(email: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn by_email_pk(email: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "gsi1pk")
             .label("shop")
             .value("email", email, ::dyngen_runtime::Casing::Lower)
             .build()
     }
 
-    fn by_email_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn by_email_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "gsi1sk")
             .label("Customer")
             .build()
     }
 
-    fn orders_pk(
-        customer_id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn orders_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "gsi2pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn orders_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn orders_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Customer", "gsi2sk")
-            .label("customerOrders")
-            .label("Customer")
+            .labels(&["customerOrders", "Customer"])
             .build()
     }
 }
@@ -606,33 +507,10 @@ impl ::dyngen_runtime::Entity for Customer {
     const NAME: &'static str = "Customer";
 
     const STORED: &'static [&'static str] = &[
-        "active",
-        "addresses",
-        "age",
-        "avatar",
-        "balance",
-        "blobs",
-        "createdAt",
-        "customerId",
-        "email",
-        "gsi1pk",
-        "gsi1sk",
-        "gsi2pk",
-        "gsi2sk",
-        "labels",
-        "lastSeen",
-        "name",
-        "nicknames",
-        "prices",
-        "ratio",
-        "scores",
-        "src",
-        "tags",
-        "tier",
-        "type",
-        "updatedAt",
-        "version",
-        "visits",
+        "active", "addresses", "age", "avatar", "balance", "blobs", "createdAt",
+        "customerId", "email", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "labels",
+        "lastSeen", "name", "nicknames", "prices", "ratio", "scores", "src", "tags",
+        "tier", "type", "updatedAt", "version", "visits",
     ];
 
     const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
@@ -680,10 +558,7 @@ impl ::dyngen_runtime::Entity for Customer {
         ::std::option::Option::Some(i128::from(self.version))
     }
 
-    fn set_version(
-        &mut self,
-        version: i128,
-    ) -> ::std::result::Result<(), ::dyngen_runtime::Error> {
+    fn set_version(&mut self, version: i128) -> ::dyngen_runtime::Result<()> {
         self.version = <u64 as ::std::convert::TryFrom<i128>>::try_from(version)
             .map_err(|_| ::dyngen_runtime::Error::InvalidValue {
                 entity: "Customer",
@@ -693,60 +568,48 @@ impl ::dyngen_runtime::Entity for Customer {
         ::std::result::Result::Ok(())
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::value::AttributeCodec::validate(&self.ratio)
             .map_err(|message| ::dyngen_runtime::Error::InvalidValue {
                 entity: "Customer",
                 attribute: "ratio",
                 message,
             })?;
-        let mut item = ::dyngen_runtime::Item::with_capacity(30);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "pk",
-            Self::primary_pk(&self.customer_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::by_email_pk(&self.email)?);
-        ::dyngen_runtime::key::put(&mut item, "gsi1sk", Self::by_email_sk()?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2pk",
-            Self::orders_pk(&self.customer_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "gsi2sk", Self::orders_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "kind", "Customer");
-        ::dyngen_runtime::value::put(&mut item, "customerId", &self.customer_id);
-        ::dyngen_runtime::value::put(&mut item, "email", &self.email);
-        ::dyngen_runtime::value::put(&mut item, "name", &self.name);
-        ::dyngen_runtime::value::put(&mut item, "tier", &self.tier);
-        ::dyngen_runtime::value::put(&mut item, "addresses", &self.addresses);
-        ::dyngen_runtime::value::put_optional(&mut item, "tags", &self.tags);
-        ::dyngen_runtime::value::put_optional(&mut item, "scores", &self.scores);
-        ::dyngen_runtime::value::put_optional(&mut item, "prices", &self.prices);
-        ::dyngen_runtime::value::put_optional(&mut item, "blobs", &self.blobs);
-        ::dyngen_runtime::value::put_optional(&mut item, "avatar", &self.avatar);
-        ::dyngen_runtime::value::put(&mut item, "balance", &self.balance);
-        ::dyngen_runtime::value::put(&mut item, "ratio", &self.ratio);
-        ::dyngen_runtime::value::put(&mut item, "visits", &self.visits);
-        ::dyngen_runtime::value::put_optional(&mut item, "age", &self.age);
-        ::dyngen_runtime::value::put_optional(&mut item, "lastSeen", &self.last_seen);
-        ::dyngen_runtime::value::put(&mut item, "active", &self.active);
-        ::dyngen_runtime::value::put(&mut item, "nicknames", &self.nicknames);
-        ::dyngen_runtime::value::put(&mut item, "labels", &self.labels);
-        ::dyngen_runtime::value::put(&mut item, "type", &self.r#type);
-        ::dyngen_runtime::value::put(&mut item, "src", &self.signup_source);
-        ::dyngen_runtime::value::put(&mut item, "createdAt", &self.created_at);
-        ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
-        ::dyngen_runtime::value::put(&mut item, "version", &self.version);
-        ::std::result::Result::Ok(item)
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(30);
+        item.key("pk", Self::primary_pk(&self.customer_id)?);
+        item.key("sk", Self::primary_sk()?);
+        item.key("gsi1pk", Self::by_email_pk(&self.email)?);
+        item.key("gsi1sk", Self::by_email_sk()?);
+        item.key("gsi2pk", Self::orders_pk(&self.customer_id)?);
+        item.key("gsi2sk", Self::orders_sk()?);
+        item.key("kind", "Customer");
+        item.put("customerId", &self.customer_id);
+        item.put("email", &self.email);
+        item.put("name", &self.name);
+        item.put("tier", &self.tier);
+        item.put("addresses", &self.addresses);
+        item.put_optional("tags", &self.tags);
+        item.put_optional("scores", &self.scores);
+        item.put_optional("prices", &self.prices);
+        item.put_optional("blobs", &self.blobs);
+        item.put_optional("avatar", &self.avatar);
+        item.put("balance", &self.balance);
+        item.put("ratio", &self.ratio);
+        item.put("visits", &self.visits);
+        item.put_optional("age", &self.age);
+        item.put_optional("lastSeen", &self.last_seen);
+        item.put("active", &self.active);
+        item.put("nicknames", &self.nicknames);
+        item.put("labels", &self.labels);
+        item.put("type", &self.r#type);
+        item.put("src", &self.signup_source);
+        item.put("createdAt", &self.created_at);
+        item.put("updatedAt", &self.updated_at);
+        item.put("version", &self.version);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Customer");
         ::std::result::Result::Ok(Self {
             customer_id: item.take("customerId")?,
@@ -782,9 +645,7 @@ impl ::dyngen_runtime::Entity for Customer {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -792,17 +653,11 @@ impl ::dyngen_runtime::Entity for Customer {
 impl ::dyngen_runtime::PrimaryKey for CustomerKey {
     type Entity = Customer;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "pk",
-            Customer::primary_pk(&self.customer_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut key, "sk", Customer::primary_sk()?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Customer::primary_pk(&self.customer_id)?);
+        key.key("sk", Customer::primary_sk()?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -826,10 +681,7 @@ impl<'t> CustomerClient<'t> {
         key: &CustomerKey,
         expected_version: u64,
     ) -> CustomerUpdate<'t> {
-        let mut update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
+        let mut update = self.0.update(key);
         update.expect_version(i128::from(expected_version));
         CustomerUpdate {
             update,
@@ -902,19 +754,13 @@ pub struct CustomerUpdate<'t> {
 
 impl<'t> CustomerUpdate<'t> {
     /// Sets `email`, and rewrites `gsi1pk` (access pattern `byEmail`).
-    pub fn set_email(
-        mut self,
-        email: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_email(mut self, email: impl ::dyngen_runtime::IntoText) -> Self {
         self.email_ = ::std::option::Option::Some(email.into());
         self
     }
 
     /// Sets `name`.
-    pub fn set_name(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, name: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("name", name);
         self
     }
@@ -1348,10 +1194,7 @@ impl<'t> CustomerUpdate<'t> {
     }
 
     /// Sets `type`.
-    pub fn set_type(
-        mut self,
-        r#type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_type(mut self, r#type: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("type", r#type);
         self
     }
@@ -1361,9 +1204,7 @@ impl<'t> CustomerUpdate<'t> {
         if let ::std::option::Option::Some(email_) = self.email_.as_ref() {
             self.update.set_key("gsi1pk", Customer::by_email_pk(email_));
         }
-        if let ::std::option::Option::Some(value) = &self.email_ {
-            self.update.set("email", value);
-        }
+        self.update.set_some("email", &self.email_);
         self.update
     }
 }
@@ -1474,25 +1315,21 @@ impl Order {
         }
     }
 
-    fn primary_pk(
-        customer_id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "sk")
             .label("Order")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn orders_pk(
-        customer_id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn orders_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi2pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
@@ -1501,25 +1338,23 @@ impl Order {
 
     fn orders_sk(
         placed_at: &::dyngen_runtime::Timestamp,
-        id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+        id: &str,
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi2sk")
-            .label("customerOrders")
-            .label("Order")
+            .labels(&["customerOrders", "Order"])
             .value("placedAt", placed_at, ::dyngen_runtime::Casing::Preserve)
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn reserved_pk(reserved_until: &i64) -> ::dyngen_runtime::key::KeyResult {
+    fn reserved_pk(reserved_until: &i64) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi3pk")
-            .label("shop")
-            .label("Order")
+            .labels(&["shop", "Order"])
             .value("reservedUntil", reserved_until, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn by_status_pk(status: &OrderStatus) -> ::dyngen_runtime::key::KeyResult {
+    fn by_status_pk(status: &OrderStatus) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi4pk")
             .label("shop")
             .value("status", status, ::dyngen_runtime::Casing::Preserve)
@@ -1528,16 +1363,14 @@ impl Order {
 
     fn by_status_sk(
         placed_at: &::dyngen_runtime::Timestamp,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi4sk")
             .label("Order")
             .value("placedAt", placed_at, ::dyngen_runtime::Casing::Upper)
             .build()
     }
 
-    fn by_placed_pk(
-        customer_id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn by_placed_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("shop")
             .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
@@ -1546,7 +1379,7 @@ impl Order {
 
     fn by_placed_sk(
         placed_at: &::dyngen_runtime::Timestamp,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "lsi1sk")
             .label("Order")
             .value("placedAt", placed_at, ::dyngen_runtime::Casing::Preserve)
@@ -1558,21 +1391,8 @@ impl ::dyngen_runtime::Entity for Order {
     const NAME: &'static str = "Order";
 
     const STORED: &'static [&'static str] = &[
-        "customerId",
-        "gsi2pk",
-        "gsi2sk",
-        "gsi3pk",
-        "gsi4pk",
-        "gsi4sk",
-        "id",
-        "lines",
-        "lsi1sk",
-        "placedAt",
-        "reservedUntil",
-        "rev",
-        "shipTo",
-        "status",
-        "total",
+        "customerId", "gsi2pk", "gsi2sk", "gsi3pk", "gsi4pk", "gsi4sk", "id", "lines",
+        "lsi1sk", "placedAt", "reservedUntil", "rev", "shipTo", "status", "total",
     ];
 
     const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
@@ -1598,10 +1418,7 @@ impl ::dyngen_runtime::Entity for Order {
         ::std::option::Option::Some(i128::from(self.rev))
     }
 
-    fn set_version(
-        &mut self,
-        version: i128,
-    ) -> ::std::result::Result<(), ::dyngen_runtime::Error> {
+    fn set_version(&mut self, version: i128) -> ::dyngen_runtime::Result<()> {
         self.rev = <u64 as ::std::convert::TryFrom<i128>>::try_from(version)
             .map_err(|_| ::dyngen_runtime::Error::InvalidValue {
                 entity: "Order",
@@ -1611,68 +1428,32 @@ impl ::dyngen_runtime::Entity for Order {
         ::std::result::Result::Ok(())
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(18);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "pk",
-            Self::primary_pk(&self.customer_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.id)?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2pk",
-            Self::orders_pk(&self.customer_id)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2sk",
-            Self::orders_sk(&self.placed_at, &self.id)?,
-        );
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(18);
+        item.key("pk", Self::primary_pk(&self.customer_id)?);
+        item.key("sk", Self::primary_sk(&self.id)?);
+        item.key("gsi2pk", Self::orders_pk(&self.customer_id)?);
+        item.key("gsi2sk", Self::orders_sk(&self.placed_at, &self.id)?);
         if let ::std::option::Option::Some(reserved_until) = &self.reserved_until {
-            ::dyngen_runtime::key::put(
-                &mut item,
-                "gsi3pk",
-                Self::reserved_pk(reserved_until)?,
-            );
+            item.key("gsi3pk", Self::reserved_pk(reserved_until)?);
         }
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi4pk",
-            Self::by_status_pk(&self.status)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi4sk",
-            Self::by_status_sk(&self.placed_at)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "lsi1sk",
-            Self::by_placed_sk(&self.placed_at)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "kind", "Order");
-        ::dyngen_runtime::value::put(&mut item, "id", &self.id);
-        ::dyngen_runtime::value::put(&mut item, "customerId", &self.customer_id);
-        ::dyngen_runtime::value::put(&mut item, "status", &self.status);
-        ::dyngen_runtime::value::put(&mut item, "total", &self.total);
-        ::dyngen_runtime::value::put(&mut item, "placedAt", &self.placed_at);
-        ::dyngen_runtime::value::put(&mut item, "lines", &self.lines);
-        ::dyngen_runtime::value::put_optional(&mut item, "shipTo", &self.ship_to);
-        ::dyngen_runtime::value::put_optional(
-            &mut item,
-            "reservedUntil",
-            &self.reserved_until,
-        );
-        ::dyngen_runtime::value::put(&mut item, "rev", &self.rev);
-        ::std::result::Result::Ok(item)
+        item.key("gsi4pk", Self::by_status_pk(&self.status)?);
+        item.key("gsi4sk", Self::by_status_sk(&self.placed_at)?);
+        item.key("lsi1sk", Self::by_placed_sk(&self.placed_at)?);
+        item.key("kind", "Order");
+        item.put("id", &self.id);
+        item.put("customerId", &self.customer_id);
+        item.put("status", &self.status);
+        item.put("total", &self.total);
+        item.put("placedAt", &self.placed_at);
+        item.put("lines", &self.lines);
+        item.put_optional("shipTo", &self.ship_to);
+        item.put_optional("reservedUntil", &self.reserved_until);
+        item.put("rev", &self.rev);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Order");
         ::std::result::Result::Ok(Self {
             id: item.take("id")?,
@@ -1687,9 +1468,7 @@ impl ::dyngen_runtime::Entity for Order {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -1697,17 +1476,11 @@ impl ::dyngen_runtime::Entity for Order {
 impl ::dyngen_runtime::PrimaryKey for OrderKey {
     type Entity = Order;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "pk",
-            Order::primary_pk(&self.customer_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut key, "sk", Order::primary_sk(&self.id)?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Order::primary_pk(&self.customer_id)?);
+        key.key("sk", Order::primary_sk(&self.id)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -1727,10 +1500,7 @@ impl<'t> OrderClient<'t> {
     /// `expected_version` is the `rev` last read: another write since then makes
     /// the update fail with `VersionConflict`.
     pub fn update(&self, key: &OrderKey, expected_version: u64) -> OrderUpdate<'t> {
-        let mut update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
+        let mut update = self.0.update(key);
         update.expect_version(i128::from(expected_version));
         OrderUpdate {
             update,
@@ -1812,103 +1582,33 @@ impl<'t> OrderClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Order` through its primary key: narrow it by `id` next, or run it.
-    OrderQuery, Order
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> OrderQuery<'t> {
-    /// Only items whose `id` equals `value`.
-    pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    OrderQuery, Order, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt, id_lte,
-    id_between, id_begins
-);
-
-::dyngen_runtime::query_stage!(
-    /// A query of `Order` through access pattern `orders`: narrow it by `placedAt` next, or run it.
-    OrderOrdersQuery, Order
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> OrderOrdersQuery<'t> {
-    /// Only items whose `placedAt` equals `value`.
-    pub fn placed_at(
-        self,
-        value: ::dyngen_runtime::Timestamp,
-    ) -> OrderOrdersQueryByPlacedAt<'t> {
-        OrderOrdersQueryByPlacedAt(
-            self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    OrderOrdersQuery, Order, "placedAt", segmented, Preserve, plain(::dyngen_runtime::Timestamp),
-    placed_at_gt, placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
-);
-
-::dyngen_runtime::query_stage!(
-    /// The same query with `placedAt` fixed: narrow it by `id` next, or run it.
-    OrderOrdersQueryByPlacedAt, Order
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> OrderOrdersQueryByPlacedAt<'t> {
-    /// Only items whose `id` equals `value`.
-    pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    OrderOrdersQueryByPlacedAt, Order, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt,
+    OrderQuery, Order, "id", segmented, Preserve, plain(&str), id => query, id_gt, id_gte, id_lt,
     id_lte, id_between, id_begins
 );
 
 ::dyngen_runtime::query_stage!(
-    /// A query of `Order` through access pattern `byStatus`: narrow it by `placedAt` next, or run it.
-    OrderByStatusQuery, Order
+    /// A query of `Order` through access pattern `orders`: narrow it by `placedAt` next, or run it.
+    OrderOrdersQuery, Order, "placedAt", segmented, Preserve, plain(::dyngen_runtime::Timestamp),
+    placed_at => OrderOrdersQueryByPlacedAt, placed_at_gt, placed_at_gte, placed_at_lt,
+    placed_at_lte, placed_at_between
 );
 
-#[allow(clippy::should_implement_trait)]
-impl<'t> OrderByStatusQuery<'t> {
-    /// Only items whose `placedAt` equals `value`.
-    pub fn placed_at(
-        self,
-        value: ::dyngen_runtime::Timestamp,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Upper)
-    }
-}
+::dyngen_runtime::query_stage!(
+    /// The same query with `placedAt` fixed: narrow it by `id` next, or run it.
+    OrderOrdersQueryByPlacedAt, Order, "id", segmented, Preserve, plain(&str), id => query, id_gt,
+    id_gte, id_lt, id_lte, id_between, id_begins
+);
 
-::dyngen_runtime::sort_key_ranges!(
+::dyngen_runtime::query_stage!(
+    /// A query of `Order` through access pattern `byStatus`: narrow it by `placedAt` next, or run it.
     OrderByStatusQuery, Order, "placedAt", segmented, Upper, plain(::dyngen_runtime::Timestamp),
-    placed_at_gt, placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
+    placed_at => query, placed_at_gt, placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Order` through access pattern `byPlaced`: narrow it by `placedAt` next, or run it.
-    OrderByPlacedQuery, Order
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> OrderByPlacedQuery<'t> {
-    /// Only items whose `placedAt` equals `value`.
-    pub fn placed_at(
-        self,
-        value: ::dyngen_runtime::Timestamp,
-    ) -> ::dyngen_runtime::Query<'t, Order> {
-        self.0.eq("placedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     OrderByPlacedQuery, Order, "placedAt", segmented, Preserve, plain(::dyngen_runtime::Timestamp),
-    placed_at_gt, placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
+    placed_at => query, placed_at_gt, placed_at_gte, placed_at_lt, placed_at_lte, placed_at_between
 );
 
 /// An update of one `Order` item, from [`OrderClient::update`]: set
@@ -2040,12 +1740,8 @@ impl<'t> OrderUpdate<'t> {
         if let ::std::option::Option::Some(placed_at_) = self.placed_at_.as_ref() {
             self.update.set_key("lsi1sk", Order::by_placed_sk(placed_at_));
         }
-        if let ::std::option::Option::Some(value) = &self.status_ {
-            self.update.set("status", value);
-        }
-        if let ::std::option::Option::Some(value) = &self.placed_at_ {
-            self.update.set("placedAt", value);
-        }
+        self.update.set_some("status", &self.status_);
+        self.update.set_some("placedAt", &self.placed_at_);
         match &self.reserved_until_ {
             ::std::option::Option::Some(::std::option::Option::Some(value)) => {
                 self.update.set("reservedUntil", value);
@@ -2106,17 +1802,16 @@ impl Session {
         }
     }
 
-    fn primary_pk(token: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(token: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Session", "pk")
             .label("shop")
             .value("token", token, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Session", "sk")
-            .label("sessions")
-            .label("Session")
+            .labels(&["sessions", "Session"])
             .build()
     }
 }
@@ -2139,22 +1834,18 @@ impl ::dyngen_runtime::Entity for Session {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(6);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.token)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "kind", "Session");
-        ::dyngen_runtime::value::put(&mut item, "token", &self.token);
-        ::dyngen_runtime::value::put(&mut item, "customerId", &self.customer_id);
-        ::dyngen_runtime::value::put(&mut item, "expiresAt", &self.expires_at);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(6);
+        item.key("pk", Self::primary_pk(&self.token)?);
+        item.key("sk", Self::primary_sk()?);
+        item.key("kind", "Session");
+        item.put("token", &self.token);
+        item.put("customerId", &self.customer_id);
+        item.put("expiresAt", &self.expires_at);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Session");
         ::std::result::Result::Ok(Self {
             token: item.take("token")?,
@@ -2163,9 +1854,7 @@ impl ::dyngen_runtime::Entity for Session {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -2176,13 +1865,11 @@ impl ::dyngen_runtime::Unversioned for Session {}
 impl ::dyngen_runtime::PrimaryKey for SessionKey {
     type Entity = Session;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Session::primary_pk(&self.token)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Session::primary_sk()?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Session::primary_pk(&self.token)?);
+        key.key("sk", Session::primary_sk()?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -2199,11 +1886,9 @@ impl<'t> SessionClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &SessionKey) -> SessionUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
-        SessionUpdate { update }
+        SessionUpdate {
+            update: self.0.update(key),
+        }
     }
 
     /// Queries `Session` items by primary key, in one partition.
@@ -2230,7 +1915,7 @@ impl<'t> SessionUpdate<'t> {
     /// Sets `customerId`.
     pub fn set_customer_id(
         mut self,
-        customer_id: impl ::std::convert::Into<::std::string::String>,
+        customer_id: impl ::dyngen_runtime::IntoText,
     ) -> Self {
         self.update.set_text("customerId", customer_id);
         self
@@ -2241,14 +1926,9 @@ impl<'t> SessionUpdate<'t> {
         self.update.set("expiresAt", &expires_at);
         self
     }
-
-    /// The runtime update with the key attributes and pending values written.
-    fn finish(self) -> ::dyngen_runtime::Update<'t, Session> {
-        self.update
-    }
 }
 
-::dyngen_runtime::update_impls!(Session, SessionUpdate);
+::dyngen_runtime::update_impls!(Session, SessionUpdate, direct);
 
 /// The partition of collection `customerOrders`: what [`Shop::customer_orders`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2270,41 +1950,6 @@ pub enum CustomerOrdersItem {
     Unknown(::dyngen_runtime::UnknownItem),
 }
 
-impl ::dyngen_runtime::FromItem for CustomerOrdersItem {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
-            ::std::option::Option::Some("Customer") => {
-                ::std::result::Result::Ok(
-                    Self::Customer(
-                        <Customer as ::dyngen_runtime::Entity>::from_item(item)?,
-                    ),
-                )
-            }
-            ::std::option::Option::Some("Order") => {
-                ::std::result::Result::Ok(
-                    Self::Order(<Order as ::dyngen_runtime::Entity>::from_item(item)?),
-                )
-            }
-            _ => {
-                ::std::result::Result::Ok(
-                    Self::Unknown(
-                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-/// `Customer` items are in collection `customerOrders`: its queries can filter them.
-impl ::dyngen_runtime::Member<Customer> for CustomerOrdersItem {}
-
-/// `Order` items are in collection `customerOrders`: its queries can filter them.
-impl ::dyngen_runtime::Member<Order> for CustomerOrdersItem {}
-
 /// The items of collection `customerOrders`, grouped by entity, each group in
 /// sort-key order: `table.customer_orders(&key).collect::<CustomerOrdersCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2317,30 +1962,9 @@ pub struct CustomerOrdersCollection {
     pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
 }
 
-impl ::std::iter::Extend<CustomerOrdersItem> for CustomerOrdersCollection {
-    fn extend<I: ::std::iter::IntoIterator<Item = CustomerOrdersItem>>(
-        &mut self,
-        items: I,
-    ) {
-        for item in items {
-            match item {
-                CustomerOrdersItem::Customer(v) => self.customers.push(v),
-                CustomerOrdersItem::Order(v) => self.orders.push(v),
-                CustomerOrdersItem::Unknown(v) => self.unknown.push(v),
-            }
-        }
-    }
-}
-
-impl ::std::iter::FromIterator<CustomerOrdersItem> for CustomerOrdersCollection {
-    fn from_iter<I: ::std::iter::IntoIterator<Item = CustomerOrdersItem>>(
-        items: I,
-    ) -> Self {
-        let mut grouped = <Self as ::std::default::Default>::default();
-        ::std::iter::Extend::extend(&mut grouped, items);
-        grouped
-    }
-}
+::dyngen_runtime::collection_impls!(
+    CustomerOrdersItem, CustomerOrdersCollection, Customer => customers, Order => orders
+);
 
 /// The partition of collection `sessions`: what [`Shop::sessions_collection`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2360,33 +1984,6 @@ pub enum SessionsItem {
     Unknown(::dyngen_runtime::UnknownItem),
 }
 
-impl ::dyngen_runtime::FromItem for SessionsItem {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
-            ::std::option::Option::Some("Session") => {
-                ::std::result::Result::Ok(
-                    Self::Session(
-                        <Session as ::dyngen_runtime::Entity>::from_item(item)?,
-                    ),
-                )
-            }
-            _ => {
-                ::std::result::Result::Ok(
-                    Self::Unknown(
-                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-/// `Session` items are in collection `sessions`: its queries can filter them.
-impl ::dyngen_runtime::Member<Session> for SessionsItem {}
-
 /// The items of collection `sessions`, grouped by entity, each group in
 /// sort-key order: `table.sessions_collection(&key).collect::<SessionsCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2397,21 +1994,6 @@ pub struct SessionsCollection {
     pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
 }
 
-impl ::std::iter::Extend<SessionsItem> for SessionsCollection {
-    fn extend<I: ::std::iter::IntoIterator<Item = SessionsItem>>(&mut self, items: I) {
-        for item in items {
-            match item {
-                SessionsItem::Session(v) => self.sessions.push(v),
-                SessionsItem::Unknown(v) => self.unknown.push(v),
-            }
-        }
-    }
-}
-
-impl ::std::iter::FromIterator<SessionsItem> for SessionsCollection {
-    fn from_iter<I: ::std::iter::IntoIterator<Item = SessionsItem>>(items: I) -> Self {
-        let mut grouped = <Self as ::std::default::Default>::default();
-        ::std::iter::Extend::extend(&mut grouped, items);
-        grouped
-    }
-}
+::dyngen_runtime::collection_impls!(
+    SessionsItem, SessionsCollection, Session => sessions
+);

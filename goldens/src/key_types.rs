@@ -19,20 +19,8 @@ impl Metrics {
         pk: "pk",
         sk: ::std::option::Option::Some("sk"),
         indexes: &[
-            ::dyngen_runtime::IndexDef {
-                name: "gsi1",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi1pk",
-                sk: ::std::option::Option::None,
-                projection: ::dyngen_runtime::Projection::All,
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "lsi1",
-                kind: ::dyngen_runtime::IndexKind::Local,
-                pk: "pk",
-                sk: ::std::option::Option::Some("lsi1sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
+            ::dyngen_runtime::IndexDef::global("gsi1", "gsi1pk"),
+            ::dyngen_runtime::IndexDef::local("lsi1", "pk").sort("lsi1sk"),
         ],
         ttl: ::std::option::Option::None,
         entity_tag: "_et",
@@ -95,35 +83,7 @@ impl Level {
     }
 }
 
-impl ::dyngen_runtime::value::AttributeCodec for Level {
-    fn encode(
-        &self,
-    ) -> ::std::option::Option<
-        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    > {
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
-    }
-
-    fn decode(
-        value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(
-            value,
-            &[("low", Self::Low), ("high", Self::High)],
-        )
-    }
-}
-
-impl ::dyngen_runtime::key::KeySegment for Level {
-    fn write_segment(
-        &self,
-        casing: ::dyngen_runtime::Casing,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
-        ::std::result::Result::Ok(())
-    }
-}
+::dyngen_runtime::enum_impls!(Level);
 
 /// A sensor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,25 +141,23 @@ impl Sensor {
         }
     }
 
-    fn primary_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Sensor", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(sensor_id: &u32) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(sensor_id: &u32) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Sensor", "sk")
-            .label("site")
-            .label("Sensor")
+            .labels(&["site", "Sensor"])
             .value("sensorId", sensor_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn by_active_pk(active: &bool) -> ::dyngen_runtime::key::KeyResult {
+    fn by_active_pk(active: &bool) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Sensor", "gsi1pk")
-            .label("metrics")
-            .label("Sensor")
+            .labels(&["metrics", "Sensor"])
             .value("active", active, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
@@ -220,27 +178,19 @@ impl ::dyngen_runtime::Entity for Sensor {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(7);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.site)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.sensor_id)?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1pk",
-            Self::by_active_pk(&self.active)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "Sensor");
-        ::dyngen_runtime::value::put(&mut item, "site", &self.site);
-        ::dyngen_runtime::value::put(&mut item, "sensorId", &self.sensor_id);
-        ::dyngen_runtime::value::put(&mut item, "active", &self.active);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(7);
+        item.key("pk", Self::primary_pk(&self.site)?);
+        item.key("sk", Self::primary_sk(&self.sensor_id)?);
+        item.key("gsi1pk", Self::by_active_pk(&self.active)?);
+        item.key("_et", "Sensor");
+        item.put("site", &self.site);
+        item.put("sensorId", &self.sensor_id);
+        item.put("active", &self.active);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Sensor");
         ::std::result::Result::Ok(Self {
             site: item.take("site")?,
@@ -249,9 +199,7 @@ impl ::dyngen_runtime::Entity for Sensor {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -262,13 +210,11 @@ impl ::dyngen_runtime::Unversioned for Sensor {}
 impl ::dyngen_runtime::PrimaryKey for SensorKey {
     type Entity = Sensor;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Sensor::primary_pk(&self.site)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Sensor::primary_sk(&self.sensor_id)?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Sensor::primary_pk(&self.site)?);
+        key.key("sk", Sensor::primary_sk(&self.sensor_id)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -285,12 +231,8 @@ impl<'t> SensorClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &SensorKey) -> SensorUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
         SensorUpdate {
-            update,
+            update: self.0.update(key),
             active_: ::std::option::Option::None,
         }
     }
@@ -316,20 +258,8 @@ impl<'t> SensorClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Sensor` through its primary key: narrow it by `sensorId` next, or run it.
-    SensorQuery, Sensor
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> SensorQuery<'t> {
-    /// Only items whose `sensorId` equals `value`.
-    pub fn sensor_id(self, value: u32) -> ::dyngen_runtime::Query<'t, Sensor> {
-        self.0.eq("sensorId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    SensorQuery, Sensor, "sensorId", segmented, Preserve, plain(u32), sensor_id_gt, sensor_id_gte,
-    sensor_id_lt, sensor_id_lte, sensor_id_between
+    SensorQuery, Sensor, "sensorId", segmented, Preserve, plain(u32), sensor_id => query,
+    sensor_id_gt, sensor_id_gte, sensor_id_lt, sensor_id_lte, sensor_id_between
 );
 
 /// An update of one `Sensor` item, from [`SensorClient::update`]: set
@@ -353,9 +283,7 @@ impl<'t> SensorUpdate<'t> {
         if let ::std::option::Option::Some(active_) = self.active_.as_ref() {
             self.update.set_key("gsi1pk", Sensor::by_active_pk(active_));
         }
-        if let ::std::option::Option::Some(value) = &self.active_ {
-            self.update.set("active", value);
-        }
+        self.update.set_some("active", &self.active_);
         self.update
     }
 }
@@ -440,7 +368,7 @@ impl Reading {
         }
     }
 
-    fn primary_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Reading", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -451,17 +379,16 @@ impl Reading {
         sensor_id: &u32,
         at: &::dyngen_runtime::Timestamp,
         seq: &i64,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "sk")
-            .label("site")
-            .label("Reading")
+            .labels(&["site", "Reading"])
             .value("sensorId", sensor_id, ::dyngen_runtime::Casing::Preserve)
             .value("at", at, ::dyngen_runtime::Casing::Preserve)
             .value("seq", seq, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn by_level_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn by_level_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Reading", "pk")
             .label("metrics")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -472,7 +399,7 @@ impl Reading {
         level: &Level,
         value: &::dyngen_runtime::rust_decimal::Decimal,
         offset: &i32,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "lsi1sk")
             .label("Reading")
             .value("level", level, ::dyngen_runtime::Casing::Preserve)
@@ -486,14 +413,7 @@ impl ::dyngen_runtime::Entity for Reading {
     const NAME: &'static str = "Reading";
 
     const STORED: &'static [&'static str] = &[
-        "at",
-        "level",
-        "lsi1sk",
-        "offset",
-        "sensorId",
-        "seq",
-        "site",
-        "value",
+        "at", "level", "lsi1sk", "offset", "sensorId", "seq", "site", "value",
     ];
 
     type Attributes = ReadingAttributes;
@@ -510,35 +430,23 @@ impl ::dyngen_runtime::Entity for Reading {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(11);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.site)?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "sk",
-            Self::primary_sk(&self.sensor_id, &self.at, &self.seq)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "lsi1sk",
-            Self::by_level_sk(&self.level, &self.value, &self.offset)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "Reading");
-        ::dyngen_runtime::value::put(&mut item, "site", &self.site);
-        ::dyngen_runtime::value::put(&mut item, "sensorId", &self.sensor_id);
-        ::dyngen_runtime::value::put(&mut item, "at", &self.at);
-        ::dyngen_runtime::value::put(&mut item, "seq", &self.seq);
-        ::dyngen_runtime::value::put(&mut item, "offset", &self.offset);
-        ::dyngen_runtime::value::put(&mut item, "level", &self.level);
-        ::dyngen_runtime::value::put(&mut item, "value", &self.value);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(11);
+        item.key("pk", Self::primary_pk(&self.site)?);
+        item.key("sk", Self::primary_sk(&self.sensor_id, &self.at, &self.seq)?);
+        item.key("lsi1sk", Self::by_level_sk(&self.level, &self.value, &self.offset)?);
+        item.key("_et", "Reading");
+        item.put("site", &self.site);
+        item.put("sensorId", &self.sensor_id);
+        item.put("at", &self.at);
+        item.put("seq", &self.seq);
+        item.put("offset", &self.offset);
+        item.put("level", &self.level);
+        item.put("value", &self.value);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Reading");
         ::std::result::Result::Ok(Self {
             site: item.take("site")?,
@@ -551,9 +459,7 @@ impl ::dyngen_runtime::Entity for Reading {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -564,17 +470,11 @@ impl ::dyngen_runtime::Unversioned for Reading {}
 impl ::dyngen_runtime::PrimaryKey for ReadingKey {
     type Entity = Reading;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Reading::primary_pk(&self.site)?);
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "sk",
-            Reading::primary_sk(&self.sensor_id, &self.at, &self.seq)?,
-        );
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Reading::primary_pk(&self.site)?);
+        key.key("sk", Reading::primary_sk(&self.sensor_id, &self.at, &self.seq)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -591,12 +491,8 @@ impl<'t> ReadingClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &ReadingKey) -> ReadingUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
         ReadingUpdate {
-            update,
+            update: self.0.update(key),
             offset_: ::std::option::Option::None,
             level_: ::std::option::Option::None,
             value_: ::std::option::Option::None,
@@ -625,120 +521,40 @@ impl<'t> ReadingClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Reading` through its primary key: narrow it by `sensorId` next, or run it.
-    ReadingQuery, Reading
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> ReadingQuery<'t> {
-    /// Only items whose `sensorId` equals `value`.
-    pub fn sensor_id(self, value: u32) -> ReadingQueryBySensorId<'t> {
-        ReadingQueryBySensorId(
-            self.0.eq("sensorId", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    ReadingQuery, Reading, "sensorId", segmented, Preserve, plain(u32), sensor_id_gt, sensor_id_gte,
-    sensor_id_lt, sensor_id_lte, sensor_id_between
+    ReadingQuery, Reading, "sensorId", segmented, Preserve, plain(u32),
+    sensor_id => ReadingQueryBySensorId, sensor_id_gt, sensor_id_gte, sensor_id_lt, sensor_id_lte,
+    sensor_id_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `sensorId` fixed: narrow it by `at` next, or run it.
-    ReadingQueryBySensorId, Reading
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> ReadingQueryBySensorId<'t> {
-    /// Only items whose `at` equals `value`.
-    pub fn at(self, value: ::dyngen_runtime::Timestamp) -> ReadingQueryByAt<'t> {
-        ReadingQueryByAt(self.0.eq("at", &value, ::dyngen_runtime::Casing::Preserve))
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     ReadingQueryBySensorId, Reading, "at", segmented, Preserve, plain(::dyngen_runtime::Timestamp),
-    at_gt, at_gte, at_lt, at_lte, at_between
+    at => ReadingQueryByAt, at_gt, at_gte, at_lt, at_lte, at_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `at` fixed: narrow it by `seq` next, or run it.
-    ReadingQueryByAt, Reading
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> ReadingQueryByAt<'t> {
-    /// Only items whose `seq` equals `value`.
-    pub fn seq(self, value: i64) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.eq("seq", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    ReadingQueryByAt, Reading, "seq", segmented, Preserve, plain(i64), seq_gt, seq_gte, seq_lt,
-    seq_lte, seq_between
+    ReadingQueryByAt, Reading, "seq", segmented, Preserve, plain(i64), seq => query, seq_gt,
+    seq_gte, seq_lt, seq_lte, seq_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Reading` through access pattern `byLevel`: narrow it by `level` next, or run it.
-    ReadingByLevelQuery, Reading
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> ReadingByLevelQuery<'t> {
-    /// Only items whose `level` equals `value`.
-    pub fn level(self, value: Level) -> ReadingByLevelQueryByLevel<'t> {
-        ReadingByLevelQueryByLevel(
-            self.0.eq("level", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    ReadingByLevelQuery, Reading, "level", segmented, Preserve, plain(Level), level_gt, level_gte,
-    level_lt, level_lte, level_between
+    ReadingByLevelQuery, Reading, "level", segmented, Preserve, plain(Level),
+    level => ReadingByLevelQueryByLevel, level_gt, level_gte, level_lt, level_lte, level_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `level` fixed: narrow it by `value` next, or run it.
-    ReadingByLevelQueryByLevel, Reading
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> ReadingByLevelQueryByLevel<'t> {
-    /// Only items whose `value` equals `value`.
-    pub fn value(
-        self,
-        value: ::dyngen_runtime::rust_decimal::Decimal,
-    ) -> ReadingByLevelQueryByValue<'t> {
-        ReadingByLevelQueryByValue(
-            self.0.eq("value", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     ReadingByLevelQueryByLevel, Reading, "value", segmented, Preserve,
-    plain(::dyngen_runtime::rust_decimal::Decimal), value_gt, value_gte, value_lt, value_lte,
-    value_between
+    plain(::dyngen_runtime::rust_decimal::Decimal), value => ReadingByLevelQueryByValue, value_gt,
+    value_gte, value_lt, value_lte, value_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `value` fixed: narrow it by `offset` next, or run it.
-    ReadingByLevelQueryByValue, Reading
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> ReadingByLevelQueryByValue<'t> {
-    /// Only items whose `offset` equals `value`.
-    pub fn offset(self, value: i32) -> ::dyngen_runtime::Query<'t, Reading> {
-        self.0.eq("offset", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    ReadingByLevelQueryByValue, Reading, "offset", segmented, Preserve, plain(i32), offset_gt,
-    offset_gte, offset_lt, offset_lte, offset_between
+    ReadingByLevelQueryByValue, Reading, "offset", segmented, Preserve, plain(i32), offset => query,
+    offset_gt, offset_gte, offset_lt, offset_lte, offset_between
 );
 
 /// An update of one `Reading` item, from [`ReadingClient::update`]: set
@@ -804,15 +620,9 @@ impl<'t> ReadingUpdate<'t> {
         ) = (self.level_.as_ref(), self.value_.as_ref(), self.offset_.as_ref()) {
             self.update.set_key("lsi1sk", Reading::by_level_sk(level_, value_, offset_));
         }
-        if let ::std::option::Option::Some(value) = &self.offset_ {
-            self.update.set("offset", value);
-        }
-        if let ::std::option::Option::Some(value) = &self.level_ {
-            self.update.set("level", value);
-        }
-        if let ::std::option::Option::Some(value) = &self.value_ {
-            self.update.set("value", value);
-        }
+        self.update.set_some("offset", &self.offset_);
+        self.update.set_some("level", &self.level_);
+        self.update.set_some("value", &self.value_);
         self.update
     }
 }
@@ -839,41 +649,6 @@ pub enum SiteItem {
     Unknown(::dyngen_runtime::UnknownItem),
 }
 
-impl ::dyngen_runtime::FromItem for SiteItem {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
-            ::std::option::Option::Some("Sensor") => {
-                ::std::result::Result::Ok(
-                    Self::Sensor(<Sensor as ::dyngen_runtime::Entity>::from_item(item)?),
-                )
-            }
-            ::std::option::Option::Some("Reading") => {
-                ::std::result::Result::Ok(
-                    Self::Reading(
-                        <Reading as ::dyngen_runtime::Entity>::from_item(item)?,
-                    ),
-                )
-            }
-            _ => {
-                ::std::result::Result::Ok(
-                    Self::Unknown(
-                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-/// `Sensor` items are in collection `site`: its queries can filter them.
-impl ::dyngen_runtime::Member<Sensor> for SiteItem {}
-
-/// `Reading` items are in collection `site`: its queries can filter them.
-impl ::dyngen_runtime::Member<Reading> for SiteItem {}
-
 /// The items of collection `site`, grouped by entity, each group in
 /// sort-key order: `table.site(&key).collect::<SiteCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -886,22 +661,6 @@ pub struct SiteCollection {
     pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
 }
 
-impl ::std::iter::Extend<SiteItem> for SiteCollection {
-    fn extend<I: ::std::iter::IntoIterator<Item = SiteItem>>(&mut self, items: I) {
-        for item in items {
-            match item {
-                SiteItem::Sensor(v) => self.sensors.push(v),
-                SiteItem::Reading(v) => self.readings.push(v),
-                SiteItem::Unknown(v) => self.unknown.push(v),
-            }
-        }
-    }
-}
-
-impl ::std::iter::FromIterator<SiteItem> for SiteCollection {
-    fn from_iter<I: ::std::iter::IntoIterator<Item = SiteItem>>(items: I) -> Self {
-        let mut grouped = <Self as ::std::default::Default>::default();
-        ::std::iter::Extend::extend(&mut grouped, items);
-        grouped
-    }
-}
+::dyngen_runtime::collection_impls!(
+    SiteItem, SiteCollection, Sensor => sensors, Reading => readings
+);

@@ -62,35 +62,7 @@ impl Kind {
     }
 }
 
-impl ::dyngen_runtime::value::AttributeCodec for Kind {
-    fn encode(
-        &self,
-    ) -> ::std::option::Option<
-        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    > {
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
-    }
-
-    fn decode(
-        value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(
-            value,
-            &[("Match", Self::Match), ("Loop", Self::Loop), ("Type", Self::Type)],
-        )
-    }
-}
-
-impl ::dyngen_runtime::key::KeySegment for Kind {
-    fn write_segment(
-        &self,
-        casing: ::dyngen_runtime::Casing,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
-        ::std::result::Result::Ok(())
-    }
-}
+::dyngen_runtime::enum_impls!(Kind);
 
 /// Entity `Item`: one kind of item in the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,14 +120,14 @@ impl Item {
         }
     }
 
-    fn primary_pk(id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Item", "pk")
             .label("kw")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(r#type: &Kind) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(r#type: &Kind) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Item", "sk")
             .label("Item")
             .value("type", r#type, ::dyngen_runtime::Casing::Preserve)
@@ -180,24 +152,20 @@ impl ::dyngen_runtime::Entity for Item {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(8);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.id)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.r#type)?);
-        ::dyngen_runtime::key::put(&mut item, "_et", "Item");
-        ::dyngen_runtime::value::put(&mut item, "id", &self.id);
-        ::dyngen_runtime::value::put(&mut item, "type", &self.r#type);
-        ::dyngen_runtime::value::put_optional(&mut item, "fn", &self.r#fn);
-        ::dyngen_runtime::value::put(&mut item, "match", &self.r#match);
-        ::dyngen_runtime::value::put(&mut item, "async", &self.r#async);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(8);
+        item.key("pk", Self::primary_pk(&self.id)?);
+        item.key("sk", Self::primary_sk(&self.r#type)?);
+        item.key("_et", "Item");
+        item.put("id", &self.id);
+        item.put("type", &self.r#type);
+        item.put_optional("fn", &self.r#fn);
+        item.put("match", &self.r#match);
+        item.put("async", &self.r#async);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Item");
         ::std::result::Result::Ok(Self {
             id: item.take("id")?,
@@ -208,9 +176,7 @@ impl ::dyngen_runtime::Entity for Item {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -221,13 +187,11 @@ impl ::dyngen_runtime::Unversioned for Item {}
 impl ::dyngen_runtime::PrimaryKey for ItemKey {
     type Entity = Item;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Item::primary_pk(&self.id)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Item::primary_sk(&self.r#type)?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Item::primary_pk(&self.id)?);
+        key.key("sk", Item::primary_sk(&self.r#type)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -244,11 +208,9 @@ impl<'t> ItemClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &ItemKey) -> ItemUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
-        ItemUpdate { update }
+        ItemUpdate {
+            update: self.0.update(key),
+        }
     }
 
     /// Queries `Item` items by primary key, in one partition.
@@ -262,20 +224,8 @@ impl<'t> ItemClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Item` through its primary key: narrow it by `type` next, or run it.
-    ItemQuery, Item
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> ItemQuery<'t> {
-    /// Only items whose `type` equals `value`.
-    pub fn r#type(self, value: Kind) -> ::dyngen_runtime::Query<'t, Item> {
-        self.0.eq("type", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    ItemQuery, Item, "type", segmented, Preserve, plain(Kind), type_gt, type_gte, type_lt, type_lte,
-    type_between
+    ItemQuery, Item, "type", segmented, Preserve, plain(Kind), r#type => query, type_gt, type_gte,
+    type_lt, type_lte, type_between
 );
 
 /// An update of one `Item` item, from [`ItemClient::update`]: set
@@ -288,10 +238,7 @@ pub struct ItemUpdate<'t> {
 
 impl<'t> ItemUpdate<'t> {
     /// Sets `fn`.
-    pub fn set_fn(
-        mut self,
-        r#fn: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_fn(mut self, r#fn: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("fn", r#fn);
         self
     }
@@ -303,10 +250,7 @@ impl<'t> ItemUpdate<'t> {
     }
 
     /// Sets `fn` only if the item has none.
-    pub fn set_fn_if_absent(
-        mut self,
-        r#fn: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_fn_if_absent(mut self, r#fn: impl ::dyngen_runtime::IntoText) -> Self {
         let value = r#fn.into();
         self.update.set_if_absent("fn", &value);
         self
@@ -347,11 +291,6 @@ impl<'t> ItemUpdate<'t> {
             );
         self
     }
-
-    /// The runtime update with the key attributes and pending values written.
-    fn finish(self) -> ::dyngen_runtime::Update<'t, Item> {
-        self.update
-    }
 }
 
-::dyngen_runtime::update_impls!(Item, ItemUpdate);
+::dyngen_runtime::update_impls!(Item, ItemUpdate, direct);

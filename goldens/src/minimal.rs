@@ -74,10 +74,9 @@ impl Thing {
         }
     }
 
-    fn primary_pk(id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Thing", "pk")
-            .label("tiny")
-            .label("Thing")
+            .labels(&["tiny", "Thing"])
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
@@ -96,26 +95,20 @@ impl ::dyngen_runtime::Entity for Thing {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(3);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.id)?);
-        ::dyngen_runtime::key::put(&mut item, "_et", "Thing");
-        ::dyngen_runtime::value::put(&mut item, "id", &self.id);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(3);
+        item.key("pk", Self::primary_pk(&self.id)?);
+        item.key("_et", "Thing");
+        item.put("id", &self.id);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Thing");
         ::std::result::Result::Ok(Self { id: item.take("id")? })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -126,12 +119,10 @@ impl ::dyngen_runtime::Unversioned for Thing {}
 impl ::dyngen_runtime::PrimaryKey for ThingKey {
     type Entity = Thing;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Thing::primary_pk(&self.id)?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Thing::primary_pk(&self.id)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -148,11 +139,9 @@ impl<'t> ThingClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &ThingKey) -> ThingUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
-        ThingUpdate { update }
+        ThingUpdate {
+            update: self.0.update(key),
+        }
     }
 
     /// Queries `Thing` items by primary key, in one partition.
@@ -174,11 +163,6 @@ pub struct ThingUpdate<'t> {
     update: ::dyngen_runtime::Update<'t, Thing>,
 }
 
-impl<'t> ThingUpdate<'t> {
-    /// The runtime update with the key attributes and pending values written.
-    fn finish(self) -> ::dyngen_runtime::Update<'t, Thing> {
-        self.update
-    }
-}
+impl<'t> ThingUpdate<'t> {}
 
-::dyngen_runtime::update_impls!(Thing, ThingUpdate);
+::dyngen_runtime::update_impls!(Thing, ThingUpdate, direct);

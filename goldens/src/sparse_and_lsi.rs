@@ -15,20 +15,8 @@ impl Jobs {
         pk: "pk",
         sk: ::std::option::Option::Some("sk"),
         indexes: &[
-            ::dyngen_runtime::IndexDef {
-                name: "gsi1",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi1pk",
-                sk: ::std::option::Option::Some("gsi1sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "byPriority",
-                kind: ::dyngen_runtime::IndexKind::Local,
-                pk: "pk",
-                sk: ::std::option::Option::Some("lsi1sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
+            ::dyngen_runtime::IndexDef::global("gsi1", "gsi1pk").sort("gsi1sk"),
+            ::dyngen_runtime::IndexDef::local("byPriority", "pk").sort("lsi1sk"),
         ],
         ttl: ::std::option::Option::None,
         entity_tag: "_et",
@@ -77,35 +65,7 @@ impl State {
     }
 }
 
-impl ::dyngen_runtime::value::AttributeCodec for State {
-    fn encode(
-        &self,
-    ) -> ::std::option::Option<
-        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    > {
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
-    }
-
-    fn decode(
-        value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(
-            value,
-            &[("Queued", Self::Queued), ("Running", Self::Running), ("Done", Self::Done)],
-        )
-    }
-}
-
-impl ::dyngen_runtime::key::KeySegment for State {
-    fn write_segment(
-        &self,
-        casing: ::dyngen_runtime::Casing,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
-        ::std::result::Result::Ok(())
-    }
-}
+::dyngen_runtime::enum_impls!(State);
 
 /// Entity `Job`: one kind of item in the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,31 +139,28 @@ impl Job {
         }
     }
 
-    fn primary_pk(queue: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(queue: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "pk")
             .label("jobs")
             .value("queue", queue, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "sk")
             .label("Job")
             .value("id", id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_pk(owner: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn owned_pk(owner: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "gsi1pk")
             .label("jobs")
             .value("owner", owner, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn owned_sk(
-        state: &State,
-        id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn owned_sk(state: &State, id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "gsi1sk")
             .label("Job")
             .value("state", state, ::dyngen_runtime::Casing::Preserve)
@@ -211,19 +168,14 @@ impl Job {
             .build()
     }
 
-    fn by_priority_pk(
-        queue: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn by_priority_pk(queue: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "pk")
             .label("jobs")
             .value("queue", queue, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn by_priority_sk(
-        priority: &i32,
-        id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn by_priority_sk(priority: &i32, id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "lsi1sk")
             .label("Job")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
@@ -236,14 +188,7 @@ impl ::dyngen_runtime::Entity for Job {
     const NAME: &'static str = "Job";
 
     const STORED: &'static [&'static str] = &[
-        "gsi1pk",
-        "gsi1sk",
-        "id",
-        "lsi1sk",
-        "owner",
-        "priority",
-        "queue",
-        "state",
+        "gsi1pk", "gsi1sk", "id", "lsi1sk", "owner", "priority", "queue", "state",
     ];
 
     type Attributes = JobAttributes;
@@ -258,37 +203,25 @@ impl ::dyngen_runtime::Entity for Job {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(11);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.queue)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.id)?);
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(11);
+        item.key("pk", Self::primary_pk(&self.queue)?);
+        item.key("sk", Self::primary_sk(&self.id)?);
         if let ::std::option::Option::Some(owner) = &self.owner {
-            ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::owned_pk(owner)?);
+            item.key("gsi1pk", Self::owned_pk(owner)?);
         }
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1sk",
-            Self::owned_sk(&self.state, &self.id)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "lsi1sk",
-            Self::by_priority_sk(&self.priority, &self.id)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "Job");
-        ::dyngen_runtime::value::put(&mut item, "queue", &self.queue);
-        ::dyngen_runtime::value::put(&mut item, "id", &self.id);
-        ::dyngen_runtime::value::put(&mut item, "state", &self.state);
-        ::dyngen_runtime::value::put(&mut item, "priority", &self.priority);
-        ::dyngen_runtime::value::put_optional(&mut item, "owner", &self.owner);
-        ::std::result::Result::Ok(item)
+        item.key("gsi1sk", Self::owned_sk(&self.state, &self.id)?);
+        item.key("lsi1sk", Self::by_priority_sk(&self.priority, &self.id)?);
+        item.key("_et", "Job");
+        item.put("queue", &self.queue);
+        item.put("id", &self.id);
+        item.put("state", &self.state);
+        item.put("priority", &self.priority);
+        item.put_optional("owner", &self.owner);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Job");
         ::std::result::Result::Ok(Self {
             queue: item.take("queue")?,
@@ -299,9 +232,7 @@ impl ::dyngen_runtime::Entity for Job {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -312,13 +243,11 @@ impl ::dyngen_runtime::Unversioned for Job {}
 impl ::dyngen_runtime::PrimaryKey for JobKey {
     type Entity = Job;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Job::primary_pk(&self.queue)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Job::primary_sk(&self.id)?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Job::primary_pk(&self.queue)?);
+        key.key("sk", Job::primary_sk(&self.id)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -335,12 +264,8 @@ impl<'t> JobClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &JobKey) -> JobUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
         JobUpdate {
-            update,
+            update: self.0.update(key),
             key: ::std::clone::Clone::clone(key),
             state_: ::std::option::Option::None,
             priority_: ::std::option::Option::None,
@@ -378,96 +303,33 @@ impl<'t> JobClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Job` through its primary key: narrow it by `id` next, or run it.
-    JobQuery, Job
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> JobQuery<'t> {
-    /// Only items whose `id` equals `value`.
-    pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    JobQuery, Job, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt, id_lte, id_between,
-    id_begins
+    JobQuery, Job, "id", segmented, Preserve, plain(&str), id => query, id_gt, id_gte, id_lt,
+    id_lte, id_between, id_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Job` through access pattern `owned`: narrow it by `state` next, or run it.
-    JobOwnedQuery, Job
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> JobOwnedQuery<'t> {
-    /// Only items whose `state` equals `value`.
-    pub fn state(self, value: State) -> JobOwnedQueryByState<'t> {
-        JobOwnedQueryByState(
-            self.0.eq("state", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    JobOwnedQuery, Job, "state", segmented, Preserve, plain(State), state_gt, state_gte, state_lt,
-    state_lte, state_between
+    JobOwnedQuery, Job, "state", segmented, Preserve, plain(State), state => JobOwnedQueryByState,
+    state_gt, state_gte, state_lt, state_lte, state_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `state` fixed: narrow it by `id` next, or run it.
-    JobOwnedQueryByState, Job
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> JobOwnedQueryByState<'t> {
-    /// Only items whose `id` equals `value`.
-    pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    JobOwnedQueryByState, Job, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt, id_lte,
-    id_between, id_begins
+    JobOwnedQueryByState, Job, "id", segmented, Preserve, plain(&str), id => query, id_gt, id_gte,
+    id_lt, id_lte, id_between, id_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Job` through access pattern `byPriority`: narrow it by `priority` next, or run it.
-    JobByPriorityQuery, Job
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> JobByPriorityQuery<'t> {
-    /// Only items whose `priority` equals `value`.
-    pub fn priority(self, value: i32) -> JobByPriorityQueryByPriority<'t> {
-        JobByPriorityQueryByPriority(
-            self.0.eq("priority", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    JobByPriorityQuery, Job, "priority", segmented, Preserve, plain(i32), priority_gt, priority_gte,
-    priority_lt, priority_lte, priority_between
+    JobByPriorityQuery, Job, "priority", segmented, Preserve, plain(i32),
+    priority => JobByPriorityQueryByPriority, priority_gt, priority_gte, priority_lt, priority_lte,
+    priority_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `priority` fixed: narrow it by `id` next, or run it.
-    JobByPriorityQueryByPriority, Job
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> JobByPriorityQueryByPriority<'t> {
-    /// Only items whose `id` equals `value`.
-    pub fn id(self, value: &str) -> ::dyngen_runtime::Query<'t, Job> {
-        self.0.eq("id", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    JobByPriorityQueryByPriority, Job, "id", segmented, Preserve, plain(&str), id_gt, id_gte, id_lt,
-    id_lte, id_between, id_begins
+    JobByPriorityQueryByPriority, Job, "id", segmented, Preserve, plain(&str), id => query, id_gt,
+    id_gte, id_lt, id_lte, id_between, id_begins
 );
 
 /// An update of one `Job` item, from [`JobClient::update`]: set
@@ -496,10 +358,7 @@ impl<'t> JobUpdate<'t> {
     }
 
     /// Sets `owner`, and rewrites `gsi1pk` (access pattern `owned`).
-    pub fn set_owner(
-        mut self,
-        owner: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_owner(mut self, owner: impl ::dyngen_runtime::IntoText) -> Self {
         self.owner_ = ::std::option::Option::Some(
             ::std::option::Option::Some(owner.into()),
         );
@@ -528,12 +387,8 @@ impl<'t> JobUpdate<'t> {
         if let ::std::option::Option::Some(priority_) = self.priority_.as_ref() {
             self.update.set_key("lsi1sk", Job::by_priority_sk(priority_, &self.key.id));
         }
-        if let ::std::option::Option::Some(value) = &self.state_ {
-            self.update.set("state", value);
-        }
-        if let ::std::option::Option::Some(value) = &self.priority_ {
-            self.update.set("priority", value);
-        }
+        self.update.set_some("state", &self.state_);
+        self.update.set_some("priority", &self.priority_);
         match &self.owner_ {
             ::std::option::Option::Some(::std::option::Option::Some(value)) => {
                 self.update.set("owner", value);

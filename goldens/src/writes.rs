@@ -17,27 +17,9 @@ impl Tasks {
         pk: "pk",
         sk: ::std::option::Option::Some("sk"),
         indexes: &[
-            ::dyngen_runtime::IndexDef {
-                name: "gsi1",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi1pk",
-                sk: ::std::option::Option::Some("gsi1sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "gsi2",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi2pk",
-                sk: ::std::option::Option::Some("gsi2sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
-            ::dyngen_runtime::IndexDef {
-                name: "gsi3",
-                kind: ::dyngen_runtime::IndexKind::Global,
-                pk: "gsi3pk",
-                sk: ::std::option::Option::Some("gsi3sk"),
-                projection: ::dyngen_runtime::Projection::All,
-            },
+            ::dyngen_runtime::IndexDef::global("gsi1", "gsi1pk").sort("gsi1sk"),
+            ::dyngen_runtime::IndexDef::global("gsi2", "gsi2pk").sort("gsi2sk"),
+            ::dyngen_runtime::IndexDef::global("gsi3", "gsi3pk").sort("gsi3sk"),
         ],
         ttl: ::std::option::Option::Some("expiresAt"),
         entity_tag: "_et",
@@ -110,35 +92,7 @@ impl Priority {
     }
 }
 
-impl ::dyngen_runtime::value::AttributeCodec for Priority {
-    fn encode(
-        &self,
-    ) -> ::std::option::Option<
-        ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    > {
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_enum(self.as_str()))
-    }
-
-    fn decode(
-        value: ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::ValueError> {
-        ::dyngen_runtime::value::decode_enum(
-            value,
-            &[("Low", Self::Low), ("High", Self::High)],
-        )
-    }
-}
-
-impl ::dyngen_runtime::key::KeySegment for Priority {
-    fn write_segment(
-        &self,
-        casing: ::dyngen_runtime::Casing,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        ::dyngen_runtime::key::write_escaped(self.as_str(), casing, out);
-        ::std::result::Result::Ok(())
-    }
-}
+::dyngen_runtime::enum_impls!(Priority);
 
 /// A remark on a task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,10 +109,10 @@ impl ::dyngen_runtime::value::AttributeCodec for Note {
     ) -> ::std::option::Option<
         ::dyngen_runtime::aws_sdk_dynamodb::types::AttributeValue,
     > {
-        let mut item = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::value::put(&mut item, "text", &self.text);
-        ::dyngen_runtime::value::put_optional(&mut item, "author", &self.author);
-        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item))
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        item.put("text", &self.text);
+        item.put_optional("author", &self.author);
+        ::std::option::Option::Some(::dyngen_runtime::value::encode_map(item.finish()))
     }
 
     fn decode(
@@ -349,23 +303,21 @@ impl Task {
         }
     }
 
-    fn primary_pk(board: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(board: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(task_id: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(task_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "sk")
             .label("Task")
             .value("taskId", task_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn by_assignee_pk(
-        assignee: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn by_assignee_pk(assignee: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi1pk")
             .label("tasks")
             .value("assignee", assignee, ::dyngen_runtime::Casing::Preserve)
@@ -374,8 +326,8 @@ impl Task {
 
     fn by_assignee_sk(
         priority: &Priority,
-        task_id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+        task_id: &str,
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi1sk")
             .label("Task")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
@@ -383,17 +335,14 @@ impl Task {
             .build()
     }
 
-    fn by_team_pk(team: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn by_team_pk(team: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi2pk")
             .label("tasks")
             .value("team", team, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn by_team_sk(
-        priority: &Priority,
-        title: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn by_team_sk(priority: &Priority, title: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi2sk")
             .label("Task")
             .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
@@ -401,20 +350,16 @@ impl Task {
             .build()
     }
 
-    fn by_origin_pk(board: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn by_origin_pk(board: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi3pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn by_origin_sk(
-        origin: &::std::string::String,
-        team: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn by_origin_sk(origin: &str, team: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi3sk")
-            .label("boardWork")
-            .label("Task")
+            .labels(&["boardWork", "Task"])
             .value("origin", origin, ::dyngen_runtime::Casing::Preserve)
             .value("team", team, ::dyngen_runtime::Casing::Preserve)
             .build()
@@ -425,33 +370,10 @@ impl ::dyngen_runtime::Entity for Task {
     const NAME: &'static str = "Task";
 
     const STORED: &'static [&'static str] = &[
-        "assignee",
-        "board",
-        "budget",
-        "cost",
-        "createdAt",
-        "done",
-        "estimate",
-        "expiresAt",
-        "gsi1pk",
-        "gsi1sk",
-        "gsi2pk",
-        "gsi2sk",
-        "gsi3pk",
-        "gsi3sk",
-        "history",
-        "labels",
-        "note",
-        "notes",
-        "origin",
-        "points",
-        "priority",
-        "tags",
-        "taskId",
-        "team",
-        "title",
-        "updatedAt",
-        "version",
+        "assignee", "board", "budget", "cost", "createdAt", "done", "estimate",
+        "expiresAt", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk",
+        "history", "labels", "note", "notes", "origin", "points", "priority", "tags",
+        "taskId", "team", "title", "updatedAt", "version",
     ];
 
     const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
@@ -498,10 +420,7 @@ impl ::dyngen_runtime::Entity for Task {
         ::std::option::Option::Some(i128::from(self.version))
     }
 
-    fn set_version(
-        &mut self,
-        version: i128,
-    ) -> ::std::result::Result<(), ::dyngen_runtime::Error> {
+    fn set_version(&mut self, version: i128) -> ::dyngen_runtime::Result<()> {
         self.version = <u64 as ::std::convert::TryFrom<i128>>::try_from(version)
             .map_err(|_| ::dyngen_runtime::Error::InvalidValue {
                 entity: "Task",
@@ -511,9 +430,7 @@ impl ::dyngen_runtime::Entity for Task {
         ::std::result::Result::Ok(())
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         if let ::std::option::Option::Some(value) = &self.estimate {
             ::dyngen_runtime::value::AttributeCodec::validate(value)
                 .map_err(|message| ::dyngen_runtime::Error::InvalidValue {
@@ -522,70 +439,48 @@ impl ::dyngen_runtime::Entity for Task {
                     message,
                 })?;
         }
-        let mut item = ::dyngen_runtime::Item::with_capacity(30);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.board)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.task_id)?);
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(30);
+        item.key("pk", Self::primary_pk(&self.board)?);
+        item.key("sk", Self::primary_sk(&self.task_id)?);
         if let ::std::option::Option::Some(assignee) = &self.assignee {
-            ::dyngen_runtime::key::put(
-                &mut item,
-                "gsi1pk",
-                Self::by_assignee_pk(assignee)?,
-            );
+            item.key("gsi1pk", Self::by_assignee_pk(assignee)?);
         }
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1sk",
-            Self::by_assignee_sk(&self.priority, &self.task_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "gsi2pk", Self::by_team_pk(&self.team)?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi2sk",
-            Self::by_team_sk(&self.priority, &self.title)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi3pk",
-            Self::by_origin_pk(&self.board)?,
-        );
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi3sk",
-            Self::by_origin_sk(&self.origin, &self.team)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "Task");
-        ::dyngen_runtime::value::put(&mut item, "board", &self.board);
-        ::dyngen_runtime::value::put(&mut item, "taskId", &self.task_id);
-        ::dyngen_runtime::value::put(&mut item, "title", &self.title);
-        ::dyngen_runtime::value::put_optional(&mut item, "assignee", &self.assignee);
-        ::dyngen_runtime::value::put(&mut item, "priority", &self.priority);
-        ::dyngen_runtime::value::put(&mut item, "team", &self.team);
-        ::dyngen_runtime::value::put(&mut item, "points", &self.points);
-        ::dyngen_runtime::value::put(&mut item, "budget", &self.budget);
-        ::dyngen_runtime::value::put_optional(&mut item, "estimate", &self.estimate);
-        ::dyngen_runtime::value::put(&mut item, "cost", &self.cost);
-        ::dyngen_runtime::value::put_optional(&mut item, "tags", &self.tags);
-        ::dyngen_runtime::value::put(&mut item, "history", &self.history);
-        ::dyngen_runtime::value::put(&mut item, "notes", &self.notes);
-        ::dyngen_runtime::value::put(&mut item, "labels", &self.labels);
-        ::dyngen_runtime::value::put_optional(&mut item, "note", &self.note);
-        ::dyngen_runtime::value::put(&mut item, "done", &self.done);
-        ::dyngen_runtime::value::put(&mut item, "origin", &self.origin);
+        item.key("gsi1sk", Self::by_assignee_sk(&self.priority, &self.task_id)?);
+        item.key("gsi2pk", Self::by_team_pk(&self.team)?);
+        item.key("gsi2sk", Self::by_team_sk(&self.priority, &self.title)?);
+        item.key("gsi3pk", Self::by_origin_pk(&self.board)?);
+        item.key("gsi3sk", Self::by_origin_sk(&self.origin, &self.team)?);
+        item.key("_et", "Task");
+        item.put("board", &self.board);
+        item.put("taskId", &self.task_id);
+        item.put("title", &self.title);
+        item.put_optional("assignee", &self.assignee);
+        item.put("priority", &self.priority);
+        item.put("team", &self.team);
+        item.put("points", &self.points);
+        item.put("budget", &self.budget);
+        item.put_optional("estimate", &self.estimate);
+        item.put("cost", &self.cost);
+        item.put_optional("tags", &self.tags);
+        item.put("history", &self.history);
+        item.put("notes", &self.notes);
+        item.put("labels", &self.labels);
+        item.put_optional("note", &self.note);
+        item.put("done", &self.done);
+        item.put("origin", &self.origin);
         if let ::std::option::Option::Some(value) = &self.expires_at {
             item.insert(
-                "expiresAt".to_owned(),
+                "expiresAt",
                 ::dyngen_runtime::value::epoch_seconds::encode(value),
             );
         }
-        ::dyngen_runtime::value::put(&mut item, "createdAt", &self.created_at);
-        ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
-        ::dyngen_runtime::value::put(&mut item, "version", &self.version);
-        ::std::result::Result::Ok(item)
+        item.put("createdAt", &self.created_at);
+        item.put("updatedAt", &self.updated_at);
+        item.put("version", &self.version);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Task");
         ::std::result::Result::Ok(Self {
             board: item.take("board")?,
@@ -617,9 +512,7 @@ impl ::dyngen_runtime::Entity for Task {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -627,13 +520,11 @@ impl ::dyngen_runtime::Entity for Task {
 impl ::dyngen_runtime::PrimaryKey for TaskKey {
     type Entity = Task;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Task::primary_pk(&self.board)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Task::primary_sk(&self.task_id)?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Task::primary_pk(&self.board)?);
+        key.key("sk", Task::primary_sk(&self.task_id)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -653,10 +544,7 @@ impl<'t> TaskClient<'t> {
     /// `expected_version` is the `version` last read: another write since then makes
     /// the update fail with `VersionConflict`.
     pub fn update(&self, key: &TaskKey, expected_version: u64) -> TaskUpdate<'t> {
-        let mut update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
+        let mut update = self.0.update(key);
         update.expect_version(i128::from(expected_version));
         TaskUpdate {
             update,
@@ -727,134 +615,48 @@ impl<'t> TaskClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Task` through its primary key: narrow it by `taskId` next, or run it.
-    TaskQuery, Task
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> TaskQuery<'t> {
-    /// Only items whose `taskId` equals `value`.
-    pub fn task_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.eq("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    TaskQuery, Task, "taskId", segmented, Preserve, plain(&str), task_id_gt, task_id_gte,
-    task_id_lt, task_id_lte, task_id_between, task_id_begins
-);
-
-::dyngen_runtime::query_stage!(
-    /// A query of `Task` through access pattern `byAssignee`: narrow it by `priority` next, or run it.
-    TaskByAssigneeQuery, Task
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> TaskByAssigneeQuery<'t> {
-    /// Only items whose `priority` equals `value`.
-    pub fn priority(self, value: Priority) -> TaskByAssigneeQueryByPriority<'t> {
-        TaskByAssigneeQueryByPriority(
-            self.0.eq("priority", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    TaskByAssigneeQuery, Task, "priority", segmented, Preserve, plain(Priority), priority_gt,
-    priority_gte, priority_lt, priority_lte, priority_between
-);
-
-::dyngen_runtime::query_stage!(
-    /// The same query with `priority` fixed: narrow it by `taskId` next, or run it.
-    TaskByAssigneeQueryByPriority, Task
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> TaskByAssigneeQueryByPriority<'t> {
-    /// Only items whose `taskId` equals `value`.
-    pub fn task_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.eq("taskId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    TaskByAssigneeQueryByPriority, Task, "taskId", segmented, Preserve, plain(&str), task_id_gt,
+    TaskQuery, Task, "taskId", segmented, Preserve, plain(&str), task_id => query, task_id_gt,
     task_id_gte, task_id_lt, task_id_lte, task_id_between, task_id_begins
 );
 
 ::dyngen_runtime::query_stage!(
-    /// A query of `Task` through access pattern `byTeam`: narrow it by `priority` next, or run it.
-    TaskByTeamQuery, Task
+    /// A query of `Task` through access pattern `byAssignee`: narrow it by `priority` next, or run it.
+    TaskByAssigneeQuery, Task, "priority", segmented, Preserve, plain(Priority),
+    priority => TaskByAssigneeQueryByPriority, priority_gt, priority_gte, priority_lt, priority_lte,
+    priority_between
 );
 
-#[allow(clippy::should_implement_trait)]
-impl<'t> TaskByTeamQuery<'t> {
-    /// Only items whose `priority` equals `value`.
-    pub fn priority(self, value: Priority) -> TaskByTeamQueryByPriority<'t> {
-        TaskByTeamQueryByPriority(
-            self.0.eq("priority", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
+::dyngen_runtime::query_stage!(
+    /// The same query with `priority` fixed: narrow it by `taskId` next, or run it.
+    TaskByAssigneeQueryByPriority, Task, "taskId", segmented, Preserve, plain(&str),
+    task_id => query, task_id_gt, task_id_gte, task_id_lt, task_id_lte, task_id_between,
+    task_id_begins
+);
 
-::dyngen_runtime::sort_key_ranges!(
-    TaskByTeamQuery, Task, "priority", segmented, Preserve, plain(Priority), priority_gt,
-    priority_gte, priority_lt, priority_lte, priority_between
+::dyngen_runtime::query_stage!(
+    /// A query of `Task` through access pattern `byTeam`: narrow it by `priority` next, or run it.
+    TaskByTeamQuery, Task, "priority", segmented, Preserve, plain(Priority),
+    priority => TaskByTeamQueryByPriority, priority_gt, priority_gte, priority_lt, priority_lte,
+    priority_between
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `priority` fixed: narrow it by `title` next, or run it.
-    TaskByTeamQueryByPriority, Task
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> TaskByTeamQueryByPriority<'t> {
-    /// Only items whose `title` equals `value`.
-    pub fn title(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.eq("title", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    TaskByTeamQueryByPriority, Task, "title", segmented, Preserve, plain(&str), title_gt, title_gte,
-    title_lt, title_lte, title_between, title_begins
+    TaskByTeamQueryByPriority, Task, "title", segmented, Preserve, plain(&str), title => query,
+    title_gt, title_gte, title_lt, title_lte, title_between, title_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Task` through access pattern `byOrigin`: narrow it by `origin` next, or run it.
-    TaskByOriginQuery, Task
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> TaskByOriginQuery<'t> {
-    /// Only items whose `origin` equals `value`.
-    pub fn origin(self, value: &str) -> TaskByOriginQueryByOrigin<'t> {
-        TaskByOriginQueryByOrigin(
-            self.0.eq("origin", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    TaskByOriginQuery, Task, "origin", segmented, Preserve, plain(&str), origin_gt, origin_gte,
-    origin_lt, origin_lte, origin_between, origin_begins
+    TaskByOriginQuery, Task, "origin", segmented, Preserve, plain(&str),
+    origin => TaskByOriginQueryByOrigin, origin_gt, origin_gte, origin_lt, origin_lte,
+    origin_between, origin_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `origin` fixed: narrow it by `team` next, or run it.
-    TaskByOriginQueryByOrigin, Task
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> TaskByOriginQueryByOrigin<'t> {
-    /// Only items whose `team` equals `value`.
-    pub fn team(self, value: &str) -> ::dyngen_runtime::Query<'t, Task> {
-        self.0.eq("team", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    TaskByOriginQueryByOrigin, Task, "team", segmented, Preserve, plain(&str), team_gt, team_gte,
-    team_lt, team_lte, team_between, team_begins
+    TaskByOriginQueryByOrigin, Task, "team", segmented, Preserve, plain(&str), team => query,
+    team_gt, team_gte, team_lt, team_lte, team_between, team_begins
 );
 
 /// An update of one `Task` item, from [`TaskClient::update`]: set
@@ -876,7 +678,7 @@ impl<'t> TaskUpdate<'t> {
     /// Those keys also hold `priority`, so they are needed and written as given.
     pub fn set_title(
         mut self,
-        title: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::dyngen_runtime::IntoText,
         priority: Priority,
     ) -> Self {
         self.title_ = ::std::option::Option::Some(title.into());
@@ -885,10 +687,7 @@ impl<'t> TaskUpdate<'t> {
     }
 
     /// Sets `assignee`, and rewrites `gsi1pk` (access pattern `byAssignee`).
-    pub fn set_assignee(
-        mut self,
-        assignee: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_assignee(mut self, assignee: impl ::dyngen_runtime::IntoText) -> Self {
         self.assignee_ = ::std::option::Option::Some(
             ::std::option::Option::Some(assignee.into()),
         );
@@ -906,7 +705,7 @@ impl<'t> TaskUpdate<'t> {
     pub fn set_priority(
         mut self,
         priority: Priority,
-        title: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::dyngen_runtime::IntoText,
     ) -> Self {
         self.priority_ = ::std::option::Option::Some(priority);
         self.title_ = ::std::option::Option::Some(title.into());
@@ -917,8 +716,8 @@ impl<'t> TaskUpdate<'t> {
     /// Those keys also hold `origin`, so they are needed and written as given (a read-only one is checked against the stored value instead).
     pub fn set_team(
         mut self,
-        team: impl ::std::convert::Into<::std::string::String>,
-        origin: impl ::std::convert::Into<::std::string::String>,
+        team: impl ::dyngen_runtime::IntoText,
+        origin: impl ::dyngen_runtime::IntoText,
     ) -> Self {
         self.team_ = ::std::option::Option::Some(team.into());
         self.origin_ = ::std::option::Option::Some(origin.into());
@@ -1236,9 +1035,7 @@ impl<'t> TaskUpdate<'t> {
         ) = (self.origin_.as_ref(), self.team_.as_ref()) {
             self.update.set_key("gsi3sk", Task::by_origin_sk(origin_, team_));
         }
-        if let ::std::option::Option::Some(value) = &self.title_ {
-            self.update.set("title", value);
-        }
+        self.update.set_some("title", &self.title_);
         match &self.assignee_ {
             ::std::option::Option::Some(::std::option::Option::Some(value)) => {
                 self.update.set("assignee", value);
@@ -1248,12 +1045,8 @@ impl<'t> TaskUpdate<'t> {
             }
             ::std::option::Option::None => {}
         }
-        if let ::std::option::Option::Some(value) = &self.priority_ {
-            self.update.set("priority", value);
-        }
-        if let ::std::option::Option::Some(value) = &self.team_ {
-            self.update.set("team", value);
-        }
+        self.update.set_some("priority", &self.priority_);
+        self.update.set_some("team", &self.team_);
         if let ::std::option::Option::Some(value) = &self.origin_ {
             self.update
                 .condition(
@@ -1335,10 +1128,7 @@ impl Comment {
         }
     }
 
-    fn primary_pk(
-        board: &::std::string::String,
-        comment_id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(board: &str, comment_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Comment", "pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
@@ -1346,23 +1136,20 @@ impl Comment {
             .build()
     }
 
-    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Comment", "sk").label("Comment").build()
     }
 
-    fn on_board_pk(board: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn on_board_pk(board: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Comment", "gsi3pk")
             .label("tasks")
             .value("board", board, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn on_board_sk(
-        comment_id: &::std::string::String,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    fn on_board_sk(comment_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Comment", "gsi3sk")
-            .label("boardWork")
-            .label("Comment")
+            .labels(&["boardWork", "Comment"])
             .value("commentId", comment_id, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
@@ -1372,12 +1159,7 @@ impl ::dyngen_runtime::Entity for Comment {
     const NAME: &'static str = "Comment";
 
     const STORED: &'static [&'static str] = &[
-        "board",
-        "commentId",
-        "expiresAt",
-        "gsi3pk",
-        "gsi3sk",
-        "text",
+        "board", "commentId", "expiresAt", "gsi3pk", "gsi3sk", "text",
     ];
 
     const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
@@ -1394,38 +1176,26 @@ impl ::dyngen_runtime::Entity for Comment {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(9);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "pk",
-            Self::primary_pk(&self.board, &self.comment_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "gsi3pk", Self::on_board_pk(&self.board)?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi3sk",
-            Self::on_board_sk(&self.comment_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "Comment");
-        ::dyngen_runtime::value::put(&mut item, "board", &self.board);
-        ::dyngen_runtime::value::put(&mut item, "commentId", &self.comment_id);
-        ::dyngen_runtime::value::put(&mut item, "text", &self.text);
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(9);
+        item.key("pk", Self::primary_pk(&self.board, &self.comment_id)?);
+        item.key("sk", Self::primary_sk()?);
+        item.key("gsi3pk", Self::on_board_pk(&self.board)?);
+        item.key("gsi3sk", Self::on_board_sk(&self.comment_id)?);
+        item.key("_et", "Comment");
+        item.put("board", &self.board);
+        item.put("commentId", &self.comment_id);
+        item.put("text", &self.text);
         if let ::std::option::Option::Some(value) = &self.expires_at {
             item.insert(
-                "expiresAt".to_owned(),
+                "expiresAt",
                 ::dyngen_runtime::value::epoch_seconds::encode(value),
             );
         }
-        ::std::result::Result::Ok(item)
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Comment");
         ::std::result::Result::Ok(Self {
             board: item.take("board")?,
@@ -1435,9 +1205,7 @@ impl ::dyngen_runtime::Entity for Comment {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -1448,17 +1216,11 @@ impl ::dyngen_runtime::Unversioned for Comment {}
 impl ::dyngen_runtime::PrimaryKey for CommentKey {
     type Entity = Comment;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(
-            &mut key,
-            "pk",
-            Comment::primary_pk(&self.board, &self.comment_id)?,
-        );
-        ::dyngen_runtime::key::put(&mut key, "sk", Comment::primary_sk()?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Comment::primary_pk(&self.board, &self.comment_id)?);
+        key.key("sk", Comment::primary_sk()?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -1475,11 +1237,9 @@ impl<'t> CommentClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &CommentKey) -> CommentUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
-        CommentUpdate { update }
+        CommentUpdate {
+            update: self.0.update(key),
+        }
     }
 
     /// Queries `Comment` items by primary key, in one partition.
@@ -1507,20 +1267,9 @@ impl<'t> CommentClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Comment` through access pattern `onBoard`: narrow it by `commentId` next, or run it.
-    CommentOnBoardQuery, Comment
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> CommentOnBoardQuery<'t> {
-    /// Only items whose `commentId` equals `value`.
-    pub fn comment_id(self, value: &str) -> ::dyngen_runtime::Query<'t, Comment> {
-        self.0.eq("commentId", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    CommentOnBoardQuery, Comment, "commentId", segmented, Preserve, plain(&str), comment_id_gt,
-    comment_id_gte, comment_id_lt, comment_id_lte, comment_id_between, comment_id_begins
+    CommentOnBoardQuery, Comment, "commentId", segmented, Preserve, plain(&str),
+    comment_id => query, comment_id_gt, comment_id_gte, comment_id_lt, comment_id_lte,
+    comment_id_between, comment_id_begins
 );
 
 /// An update of one `Comment` item, from [`CommentClient::update`]: set
@@ -1533,10 +1282,7 @@ pub struct CommentUpdate<'t> {
 
 impl<'t> CommentUpdate<'t> {
     /// Sets `text`.
-    pub fn set_text(
-        mut self,
-        text: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_text(mut self, text: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("text", text);
         self
     }
@@ -1563,14 +1309,9 @@ impl<'t> CommentUpdate<'t> {
             .set_if_absent("expiresAt", &::dyngen_runtime::value::EpochSeconds(value));
         self
     }
-
-    /// The runtime update with the key attributes and pending values written.
-    fn finish(self) -> ::dyngen_runtime::Update<'t, Comment> {
-        self.update
-    }
 }
 
-::dyngen_runtime::update_impls!(Comment, CommentUpdate);
+::dyngen_runtime::update_impls!(Comment, CommentUpdate, direct);
 
 /// A page whose index orders by last change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1640,21 +1381,21 @@ impl Page {
         }
     }
 
-    fn primary_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Page", "pk")
             .label("tasks")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk(path: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk(path: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "sk")
             .label("Page")
             .value("path", path, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn recent_pk(site: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn recent_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Page", "gsi1pk")
             .label("tasks")
             .value("site", site, ::dyngen_runtime::Casing::Preserve)
@@ -1662,9 +1403,9 @@ impl Page {
     }
 
     fn recent_sk(
-        author: &::std::string::String,
+        author: &str,
         updated_at: &::dyngen_runtime::Timestamp,
-    ) -> ::dyngen_runtime::key::KeyResult {
+    ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "gsi1sk")
             .label("Page")
             .value("author", author, ::dyngen_runtime::Casing::Preserve)
@@ -1677,14 +1418,7 @@ impl ::dyngen_runtime::Entity for Page {
     const NAME: &'static str = "Page";
 
     const STORED: &'static [&'static str] = &[
-        "author",
-        "body",
-        "createdAt",
-        "gsi1pk",
-        "gsi1sk",
-        "path",
-        "site",
-        "updatedAt",
+        "author", "body", "createdAt", "gsi1pk", "gsi1sk", "path", "site", "updatedAt",
     ];
 
     const MAINTAINED: ::dyngen_runtime::Maintained = ::dyngen_runtime::Maintained::NONE
@@ -1708,31 +1442,23 @@ impl ::dyngen_runtime::Entity for Page {
         self.updated_at = now;
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(11);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.site)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk(&self.path)?);
-        ::dyngen_runtime::key::put(&mut item, "gsi1pk", Self::recent_pk(&self.site)?);
-        ::dyngen_runtime::key::put(
-            &mut item,
-            "gsi1sk",
-            Self::recent_sk(&self.author, &self.updated_at)?,
-        );
-        ::dyngen_runtime::key::put(&mut item, "_et", "Page");
-        ::dyngen_runtime::value::put(&mut item, "site", &self.site);
-        ::dyngen_runtime::value::put(&mut item, "path", &self.path);
-        ::dyngen_runtime::value::put(&mut item, "author", &self.author);
-        ::dyngen_runtime::value::put(&mut item, "body", &self.body);
-        ::dyngen_runtime::value::put(&mut item, "createdAt", &self.created_at);
-        ::dyngen_runtime::value::put(&mut item, "updatedAt", &self.updated_at);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(11);
+        item.key("pk", Self::primary_pk(&self.site)?);
+        item.key("sk", Self::primary_sk(&self.path)?);
+        item.key("gsi1pk", Self::recent_pk(&self.site)?);
+        item.key("gsi1sk", Self::recent_sk(&self.author, &self.updated_at)?);
+        item.key("_et", "Page");
+        item.put("site", &self.site);
+        item.put("path", &self.path);
+        item.put("author", &self.author);
+        item.put("body", &self.body);
+        item.put("createdAt", &self.created_at);
+        item.put("updatedAt", &self.updated_at);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Page");
         ::std::result::Result::Ok(Self {
             site: item.take("site")?,
@@ -1744,9 +1470,7 @@ impl ::dyngen_runtime::Entity for Page {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -1757,13 +1481,11 @@ impl ::dyngen_runtime::Unversioned for Page {}
 impl ::dyngen_runtime::PrimaryKey for PageKey {
     type Entity = Page;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Page::primary_pk(&self.site)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Page::primary_sk(&self.path)?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Page::primary_pk(&self.site)?);
+        key.key("sk", Page::primary_sk(&self.path)?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -1785,14 +1507,10 @@ impl<'t> PageClient<'t> {
     pub fn update(
         &self,
         key: &PageKey,
-        author: impl ::std::convert::Into<::std::string::String>,
+        author: impl ::dyngen_runtime::IntoText,
     ) -> PageUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
         PageUpdate {
-            update,
+            update: self.0.update(key),
             author_: ::std::option::Option::Some(author.into()),
         }
     }
@@ -1816,62 +1534,22 @@ impl<'t> PageClient<'t> {
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Page` through its primary key: narrow it by `path` next, or run it.
-    PageQuery, Page
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> PageQuery<'t> {
-    /// Only items whose `path` equals `value`.
-    pub fn path(self, value: &str) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.eq("path", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    PageQuery, Page, "path", segmented, Preserve, plain(&str), path_gt, path_gte, path_lt, path_lte,
-    path_between, path_begins
+    PageQuery, Page, "path", segmented, Preserve, plain(&str), path => query, path_gt, path_gte,
+    path_lt, path_lte, path_between, path_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// A query of `Page` through access pattern `recent`: narrow it by `author` next, or run it.
-    PageRecentQuery, Page
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> PageRecentQuery<'t> {
-    /// Only items whose `author` equals `value`.
-    pub fn author(self, value: &str) -> PageRecentQueryByAuthor<'t> {
-        PageRecentQueryByAuthor(
-            self.0.eq("author", &value, ::dyngen_runtime::Casing::Preserve),
-        )
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
-    PageRecentQuery, Page, "author", segmented, Preserve, plain(&str), author_gt, author_gte,
-    author_lt, author_lte, author_between, author_begins
+    PageRecentQuery, Page, "author", segmented, Preserve, plain(&str),
+    author => PageRecentQueryByAuthor, author_gt, author_gte, author_lt, author_lte, author_between,
+    author_begins
 );
 
 ::dyngen_runtime::query_stage!(
     /// The same query with `author` fixed: narrow it by `updatedAt` next, or run it.
-    PageRecentQueryByAuthor, Page
-);
-
-#[allow(clippy::should_implement_trait)]
-impl<'t> PageRecentQueryByAuthor<'t> {
-    /// Only items whose `updatedAt` equals `value`.
-    pub fn updated_at(
-        self,
-        value: ::dyngen_runtime::Timestamp,
-    ) -> ::dyngen_runtime::Query<'t, Page> {
-        self.0.eq("updatedAt", &value, ::dyngen_runtime::Casing::Preserve)
-    }
-}
-
-::dyngen_runtime::sort_key_ranges!(
     PageRecentQueryByAuthor, Page, "updatedAt", segmented, Preserve,
-    plain(::dyngen_runtime::Timestamp), updated_at_gt, updated_at_gte, updated_at_lt,
-    updated_at_lte, updated_at_between
+    plain(::dyngen_runtime::Timestamp), updated_at => query, updated_at_gt, updated_at_gte,
+    updated_at_lt, updated_at_lte, updated_at_between
 );
 
 /// An update of one `Page` item, from [`PageClient::update`]: set
@@ -1885,19 +1563,13 @@ pub struct PageUpdate<'t> {
 
 impl<'t> PageUpdate<'t> {
     /// Sets `author`, and rewrites `gsi1sk` (access pattern `recent`).
-    pub fn set_author(
-        mut self,
-        author: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_author(mut self, author: impl ::dyngen_runtime::IntoText) -> Self {
         self.author_ = ::std::option::Option::Some(author.into());
         self
     }
 
     /// Sets `body`.
-    pub fn set_body(
-        mut self,
-        body: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn set_body(mut self, body: impl ::dyngen_runtime::IntoText) -> Self {
         self.update.set_text("body", body);
         self
     }
@@ -1908,9 +1580,7 @@ impl<'t> PageUpdate<'t> {
         if let ::std::option::Option::Some(author_) = self.author_.as_ref() {
             self.update.set_key("gsi1sk", Page::recent_sk(author_, &now));
         }
-        if let ::std::option::Option::Some(value) = &self.author_ {
-            self.update.set("author", value);
-        }
+        self.update.set_some("author", &self.author_);
         self.update
     }
 }
@@ -1966,14 +1636,14 @@ impl Counter {
         }
     }
 
-    fn primary_pk(name: &::std::string::String) -> ::dyngen_runtime::key::KeyResult {
+    fn primary_pk(name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Counter", "pk")
             .label("tasks")
             .value("name", name, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
 
-    fn primary_sk() -> ::dyngen_runtime::key::KeyResult {
+    fn primary_sk() -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Counter", "sk").label("Counter").build()
     }
 }
@@ -1994,23 +1664,19 @@ impl ::dyngen_runtime::Entity for Counter {
         }
     }
 
-    fn to_item(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut item = ::dyngen_runtime::Item::with_capacity(7);
-        ::dyngen_runtime::key::put(&mut item, "pk", Self::primary_pk(&self.name)?);
-        ::dyngen_runtime::key::put(&mut item, "sk", Self::primary_sk()?);
-        ::dyngen_runtime::key::put(&mut item, "_et", "Counter");
-        ::dyngen_runtime::value::put(&mut item, "name", &self.name);
-        ::dyngen_runtime::value::put(&mut item, "count", &self.count);
-        ::dyngen_runtime::value::put(&mut item, "hits", &self.hits);
-        ::dyngen_runtime::value::put(&mut item, "level", &self.level);
-        ::std::result::Result::Ok(item)
+    fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(7);
+        item.key("pk", Self::primary_pk(&self.name)?);
+        item.key("sk", Self::primary_sk()?);
+        item.key("_et", "Counter");
+        item.put("name", &self.name);
+        item.put("count", &self.count);
+        item.put("hits", &self.hits);
+        item.put("level", &self.level);
+        ::std::result::Result::Ok(item.finish())
     }
 
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::DecodeError> {
+    fn from_item(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
         let mut item = ::dyngen_runtime::value::Decoder::new(item, "Counter");
         ::std::result::Result::Ok(Self {
             name: item.take("name")?,
@@ -2020,9 +1686,7 @@ impl ::dyngen_runtime::Entity for Counter {
         })
     }
 
-    fn primary_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
+    fn primary_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
         ::dyngen_runtime::PrimaryKey::to_key(&self.key())
     }
 }
@@ -2033,13 +1697,11 @@ impl ::dyngen_runtime::Unversioned for Counter {}
 impl ::dyngen_runtime::PrimaryKey for CounterKey {
     type Entity = Counter;
 
-    fn to_key(
-        &self,
-    ) -> ::std::result::Result<::dyngen_runtime::Item, ::dyngen_runtime::Error> {
-        let mut key = ::dyngen_runtime::Item::with_capacity(2);
-        ::dyngen_runtime::key::put(&mut key, "pk", Counter::primary_pk(&self.name)?);
-        ::dyngen_runtime::key::put(&mut key, "sk", Counter::primary_sk()?);
-        ::std::result::Result::Ok(key)
+    fn to_key(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
+        let mut key = ::dyngen_runtime::value::Encoder::with_capacity(2);
+        key.key("pk", Counter::primary_pk(&self.name)?);
+        key.key("sk", Counter::primary_sk()?);
+        ::std::result::Result::Ok(key.finish())
     }
 }
 
@@ -2056,11 +1718,9 @@ impl<'t> CounterClient<'t> {
     /// which fails with `NotFound` when there is no such item. Key attributes
     /// of secondary indexes follow the attributes they are built from.
     pub fn update(&self, key: &CounterKey) -> CounterUpdate<'t> {
-        let update = ::dyngen_runtime::Update::new(
-            ::dyngen_runtime::EntityClient::table(&self.0),
-            key,
-        );
-        CounterUpdate { update }
+        CounterUpdate {
+            update: self.0.update(key),
+        }
     }
 
     /// Queries `Counter` items by primary key, in one partition.
@@ -2173,14 +1833,9 @@ impl<'t> CounterUpdate<'t> {
             );
         self
     }
-
-    /// The runtime update with the key attributes and pending values written.
-    fn finish(self) -> ::dyngen_runtime::Update<'t, Counter> {
-        self.update
-    }
 }
 
-::dyngen_runtime::update_impls!(Counter, CounterUpdate);
+::dyngen_runtime::update_impls!(Counter, CounterUpdate, direct);
 
 /// The partition of collection `boardWork`: what [`Tasks::board_work`] reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2202,41 +1857,6 @@ pub enum BoardWorkItem {
     Unknown(::dyngen_runtime::UnknownItem),
 }
 
-impl ::dyngen_runtime::FromItem for BoardWorkItem {
-    fn from_item(
-        item: ::dyngen_runtime::Item,
-        tag_attribute: &str,
-    ) -> ::std::result::Result<Self, ::dyngen_runtime::Error> {
-        match ::dyngen_runtime::entity::tag_of(&item, tag_attribute) {
-            ::std::option::Option::Some("Task") => {
-                ::std::result::Result::Ok(
-                    Self::Task(<Task as ::dyngen_runtime::Entity>::from_item(item)?),
-                )
-            }
-            ::std::option::Option::Some("Comment") => {
-                ::std::result::Result::Ok(
-                    Self::Comment(
-                        <Comment as ::dyngen_runtime::Entity>::from_item(item)?,
-                    ),
-                )
-            }
-            _ => {
-                ::std::result::Result::Ok(
-                    Self::Unknown(
-                        ::dyngen_runtime::UnknownItem::new(item, tag_attribute),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-/// `Task` items are in collection `boardWork`: its queries can filter them.
-impl ::dyngen_runtime::Member<Task> for BoardWorkItem {}
-
-/// `Comment` items are in collection `boardWork`: its queries can filter them.
-impl ::dyngen_runtime::Member<Comment> for BoardWorkItem {}
-
 /// The items of collection `boardWork`, grouped by entity, each group in
 /// sort-key order: `table.board_work(&key).collect::<BoardWorkCollection>().await`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2249,22 +1869,6 @@ pub struct BoardWorkCollection {
     pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
 }
 
-impl ::std::iter::Extend<BoardWorkItem> for BoardWorkCollection {
-    fn extend<I: ::std::iter::IntoIterator<Item = BoardWorkItem>>(&mut self, items: I) {
-        for item in items {
-            match item {
-                BoardWorkItem::Task(v) => self.tasks.push(v),
-                BoardWorkItem::Comment(v) => self.comments.push(v),
-                BoardWorkItem::Unknown(v) => self.unknown.push(v),
-            }
-        }
-    }
-}
-
-impl ::std::iter::FromIterator<BoardWorkItem> for BoardWorkCollection {
-    fn from_iter<I: ::std::iter::IntoIterator<Item = BoardWorkItem>>(items: I) -> Self {
-        let mut grouped = <Self as ::std::default::Default>::default();
-        ::std::iter::Extend::extend(&mut grouped, items);
-        grouped
-    }
-}
+::dyngen_runtime::collection_impls!(
+    BoardWorkItem, BoardWorkCollection, Task => tasks, Comment => comments
+);

@@ -7,7 +7,7 @@ use crate::query::{Query, QuerySpec};
 use crate::scan::Scan;
 use crate::sdk::sdk_error;
 use crate::table::Table;
-use crate::write::{Delete, Put};
+use crate::write::{Delete, Put, Update};
 use crate::{FromItem, Item};
 use std::marker::PhantomData;
 
@@ -97,6 +97,13 @@ impl<'t, E: Entity> EntityClient<'t, E> {
     /// exist (or has expired).
     pub fn delete_existing<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Delete<'t, E> {
         Delete::new(self.table, key, true)
+    }
+
+    /// An update of the item at `key`, by stored attribute names: what the
+    /// generated update builders wrap (theirs is typed, and is the one
+    /// `db.users().update(..)` reaches).
+    pub fn update<K: PrimaryKey<Entity = E>>(&self, key: &K) -> Update<'t, E> {
+        Update::new(self.table, key)
     }
 
     /// Every item of this entity in the table (a full table scan), with an

@@ -247,8 +247,22 @@ macro_rules! entity_impls {
 /// `send`), and it converts into the runtime's [`crate::Update`] for a
 /// transaction (through its `finish`). Generated code calls it once per
 /// entity.
+///
+/// `update_impls!(Entity, Builder, direct)` also gives the builder's
+/// `finish` when its setters write straight into its `update` (no key
+/// attribute to rewrite, nothing pending).
 #[macro_export]
 macro_rules! update_impls {
+    ($entity:ident, $update:ident, direct) => {
+        impl<'t> $update<'t> {
+            /// The runtime update, as the setters wrote it.
+            fn finish(self) -> $crate::Update<'t, $entity> {
+                self.update
+            }
+        }
+
+        $crate::update_impls!($entity, $update);
+    };
     ($entity:ident, $update:ident) => {
         impl<'t> $update<'t> {
             /// Updates only if the condition `build` returns holds for the stored
@@ -290,6 +304,50 @@ macro_rules! update_impls {
     };
 }
 
+/// What every generated collection has the same way: reading an item as
+/// the member whose entity tag (and fixed attributes) it holds, or as
+/// `Unknown` when no member claims it; [`crate::query::Member`] for each
+/// member, so that its queries can filter that member's items; and
+/// grouping items into the collection's struct (`Extend`, `FromIterator`),
+/// each member into its field. Generated code calls it once per collection:
+/// `collection_impls!(ItemEnum, Grouped, Member => field, ...)`.
+#[macro_export]
+macro_rules! collection_impls {
+    ($item:ident, $grouped:ident, $($member:ident => $field:ident),+) => {
+        impl $crate::FromItem for $item {
+            fn from_item(item: $crate::Item, tag_attribute: &str) -> ::core::result::Result<Self, $crate::Error> {
+                $(
+                    if <$member as $crate::Entity>::META.claims(&item, tag_attribute) {
+                        return ::core::result::Result::Ok(Self::$member(<$member as $crate::Entity>::from_item(item)?));
+                    }
+                )+
+                ::core::result::Result::Ok(Self::Unknown($crate::UnknownItem::new(item, tag_attribute)))
+            }
+        }
+
+        $(impl $crate::Member<$member> for $item {})+
+
+        impl ::core::iter::Extend<$item> for $grouped {
+            fn extend<I: ::core::iter::IntoIterator<Item = $item>>(&mut self, items: I) {
+                for item in items {
+                    match item {
+                        $($item::$member(member) => self.$field.push(member),)+
+                        $item::Unknown(unknown) => self.unknown.push(unknown),
+                    }
+                }
+            }
+        }
+
+        impl ::core::iter::FromIterator<$item> for $grouped {
+            fn from_iter<I: ::core::iter::IntoIterator<Item = $item>>(items: I) -> Self {
+                let mut grouped = <Self as ::core::default::Default>::default();
+                ::core::iter::Extend::extend(&mut grouped, items);
+                grouped
+            }
+        }
+    };
+}
+
 /// The primary key of one entity: exactly what identifies one item.
 ///
 /// The associated `Entity` is what makes passing a `UserKey` to
@@ -324,13 +382,12 @@ pub fn has_fixed<E: Entity>(item: &Item) -> bool {
     E::META.has_fixed(item)
 }
 
-/// Writes `E`'s fixed attributes into `item` (generated `to_item`).
-pub fn insert_fixed<E: Entity>(item: &mut Item) {
-    for f in E::FIXED {
-        item.insert(
-            f.field.to_owned(),
-            aws_sdk_dynamodb::types::AttributeValue::S(f.value.to_owned()),
-        );
+impl crate::value::Encoder {
+    /// Writes an entity's fixed attributes (generated `to_item`).
+    pub fn fixed(&mut self, fixed: &[FixedAttribute]) {
+        for f in fixed {
+            self.key(f.field, f.value);
+        }
     }
 }
 

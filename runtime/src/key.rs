@@ -208,6 +208,12 @@ impl KeyBuilder {
         self
     }
 
+    /// Appends literal segments, one after the other.
+    #[inline]
+    pub fn labels(self, labels: &[&str]) -> Self {
+        labels.iter().fold(self, |builder, label| builder.label(label))
+    }
+
     /// Appends a composite value segment; `composite` names it in errors.
     #[inline]
     pub fn value<S: KeySegment + ?Sized>(mut self, composite: &'static str, value: &S, casing: Casing) -> Self {
@@ -533,22 +539,6 @@ pub fn attribute(ty: KeyType, text: String) -> aws_sdk_dynamodb::types::Attribut
     }
 }
 
-/// Writes a string attribute into `item`: the key attributes (and the
-/// entity tag) generated `to_item` and `PrimaryKey::to_key` write.
-#[cfg(feature = "client")]
-pub fn put(item: &mut crate::Item, field: &str, text: impl Into<String>) {
-    item.insert(
-        field.to_owned(),
-        aws_sdk_dynamodb::types::AttributeValue::S(text.into()),
-    );
-}
-
-/// Writes a key attribute of type `ty` from the text its key builder made
-/// (see [`attribute`]).
-#[cfg(feature = "client")]
-pub fn put_typed(item: &mut crate::Item, field: &str, ty: KeyType, text: String) {
-    item.insert(field.to_owned(), attribute(ty, text));
-}
 
 /// The text a key builder writes for the bytes of a `B` key (lowercase hex).
 pub fn hex_text(bytes: &[u8]) -> String {

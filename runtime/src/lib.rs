@@ -72,7 +72,7 @@ pub use condition::{Attr, Condition, Nested};
 #[cfg(feature = "client")]
 pub use entity::{Entity, FromItem, Maintained, PrimaryKey, UnknownItem};
 pub use error::{Current, DecodeError, Error, Operation, ValueError};
-pub use key::Casing;
+pub use key::{Casing, KeyResult};
 #[cfg(feature = "client")]
 pub use query::{Cursor, Member, Page, Query, QuerySpec};
 #[cfg(feature = "client")]
@@ -92,6 +92,19 @@ pub use write::{Delete, Put, Update};
 
 /// A point in time, as timestamps are in generated entities (UTC).
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// What a string attribute's setter takes: anything `Into<String>` (`&str`,
+/// `String`, `Cow<str>`, ...). Every such type has it.
+pub trait IntoText: Into<String> {}
+
+impl<T: Into<String>> IntoText for T {}
+
+/// What decoding an item returns (`Entity::from_item`).
+#[cfg(feature = "client")]
+pub type DecodeResult<T> = std::result::Result<T, DecodeError>;
+
+/// What fallible runtime operations return: `Error` unless said otherwise.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A DynamoDB item: attribute name to value.
 #[cfg(feature = "client")]

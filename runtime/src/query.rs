@@ -1452,7 +1452,7 @@ impl<C: FromItem> Query<'_, C> {
 
 /// The range methods of a query stage's composite: `_gt`, `_gte`, `_lt`,
 /// `_lte` and `_between`, and `_begins` when a last method name is given
-/// (strings). Generated code calls it once per composite whose key text
+/// (strings). [`query_stage!`] calls it for each composite whose key text
 /// sorts like its values; the method names come from the schema.
 ///
 /// `sort_key_ranges!(Stage, Item, "part", codec, Casing, value, gt, gte,
@@ -1539,6 +1539,9 @@ macro_rules! __key_call {
     (segmented $method:ident, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
         $query.$method($part, $($arg),+, $crate::Casing::$casing)
     };
+    (text eq, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
+        $query.text_eq($part, $($arg),+, $crate::Casing::$casing)
+    };
     (text gt, $query:expr, $part:literal, $casing:ident, $($arg:expr),+) => {
         $query.text_gt($part, $($arg),+, $crate::Casing::$casing)
     };
@@ -1559,11 +1562,47 @@ macro_rules! __key_call {
     };
 }
 
-/// Declares a query stage: a wrapper around [`Query`] whose generated
-/// methods only allow the next sort-key composite, so that a condition that
-/// skips a composite does not compile. The stage can also run as it is.
+/// Declares a query stage: a wrapper around [`Query`] whose methods only
+/// allow the next sort-key composite, so that a condition that skips a
+/// composite does not compile. The stage can also run as it is.
+///
+/// `query_stage!(/// docs  Stage, Item)` declares the bare stage.
+/// Generated code calls it once per sort-key composite, in the long form
+/// `query_stage!(/// docs  Stage, Item, "part", codec, Casing, value, eq =>
+/// Next[, gt, gte, lt, lte, between[, begins]])`: `eq` fixes the composite
+/// and leads to the stage `Next`, or to the plain query when `Next` is
+/// `query`; the range methods follow when their names are given (see
+/// [`sort_key_ranges!`] for the other arguments).
 #[macro_export]
 macro_rules! query_stage {
+    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
+     $eq:ident => query $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
+        $crate::query_stage!($(#[$meta])* $name, $item);
+
+        #[allow(clippy::should_implement_trait)]
+        impl<'t> $name<'t> {
+            #[doc = concat!("Only items whose `", $part, "` equals `value`.")]
+            pub fn $eq(self, value: $crate::__key_arg!(type $kind $value)) -> $crate::query::Query<'t, $item> {
+                $crate::__key_call!($codec eq, self.0, $part, $casing, $crate::__key_arg!(ref value, $kind $value))
+            }
+        }
+
+        $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
+    };
+    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
+     $eq:ident => $next:ident $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
+        $crate::query_stage!($(#[$meta])* $name, $item);
+
+        #[allow(clippy::should_implement_trait)]
+        impl<'t> $name<'t> {
+            #[doc = concat!("Only items whose `", $part, "` equals `value`.")]
+            pub fn $eq(self, value: $crate::__key_arg!(type $kind $value)) -> $next<'t> {
+                $next($crate::__key_call!($codec eq, self.0, $part, $casing, $crate::__key_arg!(ref value, $kind $value)))
+            }
+        }
+
+        $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
+    };
     ($(#[$meta:meta])* $name:ident, $item:ty) => {
         $(#[$meta])*
         #[derive(Debug)]

@@ -41,6 +41,39 @@ pub struct IndexDef {
     pub projection: Projection,
 }
 
+impl IndexDef {
+    /// A global secondary index with partition key `pk`, projecting all
+    /// attributes.
+    pub const fn global(name: &'static str, pk: &'static str) -> Self {
+        IndexDef {
+            name,
+            kind: IndexKind::Global,
+            pk,
+            sk: None,
+            projection: Projection::All,
+        }
+    }
+
+    /// A local secondary index (its partition key `pk` is the table's),
+    /// projecting all attributes.
+    pub const fn local(name: &'static str, pk: &'static str) -> Self {
+        IndexDef {
+            kind: IndexKind::Local,
+            ..IndexDef::global(name, pk)
+        }
+    }
+
+    /// With sort key `sk`.
+    pub const fn sort(self, sk: &'static str) -> Self {
+        IndexDef { sk: Some(sk), ..self }
+    }
+
+    /// With `projection` instead of all attributes.
+    pub const fn projection(self, projection: Projection) -> Self {
+        IndexDef { projection, ..self }
+    }
+}
+
 /// The physical layout of the table, as the schema declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableDef {

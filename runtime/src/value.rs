@@ -136,6 +136,56 @@ pub fn put_optional<T: AttributeCodec>(item: &mut Item, field: &str, value: &Opt
     }
 }
 
+/// An item being written, attribute by attribute: what generated
+/// `to_item`, `PrimaryKey::to_key` and struct encoders build, the mirror of
+/// [`Decoder`].
+#[derive(Debug, Default)]
+pub struct Encoder {
+    item: Item,
+}
+
+impl Encoder {
+    /// An empty item with room for `capacity` attributes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Encoder {
+            item: Item::with_capacity(capacity),
+        }
+    }
+
+    /// Stores `value` under `field` (nothing for an empty set).
+    #[inline]
+    pub fn put<T: AttributeCodec>(&mut self, field: &str, value: &T) {
+        put(&mut self.item, field, value);
+    }
+
+    /// Stores `value` under `field` when it is `Some`.
+    #[inline]
+    pub fn put_optional<T: AttributeCodec>(&mut self, field: &str, value: &Option<T>) {
+        put_optional(&mut self.item, field, value);
+    }
+
+    /// Stores an encoded value under `field`.
+    pub fn insert(&mut self, field: &str, value: aws_sdk_dynamodb::types::AttributeValue) {
+        self.item.insert(field.to_owned(), value);
+    }
+
+    /// Stores a string key attribute (or the entity tag) under `field`.
+    pub fn key(&mut self, field: &str, text: impl Into<String>) {
+        self.insert(field, aws_sdk_dynamodb::types::AttributeValue::S(text.into()));
+    }
+
+    /// Stores a key attribute of type `ty` from the text its key builder
+    /// made (see [`crate::key::attribute`]).
+    pub fn typed_key(&mut self, field: &str, ty: crate::key::KeyType, text: String) {
+        self.insert(field, crate::key::attribute(ty, text));
+    }
+
+    /// The item as written.
+    pub fn finish(self) -> Item {
+        self.item
+    }
+}
+
 /// DynamoDB's name for the type of `value`: `S`, `N`, `B`, `BOOL`, `NULL`,
 /// `L`, `M`, `SS`, `NS` or `BS` (`unknown` for a type this SDK version does
 /// not know).
@@ -958,17 +1008,64 @@ pub fn decode_enum<T: Copy>(value: AttributeValue, variants: &[(&str, T)]) -> Re
     match value {
         AttributeValue::S(text) => match variants.iter().find(|(name, _)| *name == text) {
             Some(&(_, variant)) => Ok(variant),
-            None => Err(unknown_variant(&text, variants)),
+            None => Err(unknown_variant(&text, variants.iter().map(|(name, _)| *name))),
         },
         other => Err(wrong_type("S", &other)),
     }
 }
 
+/// The variant among `all` whose stored string (`as_str`) is `value`: a
+/// generated enum's decoder (see [`crate::enum_impls!`]).
+pub fn decode_enum_of<T: Copy>(
+    value: AttributeValue,
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+) -> Result<T, ValueError> {
+    match value {
+        AttributeValue::S(text) => match all.iter().copied().find(|variant| as_str(*variant) == text) {
+            Some(variant) => Ok(variant),
+            None => Err(unknown_variant(&text, all.iter().map(|variant| as_str(*variant)))),
+        },
+        other => Err(wrong_type("S", &other)),
+    }
+}
+
+/// What every generated enum has the same way: it is stored, and written
+/// into keys, as its `as_str()`, and read back from it (one of its `ALL`).
+/// Generated code calls it once per enum.
+#[macro_export]
+macro_rules! enum_impls {
+    ($enum:ident) => {
+        impl $crate::value::AttributeCodec for $enum {
+            fn encode(&self) -> ::core::option::Option<$crate::aws_sdk_dynamodb::types::AttributeValue> {
+                ::core::option::Option::Some($crate::value::encode_enum(self.as_str()))
+            }
+
+            fn decode(
+                value: $crate::aws_sdk_dynamodb::types::AttributeValue,
+            ) -> ::core::result::Result<Self, $crate::ValueError> {
+                $crate::value::decode_enum_of(value, &Self::ALL, Self::as_str)
+            }
+        }
+
+        impl $crate::key::KeySegment for $enum {
+            fn write_segment(
+                &self,
+                casing: $crate::Casing,
+                out: &mut ::std::string::String,
+            ) -> ::core::result::Result<(), ::std::string::String> {
+                $crate::key::write_escaped(self.as_str(), casing, out);
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
+}
+
 #[cold]
 #[inline(never)]
-fn unknown_variant<T>(text: &str, variants: &[(&str, T)]) -> ValueError {
+fn unknown_variant<'a>(text: &str, names: impl Iterator<Item = &'a str>) -> ValueError {
     let mut message = format!("unknown value `{text}`; expected one of ");
-    for (i, (name, _)) in variants.iter().enumerate() {
+    for (i, name) in names.enumerate() {
         if i > 0 {
             message.push_str(", ");
         }

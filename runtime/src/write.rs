@@ -864,6 +864,14 @@ impl<'a> RawUpdate<'a> {
         self.set(field, &value.into());
     }
 
+    /// Sets an attribute to `value` when it is `Some` (a builder's pending
+    /// value); nothing otherwise.
+    pub fn set_some<T: AttributeCodec>(&mut self, field: &'static str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.set(field, value);
+        }
+    }
+
     /// Sets an attribute only if the item has none.
     pub fn set_if_absent<T: AttributeCodec>(&mut self, field: &'static str, value: &T) {
         if let Some(value) = self.encoded(field, value) {

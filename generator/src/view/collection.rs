@@ -38,13 +38,9 @@ pub struct CollectionView {
 
 /// One member entity of a collection.
 pub struct CollectionMemberView {
-    /// The literal its items' entity tag holds.
-    pub tag_lit: String,
     pub rust_type: String,
     /// Its field in the grouped type (plural).
     pub field: String,
-    /// Its items also hold fixed attributes, which tell them apart too.
-    pub has_fixed: bool,
 }
 
 /// A collection query of template keys: a prefix read (the common literal
@@ -145,10 +141,8 @@ pub fn collection_view(schema: &Schema, c: &ir::Collection) -> Option<Collection
         members: members
             .iter()
             .map(|e| CollectionMemberView {
-                tag_lit: lit(&e.tag_value),
                 rust_type: e.rust_name.clone(),
                 field: names::plural_value_name(&e.name).unwrap_or_else(|_| e.rust_name.to_lowercase()),
-                has_fixed: !e.fixed.is_empty(),
             })
             .collect(),
     })

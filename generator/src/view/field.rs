@@ -109,24 +109,24 @@ fn validate_statement(attr: &Attribute, map_err: &str) -> String {
     }
 }
 
-/// The statement storing `self.<field>` into the map `item`.
+/// The statement storing `self.<field>` into the `value::Encoder` `item`.
 fn encode_statement(attr: &Attribute, stored: Stored) -> String {
     let name = &attr.rust_name;
     let field = &attr.field;
     match (stored, attr.optional) {
         // A timestamp stored in another form goes through its wrapper.
         (Stored::Wrapped(w), true) => format!(
-            "if let ::std::option::Option::Some(value) = &self.{name} {{ {RT}::value::put(&mut item, {field:?}, &{RT}::value::{w}(*value)); }}"
+            "if let ::std::option::Option::Some(value) = &self.{name} {{ item.put({field:?}, &{RT}::value::{w}(*value)); }}"
         ),
-        (Stored::Wrapped(w), false) => format!("{RT}::value::put(&mut item, {field:?}, &{RT}::value::{w}(self.{name}));"),
+        (Stored::Wrapped(w), false) => format!("item.put({field:?}, &{RT}::value::{w}(self.{name}));"),
         (Stored::Epoch, false) => {
-            format!("item.insert({field:?}.to_owned(), {RT}::value::epoch_seconds::encode(&self.{name}));")
+            format!("item.insert({field:?}, {RT}::value::epoch_seconds::encode(&self.{name}));")
         }
         (Stored::Epoch, true) => format!(
-            "if let ::std::option::Option::Some(value) = &self.{name} {{ item.insert({field:?}.to_owned(), {RT}::value::epoch_seconds::encode(value)); }}"
+            "if let ::std::option::Option::Some(value) = &self.{name} {{ item.insert({field:?}, {RT}::value::epoch_seconds::encode(value)); }}"
         ),
-        (Stored::Plain, false) => format!("{RT}::value::put(&mut item, {field:?}, &self.{name});"),
-        (Stored::Plain, true) => format!("{RT}::value::put_optional(&mut item, {field:?}, &self.{name});"),
+        (Stored::Plain, false) => format!("item.put({field:?}, &self.{name});"),
+        (Stored::Plain, true) => format!("item.put_optional({field:?}, &self.{name});"),
     }
 }
 

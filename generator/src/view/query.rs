@@ -36,8 +36,9 @@ pub struct KeyView {
 
 /// One call of the key builder chain; the strings are Rust expressions.
 pub enum KeyStep {
-    /// `.label("USER")`: a literal segment of dyngen's own layout.
-    Label(String),
+    /// `.label("USER")`, or `.labels(&["owned", "USER"])` for several in a
+    /// row: literal segments of dyngen's own layout.
+    Labels(Vec<String>),
     /// `.literal("USER#")`: a template's literal text.
     Literal(String),
     /// `.value(part, arg, casing)`: a value segment.
@@ -63,7 +64,7 @@ pub struct KeyParamSource {
 }
 
 /// A statement writing a key attribute through its builder:
-/// `key::put(&mut item, "pk", Self::primary_pk(&self.repo_owner)?);`.
+/// `item.key("pk", Self::primary_pk(&self.repo_owner)?);`.
 pub struct KeyPutView {
     /// The key attribute, as a literal.
     pub field: String,
@@ -111,7 +112,10 @@ pub fn key_view(
     for (i, part) in layout.parts.iter().enumerate() {
         let value = match part {
             KeyPart::Literal(text) if layout.codec == KeyCodec::Segmented => {
-                steps.push(KeyStep::Label(lit(text)));
+                match steps.last_mut() {
+                    Some(KeyStep::Labels(labels)) => labels.push(lit(text)),
+                    _ => steps.push(KeyStep::Labels(vec![lit(text)])),
+                }
                 continue;
             }
             KeyPart::Literal(text) => {
@@ -125,10 +129,12 @@ pub fn key_view(
         };
         let name = part_rust_name(attr, value.derive);
         steps.push(value_step(schema, layout, i, attr, value, &name));
-        params.push(NamedType {
-            rust_type: format!("&{}", part_type(schema, attr, value.derive)),
-            name,
-        });
+        // A string is borrowed as `&str`: callers hold `String`s or `&str`s.
+        let rust_type = match (&attr.ty, value.derive) {
+            (Type::String, None) => "&str".to_string(),
+            _ => format!("&{}", part_type(schema, attr, value.derive)),
+        };
+        params.push(NamedType { rust_type, name });
         sources.push(KeyParamSource {
             attribute: attr.rust_name.clone(),
             optional: attr.optional,
@@ -197,26 +203,21 @@ pub struct StageView {
     pub composite_rust: String,
     pub composite_name: String,
     pub composite_lit: String,
-    pub arg_type: String,
     /// The stage fixing the composite leads to; `None` for the last, which
     /// leads to the plain query.
     pub next_stage: Option<String>,
-    /// `text_` when the key is a template or native (`text_eq`), else empty.
-    pub method_prefix: &'static str,
-    /// The value the fixing method hands the key codec.
-    pub eq_value: String,
     pub is_string: bool,
     /// Whether the range methods exist (`_gt`, `_between`, ...): the key's
     /// text sorts like this composite's values.
     pub ordered: bool,
-    /// `sort_key_ranges!`'s codec: `segmented` (dyngen's own layout) or
+    /// `query_stage!`'s codec: `segmented` (dyngen's own layout) or
     /// `text` (templates and native keys).
     pub codec: &'static str,
     /// The key's casing as a `Casing` variant: `Preserve`.
     pub casing_variant: &'static str,
-    /// How the range methods' argument reaches the key codec:
-    /// `plain(&str)`, `wrap(T, W)`, `into(Month)`, `as_str(Status)`.
-    pub ranges_value: String,
+    /// The type of the stage methods' argument and how it reaches the key
+    /// codec: `plain(&str)`, `wrap(T, W)`, `into(Month)`, `as_str(Status)`.
+    pub arg_kind: String,
 }
 
 pub struct IndexView {
@@ -452,15 +453,11 @@ impl StageChain<'_> {
         // dyngen's own layout orders every composite; a template or a raw
         // key only its last one, when nothing follows it and its text sorts
         // like its value; a native key always (see docs/key-format.md).
-        let (method_prefix, ordered) = match codec {
-            KeyCodec::Segmented => ("", true),
-            KeyCodec::Native => ("text_", true),
-            KeyCodec::Text => (
-                "text_",
-                is_last
-                    && sk.is_some_and(|t| t.layout.ends_with_value())
-                    && text_sorts_by_value(attr, composite.derive),
-            ),
+        let ordered = match codec {
+            KeyCodec::Segmented | KeyCodec::Native => true,
+            KeyCodec::Text => {
+                is_last && sk.is_some_and(|t| t.layout.ends_with_value()) && text_sorts_by_value(attr, composite.derive)
+            }
         };
         let arg_type = match composite.derive {
             None => composite_arg_type(self.schema, &attr.ty),
@@ -475,29 +472,22 @@ impl StageChain<'_> {
             composite_lit: lit(&part_name),
             composite_name: part_name,
             next_stage: (!is_last).then(|| self.type_name(i + 1)),
-            method_prefix,
-            eq_value: self.eq_value(attr, composite.derive, codec),
-            ranges_value: self.ranges_value(attr, composite.derive, codec, &arg_type),
-            arg_type,
+            arg_kind: self.arg_kind(attr, composite.derive, codec, &arg_type),
             is_string: attr.ty == Type::String && composite.derive.is_none() && ordered,
             ordered,
-            codec: if method_prefix.is_empty() { "segmented" } else { "text" },
+            codec: match codec {
+                KeyCodec::Segmented => "segmented",
+                KeyCodec::Text | KeyCodec::Native => "text",
+            },
             casing_variant: casing_variant(sk.map_or(ir::Casing::Preserve, |t| t.casing)),
         }
     }
 
-    /// The argument `value` as the key codec takes it.
-    fn eq_value(&self, attr: &Attribute, derive: Option<Derive>, codec: KeyCodec) -> String {
-        match derive {
-            Some(d) => format!("&::std::convert::Into::<{}>::into(value)", bucket_type(d)),
-            None if codec == KeyCodec::Segmented => key_value(attr, "value", false),
-            None => text_value(self.schema, attr, None, "value", false),
-        }
-    }
-
-    /// How `sort_key_ranges!` hands the argument to the key codec: the
-    /// same conversions as `eq_value`.
-    fn ranges_value(&self, attr: &Attribute, derive: Option<Derive>, codec: KeyCodec, arg_type: &str) -> String {
+    /// How the methods `query_stage!` declares take their argument and
+    /// hand it to the key codec (`__key_arg!`): through the key's codec, and
+    /// a `ttl` or other stored timestamp form in its stored form (see
+    /// `common::key_value`).
+    fn arg_kind(&self, attr: &Attribute, derive: Option<Derive>, codec: KeyCodec, arg_type: &str) -> String {
         if let Some(d) = derive {
             return format!("into({})", bucket_type(d));
         }

@@ -21,8 +21,8 @@ pub struct TableView {
 /// An `IndexDef`: one secondary index of the table.
 pub struct IndexDefView {
     pub name_lit: String,
-    /// An `IndexKind` variant.
-    pub kind: &'static str,
+    /// The `IndexDef` constructor of its kind: `global` or `local`.
+    pub constructor: &'static str,
     pub pk_lit: String,
     pub sk_lit: Option<String>,
     pub projection: ProjectionView,
@@ -61,9 +61,9 @@ pub fn table_view(schema: &Schema) -> TableView {
             .iter()
             .map(|i| IndexDefView {
                 name_lit: lit(&i.physical_name),
-                kind: match i.kind {
-                    IndexKind::Global => "Global",
-                    IndexKind::Local => "Local",
+                constructor: match i.kind {
+                    IndexKind::Global => "global",
+                    IndexKind::Local => "local",
                 },
                 pk_lit: lit(&i.pk),
                 sk_lit: i.sk.as_deref().map(lit),

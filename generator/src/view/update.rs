@@ -166,7 +166,7 @@ fn param_type(schema: &Schema, attr: &Attribute, optional: bool) -> String {
     let ty = rust_type(schema, &attr.ty);
     match (optional, &attr.ty) {
         (true, _) => format!("::std::option::Option<{ty}>"),
-        (false, Type::String) => "impl ::std::convert::Into<::std::string::String>".into(),
+        (false, Type::String) => format!("impl {RT}::IntoText"),
         (false, _) => ty,
     }
 }
@@ -637,6 +637,8 @@ fn pending_write(schema: &Schema, analysis: &Analysis<'_>, attr: &Attribute) -> 
             format!(
                 "match &self.{name} {{ ::std::option::Option::Some(::std::option::Option::Some(value)) => {{ {set} }} ::std::option::Option::Some(::std::option::Option::None) => self.update.remove({field}), ::std::option::Option::None => {{}} }}"
             )
+        } else if time_wrapper(attr).is_none() {
+            format!("self.update.set_some({field}, &self.{name});")
         } else {
             format!("if let ::std::option::Option::Some(value) = &self.{name} {{ {set} }}")
         };
