@@ -261,6 +261,21 @@ fn finish(converted: String) -> Result<String, InvalidRustName> {
     Ok(converted)
 }
 
+/// Method names clippy's `should_implement_trait` flags (a method named
+/// like a std trait's: `add`, `cmp`, `next`, ...): generated impls whose
+/// methods, named after the schema, include one allow the lint.
+const STD_TRAIT_METHODS: &[&str] = &[
+    "add", "as_mut", "as_ref", "bitand", "bitor", "bitxor", "borrow", "borrow_mut", "clone", "cmp", "default",
+    "deref", "deref_mut", "div", "drop", "eq", "from_iter", "from_str", "hash", "index", "index_mut", "into_iter",
+    "mul", "neg", "next", "not", "rem", "shl", "shr", "sub",
+];
+
+/// Whether a generated method named `name` (maybe `r#type`) reads like a
+/// std trait's method to clippy (see [`STD_TRAIT_METHODS`]).
+pub fn looks_like_std_trait_method(name: &str) -> bool {
+    STD_TRAIT_METHODS.contains(&name.trim_start_matches("r#"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,3 +305,4 @@ mod tests {
         assert!(value_name("_").is_err());
     }
 }
+

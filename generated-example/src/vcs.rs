@@ -13,7 +13,6 @@ pub struct Vcs {
     table: ::dyngen_runtime::Table,
 }
 
-#[allow(clippy::should_implement_trait)]
 impl Vcs {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -224,14 +223,15 @@ impl ::dyngen_runtime::Entity for User {
     type Attributes = UserAttributes;
 
     fn attributes() -> UserAttributes {
-        UserAttributes {
+        const ATTRIBUTES: UserAttributes = UserAttributes {
             username: ::dyngen_runtime::Attr::attribute("username"),
             full_name: ::dyngen_runtime::Attr::attribute("fullName"),
             bio: ::dyngen_runtime::Attr::attribute("bio"),
             location: ::dyngen_runtime::Attr::attribute("location"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -293,7 +293,6 @@ pub struct UserClient<'t>(::dyngen_runtime::EntityClient<'t, User>);
 
 ::dyngen_runtime::entity_impls!(User, UserClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> UserClient<'t> {
     /// Changes attributes of an existing `User` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -502,7 +501,7 @@ impl ::dyngen_runtime::Entity for Repository {
     type Attributes = RepositoryAttributes;
 
     fn attributes() -> RepositoryAttributes {
-        RepositoryAttributes {
+        const ATTRIBUTES: RepositoryAttributes = RepositoryAttributes {
             repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
             repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
             username: ::dyngen_runtime::Attr::attribute("username"),
@@ -512,7 +511,8 @@ impl ::dyngen_runtime::Entity for Repository {
             default_branch: ::dyngen_runtime::Attr::attribute("defaultBranch"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -584,7 +584,6 @@ pub struct RepositoryClient<'t>(::dyngen_runtime::EntityClient<'t, Repository>);
 
 ::dyngen_runtime::entity_impls!(Repository, RepositoryClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> RepositoryClient<'t> {
     /// Changes attributes of an existing `Repository` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -686,7 +685,6 @@ impl<'t> RepositoryUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Repository> {
         if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
             self.update.set_key("gsi1pk", Repository::owned_pk(username_));
@@ -860,7 +858,7 @@ impl ::dyngen_runtime::Entity for Issue {
     type Attributes = IssueAttributes;
 
     fn attributes() -> IssueAttributes {
-        IssueAttributes {
+        const ATTRIBUTES: IssueAttributes = IssueAttributes {
             issue_number: ::dyngen_runtime::Attr::attribute("issueNumber"),
             repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
             repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
@@ -870,7 +868,8 @@ impl ::dyngen_runtime::Entity for Issue {
             status: ::dyngen_runtime::Attr::attribute("status"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -940,7 +939,6 @@ pub struct IssueClient<'t>(::dyngen_runtime::EntityClient<'t, Issue>);
 
 ::dyngen_runtime::entity_impls!(Issue, IssueClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> IssueClient<'t> {
     /// Changes attributes of an existing `Issue` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1053,7 +1051,6 @@ impl<'t> IssueUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Issue> {
         if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
             self.update.set_key("gsi1pk", Issue::managed_pk(username_));
@@ -1248,7 +1245,7 @@ impl ::dyngen_runtime::Entity for PullRequest {
     type Attributes = PullRequestAttributes;
 
     fn attributes() -> PullRequestAttributes {
-        PullRequestAttributes {
+        const ATTRIBUTES: PullRequestAttributes = PullRequestAttributes {
             pull_request_number: ::dyngen_runtime::Attr::attribute("pullRequestNumber"),
             repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
             repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
@@ -1258,7 +1255,8 @@ impl ::dyngen_runtime::Entity for PullRequest {
             status: ::dyngen_runtime::Attr::attribute("status"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -1328,7 +1326,6 @@ pub struct PullRequestClient<'t>(::dyngen_runtime::EntityClient<'t, PullRequest>
 
 ::dyngen_runtime::entity_impls!(PullRequest, PullRequestClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> PullRequestClient<'t> {
     /// Changes attributes of an existing `PullRequest` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1457,7 +1454,6 @@ impl<'t> PullRequestUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, PullRequest> {
         if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
             self.update.set_key("gsi1pk", PullRequest::managed_pk(username_));

@@ -37,6 +37,9 @@ struct TableTemplate<'a> {
     entities: &'a [EntityView],
     collections: &'a [CollectionView],
     first_client_method: &'a str,
+    /// An entity client's or a collection's method is named like a std
+    /// trait's: the impl allows clippy's `should_implement_trait`.
+    table_shadows_std_method: bool,
 }
 
 #[derive(Template)]
@@ -113,6 +116,9 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
                 entities: &entities,
                 collections: &collections,
                 first_client_method,
+                table_shadows_std_method: entities.iter().map(|e| &e.client_method)
+                    .chain(collections.iter().map(|c| &c.method))
+                    .any(|method| dyngen_dsl::names::looks_like_std_trait_method(method)),
             },
         )?,
     );

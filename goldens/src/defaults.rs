@@ -12,7 +12,6 @@ pub struct Library {
     table: ::dyngen_runtime::Table,
 }
 
-#[allow(clippy::should_implement_trait)]
 impl Library {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -503,7 +502,7 @@ impl ::dyngen_runtime::Entity for Book {
     type Attributes = BookAttributes;
 
     fn attributes() -> BookAttributes {
-        BookAttributes {
+        const ATTRIBUTES: BookAttributes = BookAttributes {
             isbn: ::dyngen_runtime::Attr::attribute("isbn"),
             title: ::dyngen_runtime::Attr::attribute("title"),
             in_print: ::dyngen_runtime::Attr::attribute("inPrint"),
@@ -535,7 +534,8 @@ impl ::dyngen_runtime::Entity for Book {
             category: ::dyngen_runtime::Attr::attribute("category"),
             summary: ::dyngen_runtime::Attr::attribute("summary"),
             cover: ::dyngen_runtime::Attr::attribute("cover"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -716,7 +716,6 @@ pub struct BookClient<'t>(::dyngen_runtime::EntityClient<'t, Book>);
 
 ::dyngen_runtime::entity_impls!(Book, BookClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> BookClient<'t> {
     /// Changes attributes of an existing `Book` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1545,11 +1544,12 @@ impl ::dyngen_runtime::Entity for Loan {
     type Attributes = LoanAttributes;
 
     fn attributes() -> LoanAttributes {
-        LoanAttributes {
+        const ATTRIBUTES: LoanAttributes = LoanAttributes {
             isbn: ::dyngen_runtime::Attr::attribute("isbn"),
             member: ::dyngen_runtime::Attr::attribute("member"),
             until: ::dyngen_runtime::Attr::attribute("expiresAt"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -1603,7 +1603,6 @@ pub struct LoanClient<'t>(::dyngen_runtime::EntityClient<'t, Loan>);
 
 ::dyngen_runtime::entity_impls!(Loan, LoanClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> LoanClient<'t> {
     /// Changes attributes of an existing `Loan` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1661,7 +1660,6 @@ impl<'t> LoanUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Loan> {
         if let ::std::option::Option::Some(until_) = self.until_.as_ref() {
             self.update.set_key("gsi1sk", Loan::by_member_sk(until_));

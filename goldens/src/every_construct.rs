@@ -12,7 +12,6 @@ pub struct Shop {
     table: ::dyngen_runtime::Table,
 }
 
-#[allow(clippy::should_implement_trait)]
 impl Shop {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -522,7 +521,7 @@ impl ::dyngen_runtime::Entity for Customer {
     type Attributes = CustomerAttributes;
 
     fn attributes() -> CustomerAttributes {
-        CustomerAttributes {
+        const ATTRIBUTES: CustomerAttributes = CustomerAttributes {
             customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
             email: ::dyngen_runtime::Attr::attribute("email"),
             name: ::dyngen_runtime::Attr::attribute("name"),
@@ -546,7 +545,8 @@ impl ::dyngen_runtime::Entity for Customer {
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
             version: ::dyngen_runtime::Attr::attribute("version"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -668,7 +668,6 @@ pub struct CustomerClient<'t>(::dyngen_runtime::EntityClient<'t, Customer>);
 
 ::dyngen_runtime::entity_impls!(Customer, CustomerClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> CustomerClient<'t> {
     /// Changes attributes of an existing `Customer` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1199,7 +1198,6 @@ impl<'t> CustomerUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Customer> {
         if let ::std::option::Option::Some(email_) = self.email_.as_ref() {
             self.update.set_key("gsi1pk", Customer::by_email_pk(email_));
@@ -1401,7 +1399,7 @@ impl ::dyngen_runtime::Entity for Order {
     type Attributes = OrderAttributes;
 
     fn attributes() -> OrderAttributes {
-        OrderAttributes {
+        const ATTRIBUTES: OrderAttributes = OrderAttributes {
             id: ::dyngen_runtime::Attr::attribute("id"),
             customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
             status: ::dyngen_runtime::Attr::attribute("status"),
@@ -1411,7 +1409,8 @@ impl ::dyngen_runtime::Entity for Order {
             ship_to: ::dyngen_runtime::Attr::attribute("shipTo"),
             reserved_until: ::dyngen_runtime::Attr::attribute("reservedUntil"),
             rev: ::dyngen_runtime::Attr::attribute("rev"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn version(&self) -> ::std::option::Option<i128> {
@@ -1491,7 +1490,6 @@ pub struct OrderClient<'t>(::dyngen_runtime::EntityClient<'t, Order>);
 
 ::dyngen_runtime::entity_impls!(Order, OrderClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> OrderClient<'t> {
     /// Changes attributes of an existing `Order` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1718,7 +1716,6 @@ impl<'t> OrderUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Order> {
         if let ::std::option::Option::Some(placed_at_) = self.placed_at_.as_ref() {
             self.update.set_key("gsi2sk", Order::orders_sk(placed_at_, &self.key.id));
@@ -1827,11 +1824,12 @@ impl ::dyngen_runtime::Entity for Session {
     type Attributes = SessionAttributes;
 
     fn attributes() -> SessionAttributes {
-        SessionAttributes {
+        const ATTRIBUTES: SessionAttributes = SessionAttributes {
             token: ::dyngen_runtime::Attr::attribute("token"),
             customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
             expires_at: ::dyngen_runtime::Attr::attribute("expiresAt"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -1880,7 +1878,6 @@ pub struct SessionClient<'t>(::dyngen_runtime::EntityClient<'t, Session>);
 
 ::dyngen_runtime::entity_impls!(Session, SessionClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> SessionClient<'t> {
     /// Changes attributes of an existing `Session` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes

@@ -12,7 +12,6 @@ pub struct Metrics {
     table: ::dyngen_runtime::Table,
 }
 
-#[allow(clippy::should_implement_trait)]
 impl Metrics {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -171,11 +170,12 @@ impl ::dyngen_runtime::Entity for Sensor {
     type Attributes = SensorAttributes;
 
     fn attributes() -> SensorAttributes {
-        SensorAttributes {
+        const ATTRIBUTES: SensorAttributes = SensorAttributes {
             site: ::dyngen_runtime::Attr::attribute("site"),
             sensor_id: ::dyngen_runtime::Attr::attribute("sensorId"),
             active: ::dyngen_runtime::Attr::attribute("active"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -225,7 +225,6 @@ pub struct SensorClient<'t>(::dyngen_runtime::EntityClient<'t, Sensor>);
 
 ::dyngen_runtime::entity_impls!(Sensor, SensorClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> SensorClient<'t> {
     /// Changes attributes of an existing `Sensor` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -278,7 +277,6 @@ impl<'t> SensorUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Sensor> {
         if let ::std::option::Option::Some(active_) = self.active_.as_ref() {
             self.update.set_key("gsi1pk", Sensor::by_active_pk(active_));
@@ -419,7 +417,7 @@ impl ::dyngen_runtime::Entity for Reading {
     type Attributes = ReadingAttributes;
 
     fn attributes() -> ReadingAttributes {
-        ReadingAttributes {
+        const ATTRIBUTES: ReadingAttributes = ReadingAttributes {
             site: ::dyngen_runtime::Attr::attribute("site"),
             sensor_id: ::dyngen_runtime::Attr::attribute("sensorId"),
             at: ::dyngen_runtime::Attr::attribute("at"),
@@ -427,7 +425,8 @@ impl ::dyngen_runtime::Entity for Reading {
             offset: ::dyngen_runtime::Attr::attribute("offset"),
             level: ::dyngen_runtime::Attr::attribute("level"),
             value: ::dyngen_runtime::Attr::attribute("value"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -485,7 +484,6 @@ pub struct ReadingClient<'t>(::dyngen_runtime::EntityClient<'t, Reading>);
 
 ::dyngen_runtime::entity_impls!(Reading, ReadingClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> ReadingClient<'t> {
     /// Changes attributes of an existing `Reading` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -611,7 +609,6 @@ impl<'t> ReadingUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Reading> {
         if let (
             ::std::option::Option::Some(level_),

@@ -14,7 +14,7 @@ impl T {
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
         pk: "pk",
         sk: ::std::option::Option::Some("sk"),
-        indexes: &[],
+        indexes: &[::dyngen_runtime::IndexDef::global("gsi1", "gsi1pk").sort("gsi1sk")],
         ttl: ::std::option::Option::None,
         entity_tag: "_et",
     };
@@ -32,6 +32,15 @@ impl T {
     /// Reads and writes `Item` items.
     pub fn items(&self) -> ItemClient<'_> {
         ItemClient(::dyngen_runtime::EntityClient::new(&self.table))
+    }
+
+    /// Queries collection `add` on index `gsi1`:
+    /// the `Item` items of one partition, in one query.
+    pub fn add(&self, key: &AddCollectionKey) -> ::dyngen_runtime::Query<'_, AddItem> {
+        let pk = Item::next_pk(&key.id);
+        let spec = ::dyngen_runtime::QuerySpec::index("add", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "add#", 0);
+        ::dyngen_runtime::Query::new(&self.table, spec)
     }
 }
 
@@ -95,6 +104,14 @@ pub struct ItemPartition {
     pub id: ::std::string::String,
 }
 
+/// The partition of `Item`'s access pattern `next` (on index `gsi1`):
+/// what [`ItemClient::next`] reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemNextPartition {
+    /// Attribute `id`.
+    pub id: ::std::string::String,
+}
+
 /// The attributes of `Item` items, for conditions and filters:
 /// `|a| a.id.exists()`.
 #[derive(Debug, Clone)]
@@ -133,29 +150,47 @@ impl Item {
             .value("type", r#type, ::dyngen_runtime::Casing::Preserve)
             .build()
     }
+
+    fn next_pk(id: &str) -> ::dyngen_runtime::KeyResult {
+        ::dyngen_runtime::key::KeyBuilder::partition("Item", "gsi1pk")
+            .label("kw")
+            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .build()
+    }
+
+    fn next_sk() -> ::dyngen_runtime::KeyResult {
+        ::dyngen_runtime::key::KeyBuilder::sort("Item", "gsi1sk")
+            .labels(&["add", "Item"])
+            .build()
+    }
 }
 
 impl ::dyngen_runtime::Entity for Item {
     const NAME: &'static str = "Item";
 
-    const STORED: &'static [&'static str] = &["async", "fn", "id", "match", "type"];
+    const STORED: &'static [&'static str] = &[
+        "async", "fn", "gsi1pk", "gsi1sk", "id", "match", "type",
+    ];
 
     type Attributes = ItemAttributes;
 
     fn attributes() -> ItemAttributes {
-        ItemAttributes {
+        const ATTRIBUTES: ItemAttributes = ItemAttributes {
             id: ::dyngen_runtime::Attr::attribute("id"),
             r#type: ::dyngen_runtime::Attr::attribute("type"),
             r#fn: ::dyngen_runtime::Attr::attribute("fn"),
             r#match: ::dyngen_runtime::Attr::attribute("match"),
             r#async: ::dyngen_runtime::Attr::attribute("async"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
-        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(8);
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(10);
         item.key("pk", Self::primary_pk(&self.id)?);
         item.key("sk", Self::primary_sk(&self.r#type)?);
+        item.key("gsi1pk", Self::next_pk(&self.id)?);
+        item.key("gsi1sk", Self::next_sk()?);
         item.key("_et", "Item");
         item.put("id", &self.id);
         item.put("type", &self.r#type);
@@ -219,6 +254,17 @@ impl<'t> ItemClient<'t> {
         let spec = ::dyngen_runtime::QuerySpec::table("Item", "pk", pk)
             .sort("sk", "Item#", 1);
         ItemQuery(self.0.query(spec))
+    }
+
+    /// Queries `Item` items through access pattern `next`, on index `gsi1`.
+    pub fn next(
+        &self,
+        partition: &ItemNextPartition,
+    ) -> ::dyngen_runtime::Query<'t, Item> {
+        let pk = Item::next_pk(&partition.id);
+        let spec = ::dyngen_runtime::QuerySpec::index("Item", "gsi1", "gsi1pk", pk)
+            .sort("gsi1sk", "add#Item#", 0);
+        self.0.query(spec)
     }
 }
 
@@ -294,3 +340,35 @@ impl<'t> ItemUpdate<'t> {
 }
 
 ::dyngen_runtime::update_impls!(Item, ItemUpdate, direct);
+
+/// The partition of collection `add`: what [`T::add`] reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AddCollectionKey {
+    /// Attribute `id`.
+    pub id: ::std::string::String,
+}
+
+/// One item of collection `add`, told apart by its entity tag.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AddItem {
+    /// An item of entity `Item`.
+    Item(Item),
+    /// An item under the collection's key that no member claims: its
+    /// entity tag is missing or names another entity. Kept as stored.
+    Unknown(::dyngen_runtime::UnknownItem),
+}
+
+/// The items of collection `add`, grouped by entity, each group in
+/// sort-key order: `table.add(&key).collect::<AddCollection>().await`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AddCollection {
+    /// The `Item` items.
+    pub items: ::std::vec::Vec<Item>,
+    /// Items no member claims (see [`AddItem::Unknown`]).
+    pub unknown: ::std::vec::Vec<::dyngen_runtime::UnknownItem>,
+}
+
+::dyngen_runtime::collection_impls!(
+    AddItem, AddCollection, Item => items
+);

@@ -8,7 +8,6 @@ pub struct T {
     table: ::dyngen_runtime::Table,
 }
 
-#[allow(clippy::should_implement_trait)]
 impl T {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -90,9 +89,10 @@ impl ::dyngen_runtime::Entity for Thing {
     type Attributes = ThingAttributes;
 
     fn attributes() -> ThingAttributes {
-        ThingAttributes {
+        const ATTRIBUTES: ThingAttributes = ThingAttributes {
             id: ::dyngen_runtime::Attr::attribute("id"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -133,7 +133,6 @@ pub struct ThingClient<'t>(::dyngen_runtime::EntityClient<'t, Thing>);
 
 ::dyngen_runtime::entity_impls!(Thing, ThingClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> ThingClient<'t> {
     /// Changes attributes of an existing `Thing` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes

@@ -8,7 +8,6 @@ pub struct Jobs {
     table: ::dyngen_runtime::Table,
 }
 
-#[allow(clippy::should_implement_trait)]
 impl Jobs {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -194,13 +193,14 @@ impl ::dyngen_runtime::Entity for Job {
     type Attributes = JobAttributes;
 
     fn attributes() -> JobAttributes {
-        JobAttributes {
+        const ATTRIBUTES: JobAttributes = JobAttributes {
             queue: ::dyngen_runtime::Attr::attribute("queue"),
             id: ::dyngen_runtime::Attr::attribute("id"),
             state: ::dyngen_runtime::Attr::attribute("state"),
             priority: ::dyngen_runtime::Attr::attribute("priority"),
             owner: ::dyngen_runtime::Attr::attribute("owner"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -258,7 +258,6 @@ pub struct JobClient<'t>(::dyngen_runtime::EntityClient<'t, Job>);
 
 ::dyngen_runtime::entity_impls!(Job, JobClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> JobClient<'t> {
     /// Changes attributes of an existing `Job` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -371,7 +370,6 @@ impl<'t> JobUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Job> {
         if self.owner_.is_some() {
             match self.owner_.as_ref().and_then(::std::option::Option::as_ref) {

@@ -10,7 +10,6 @@ pub struct Tasks {
     table: ::dyngen_runtime::Table,
 }
 
-#[allow(clippy::should_implement_trait)]
 impl Tasks {
     /// The table's physical layout, as the schema declares it.
     pub const DEFINITION: ::dyngen_runtime::TableDef = ::dyngen_runtime::TableDef {
@@ -386,7 +385,7 @@ impl ::dyngen_runtime::Entity for Task {
     type Attributes = TaskAttributes;
 
     fn attributes() -> TaskAttributes {
-        TaskAttributes {
+        const ATTRIBUTES: TaskAttributes = TaskAttributes {
             board: ::dyngen_runtime::Attr::attribute("board"),
             task_id: ::dyngen_runtime::Attr::attribute("taskId"),
             title: ::dyngen_runtime::Attr::attribute("title"),
@@ -408,7 +407,8 @@ impl ::dyngen_runtime::Entity for Task {
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
             version: ::dyngen_runtime::Attr::attribute("version"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -535,7 +535,6 @@ pub struct TaskClient<'t>(::dyngen_runtime::EntityClient<'t, Task>);
 
 ::dyngen_runtime::entity_impls!(Task, TaskClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> TaskClient<'t> {
     /// Changes attributes of an existing `Task` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1006,7 +1005,6 @@ impl<'t> TaskUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Task> {
         if self.assignee_.is_some() {
             match self.assignee_.as_ref().and_then(::std::option::Option::as_ref) {
@@ -1168,12 +1166,13 @@ impl ::dyngen_runtime::Entity for Comment {
     type Attributes = CommentAttributes;
 
     fn attributes() -> CommentAttributes {
-        CommentAttributes {
+        const ATTRIBUTES: CommentAttributes = CommentAttributes {
             board: ::dyngen_runtime::Attr::attribute("board"),
             comment_id: ::dyngen_runtime::Attr::attribute("commentId"),
             text: ::dyngen_runtime::Attr::attribute("text"),
             expires_at: ::dyngen_runtime::Attr::attribute("expiresAt"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -1231,7 +1230,6 @@ pub struct CommentClient<'t>(::dyngen_runtime::EntityClient<'t, Comment>);
 
 ::dyngen_runtime::entity_impls!(Comment, CommentClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> CommentClient<'t> {
     /// Changes attributes of an existing `Comment` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1427,14 +1425,15 @@ impl ::dyngen_runtime::Entity for Page {
     type Attributes = PageAttributes;
 
     fn attributes() -> PageAttributes {
-        PageAttributes {
+        const ATTRIBUTES: PageAttributes = PageAttributes {
             site: ::dyngen_runtime::Attr::attribute("site"),
             path: ::dyngen_runtime::Attr::attribute("path"),
             author: ::dyngen_runtime::Attr::attribute("author"),
             body: ::dyngen_runtime::Attr::attribute("body"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -1496,7 +1495,6 @@ pub struct PageClient<'t>(::dyngen_runtime::EntityClient<'t, Page>);
 
 ::dyngen_runtime::entity_impls!(Page, PageClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> PageClient<'t> {
     /// Changes attributes of an existing `Page` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes
@@ -1574,7 +1572,6 @@ impl<'t> PageUpdate<'t> {
         self
     }
 
-    /// The runtime update with the key attributes and pending values written.
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Page> {
         let now = self.update.now();
         if let ::std::option::Option::Some(author_) = self.author_.as_ref() {
@@ -1656,12 +1653,13 @@ impl ::dyngen_runtime::Entity for Counter {
     type Attributes = CounterAttributes;
 
     fn attributes() -> CounterAttributes {
-        CounterAttributes {
+        const ATTRIBUTES: CounterAttributes = CounterAttributes {
             name: ::dyngen_runtime::Attr::attribute("name"),
             count: ::dyngen_runtime::Attr::attribute("count"),
             hits: ::dyngen_runtime::Attr::attribute("hits"),
             level: ::dyngen_runtime::Attr::attribute("level"),
-        }
+        };
+        ATTRIBUTES
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -1712,7 +1710,6 @@ pub struct CounterClient<'t>(::dyngen_runtime::EntityClient<'t, Counter>);
 
 ::dyngen_runtime::entity_impls!(Counter, CounterClient);
 
-#[allow(clippy::should_implement_trait)]
 impl<'t> CounterClient<'t> {
     /// Changes attributes of an existing `Counter` item; await it to run it,
     /// which fails with `NotFound` when there is no such item. Key attributes

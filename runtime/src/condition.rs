@@ -281,7 +281,7 @@ impl<E, T> fmt::Debug for Attr<E, T> {
 }
 
 impl<E, T> Attr<E, T> {
-    pub fn new(path: Path) -> Self {
+    pub const fn new(path: Path) -> Self {
         Attr {
             path,
             in_key: None,
@@ -290,7 +290,7 @@ impl<E, T> Attr<E, T> {
     }
 
     /// A top-level attribute by its stored name.
-    pub fn attribute(field: &'static str) -> Self {
+    pub const fn attribute(field: &'static str) -> Self {
         Attr::new(Path::attribute(field))
     }
 
@@ -298,10 +298,11 @@ impl<E, T> Attr<E, T> {
     /// between `prefix` and `suffix` (`"EventID#{id}"`): conditions compare
     /// that stored text, so `eq("x")` means the key `EventID#x`. Ranges
     /// compare the key's text (its string order).
-    pub fn key_text(field: &'static str, prefix: &'static str, suffix: &'static str) -> Self {
+    pub const fn key_text(field: &'static str, prefix: &'static str, suffix: &'static str) -> Self {
         Attr {
+            path: Path::attribute(field),
             in_key: Some(InKey { prefix, suffix }),
-            ..Attr::attribute(field)
+            marker: PhantomData,
         }
     }
 

@@ -276,14 +276,18 @@ macro_rules! update_impls {
                 self
             }
 
+            // Not `async`: the runtime's future is returned as it is, so no
+            // state machine is compiled per entity.
             /// Runs the update; resolves to the item as written.
-            pub async fn send(self) -> ::core::result::Result<$entity, $crate::Error> {
-                self.finish().send().await
+            pub fn send(self) -> impl ::core::future::Future<Output = ::core::result::Result<$entity, $crate::Error>> + ::core::marker::Send + 't {
+                self.finish().send()
             }
 
             /// Runs the update; resolves to the item as it was before.
-            pub async fn send_returning_old(self) -> ::core::result::Result<$entity, $crate::Error> {
-                self.finish().send_returning_old().await
+            pub fn send_returning_old(
+                self,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<$entity, $crate::Error>> + ::core::marker::Send + 't {
+                self.finish().send_returning_old()
             }
         }
 
@@ -292,7 +296,7 @@ macro_rules! update_impls {
             type IntoFuture = $crate::write::WriteFuture<'t, $entity>;
 
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                ::std::boxed::Box::pin(self.finish().send())
             }
         }
 

@@ -57,6 +57,15 @@ pub struct EntityView {
 }
 
 impl EntityView {
+    /// Whether a method of the entity client is named like a std trait's
+    /// (an access pattern called `next`): its impl allows the clippy lint.
+    pub fn client_shadows_std_method(&self) -> bool {
+        self.all_indexes().any(|index| {
+            names::looks_like_std_trait_method(&index.method)
+                || index.across.as_ref().is_some_and(|a| names::looks_like_std_trait_method(&a.method))
+        })
+    }
+
     pub fn all_indexes(&self) -> impl Iterator<Item = &IndexView> {
         std::iter::once(&self.primary).chain(&self.indexes)
     }
