@@ -265,9 +265,36 @@ fn finish(converted: String) -> Result<String, InvalidRustName> {
 /// like a std trait's: `add`, `cmp`, `next`, ...): generated impls whose
 /// methods, named after the schema, include one allow the lint.
 const STD_TRAIT_METHODS: &[&str] = &[
-    "add", "as_mut", "as_ref", "bitand", "bitor", "bitxor", "borrow", "borrow_mut", "clone", "cmp", "default",
-    "deref", "deref_mut", "div", "drop", "eq", "from_iter", "from_str", "hash", "index", "index_mut", "into_iter",
-    "mul", "neg", "next", "not", "rem", "shl", "shr", "sub",
+    "add",
+    "as_mut",
+    "as_ref",
+    "bitand",
+    "bitor",
+    "bitxor",
+    "borrow",
+    "borrow_mut",
+    "clone",
+    "cmp",
+    "default",
+    "deref",
+    "deref_mut",
+    "div",
+    "drop",
+    "eq",
+    "from_iter",
+    "from_str",
+    "hash",
+    "index",
+    "index_mut",
+    "into_iter",
+    "mul",
+    "neg",
+    "next",
+    "not",
+    "rem",
+    "shl",
+    "shr",
+    "sub",
 ];
 
 /// Whether a generated method named `name` (maybe `r#type`) reads like a
@@ -305,4 +332,3 @@ mod tests {
         assert!(value_name("_").is_err());
     }
 }
-

@@ -223,15 +223,14 @@ impl ::dyngen_runtime::Entity for User {
     type Attributes = UserAttributes;
 
     fn attributes() -> UserAttributes {
-        const ATTRIBUTES: UserAttributes = UserAttributes {
+        UserAttributes {
             username: ::dyngen_runtime::Attr::attribute("username"),
             full_name: ::dyngen_runtime::Attr::attribute("fullName"),
             bio: ::dyngen_runtime::Attr::attribute("bio"),
             location: ::dyngen_runtime::Attr::attribute("location"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -501,7 +500,7 @@ impl ::dyngen_runtime::Entity for Repository {
     type Attributes = RepositoryAttributes;
 
     fn attributes() -> RepositoryAttributes {
-        const ATTRIBUTES: RepositoryAttributes = RepositoryAttributes {
+        RepositoryAttributes {
             repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
             repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
             username: ::dyngen_runtime::Attr::attribute("username"),
@@ -511,8 +510,7 @@ impl ::dyngen_runtime::Entity for Repository {
             default_branch: ::dyngen_runtime::Attr::attribute("defaultBranch"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -858,7 +856,7 @@ impl ::dyngen_runtime::Entity for Issue {
     type Attributes = IssueAttributes;
 
     fn attributes() -> IssueAttributes {
-        const ATTRIBUTES: IssueAttributes = IssueAttributes {
+        IssueAttributes {
             issue_number: ::dyngen_runtime::Attr::attribute("issueNumber"),
             repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
             repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
@@ -868,8 +866,7 @@ impl ::dyngen_runtime::Entity for Issue {
             status: ::dyngen_runtime::Attr::attribute("status"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -1245,7 +1242,7 @@ impl ::dyngen_runtime::Entity for PullRequest {
     type Attributes = PullRequestAttributes;
 
     fn attributes() -> PullRequestAttributes {
-        const ATTRIBUTES: PullRequestAttributes = PullRequestAttributes {
+        PullRequestAttributes {
             pull_request_number: ::dyngen_runtime::Attr::attribute("pullRequestNumber"),
             repo_name: ::dyngen_runtime::Attr::attribute("repoName"),
             repo_owner: ::dyngen_runtime::Attr::attribute("repoOwner"),
@@ -1255,8 +1252,7 @@ impl ::dyngen_runtime::Entity for PullRequest {
             status: ::dyngen_runtime::Attr::attribute("status"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {

@@ -116,7 +116,9 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
                 entities: &entities,
                 collections: &collections,
                 first_client_method,
-                table_shadows_std_method: entities.iter().map(|e| &e.client_method)
+                table_shadows_std_method: entities
+                    .iter()
+                    .map(|e| &e.client_method)
                     .chain(collections.iter().map(|c| &c.method))
                     .any(|method| dyngen_dsl::names::looks_like_std_trait_method(method)),
             },
@@ -311,7 +313,10 @@ fn fill_literal_lists(text: &str) -> String {
         element.len() >= 3
             && element.starts_with('"')
             && element.ends_with("\",")
-            && !element[1..element.len() - 2].replace("\\\\", "").replace("\\\"", "").contains('"')
+            && !element[1..element.len() - 2]
+                .replace("\\\\", "")
+                .replace("\\\"", "")
+                .contains('"')
     };
     let mut out = String::with_capacity(text.len());
     let lines: Vec<&str> = text.lines().collect();

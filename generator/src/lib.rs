@@ -14,6 +14,7 @@ mod build;
 pub mod diff;
 pub mod doc;
 pub mod generate;
+pub mod init;
 pub mod report;
 pub mod table_def;
 mod view;

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use dyngen::report::{json_document, FileReport};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Generates a typed Rust access layer for DynamoDB single-table designs.
@@ -146,6 +146,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
         color: Color,
     },
+    /// Make DIR a crate on dyngen: `schema/todo.dyn`, `build.rs`,
+    /// `src/main.rs` and the `Cargo.toml` entries (a whole `Cargo.toml`
+    /// when there is none; an existing one gets its entries added and an
+    /// existing `src/main.rs` is kept). Never overwrites a file.
+    #[command(after_help = "Exit codes: 0 written, 2 a file would be overwritten, \
+                            the crate is set up already, or I/O errors (nothing is written).")]
+    Init {
+        /// The crate's directory (made when missing).
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -239,6 +250,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Fmt { files, check, color } => fmt(&files, check, color),
+        Command::Init { dir } => init(&dir),
         Command::Diff {
             old,
             new,
@@ -297,6 +309,76 @@ fn with_schema(
         .file_name()
         .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
     then(&ir, &file_name)
+}
+
+/// `dyngen init DIR`: plans the crate from what DIR holds, then writes it.
+fn init(dir: &Path) -> ExitCode {
+    use dyngen::init::{plan, DyngenSource, Existing};
+    let name = match dir
+        .canonicalize()
+        .ok()
+        .or_else(|| Some(dir.to_path_buf()))
+        .and_then(|d| d.file_name().and_then(|n| n.to_str()).map(str::to_owned))
+    {
+        Some(name) => name,
+        None => {
+            eprintln!("error: cannot name a crate after `{}`", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    let manifest = match std::fs::read_to_string(dir.join("Cargo.toml")) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            eprintln!("error: reading {}: {e}", dir.join("Cargo.toml").display());
+            return ExitCode::from(2);
+        }
+    };
+    let existing = Existing {
+        manifest,
+        files: ["schema/todo.dyn", "build.rs", "src/main.rs"]
+            .iter()
+            .filter(|f| dir.join(f).exists())
+            .map(|f| f.to_string())
+            .collect(),
+    };
+    let plan = match plan(&name, &existing, &DyngenSource::of_this_build()) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for (path, contents) in &plan.files {
+        let path = dir.join(path);
+        // Only an existing Cargo.toml is replaced (with entries added);
+        // every other file must not exist, even if it appeared just now.
+        let replace = path.ends_with("Cargo.toml") && plan.manifest_edited;
+        let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(replace)
+                .create(replace)
+                .create_new(!replace)
+                .open(&path)?;
+            file.write_all(contents.as_bytes())
+        });
+        if let Err(e) = written {
+            eprintln!("error: writing {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!("wrote {}", path.display());
+    }
+    if plan.main_kept {
+        eprintln!(
+            "kept src/main.rs: include the module with `mod todo {{ dyngen_runtime::include_generated!(\"todo\"); }}`"
+        );
+    }
+    eprintln!(
+        "next: `cargo run` in {} (see the README's \"Use it in your crate\")",
+        dir.display()
+    );
+    ExitCode::SUCCESS
 }
 
 fn fmt(files: &[PathBuf], check: bool, color: Color) -> ExitCode {

@@ -502,7 +502,7 @@ impl ::dyngen_runtime::Entity for Book {
     type Attributes = BookAttributes;
 
     fn attributes() -> BookAttributes {
-        const ATTRIBUTES: BookAttributes = BookAttributes {
+        BookAttributes {
             isbn: ::dyngen_runtime::Attr::attribute("isbn"),
             title: ::dyngen_runtime::Attr::attribute("title"),
             in_print: ::dyngen_runtime::Attr::attribute("inPrint"),
@@ -534,8 +534,7 @@ impl ::dyngen_runtime::Entity for Book {
             category: ::dyngen_runtime::Attr::attribute("category"),
             summary: ::dyngen_runtime::Attr::attribute("summary"),
             cover: ::dyngen_runtime::Attr::attribute("cover"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -1544,12 +1543,11 @@ impl ::dyngen_runtime::Entity for Loan {
     type Attributes = LoanAttributes;
 
     fn attributes() -> LoanAttributes {
-        const ATTRIBUTES: LoanAttributes = LoanAttributes {
+        LoanAttributes {
             isbn: ::dyngen_runtime::Attr::attribute("isbn"),
             member: ::dyngen_runtime::Attr::attribute("member"),
             until: ::dyngen_runtime::Attr::attribute("expiresAt"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {

@@ -521,7 +521,7 @@ impl ::dyngen_runtime::Entity for Customer {
     type Attributes = CustomerAttributes;
 
     fn attributes() -> CustomerAttributes {
-        const ATTRIBUTES: CustomerAttributes = CustomerAttributes {
+        CustomerAttributes {
             customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
             email: ::dyngen_runtime::Attr::attribute("email"),
             name: ::dyngen_runtime::Attr::attribute("name"),
@@ -545,8 +545,7 @@ impl ::dyngen_runtime::Entity for Customer {
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
             version: ::dyngen_runtime::Attr::attribute("version"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -1399,7 +1398,7 @@ impl ::dyngen_runtime::Entity for Order {
     type Attributes = OrderAttributes;
 
     fn attributes() -> OrderAttributes {
-        const ATTRIBUTES: OrderAttributes = OrderAttributes {
+        OrderAttributes {
             id: ::dyngen_runtime::Attr::attribute("id"),
             customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
             status: ::dyngen_runtime::Attr::attribute("status"),
@@ -1409,8 +1408,7 @@ impl ::dyngen_runtime::Entity for Order {
             ship_to: ::dyngen_runtime::Attr::attribute("shipTo"),
             reserved_until: ::dyngen_runtime::Attr::attribute("reservedUntil"),
             rev: ::dyngen_runtime::Attr::attribute("rev"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn version(&self) -> ::std::option::Option<i128> {
@@ -1824,12 +1822,11 @@ impl ::dyngen_runtime::Entity for Session {
     type Attributes = SessionAttributes;
 
     fn attributes() -> SessionAttributes {
-        const ATTRIBUTES: SessionAttributes = SessionAttributes {
+        SessionAttributes {
             token: ::dyngen_runtime::Attr::attribute("token"),
             customer_id: ::dyngen_runtime::Attr::attribute("customerId"),
             expires_at: ::dyngen_runtime::Attr::attribute("expiresAt"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {

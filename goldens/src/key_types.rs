@@ -170,12 +170,11 @@ impl ::dyngen_runtime::Entity for Sensor {
     type Attributes = SensorAttributes;
 
     fn attributes() -> SensorAttributes {
-        const ATTRIBUTES: SensorAttributes = SensorAttributes {
+        SensorAttributes {
             site: ::dyngen_runtime::Attr::attribute("site"),
             sensor_id: ::dyngen_runtime::Attr::attribute("sensorId"),
             active: ::dyngen_runtime::Attr::attribute("active"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -417,7 +416,7 @@ impl ::dyngen_runtime::Entity for Reading {
     type Attributes = ReadingAttributes;
 
     fn attributes() -> ReadingAttributes {
-        const ATTRIBUTES: ReadingAttributes = ReadingAttributes {
+        ReadingAttributes {
             site: ::dyngen_runtime::Attr::attribute("site"),
             sensor_id: ::dyngen_runtime::Attr::attribute("sensorId"),
             at: ::dyngen_runtime::Attr::attribute("at"),
@@ -425,8 +424,7 @@ impl ::dyngen_runtime::Entity for Reading {
             offset: ::dyngen_runtime::Attr::attribute("offset"),
             level: ::dyngen_runtime::Attr::attribute("level"),
             value: ::dyngen_runtime::Attr::attribute("value"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {

@@ -175,14 +175,13 @@ impl ::dyngen_runtime::Entity for Item {
     type Attributes = ItemAttributes;
 
     fn attributes() -> ItemAttributes {
-        const ATTRIBUTES: ItemAttributes = ItemAttributes {
+        ItemAttributes {
             id: ::dyngen_runtime::Attr::attribute("id"),
             r#type: ::dyngen_runtime::Attr::attribute("type"),
             r#fn: ::dyngen_runtime::Attr::attribute("fn"),
             r#match: ::dyngen_runtime::Attr::attribute("match"),
             r#async: ::dyngen_runtime::Attr::attribute("async"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {

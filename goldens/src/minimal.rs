@@ -89,10 +89,9 @@ impl ::dyngen_runtime::Entity for Thing {
     type Attributes = ThingAttributes;
 
     fn attributes() -> ThingAttributes {
-        const ATTRIBUTES: ThingAttributes = ThingAttributes {
+        ThingAttributes {
             id: ::dyngen_runtime::Attr::attribute("id"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {

@@ -193,14 +193,13 @@ impl ::dyngen_runtime::Entity for Job {
     type Attributes = JobAttributes;
 
     fn attributes() -> JobAttributes {
-        const ATTRIBUTES: JobAttributes = JobAttributes {
+        JobAttributes {
             queue: ::dyngen_runtime::Attr::attribute("queue"),
             id: ::dyngen_runtime::Attr::attribute("id"),
             state: ::dyngen_runtime::Attr::attribute("state"),
             priority: ::dyngen_runtime::Attr::attribute("priority"),
             owner: ::dyngen_runtime::Attr::attribute("owner"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {

@@ -385,7 +385,7 @@ impl ::dyngen_runtime::Entity for Task {
     type Attributes = TaskAttributes;
 
     fn attributes() -> TaskAttributes {
-        const ATTRIBUTES: TaskAttributes = TaskAttributes {
+        TaskAttributes {
             board: ::dyngen_runtime::Attr::attribute("board"),
             task_id: ::dyngen_runtime::Attr::attribute("taskId"),
             title: ::dyngen_runtime::Attr::attribute("title"),
@@ -407,8 +407,7 @@ impl ::dyngen_runtime::Entity for Task {
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
             version: ::dyngen_runtime::Attr::attribute("version"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -1166,13 +1165,12 @@ impl ::dyngen_runtime::Entity for Comment {
     type Attributes = CommentAttributes;
 
     fn attributes() -> CommentAttributes {
-        const ATTRIBUTES: CommentAttributes = CommentAttributes {
+        CommentAttributes {
             board: ::dyngen_runtime::Attr::attribute("board"),
             comment_id: ::dyngen_runtime::Attr::attribute("commentId"),
             text: ::dyngen_runtime::Attr::attribute("text"),
             expires_at: ::dyngen_runtime::Attr::attribute("expiresAt"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
@@ -1425,15 +1423,14 @@ impl ::dyngen_runtime::Entity for Page {
     type Attributes = PageAttributes;
 
     fn attributes() -> PageAttributes {
-        const ATTRIBUTES: PageAttributes = PageAttributes {
+        PageAttributes {
             site: ::dyngen_runtime::Attr::attribute("site"),
             path: ::dyngen_runtime::Attr::attribute("path"),
             author: ::dyngen_runtime::Attr::attribute("author"),
             body: ::dyngen_runtime::Attr::attribute("body"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn touch(&mut self, now: ::dyngen_runtime::Timestamp) {
@@ -1653,13 +1650,12 @@ impl ::dyngen_runtime::Entity for Counter {
     type Attributes = CounterAttributes;
 
     fn attributes() -> CounterAttributes {
-        const ATTRIBUTES: CounterAttributes = CounterAttributes {
+        CounterAttributes {
             name: ::dyngen_runtime::Attr::attribute("name"),
             count: ::dyngen_runtime::Attr::attribute("count"),
             hits: ::dyngen_runtime::Attr::attribute("hits"),
             level: ::dyngen_runtime::Attr::attribute("level"),
-        };
-        ATTRIBUTES
+        }
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {

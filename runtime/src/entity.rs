@@ -276,18 +276,14 @@ macro_rules! update_impls {
                 self
             }
 
-            // Not `async`: the runtime's future is returned as it is, so no
-            // state machine is compiled per entity.
             /// Runs the update; resolves to the item as written.
-            pub fn send(self) -> impl ::core::future::Future<Output = ::core::result::Result<$entity, $crate::Error>> + ::core::marker::Send + 't {
-                self.finish().send()
+            pub async fn send(self) -> ::core::result::Result<$entity, $crate::Error> {
+                self.finish().send().await
             }
 
             /// Runs the update; resolves to the item as it was before.
-            pub fn send_returning_old(
-                self,
-            ) -> impl ::core::future::Future<Output = ::core::result::Result<$entity, $crate::Error>> + ::core::marker::Send + 't {
-                self.finish().send_returning_old()
+            pub async fn send_returning_old(self) -> ::core::result::Result<$entity, $crate::Error> {
+                self.finish().send_returning_old().await
             }
         }
 
@@ -296,7 +292,7 @@ macro_rules! update_impls {
             type IntoFuture = $crate::write::WriteFuture<'t, $entity>;
 
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.finish().send())
+                ::std::boxed::Box::pin(self.send())
             }
         }
 

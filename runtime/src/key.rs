@@ -539,7 +539,6 @@ pub fn attribute(ty: KeyType, text: String) -> aws_sdk_dynamodb::types::Attribut
     }
 }
 
-
 /// The text a key builder writes for the bytes of a `B` key (lowercase hex).
 pub fn hex_text(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);

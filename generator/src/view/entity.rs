@@ -62,7 +62,10 @@ impl EntityView {
     pub fn client_shadows_std_method(&self) -> bool {
         self.all_indexes().any(|index| {
             names::looks_like_std_trait_method(&index.method)
-                || index.across.as_ref().is_some_and(|a| names::looks_like_std_trait_method(&a.method))
+                || index
+                    .across
+                    .as_ref()
+                    .is_some_and(|a| names::looks_like_std_trait_method(&a.method))
         })
     }
 

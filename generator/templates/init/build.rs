@@ -1,0 +1,3 @@
+fn main() {
+    dyngen::compile("schema/todo.dyn").unwrap();
+}
