@@ -1,6 +1,6 @@
-//! `dyngen init` as a user runs it, and the README crate it writes.
+//! `dyngen init` as a user runs it (that it writes the README's crate is
+//! checked by `tests/tests/readme_crate.rs`, which reads the README).
 
-use dyngen::init::{plan, DyngenSource, Existing};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -20,52 +20,6 @@ fn scratch(name: &str) -> PathBuf {
 
 fn read(path: PathBuf) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The file blocks (```` ```rust build.rs ````) of the README's "Use it in
-/// your crate" section, by file.
-fn readme_files() -> Vec<(String, String)> {
-    let readme = read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"));
-    let start = readme.find("## Use it in your crate").expect("the README's section");
-    let section = &readme[start..];
-    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
-    let mut files = Vec::new();
-    let mut lines = section.lines();
-    while let Some(line) = lines.next() {
-        let Some(info) = line.strip_prefix("```") else { continue };
-        let file = info.split_whitespace().nth(1).map(str::to_string);
-        let mut text = String::new();
-        for line in lines.by_ref() {
-            if line.starts_with("```") {
-                break;
-            }
-            text.push_str(line);
-            text.push('\n');
-        }
-        if let Some(file) = file {
-            files.push((file, text));
-        }
-    }
-    files
-}
-
-#[test]
-fn init_writes_the_readme_crate() {
-    // With dyngen cloned beside the crate, as the README has it.
-    let source = DyngenSource::Path {
-        generator: "../dyngen/generator".into(),
-        runtime: "../dyngen/runtime".into(),
-    };
-    let plan = plan("my-app", &Existing::default(), &source).unwrap();
-    let readme = readme_files();
-    assert_eq!(readme.len(), 4, "Cargo.toml, the schema, build.rs and src/main.rs");
-    for (file, text) in readme {
-        assert_eq!(
-            plan.files.get(&file),
-            Some(&text),
-            "`dyngen init` writes the README's {file}"
-        );
-    }
 }
 
 #[test]

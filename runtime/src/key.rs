@@ -220,13 +220,7 @@ impl KeyBuilder {
         if self.error.is_none() {
             match value.write_segment(casing, &mut self.buffer) {
                 Ok(()) => self.buffer.push(DELIMITER),
-                Err(message) => {
-                    self.error = Some(Box::new(Error::InvalidKey {
-                        entity: self.entity,
-                        attribute: composite,
-                        message,
-                    }))
-                }
+                Err(message) => self.refuse(composite, message),
             }
         }
         self
@@ -289,13 +283,20 @@ impl KeyBuilder {
             }
         };
         if let Some(message) = problem {
-            self.error = Some(Box::new(Error::InvalidKey {
-                entity: self.entity,
-                attribute: composite,
-                message,
-            }));
+            self.refuse(composite, message);
         }
         self
+    }
+
+    /// Records why the value of `composite` cannot be in a key: the
+    /// builder's result is that error.
+    #[cold]
+    fn refuse(&mut self, composite: &'static str, message: String) {
+        self.error = Some(Box::new(Error::InvalidKey {
+            entity: self.entity,
+            attribute: composite,
+            message,
+        }));
     }
 
     /// Appends bytes for a `B` key, as lowercase hex: the text a `B` key

@@ -144,6 +144,23 @@ async fn the_readme_crate_builds_and_runs_against_dynamodb_local() {
 }
 
 #[test]
+fn dyngen_init_writes_the_readme_crate() {
+    // With dyngen cloned beside the crate, as the README has it.
+    let source = dyngen::init::DyngenSource::Path {
+        generator: "../dyngen/generator".into(),
+        runtime: "../dyngen/runtime".into(),
+    };
+    let plan = dyngen::init::plan("my-app", &Default::default(), &source).unwrap();
+    let blocks = blocks(&section());
+    let files: Vec<&Block> = blocks.iter().filter(|b| b.file.is_some()).collect();
+    assert_eq!(files.len(), 4, "Cargo.toml, the schema, build.rs and src/main.rs");
+    for block in files {
+        let file = block.file.as_deref().unwrap();
+        assert_eq!(plan.files.get(file), Some(&block.text), "`dyngen init` writes the README's {file}");
+    }
+}
+
+#[test]
 fn the_readme_install_line_installs_a_working_cli() {
     let section = section();
     let line = section
