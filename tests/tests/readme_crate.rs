@@ -156,7 +156,11 @@ fn dyngen_init_writes_the_readme_crate() {
     assert_eq!(files.len(), 4, "Cargo.toml, the schema, build.rs and src/main.rs");
     for block in files {
         let file = block.file.as_deref().unwrap();
-        assert_eq!(plan.files.get(file), Some(&block.text), "`dyngen init` writes the README's {file}");
+        assert_eq!(
+            plan.files.get(file),
+            Some(&block.text),
+            "`dyngen init` writes the README's {file}"
+        );
     }
 }
 
