@@ -86,6 +86,8 @@ pub enum InitError {
     AlreadySetUp(String),
     #[error("Cargo.toml does not parse: {0}")]
     BadManifest(String),
+    #[error("`{0}` cannot name a crate: use letters, digits, `-` and `_`, starting with a letter (init a directory named so, or write its Cargo.toml first)")]
+    BadCrateName(String),
 }
 
 fn list(paths: &[String]) -> String {
@@ -112,6 +114,12 @@ pub fn plan(name: &str, existing: &Existing, source: &DyngenSource) -> Result<Pl
         return Err(InitError::WouldOverwrite(vec!["src/main.rs".into()]));
     }
     let manifest_edited = existing.manifest.is_some();
+    // Cargo's rule for package names; the name goes into a new manifest.
+    let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !manifest_edited && !valid_name {
+        return Err(InitError::BadCrateName(name.to_string()));
+    }
     let mut manifest: toml_edit::DocumentMut = match &existing.manifest {
         Some(text) => text
             .parse()
@@ -242,6 +250,10 @@ mod tests {
         assert_eq!(
             plan("x", &set_up, &from_clone()),
             Err(InitError::AlreadySetUp("dyngen".into()))
+        );
+        assert_eq!(
+            plan("my app\"", &Existing::default(), &from_clone()),
+            Err(InitError::BadCrateName("my app\"".into()))
         );
         let broken = Existing {
             manifest: Some("[package\n".into()),
