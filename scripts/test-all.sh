@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # THE project test command: runs every test in the workspace, including the
 # integration tests against DynamoDB Local (installed and started here, and
-# always stopped on exit).
+# always stopped on exit), and then the integration suites and the example
+# program again on the embedded engine (the differential run; DynamoDB Local
+# is the reference, docs/testing.md lists where the engines differ).
 #
 #   scripts/test-all.sh                 # everything
 #   scripts/test-all.sh -- --nocapture  # extra args go to both `cargo test` runs
@@ -44,3 +46,21 @@ cargo test --workspace --all-targets "$@"
 cargo test --workspace --doc "$@"
 # The example program asserts the seed's expected results for its access patterns.
 cargo run -q -p dyngen-example-vcs
+
+# The differential run. The test binaries built above (tests and libraries'
+# unit tests of the two integration packages; not the benchmarks) are run
+# again as they are: a `cargo test -p ...` would unify features differently
+# and rebuild.
+echo "test-all: the integration suites again, on the embedded engine" >&2
+suites=0
+while read -r dir exe; do
+    (cd "$dir" && DYNGEN_ENGINE=embedded "$exe" -q)
+    suites=$((suites + 1))
+done < <(cargo test --workspace --all-targets --no-run --message-format=json "$@" 2>/dev/null |
+    sed -n 's%.*"package_id":"path+file://\([^"#]*\)#\(dyngen-tests\|dyngen-adopt-examples\)@[^"]*","manifest_path":"[^"]*","target":{"kind":\["\(test\|lib\)"\].*"executable":"\([^"]*\)".*%\1 \4%p')
+if ((suites < 10)); then
+    echo "test-all: found only $suites integration test binaries for the embedded run" >&2
+    exit 1
+fi
+# The example program on a machine with nothing installed: no endpoint.
+env -u DYNGEN_DYNAMODB_ENDPOINT cargo run -q -p dyngen-example-vcs

@@ -1,18 +1,31 @@
-//! Seeds the seed document's version-control data into DynamoDB Local and
-//! runs its access patterns 1 to 8 through the generated module,
-//! printing what it finds. Exits non-zero if a result differs from the seed.
+//! Seeds the seed document's version-control data into a table and runs
+//! its access patterns 1 to 8 through the generated module, printing what it
+//! finds. Exits non-zero if a result differs from the seed.
 //!
 //! ```sh
-//! eval "$(scripts/dynamodb-local.sh start)"
-//! cargo run -p dyngen-example-vcs
+//! cargo run -p dyngen-example-vcs          # on the embedded engine: nothing to install
+//!
+//! eval "$(scripts/dynamodb-local.sh start)"  # or on DynamoDB Local (or AWS):
+//! cargo run -p dyngen-example-vcs          # DYNGEN_DYNAMODB_ENDPOINT is set
 //! ```
+//!
+//! With `DYNGEN_DYNAMODB_ENDPOINT` set, the client uses that endpoint, with
+//! the credentials of `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` /
+//! `AWS_SESSION_TOKEN` and the region of `AWS_REGION` when they are set
+//! (so `https://dynamodb.eu-west-1.amazonaws.com` reaches AWS), and dummy
+//! ones otherwise (enough for a local engine).
 
 use dyngen_example_vcs::vcs::*;
 use dyngen_runtime::aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use dyngen_runtime::chrono::{DateTime, Utc};
+use dyngen_runtime::embedded::EmbeddedEngine;
 use std::process::ExitCode;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// The endpoint of DynamoDB Local, another engine or AWS; unset for the
+/// embedded engine.
+const ENDPOINT_ENV: &str = "DYNGEN_DYNAMODB_ENDPOINT";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -28,17 +41,46 @@ async fn main() -> ExitCode {
     }
 }
 
-fn client() -> Result<dyngen_runtime::aws_sdk_dynamodb::Client> {
-    let endpoint = std::env::var("DYNGEN_DYNAMODB_ENDPOINT").map_err(|_| {
-        "DYNGEN_DYNAMODB_ENDPOINT is not set; start DynamoDB Local with scripts/dynamodb-local.sh start"
-    })?;
-    let config = dyngen_runtime::aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("local", "local", None, None, "dyngen-example"))
-        .build();
-    Ok(dyngen_runtime::aws_sdk_dynamodb::Client::from_conf(config))
+/// Where the example's table lives.
+enum Engine {
+    /// In this process; stops when dropped.
+    Embedded(EmbeddedEngine),
+    /// At an endpoint: DynamoDB Local, another engine, or AWS.
+    Remote(dyngen_runtime::aws_sdk_dynamodb::Client),
+}
+
+impl Engine {
+    fn from_env() -> Result<Engine> {
+        let Some(endpoint) = std::env::var(ENDPOINT_ENV).ok().filter(|e| !e.trim().is_empty()) else {
+            println!(
+                "Engine: embedded (dynoxide {}); set {ENDPOINT_ENV} for another",
+                EmbeddedEngine::version()
+            );
+            return Ok(Engine::Embedded(EmbeddedEngine::start()?));
+        };
+        println!("Engine: {endpoint}");
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let credentials = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => Credentials::new(id, secret, env("AWS_SESSION_TOKEN"), None, "environment"),
+            _ => Credentials::new("local", "local", None, None, "dyngen-example"),
+        };
+        let config = dyngen_runtime::aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(Region::new(env("AWS_REGION").unwrap_or_else(|| "us-east-1".to_owned())))
+            .credentials_provider(credentials)
+            .build();
+        Ok(Engine::Remote(dyngen_runtime::aws_sdk_dynamodb::Client::from_conf(
+            config,
+        )))
+    }
+
+    fn client(&self) -> dyngen_runtime::aws_sdk_dynamodb::Client {
+        match self {
+            Engine::Embedded(engine) => engine.client(),
+            Engine::Remote(client) => client.clone(),
+        }
+    }
 }
 
 /// Fails the run when a pattern returns something the seed does not expect.
@@ -51,7 +93,8 @@ fn expect<T: PartialEq + std::fmt::Debug>(what: &str, actual: T, expected: T) ->
 }
 
 async fn run() -> Result<()> {
-    let db = Vcs::new(client()?, format!("vcs-example-{}", std::process::id()));
+    let engine = Engine::from_env()?;
+    let db = Vcs::new(engine.client(), format!("vcs-example-{}", std::process::id()));
     db.table().create_if_missing().await?;
     seed(&db, Utc::now()).await?;
 

@@ -154,7 +154,10 @@ fn add_dependencies(manifest: &mut toml_edit::DocumentMut, source: &DyngenSource
         }
     }
     let dependencies = table_of(manifest, "dependencies");
-    dependencies.insert("dyngen-runtime", source.dependency("runtime"));
+    dependencies.insert(
+        "dyngen-runtime",
+        with_features(source.dependency("runtime"), &["embedded"]),
+    );
     if dependencies.get("aws-config").is_none() {
         dependencies.insert("aws-config", toml_edit::value("1"));
     }
@@ -170,6 +173,24 @@ fn add_dependencies(manifest: &mut toml_edit::DocumentMut, source: &DyngenSource
     let build = table_of(manifest, "build-dependencies");
     build.insert("dyngen", source.dependency("generator"));
     Ok(())
+}
+
+/// `dependency` (a version or an inline table) with `features` added.
+fn with_features(dependency: toml_edit::Item, features: &[&str]) -> toml_edit::Item {
+    let mut table = match dependency.as_value() {
+        Some(toml_edit::Value::InlineTable(table)) => table.clone(),
+        Some(version) => {
+            let mut table = toml_edit::InlineTable::new();
+            table.insert("version", version.clone());
+            table
+        }
+        None => toml_edit::InlineTable::new(),
+    };
+    table.insert(
+        "features",
+        features.iter().copied().collect::<toml_edit::Array>().into(),
+    );
+    toml_edit::value(table)
 }
 
 fn table_of<'a>(manifest: &'a mut toml_edit::DocumentMut, name: &str) -> &'a mut toml_edit::Table {
@@ -199,7 +220,7 @@ mod tests {
         let manifest = &plan.files["Cargo.toml"];
         assert!(manifest.starts_with("[package]\nname = \"my-app\"\n"), "{manifest}");
         assert!(
-            manifest.contains("dyngen-runtime = { path = \"/src/dyngen/runtime\" }"),
+            manifest.contains("dyngen-runtime = { path = \"/src/dyngen/runtime\", features = [\"embedded\"] }"),
             "{manifest}"
         );
         assert!(
@@ -222,7 +243,10 @@ mod tests {
             manifest.contains("tokio = { version = \"1\", features = [\"full\"] }"),
             "kept: {manifest}"
         );
-        assert!(manifest.contains("dyngen-runtime = \"0.1.0\""), "{manifest}");
+        assert!(
+            manifest.contains("dyngen-runtime = { version = \"0.1.0\", features = [\"embedded\"] }"),
+            "{manifest}"
+        );
         assert!(manifest.contains("aws-config = \"1\""), "{manifest}");
         assert!(
             manifest.contains("[build-dependencies]\ndyngen = \"0.1.0\""),

@@ -37,7 +37,10 @@ fn init_makes_a_crate_and_never_overwrites() {
         .canonicalize()
         .unwrap();
     assert!(
-        manifest.contains(&format!("dyngen-runtime = {{ path = \"{}\" }}", runtime.display())),
+        manifest.contains(&format!(
+            "dyngen-runtime = {{ path = \"{}\", features = [\"embedded\"] }}",
+            runtime.display()
+        )),
         "{manifest}"
     );
     assert!(read(dir.join("src/main.rs")).contains("include_generated!(\"todo\")"));

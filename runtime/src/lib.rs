@@ -15,7 +15,8 @@
 //! - [`condition`]: typed conditions and filters, over [`expr`]'s aliasing;
 //! - [`query`]: queries with typed sort-key conditions, pages, cursors, streams;
 //! - [`batch`]: batch get and write across entities, with [`retry`]'s backoff;
-//! - [`transaction`]: write and read transactions across entities.
+//! - [`transaction`]: write and read transactions across entities;
+//! - `embedded` (feature `embedded`): an in-process engine for tests and first steps.
 //!
 //! The generic types ([`Update`], [`Query`]) are thin shells over untyped
 //! cores, so that a user's crate compiles little per entity.
@@ -27,6 +28,8 @@ pub mod batch;
 pub mod client;
 #[cfg(feature = "client")]
 pub mod condition;
+#[cfg(feature = "embedded")]
+pub mod embedded;
 #[cfg(feature = "client")]
 pub mod entity;
 pub mod error;

@@ -15,6 +15,12 @@
 //! }
 //! ```
 //!
+//! The same suite runs on the embedded engine (`dyngen_runtime::embedded`)
+//! when [`ENGINE_ENV`] is `embedded`: every test binary then starts one
+//! engine in process and shares it between its tests. DynamoDB Local stays
+//! the reference; the places where the engines differ are listed in
+//! docs/testing.md and asked for with [`engine`].
+//!
 //! When DynamoDB Local is not configured or not reachable, the test is
 //! skipped (with a loud message on stderr) in a developer's shell, but it
 //! fails under CI (`CI` set to anything but empty, `0` or `false`) or when
@@ -33,6 +39,43 @@ use aws_sdk_dynamodb::Client;
 
 /// Env var holding DynamoDB Local's URL, e.g. `http://127.0.0.1:8000`.
 pub const ENDPOINT_ENV: &str = "DYNGEN_DYNAMODB_ENDPOINT";
+
+/// Env var choosing the engine the suite runs on: `dynamodb-local` (the
+/// default, at [`ENDPOINT_ENV`]) or `embedded` (in process).
+pub const ENGINE_ENV: &str = "DYNGEN_ENGINE";
+
+/// The engine a test binary runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// DynamoDB Local at [`ENDPOINT_ENV`]: the reference.
+    DynamoDbLocal,
+    /// dyngen-runtime's embedded engine, one per test binary.
+    Embedded,
+}
+
+/// The engine chosen by [`ENGINE_ENV`]. Panics on a value it does not know,
+/// so that a typo cannot quietly run the suite on the wrong engine.
+pub fn engine() -> Engine {
+    match std::env::var(ENGINE_ENV).as_deref().map(str::trim) {
+        Err(_) | Ok("") | Ok("dynamodb-local") => Engine::DynamoDbLocal,
+        Ok("embedded") => Engine::Embedded,
+        Ok(other) => panic!("{ENGINE_ENV}={other}: expected `dynamodb-local` or `embedded`"),
+    }
+}
+
+/// The embedded engine this test binary shares, started on first use.
+fn embedded_engine() -> &'static dyngen_runtime::embedded::EmbeddedEngine {
+    static ENGINE: std::sync::OnceLock<dyngen_runtime::embedded::EmbeddedEngine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| dyngen_runtime::embedded::EmbeddedEngine::start().unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Runs the shared embedded engine's TTL sweep (see
+/// `EmbeddedEngine::sweep_ttl`); the number of items it deleted. Only for
+/// [`Engine::Embedded`].
+pub fn embedded_sweep_ttl() -> usize {
+    assert_eq!(engine(), Engine::Embedded, "only the embedded engine sweeps on request");
+    embedded_engine().sweep_ttl().expect("TTL sweep")
+}
 
 /// Env var that, like `CI`, turns "DynamoDB Local unavailable" from a skip
 /// into a test failure.
@@ -67,8 +110,12 @@ impl fmt::Display for Unavailable {
 
 impl std::error::Error for Unavailable {}
 
-/// The configured endpoint, if [`ENDPOINT_ENV`] is set and non-empty.
+/// The endpoint of the chosen [`engine`]: the embedded engine's (started
+/// here), or DynamoDB Local's if [`ENDPOINT_ENV`] is set and non-empty.
 pub fn endpoint() -> Option<String> {
+    if engine() == Engine::Embedded {
+        return Some(embedded_engine().endpoint_url().to_owned());
+    }
     std::env::var(ENDPOINT_ENV)
         .ok()
         .map(|v| v.trim().to_owned())

@@ -103,7 +103,7 @@ fn write_crate(files: &[&Block]) -> PathBuf {
 }
 
 #[tokio::test]
-async fn the_readme_crate_builds_and_runs_against_dynamodb_local() {
+async fn the_readme_crate_builds_and_runs_on_the_embedded_engine_and_dynamodb_local() {
     let client = dyngen_tests::require_dynamodb_local!();
     let section = section();
     let blocks = blocks(&section);
@@ -124,6 +124,16 @@ async fn the_readme_crate_builds_and_runs_against_dynamodb_local() {
     let mut build = cargo(&app);
     build.args(["build", "--quiet"]);
     run(build);
+
+    // `cargo run` as the section shows it first: on the embedded engine,
+    // with no endpoint (and no Java needed).
+    assert!(
+        section.contains("\ncargo run "),
+        "the section shows a plain `cargo run`"
+    );
+    let mut embedded = Command::new(target_dir().join("debug/my-app"));
+    embedded.env_remove("DYNAMODB_ENDPOINT");
+    assert_eq!(run(embedded), "milk: Buy milk (done: false)\n");
 
     // The run command the section shows, with DynamoDB Local's endpoint.
     assert!(

@@ -3,29 +3,45 @@ mod todo {
 }
 
 use dyngen_runtime::aws_sdk_dynamodb;
+use dyngen_runtime::embedded::EmbeddedEngine;
 
-/// A client for a local engine when `DYNAMODB_ENDPOINT` is set (DynamoDB
-/// Local: `http://127.0.0.1:8000`; any credentials do), for AWS otherwise
-/// (credentials and region from the environment, a profile or a role).
-async fn client() -> aws_sdk_dynamodb::Client {
+/// Where the table lives, by `DYNAMODB_ENDPOINT`:
+/// - unset: an engine inside this process (nothing to install; it starts
+///   empty and forgets everything when the program ends);
+/// - a URL: a local engine there (DynamoDB Local: `http://127.0.0.1:8000`;
+///   any credentials do);
+/// - `aws`: AWS, with credentials and region from the environment, a
+///   profile or a role.
+///
+/// The embedded engine, when it is the one, is returned too: it runs until
+/// it is dropped.
+async fn client() -> Result<(aws_sdk_dynamodb::Client, Option<EmbeddedEngine>), Box<dyn std::error::Error>> {
     let latest = aws_config::BehaviorVersion::latest();
-    let config = match std::env::var("DYNAMODB_ENDPOINT") {
+    match std::env::var("DYNAMODB_ENDPOINT").as_deref() {
+        Err(_) => {
+            let engine = EmbeddedEngine::start()?;
+            Ok((engine.client(), Some(engine)))
+        }
+        Ok("aws") => {
+            let config = aws_config::load_defaults(latest).await;
+            Ok((aws_sdk_dynamodb::Client::new(&config), None))
+        }
         Ok(endpoint) => {
-            aws_config::defaults(latest)
+            let config = aws_config::defaults(latest)
                 .endpoint_url(endpoint)
                 .region(aws_config::Region::new("us-east-1"))
                 .test_credentials()
                 .load()
-                .await
+                .await;
+            Ok((aws_sdk_dynamodb::Client::new(&config), None))
         }
-        Err(_) => aws_config::load_defaults(latest).await,
-    };
-    aws_sdk_dynamodb::Client::new(&config)
+    }
 }
 
 #[tokio::main]
-async fn main() -> Result<(), dyngen_runtime::Error> {
-    let db = todo::Todo::new(client().await, "todo");
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (client, _engine) = client().await?;
+    let db = todo::Todo::new(client, "todo");
     db.table().create_if_missing().await?;
 
     let task = todo::Task {
