@@ -240,7 +240,24 @@ async fn run() -> Result<()> {
         expect("pattern 7 issues", found_issues, issues)?;
         expect("pattern 7 pull requests", found_prs, prs)?;
         expect("pattern 7 repository", activity.repositories.len(), 1)?;
+        let expected_open_count = expected_open.len();
         expect("pattern 7 open issues", open_issues, expected_open)?;
+        // Counting the open issues reads none of them (`Select: COUNT`).
+        let open_count = db
+            .issues()
+            .activity(&IssueActivityPartition {
+                repo_owner: owner.into(),
+                repo_name: name.into(),
+            })
+            .status(IssueStatus::Open)
+            .count()
+            .await?;
+        println!("    open issues counted: {}", open_count.count);
+        expect(
+            "pattern 7 open issues counted",
+            open_count.count as usize,
+            expected_open_count,
+        )?;
         expect(
             "pattern 7 others unfiltered",
             (open.repositories, open.pull_requests),

@@ -7,6 +7,7 @@
 //! - [`error`]: one error type that names the entity, attribute or operation;
 //! - [`key`]: the key codec (injective, order-preserving, case-preserving);
 //! - [`value`]: converting Rust values to and from `AttributeValue`s;
+//! - [`document`]: `json` attributes, any DynamoDB value tree;
 //! - [`size`]: DynamoDB's item size rules;
 //! - [`entity`]: the traits generated code implements;
 //! - [`table`]: the table handle, its definition and `create_table`;
@@ -28,6 +29,8 @@ pub mod batch;
 pub mod client;
 #[cfg(feature = "client")]
 pub mod condition;
+#[cfg(feature = "client")]
+pub mod document;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 #[cfg(feature = "client")]
@@ -65,6 +68,9 @@ pub use chrono;
 #[cfg(feature = "client")]
 pub use futures::stream as futures_stream;
 pub use rust_decimal;
+/// Re-exported for [`Document::from_json`] and [`Document::to_json`].
+#[cfg(feature = "client")]
+pub use serde_json;
 
 #[cfg(feature = "client")]
 pub use batch::{BatchGet, BatchWrite, BatchWriteOutcome, Leftover, Unversioned};
@@ -73,11 +79,13 @@ pub use client::EntityClient;
 #[cfg(feature = "client")]
 pub use condition::{Attr, Condition, Nested};
 #[cfg(feature = "client")]
+pub use document::Document;
+#[cfg(feature = "client")]
 pub use entity::{Entity, FromItem, Maintained, PrimaryKey, UnknownItem};
 pub use error::{Current, DecodeError, Error, Operation, ValueError};
 pub use key::{Casing, KeyResult};
 #[cfg(feature = "client")]
-pub use query::{Cursor, Member, Page, Query, QuerySpec};
+pub use query::{Count, Cursor, Member, Page, Query, QuerySpec};
 #[cfg(feature = "client")]
 pub use retry::RetryPolicy;
 #[cfg(feature = "client")]

@@ -331,6 +331,14 @@ impl<'t, T: FromItem> Query<'t, T> {
         self.collect().await
     }
 
+    /// How many items the query matches, across every page, without
+    /// reading them (`Select: COUNT`; the filter applies, and so does
+    /// [`limit`](Self::limit) as a cap on the count), and how many DynamoDB
+    /// read to find them.
+    pub async fn count(self) -> Result<Count, Error> {
+        self.raw.count().await
+    }
+
     /// Every item across pages, collected into `C` (a collection's grouped
     /// type, or any other container), page by page with no copy in between.
     /// Fails on the first item that does not read.
@@ -856,14 +864,67 @@ impl<'t> RawQuery<'t> {
 
     /// One `Query` request with at most `limit` items, as stored.
     async fn fetch(&self, cursor: Option<&Cursor>, limit: Option<u32>) -> Result<Page<Item>, Error> {
-        let entity = self.spec.entity;
-        let pk = self.partition()?;
-        if limit == Some(0) {
-            // DynamoDB rejects `Limit: 0`; zero items is an empty last page.
+        let Some(request) = self.request(cursor, limit)? else {
             return Ok(Page {
                 items: Vec::new(),
                 next: None,
             });
+        };
+        let output = request
+            .send()
+            .await
+            .map_err(|e| sdk_error(self.spec.entity, Operation::Query, e))?;
+        let next = match &output.last_evaluated_key {
+            Some(key) if !key.is_empty() => Some(self.encode_cursor(self.partition()?, key)?),
+            _ => None,
+        };
+        let mut items = output.items.unwrap_or_default();
+        if self.layout.fetch_items && !items.is_empty() {
+            items = self.fetch_items(items).await?;
+        }
+        Ok(Page { items, next })
+    }
+
+    /// [`Query::count`]: `Select: COUNT` requests, page after page, until
+    /// the last page or `limit` matching items.
+    async fn count(&self) -> Result<Count, Error> {
+        let mut total = Count::default();
+        let mut remaining = self.limit;
+        let mut start = None;
+        loop {
+            let Some(request) = self.request(None, remaining)? else {
+                return Ok(total);
+            };
+            let output = request
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| sdk_error(self.spec.entity, Operation::Query, e))?;
+            let page = Count::of_page(output.count, output.scanned_count);
+            total.add(page);
+            if let Some(remaining) = &mut remaining {
+                *remaining = remaining.saturating_sub(u32::try_from(page.count).unwrap_or(u32::MAX));
+            }
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(total),
+            }
+        }
+    }
+
+    /// The `Query` request for at most `limit` items after `cursor`, or
+    /// `None` when the answer is known to be empty without asking.
+    fn request(
+        &self,
+        cursor: Option<&Cursor>,
+        limit: Option<u32>,
+    ) -> Result<Option<aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder>, Error> {
+        let entity = self.spec.entity;
+        let pk = self.partition()?;
+        if limit == Some(0) {
+            // DynamoDB rejects `Limit: 0`; zero items is an empty last page.
+            return Ok(None);
         }
         let condition = self.sort_key_condition();
         let numeric = matches!(self.layout.sort, SortLayout::Native(KeyType::N));
@@ -872,17 +933,11 @@ impl<'t> RawQuery<'t> {
             // smallest value) selects nothing; DynamoDB would reject the
             // inverted bounds, so answer without a request.
             if low > high && !numeric {
-                return Ok(Page {
-                    items: Vec::new(),
-                    next: None,
-                });
+                return Ok(None);
             }
         }
         if self.empty {
-            return Ok(Page {
-                items: Vec::new(),
-                next: None,
-            });
+            return Ok(None);
         }
         if self.layout.fetch_items && self.filter.is_some() {
             // DynamoDB would apply it to index entries holding keys only:
@@ -964,22 +1019,7 @@ impl<'t> RawQuery<'t> {
             let start = self.start_key(cursor, pk, condition.as_ref())?;
             request = request.set_exclusive_start_key(Some(start));
         }
-
-        let output = request
-            .key_condition_expression(expression)
-            .send()
-            .await
-            .map_err(|e| sdk_error(entity, Operation::Query, e))?;
-
-        let next = match &output.last_evaluated_key {
-            Some(key) if !key.is_empty() => Some(self.encode_cursor(pk, key)?),
-            _ => None,
-        };
-        let mut items = output.items.unwrap_or_default();
-        if self.layout.fetch_items && !items.is_empty() {
-            items = self.fetch_items(items).await?;
-        }
-        Ok(Page { items, next })
+        Ok(Some(request.key_condition_expression(expression)))
     }
 
     /// The table's items for the index items `found` (their table keys), in
@@ -1235,6 +1275,15 @@ impl<'t, T: FromItem> Buckets<'t, T> {
         Ok(out)
     }
 
+    /// The items of every bucket, counted as [`Query::count`] does.
+    pub async fn count(self) -> Result<Count, Error> {
+        let mut total = Count::default();
+        for query in self.queries {
+            total.add(query.count().await?);
+        }
+        Ok(total)
+    }
+
     /// Every item, reading up to `concurrency` buckets at once; the results
     /// are merged back in bucket order, so the order is [`Buckets::all`]'s.
     pub async fn all_concurrent(self, concurrency: usize) -> Result<Vec<T>, Error> {
@@ -1255,6 +1304,33 @@ impl<'t, T: FromItem> Buckets<'t, T> {
             out.extend(page?);
         }
         Ok(out)
+    }
+}
+
+/// What [`Query::count`] and [`Scan::count`](crate::Scan::count) return:
+/// DynamoDB's `Count` and `ScannedCount`, summed over every page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count {
+    /// The items that matched: the key condition, the entity's own items,
+    /// and the filter when there is one.
+    pub count: u64,
+    /// The items DynamoDB read to find them (what a query or scan is billed
+    /// by): more than `count` when a filter, or other entities' items in
+    /// the same partition or table, left some out.
+    pub scanned_count: u64,
+}
+
+impl Count {
+    pub(crate) fn of_page(count: i32, scanned_count: i32) -> Count {
+        Count {
+            count: u64::try_from(count).unwrap_or(0),
+            scanned_count: u64::try_from(scanned_count).unwrap_or(0),
+        }
+    }
+
+    pub(crate) fn add(&mut self, page: Count) {
+        self.count += page.count;
+        self.scanned_count += page.scanned_count;
     }
 }
 
@@ -1572,13 +1648,12 @@ macro_rules! __key_call {
 /// Next[, gt, gte, lt, lte, between[, begins]])`: `eq` fixes the composite
 /// and leads to the stage `Next`, or to the plain query when `Next` is
 /// `query`; the range methods follow when their names are given (see
-/// [`sort_key_ranges!`] for the other arguments).
+/// [`sort_key_ranges!`] for the other arguments). Every stage can `count()`,
+/// except one whose next composite is named `count`: its `count(value)`
+/// fixes that composite, and `into_query().count()` counts.
 #[macro_export]
 macro_rules! query_stage {
-    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
-     $eq:ident => query $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
-        $crate::query_stage!($(#[$meta])* $name, $item);
-
+    (@eq $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt, $eq:ident => query) => {
         #[allow(clippy::should_implement_trait)]
         impl<'t> $name<'t> {
             #[doc = concat!("Only items whose `", $part, "` equals `value`.")]
@@ -1586,13 +1661,8 @@ macro_rules! query_stage {
                 $crate::__key_call!($codec eq, self.0, $part, $casing, $crate::__key_arg!(ref value, $kind $value))
             }
         }
-
-        $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
     };
-    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
-     $eq:ident => $next:ident $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
-        $crate::query_stage!($(#[$meta])* $name, $item);
-
+    (@eq $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt, $eq:ident => $next:ident) => {
         #[allow(clippy::should_implement_trait)]
         impl<'t> $name<'t> {
             #[doc = concat!("Only items whose `", $part, "` equals `value`.")]
@@ -1600,10 +1670,40 @@ macro_rules! query_stage {
                 $next($crate::__key_call!($codec eq, self.0, $part, $casing, $crate::__key_arg!(ref value, $kind $value)))
             }
         }
+    };
+    // A composite named `count`: its equality method takes the name, so
+    // this stage counts through `into_query().count()`.
+    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
+     count => $next:ident $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
+        $crate::query_stage!(@stage $(#[$meta])* $name, $item);
+        $crate::query_stage!(@eq $name, $item, $part, $codec, $casing, $kind $value, count => $next);
+        $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
+    };
+    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
+     $eq:ident => query $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
+        $crate::query_stage!($(#[$meta])* $name, $item);
+        $crate::query_stage!(@eq $name, $item, $part, $codec, $casing, $kind $value, $eq => query);
+
+        $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
+    };
+    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
+     $eq:ident => $next:ident $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
+        $crate::query_stage!($(#[$meta])* $name, $item);
+        $crate::query_stage!(@eq $name, $item, $part, $codec, $casing, $kind $value, $eq => $next);
 
         $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
     };
     ($(#[$meta:meta])* $name:ident, $item:ty) => {
+        $crate::query_stage!(@stage $(#[$meta])* $name, $item);
+
+        impl<'t> $name<'t> {
+            /// How many items match, across pages, without reading them.
+            pub async fn count(self) -> ::core::result::Result<$crate::query::Count, $crate::Error> {
+                self.0.count().await
+            }
+        }
+    };
+    (@stage $(#[$meta:meta])* $name:ident, $item:ty) => {
         $(#[$meta])*
         #[derive(Debug)]
         #[must_use = "a query does nothing until it is run"]

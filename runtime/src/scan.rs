@@ -6,7 +6,7 @@ use crate::condition::{Condition, Node};
 use crate::entity::{Entity, EntityMeta};
 use crate::error::{Error, Operation};
 use crate::expr::Aliases;
-use crate::query::{decode_scan_cursor, encode_scan_cursor, Cursor, Page};
+use crate::query::{decode_scan_cursor, encode_scan_cursor, Count, Cursor, Page};
 use crate::sdk::sdk_error;
 use crate::table::Table;
 use crate::Item;
@@ -96,6 +96,15 @@ impl<'t, E: Entity> Scan<'t, E> {
     pub async fn all(self) -> Result<Vec<E>, Error> {
         self.stream().try_collect().await
     }
+
+    /// How many of the table's items are `E`'s (and pass the filter),
+    /// across every page, without reading them (`Select: COUNT`), and how
+    /// many DynamoDB read to find them: the whole table, every entity's
+    /// items. [`limit`](Self::limit) is the size of each request, as for
+    /// [`all`](Self::all).
+    pub async fn count(self) -> Result<Count, Error> {
+        scan_count(self.table, E::META, self.filter.as_ref(), self.limit, self.consistent).await
+    }
 }
 
 /// One page of a scan's items, as stored: the request of every entity's
@@ -116,6 +125,61 @@ async fn scan_page(
     let start = cursor
         .map(|c| decode_scan_cursor(meta.name, [Some(def.pk), def.sk], c).map_err(invalid))
         .transpose()?;
+    let output = scan_request(table, meta, filter, consistent)?
+        .set_exclusive_start_key(start)
+        .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
+        .send()
+        .await
+        .map_err(|e| sdk_error(meta.name, Operation::Scan, e))?;
+    let items = output.items.unwrap_or_default();
+    let next = match output.last_evaluated_key {
+        Some(key) if !key.is_empty() => Some(
+            encode_scan_cursor(meta.name, &key)
+                .ok_or_else(|| invalid("the last evaluated key is not made of strings, numbers or binaries".into()))?,
+        ),
+        _ => None,
+    };
+    Ok(Page { items, next })
+}
+
+/// [`Scan::count`]: `Select: COUNT` requests over the whole table, of at
+/// most `limit` items each.
+async fn scan_count(
+    table: &Table,
+    meta: &EntityMeta,
+    filter: Option<&Node>,
+    limit: Option<u32>,
+    consistent: bool,
+) -> Result<Count, Error> {
+    let request = scan_request(table, meta, filter, consistent)?
+        .select(aws_sdk_dynamodb::types::Select::Count)
+        .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)));
+    let mut total = Count::default();
+    let mut start = None;
+    loop {
+        let output = request
+            .clone()
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| sdk_error(meta.name, Operation::Scan, e))?;
+        total.add(Count::of_page(output.count, output.scanned_count));
+        match output.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(total),
+        }
+    }
+}
+
+/// The `Scan` request of entity `meta`'s items, without its start key
+/// and limit.
+fn scan_request(
+    table: &Table,
+    meta: &EntityMeta,
+    filter: Option<&Node>,
+    consistent: bool,
+) -> Result<aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder, Error> {
+    let def = table.def();
     let mut aliases = Aliases::new();
     let mut parts = Vec::new();
     if !def.entity_tag.is_empty() {
@@ -139,26 +203,12 @@ async fn scan_page(
     }
     let filter = (!parts.is_empty()).then(|| parts.join(" AND "));
     let (names, values) = aliases.into_maps();
-    let output = table
+    Ok(table
         .client()
         .scan()
         .table_name(table.name())
         .set_filter_expression(filter)
         .set_expression_attribute_names(names)
         .set_expression_attribute_values(values)
-        .set_exclusive_start_key(start)
-        .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
-        .set_consistent_read(consistent.then_some(true))
-        .send()
-        .await
-        .map_err(|e| sdk_error(meta.name, Operation::Scan, e))?;
-    let items = output.items.unwrap_or_default();
-    let next = match output.last_evaluated_key {
-        Some(key) if !key.is_empty() => Some(
-            encode_scan_cursor(meta.name, &key)
-                .ok_or_else(|| invalid("the last evaluated key is not made of strings, numbers or binaries".into()))?,
-        ),
-        _ => None,
-    };
-    Ok(Page { items, next })
+        .set_consistent_read(consistent.then_some(true)))
 }

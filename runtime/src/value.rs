@@ -393,6 +393,36 @@ impl Number {
     }
 }
 
+/// Whether DynamoDB stores `text` as a number: the syntax, at most 38
+/// significant digits, and a magnitude from 1e-130 to below 1e126 (what a
+/// `json` document's numbers are checked against before writing).
+pub(crate) fn check_number_text(text: &str) -> Result<(), String> {
+    match Number::parse(text) {
+        Err(NumberSyntax::Malformed) => Err(format!("`{text}` is not a number")),
+        Err(NumberSyntax::TooManyDigits) => Err(format!("{text} has more than {MAX_DIGITS} significant digits")),
+        Ok(n) if n.mantissa == 0 => Ok(()),
+        Ok(n) => {
+            // The exponent of the leading digit: 1.5e3 has magnitude 3.
+            let magnitude = n.exponent + i64::from(n.mantissa.ilog10());
+            if (-130..=125).contains(&magnitude) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{text} is outside DynamoDB's number range (magnitudes from 1e-130 to below 1e126)"
+                ))
+            }
+        }
+    }
+}
+
+/// Whether two number texts are the same number (`1E+2` and `100.0` are).
+pub(crate) fn same_number(a: &str, b: &str) -> bool {
+    match (Number::parse(a), Number::parse(b)) {
+        (Ok(a), Ok(b)) => a.negative == b.negative && a.mantissa == b.mantissa && a.exponent == b.exponent,
+        _ => false,
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn not_a_number(text: &str) -> ValueError {
