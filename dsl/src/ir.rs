@@ -530,6 +530,8 @@ pub enum Type {
     Map(Box<Type>),
     /// A DynamoDB set: string, number or binary elements.
     Set(Box<Type>),
+    /// Any DynamoDB value tree (`json`, or `document`), stored natively.
+    Json,
 }
 
 impl Type {
@@ -568,6 +570,7 @@ impl Type {
             Type::List(t) => format!("list<{}>", t.describe()),
             Type::Map(t) => format!("map<{}>", t.describe()),
             Type::Set(t) => format!("set<{}>", t.describe()),
+            Type::Json => "json".into(),
         }
     }
 }

@@ -266,7 +266,7 @@ fn missing_attribute_type(source: &str, pos: usize, rules: &[Rule]) -> Option<Di
         (
             "a type",
             format!(
-                "write the type on the attribute's line, e.g. `{name}: string`; the types are string, bool, i32, i64, u32, u64, f64, decimal, bytes, timestamp, list<T>, map<T>, set<T>, or the name of an enum or struct"
+                "write the type on the attribute's line, e.g. `{name}: string`; the types are string, bool, i32, i64, u32, u64, f64, decimal, bytes, timestamp, json, list<T>, map<T>, set<T>, or the name of an enum or struct"
             ),
         )
     } else {
@@ -321,7 +321,7 @@ fn syntax_help(source: &str, pos: usize, found: &str, rules: &[Rule]) -> Option<
     }
     if expects(Rule::type_name) || expects(Rule::type_expr) {
         return Some(
-            "types are string, bool, i32, i64, u32, u64, f64, decimal, bytes, timestamp, list<T>, map<T>, set<T>, or the name of an enum or struct"
+            "types are string, bool, i32, i64, u32, u64, f64, decimal, bytes, timestamp, json, list<T>, map<T>, set<T>, or the name of an enum or struct"
                 .into(),
         );
     }

@@ -1008,6 +1008,8 @@ impl<'a> Differ<'a> {
                 self.type_compat(a, b, assumed)
             }
             (a, b) if a == b => Compat::Same,
+            // Every stored value reads as a document.
+            (_, Type::Json) => Compat::Widened,
             (Type::I32, Type::I64) | (Type::U32, Type::U64 | Type::I64) => Compat::Widened,
             (a, Type::Decimal) if a.is_integer() => Compat::Widened,
             _ => Compat::Incompatible,

@@ -38,6 +38,10 @@ pub mod sparse_and_lsi;
 #[rustfmt::skip]
 pub mod defaults;
 
+/// Generated from `generator/tests/fixtures/documents.dyn`.
+#[rustfmt::skip]
+pub mod documents;
+
 /// Generated from `generator/tests/fixtures/key_types.dyn`.
 #[rustfmt::skip]
 pub mod key_types;

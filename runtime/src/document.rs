@@ -107,18 +107,31 @@ impl Document {
         })
     }
 
-    /// The first number in the tree that DynamoDB would refuse, as
-    /// `AttributeCodec::validate` reports it.
-    fn check_numbers(&self) -> Result<(), String> {
+    /// The first value in the tree that DynamoDB would refuse (a number
+    /// it cannot hold, an empty set), as `AttributeCodec::validate`
+    /// reports it, with its path.
+    fn check(&self) -> Result<(), String> {
         match self {
             Document::Number(text) => crate::value::check_number_text(text),
-            Document::NumberSet(texts) => texts.iter().try_for_each(|t| crate::value::check_number_text(t)),
-            Document::List(items) => items.iter().try_for_each(Document::check_numbers),
-            Document::Map(entries) => entries.values().try_for_each(Document::check_numbers),
+            Document::NumberSet(texts) if !texts.is_empty() => {
+                texts.iter().try_for_each(|t| crate::value::check_number_text(t))
+            }
+            Document::StringSet(set) if set.is_empty() => Err(EMPTY_SET.to_owned()),
+            Document::NumberSet(_) => Err(EMPTY_SET.to_owned()),
+            Document::BytesSet(set) if set.is_empty() => Err(EMPTY_SET.to_owned()),
+            Document::List(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, item)| item.check().map_err(|message| format!("[{i}]: {message}"))),
+            Document::Map(entries) => entries
+                .iter()
+                .try_for_each(|(key, value)| value.check().map_err(|message| format!(".{key}: {message}"))),
             _ => Ok(()),
         }
     }
 }
+
+const EMPTY_SET: &str = "DynamoDB cannot store an empty set (use a list, or leave the entry out)";
 
 /// `text` as a JSON number, when one holds it exactly.
 fn exact_json_number(text: &str) -> Option<serde_json::Number> {
@@ -151,8 +164,9 @@ impl AttributeCodec for Document {
             Document::Number(text) => AttributeValue::N(text.clone()),
             Document::String(s) => AttributeValue::S(s.clone()),
             Document::List(items) => {
-                // An empty set inside a list cannot be stored: it becomes NULL
-                // there, as it would be absent in a map.
+                // `validate` refuses empty sets before any write; one that
+                // is encoded anyway (a condition's value) is NULL in a list
+                // and left out of a map, as DynamoDB cannot hold it.
                 AttributeValue::L(
                     items
                         .iter()
@@ -204,7 +218,7 @@ impl AttributeCodec for Document {
     }
 
     fn validate(&self) -> Result<(), String> {
-        self.check_numbers()
+        self.check()
     }
 }
 
@@ -266,5 +280,7 @@ mod tests {
             .is_err());
         assert!(Document::Number("1".repeat(39)).validate().is_err());
         assert!(Document::Number("-1.5E-3".into()).validate().is_ok());
+        let empty = Document::Map([("tags".to_owned(), Document::StringSet(BTreeSet::new()))].into());
+        assert_eq!(empty.validate().unwrap_err(), format!(".tags: {EMPTY_SET}"));
     }
 }

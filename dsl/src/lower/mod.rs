@@ -46,6 +46,8 @@ const BUILTIN_TYPES: &[&str] = &[
     "decimal",
     "bytes",
     "timestamp",
+    "json",
+    "document",
     "list",
     "map",
     "set",

@@ -147,6 +147,7 @@ impl Lowerer {
             "decimal" => Type::Decimal,
             "bytes" => Type::Bytes,
             "timestamp" => Type::Timestamp,
+            "json" | "document" => Type::Json,
             "list" => Type::List(Box::new(self.type_expr(&t.args[0], false)?)),
             "map" => Type::Map(Box::new(self.type_expr(&t.args[0], false)?)),
             "set" => Type::Set(Box::new(self.set_element(&t.args[0])?)),
@@ -343,6 +344,12 @@ impl Lowerer {
                 Ok(Value::List(values))
             }
             (Type::Map(_), L::EmptyMap) => Ok(Value::EmptyMap),
+            (Type::Json, L::EmptyMap) => Ok(Value::EmptyMap),
+            (Type::Json, L::List(items)) if items.is_empty() => Ok(Value::List(Vec::new())),
+            (Type::Json, _) => mismatch(
+                "a json attribute's default can only be `{}` or `[]`",
+                "write `= {}` or `= []`, or make the attribute optional".into(),
+            ),
             (Type::Bytes, _) => mismatch("bytes have no literal default", "remove the default".into()),
             (Type::Timestamp, _) => mismatch(
                 "timestamps have no literal default",
@@ -439,7 +446,7 @@ fn example_literal(ty: &Type) -> String {
         Type::F64 | Type::Decimal => "a number such as `0.5`".into(),
         Type::Enum(_) => "a variant name".into(),
         Type::List(_) | Type::Set(_) => "a list such as `[]`".into(),
-        Type::Map(_) => "`{}`".into(),
+        Type::Map(_) | Type::Json => "`{}`".into(),
         _ => "a literal of that type".into(),
     }
 }

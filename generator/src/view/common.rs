@@ -175,6 +175,7 @@ pub fn rust_type(schema: &Schema, ty: &Type) -> String {
             rust_type(schema, t)
         ),
         Type::Set(t) => format!("::std::collections::BTreeSet<{}>", rust_type(schema, t)),
+        Type::Json => format!("{RT}::Document"),
     }
 }
 
@@ -211,9 +212,23 @@ pub fn is_eq(schema: &Schema, ty: &Type) -> bool {
 /// Whether the type holds an `f64` anywhere inside (`visiting`: the
 /// structs on the way, which a recursive struct meets again).
 pub fn contains_f64(schema: &Schema, ty: &Type, visiting: &mut Vec<String>) -> bool {
+    contains(schema, ty, &|t| *t == Type::F64, visiting)
+}
+
+/// Whether values of the type can hold what DynamoDB refuses, so that
+/// `to_item` checks them before writing: an `f64` (NaN, infinities) or a
+/// `json` document (its numbers' texts, empty sets).
+pub fn needs_validation(schema: &Schema, ty: &Type) -> bool {
+    contains(schema, ty, &|t| matches!(t, Type::F64 | Type::Json), &mut Vec::new())
+}
+
+/// Whether `ty`, or a type anywhere inside it, is one `wanted` picks.
+fn contains(schema: &Schema, ty: &Type, wanted: &dyn Fn(&Type) -> bool, visiting: &mut Vec<String>) -> bool {
+    if wanted(ty) {
+        return true;
+    }
     match ty {
-        Type::F64 => true,
-        Type::List(t) | Type::Map(t) | Type::Set(t) => contains_f64(schema, t, visiting),
+        Type::List(t) | Type::Map(t) | Type::Set(t) => contains(schema, t, wanted, visiting),
         Type::Struct(name) => {
             if visiting.contains(name) {
                 return false;
@@ -221,7 +236,7 @@ pub fn contains_f64(schema: &Schema, ty: &Type, visiting: &mut Vec<String>) -> b
             visiting.push(name.clone());
             let found = schema
                 .struct_named(name)
-                .is_some_and(|s| s.fields.iter().any(|f| contains_f64(schema, &f.ty, visiting)));
+                .is_some_and(|s| s.fields.iter().any(|f| contains(schema, &f.ty, wanted, visiting)));
             visiting.pop();
             found
         }
@@ -247,6 +262,8 @@ pub fn value_expr(schema: &Schema, ty: &Type, value: &Value) -> String {
                 .map_or_else(|| variant.clone(), |v| v.rust_name.clone());
             format!("{rust_enum}::{rust_variant}")
         }
+        (Type::Json, Value::EmptyMap) => format!("{RT}::Document::Map(::std::collections::BTreeMap::new())"),
+        (Type::Json, Value::List(_)) => format!("{RT}::Document::List(::std::vec::Vec::new())"),
         (Type::List(t), Value::List(items)) => format!("::std::vec![{}]", value_list(schema, t, items)),
         (Type::Set(t), Value::List(items)) => {
             format!("::std::collections::BTreeSet::from([{}])", value_list(schema, t, items))

@@ -1,7 +1,7 @@
 //! How one attribute of an entity, or one field of a struct, is written
 //! into and read from a DynamoDB map: shared by the entity and struct views.
 
-use super::common::{attribute_docs, contains_f64, default_applies, lit, rust_type, time_wrapper, value_expr, RT};
+use super::common::{attribute_docs, default_applies, lit, needs_validation, rust_type, time_wrapper, value_expr, RT};
 use dyngen_dsl::ir::{Attribute, AttributeRole, Schema, TimeFormat, Type, Value};
 
 /// How one attribute (or struct field) is written into and read from a map.
@@ -64,16 +64,17 @@ pub fn field_view(schema: &Schema, attr: &Attribute, owner: &str, error_context:
         base_type
     };
     let field = &attr.field;
-    // DynamoDB cannot store NaN or infinities: refuse them before writing.
-    let has_f64 = contains_f64(schema, &attr.ty, &mut Vec::new());
-    let validate = has_f64.then(|| {
+    // DynamoDB cannot store NaN, infinities, malformed numbers or empty
+    // sets: refuse them before writing.
+    let checked = needs_validation(schema, &attr.ty);
+    let validate = checked.then(|| {
         validate_statement(
             attr,
             &format!("|message| {RT}::Error::InvalidValue {{ entity: {owner:?}, attribute: {field:?}, message }}"),
         )
     });
     // The stored name goes in as an argument: it may hold `{`.
-    let validate_in_struct = has_f64.then(|| {
+    let validate_in_struct = checked.then(|| {
         validate_statement(
             attr,
             &format!(
@@ -171,6 +172,8 @@ fn decode_expr(schema: &Schema, attr: &Attribute, stored: Stored, error_context:
 /// What an absent attribute with a default reads as: `.unwrap_or(..)`.
 fn default_fallback(schema: &Schema, attr: &Attribute, default: &Value) -> String {
     match default {
+        // `Document::default()` is `Null`, not the `{}` or `[]` written.
+        _ if attr.ty == Type::Json => format!(".unwrap_or_else(|| {})", value_expr(schema, &attr.ty, default)),
         Value::List(items) if items.is_empty() => ".unwrap_or_default()".to_string(),
         Value::EmptyMap => ".unwrap_or_default()".to_string(),
         Value::String(s) if s.is_empty() => ".unwrap_or_default()".to_string(),
