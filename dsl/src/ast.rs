@@ -192,6 +192,8 @@ pub enum LiteralKind {
     EmptyMap,
     /// A bare name: an enum variant.
     Name(String),
+    /// A call without arguments, `uuid()`: a generated default (the name).
+    Call(String),
 }
 
 #[derive(Debug, Clone)]

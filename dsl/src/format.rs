@@ -656,6 +656,7 @@ impl<'a> Printer<'a> {
                 format!("[{}]", items?.join(", "))
             }
             LiteralKind::EmptyMap => "{}".to_string(),
+            LiteralKind::Call(name) => format!("{name}()"),
             _ => self.raw(literal.span)?.to_string(),
         })
     }

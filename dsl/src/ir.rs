@@ -624,6 +624,38 @@ pub enum Value {
     Enum(String),
     List(Vec<Value>),
     EmptyMap,
+    /// Made when the item is written, if the caller leaves it out.
+    Generated(Generator),
+}
+
+/// A generated default: `= uuid()`, `= ulid()`, `= now()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Generator {
+    /// A random UUID (version 4), lowercase and hyphenated.
+    Uuid,
+    /// A ULID: 26 characters that sort by creation time (monotonic within
+    /// a process), good for sort keys.
+    Ulid,
+    /// The time of the write.
+    Now,
+}
+
+impl Generator {
+    /// Every generator, by the name a schema calls it with.
+    pub const ALL: [(&'static str, Generator); 3] = [
+        ("uuid", Generator::Uuid),
+        ("ulid", Generator::Ulid),
+        ("now", Generator::Now),
+    ];
+
+    /// How a schema writes it: `uuid()`.
+    pub fn call(self) -> &'static str {
+        match self {
+            Generator::Uuid => "uuid()",
+            Generator::Ulid => "ulid()",
+            Generator::Now => "now()",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -71,6 +71,11 @@ pub fn update_type(entity_rust: &str) -> String {
     format!("{entity_rust}Update")
 }
 
+/// `OrderDraft`: an entity to write with its generated defaults left out.
+pub fn draft_type(entity_rust: &str) -> String {
+    format!("{entity_rust}Draft")
+}
+
 /// `AddressFields`: a struct's fields inside an attribute, for conditions.
 pub fn fields_type(struct_rust: &str) -> String {
     format!("{struct_rust}Fields")

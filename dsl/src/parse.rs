@@ -165,6 +165,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         | Rule::boolean
         | Rule::list_literal
         | Rule::map_literal
+        | Rule::call_literal
+        | Rule::call_name
         | Rule::enum_literal => "a value",
         Rule::variant_value => "`=`",
         Rule::default_value => "`=`",
@@ -867,6 +869,14 @@ impl Builder {
                     .collect(),
             ),
             Rule::map_literal => LiteralKind::EmptyMap,
+            Rule::call_literal => {
+                let name = inner
+                    .into_inner()
+                    .next()
+                    .map(|n| n.as_str().to_string())
+                    .unwrap_or_default();
+                LiteralKind::Call(name)
+            }
             _ => LiteralKind::Name(inner.as_str().to_string()),
         };
         Literal { kind, span }

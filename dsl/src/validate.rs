@@ -1062,6 +1062,18 @@ fn generated_type_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
             entity.clone(),
             owner,
         ));
+        if e.attributes
+            .iter()
+            .any(|a| matches!(a.default, Some(crate::ir::Value::Generated(_))))
+        {
+            names_in_use.push(generated(
+                names::draft_type(owner),
+                format!("the draft type of `{}`", e.name),
+                e.span,
+                entity.clone(),
+                owner,
+            ));
+        }
         for index in e.all_indexes() {
             let index_name = (!index.is_primary()).then_some(index.name.as_str());
             // The primary key's types are named after the entity alone; an

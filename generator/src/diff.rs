@@ -858,7 +858,11 @@ impl<'a> Differ<'a> {
             }
         }
         let is_set = matches!(new.ty, Type::Set(_));
-        let read_default = new.default.as_ref().filter(|_| !is_set);
+        // A generated default is made on writes only: reads do not use it.
+        let read_default = new
+            .default
+            .as_ref()
+            .filter(|d| !is_set && !matches!(d, Value::Generated(_)));
         match (old.optional, new.optional) {
             (true, false) => match (read_default, is_set) {
                 (Some(default), _) => self.push(
@@ -886,7 +890,8 @@ impl<'a> Differ<'a> {
             (false, true) => self.push(Impact::Safe, subject, "now optional", NOTHING),
             (true, true) => {}
             (false, false) if is_set => {}
-            (false, false) => match (&old.default, &new.default) {
+            // What reads fall back to: a generated default is not read.
+            (false, false) => match (read_fallback(&old.default), read_fallback(&new.default)) {
                 (Some(before), None) => self.push(
                     Impact::Breaking,
                     subject,
@@ -1388,6 +1393,11 @@ fn marker(attr: &Attribute) -> Option<&'static str> {
     }
 }
 
+/// The default an absent attribute reads as: not a generated one.
+fn read_fallback(default: &Option<Value>) -> Option<&Value> {
+    default.as_ref().filter(|d| !matches!(d, Value::Generated(_)))
+}
+
 fn describe_value(value: &Value) -> String {
     match value {
         Value::String(s) => format!("{s:?}"),
@@ -1397,6 +1407,7 @@ fn describe_value(value: &Value) -> String {
         Value::Enum(v) => v.clone(),
         Value::List(items) => format!("[{}]", items.iter().map(describe_value).collect::<Vec<_>>().join(", ")),
         Value::EmptyMap => "{}".to_string(),
+        Value::Generated(generator) => generator.call().to_string(),
     }
 }
 

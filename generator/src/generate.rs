@@ -1,7 +1,7 @@
 //! The pure core: a resolved schema in, Rust source out. No I/O here; the
 //! CLI and the build-script API write files at the edge.
 
-use crate::view::{self, CollectionView, EntityView, EnumView, StructView, TableView, UpdateView};
+use crate::view::{self, CollectionView, DraftView, EntityView, EnumView, StructView, TableView, UpdateView};
 // The variants the templates match on.
 use crate::view::{KeyStep, ProjectionView, SortLayoutView};
 use askama::Template;
@@ -59,6 +59,12 @@ struct StructTemplate<'a> {
 struct EntityTemplate<'a> {
     entity: &'a EntityView,
     update: &'a UpdateView,
+}
+
+#[derive(Template)]
+#[template(path = "draft.askama", escape = "none")]
+struct DraftTemplate<'a> {
+    draft: &'a DraftView,
 }
 
 #[derive(Template)]
@@ -135,6 +141,9 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
     for (entity, ir_entity) in entities.iter().zip(&schema.entities) {
         let update = &view::update_view(schema, ir_entity);
         print_into(&mut body, render("entity.askama", &EntityTemplate { entity, update })?);
+        if let Some(draft) = &view::draft_view(schema, ir_entity) {
+            print_into(&mut body, render("draft.askama", &DraftTemplate { draft })?);
+        }
         print_into(&mut body, render("update.askama", &UpdateTemplate { entity, update })?);
     }
     for collection in &collections {

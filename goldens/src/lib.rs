@@ -42,6 +42,10 @@ pub mod defaults;
 #[rustfmt::skip]
 pub mod documents;
 
+/// Generated from `generator/tests/fixtures/generated_defaults.dyn`.
+#[rustfmt::skip]
+pub mod generated_defaults;
+
 /// Generated from `generator/tests/fixtures/key_types.dyn`.
 #[rustfmt::skip]
 pub mod key_types;

@@ -1,7 +1,7 @@
 //! The entity client: single-item reads and writes, queries and scans of
 //! one entity, generic over it. Generated per-entity clients wrap it.
 
-use crate::entity::{Entity, PrimaryKey};
+use crate::entity::{Entity, PrimaryKey, Writable};
 use crate::error::{Error, Operation};
 use crate::query::{Query, QuerySpec};
 use crate::scan::Scan;
@@ -56,36 +56,37 @@ impl<'t, E: Entity> EntityClient<'t, E> {
         }
     }
 
-    /// Writes the item, replacing any item with the same primary key;
-    /// resolves to the item as written. `createdAt` and `updatedAt` are set
+    /// Writes the item (an entity, or a draft whose left-out generated
+    /// defaults are made now), replacing any item with the same primary
+    /// key; resolves to the item as written. `createdAt` and `updatedAt` are set
     /// to now; a versioned item must have the stored version (0: none) and
     /// is written with the next one.
-    pub fn put<'a>(&self, item: &'a E) -> Put<'a, E>
+    pub fn put<'a, W: Writable<E> + ?Sized>(&self, item: &'a W) -> Put<'a, E>
     where
         't: 'a,
     {
-        Put::replace(self.table, item)
+        Put::replace(self.table, item.to_entity())
     }
 
     /// Writes the item only if no item has its primary key (an expired one
     /// counts as none): otherwise [`Error::AlreadyExists`]. A versioned item
     /// is written as version 1.
-    pub fn create<'a>(&self, item: &'a E) -> Put<'a, E>
+    pub fn create<'a, W: Writable<E> + ?Sized>(&self, item: &'a W) -> Put<'a, E>
     where
         't: 'a,
     {
-        Put::create(self.table, item)
+        Put::create(self.table, item.to_entity())
     }
 
     /// Writes the whole item like `put`, but keeps the stored `createdAt`
     /// and any attributes the entity does not know, and refuses
     /// ([`Error::ConditionFailed`]) to change a `readonly` attribute of an
     /// existing item; resolves to the item as stored.
-    pub fn upsert<'a>(&self, item: &'a E) -> Put<'a, E>
+    pub fn upsert<'a, W: Writable<E> + ?Sized>(&self, item: &'a W) -> Put<'a, E>
     where
         't: 'a,
     {
-        Put::upsert(self.table, item)
+        Put::upsert(self.table, item.to_entity())
     }
 
     /// Deletes the item if it exists; deleting nothing is not an error.

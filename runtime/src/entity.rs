@@ -352,6 +352,21 @@ macro_rules! collection_impls {
 ///
 /// The associated `Entity` is what makes passing a `UserKey` to
 /// `repositories().get(..)` a compile error.
+/// What `put`, `create` and `upsert` write: an entity, or a draft of one
+/// (`IssueDraft`, generated for entities with generated defaults) whose
+/// left-out attributes are made (`uuid()`, `ulid()`, `now()`) as it is
+/// written.
+pub trait Writable<E: Entity> {
+    /// The entity to write: `self`, or the draft completed.
+    fn to_entity(&self) -> std::borrow::Cow<'_, E>;
+}
+
+impl<E: Entity> Writable<E> for E {
+    fn to_entity(&self) -> std::borrow::Cow<'_, E> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
 pub trait PrimaryKey: Send + Sync {
     type Entity: Entity;
 

@@ -8,6 +8,7 @@
 //! - [`key`]: the key codec (injective, order-preserving, case-preserving);
 //! - [`value`]: converting Rust values to and from `AttributeValue`s;
 //! - [`document`]: `json` attributes, any DynamoDB value tree;
+//! - [`generate`]: generated defaults (`uuid()`, `ulid()`, `now()`);
 //! - [`size`]: DynamoDB's item size rules;
 //! - [`entity`]: the traits generated code implements;
 //! - [`table`]: the table handle, its definition and `create_table`;
@@ -38,6 +39,8 @@ pub mod entity;
 pub mod error;
 #[cfg(feature = "client")]
 pub mod expr;
+#[cfg(feature = "client")]
+pub mod generate;
 pub mod key;
 #[cfg(feature = "client")]
 pub mod query;
@@ -81,7 +84,7 @@ pub use condition::{Attr, Condition, Nested};
 #[cfg(feature = "client")]
 pub use document::Document;
 #[cfg(feature = "client")]
-pub use entity::{Entity, FromItem, Maintained, PrimaryKey, UnknownItem};
+pub use entity::{Entity, FromItem, Maintained, PrimaryKey, UnknownItem, Writable};
 pub use error::{Current, DecodeError, Error, Operation, ValueError};
 pub use key::{Casing, KeyResult};
 #[cfg(feature = "client")]

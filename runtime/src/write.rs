@@ -241,25 +241,25 @@ enum PutMode {
 #[must_use = "a write does nothing until it is awaited"]
 pub struct Put<'a, E: Entity> {
     table: &'a Table,
-    item: &'a E,
+    item: std::borrow::Cow<'a, E>,
     mode: PutMode,
     guard: Guard,
 }
 
 impl<'a, E: Entity> Put<'a, E> {
-    pub(crate) fn replace(table: &'a Table, item: &'a E) -> Self {
+    pub(crate) fn replace(table: &'a Table, item: std::borrow::Cow<'a, E>) -> Self {
         Self::new(table, item, PutMode::Put, Existence::Any)
     }
 
-    pub(crate) fn create(table: &'a Table, item: &'a E) -> Self {
+    pub(crate) fn create(table: &'a Table, item: std::borrow::Cow<'a, E>) -> Self {
         Self::new(table, item, PutMode::Create, Existence::Absent)
     }
 
-    pub(crate) fn upsert(table: &'a Table, item: &'a E) -> Self {
+    pub(crate) fn upsert(table: &'a Table, item: std::borrow::Cow<'a, E>) -> Self {
         Self::new(table, item, PutMode::Upsert, Existence::Any)
     }
 
-    fn new(table: &'a Table, item: &'a E, mode: PutMode, existence: Existence) -> Self {
+    fn new(table: &'a Table, item: std::borrow::Cow<'a, E>, mode: PutMode, existence: Existence) -> Self {
         let mut guard = Guard::new(existence);
         // `create` needs no version check: there is no stored item.
         if mode != PutMode::Create {
@@ -291,7 +291,7 @@ impl<'a, E: Entity> Put<'a, E> {
 
     /// The value to store: timestamps set to now, the version incremented.
     fn written(&self, now: DateTime<Utc>) -> Result<E, Error> {
-        let mut written = self.item.clone();
+        let mut written = E::clone(&self.item);
         written.touch(now);
         if let Some(version) = self.item.version() {
             let next = if self.mode == PutMode::Create { 1 } else { version + 1 };

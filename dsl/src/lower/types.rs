@@ -344,6 +344,32 @@ impl Lowerer {
                 Ok(Value::List(values))
             }
             (Type::Map(_), L::EmptyMap) => Ok(Value::EmptyMap),
+            (ty, L::Call(name)) => {
+                let known = crate::ir::Generator::ALL
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, g)| *g);
+                match (known, ty) {
+                    (Some(g @ (crate::ir::Generator::Uuid | crate::ir::Generator::Ulid)), Type::String) => {
+                        Ok(Value::Generated(g))
+                    }
+                    (Some(crate::ir::Generator::Now), Type::Timestamp) => {
+                        Ok(Value::Generated(crate::ir::Generator::Now))
+                    }
+                    (Some(crate::ir::Generator::Now), _) => mismatch(
+                        "`now()` makes a timestamp",
+                        "give the attribute the type `timestamp`, or use `uuid()` or `ulid()` for strings".into(),
+                    ),
+                    (Some(g), _) => mismatch(
+                        &format!("`{}` makes a string", g.call()),
+                        "give the attribute the type `string`".into(),
+                    ),
+                    (None, _) => mismatch(
+                        &format!("`{name}()` is not a generated default"),
+                        "the generated defaults are `uuid()` and `ulid()` (strings) and `now()` (timestamps)".into(),
+                    ),
+                }
+            }
             (Type::Json, L::EmptyMap) => Ok(Value::EmptyMap),
             (Type::Json, L::List(items)) if items.is_empty() => Ok(Value::List(Vec::new())),
             (Type::Json, _) => mismatch(

@@ -937,16 +937,19 @@ impl<'a> Failure<'a> {
         };
         let mut diagnostic = Diagnostic::new(
             Code::Syntax,
-            format!("a default must be a literal, not the function call `{call}`"),
+            format!("a default must be a literal or a generated default, not the function call `{call}`"),
         )
-        .primary(self.tokens[name].span.to(self.tokens[close].span), "a function call is not a literal")
+        .primary(
+            self.tokens[name].span.to(self.tokens[close].span),
+            "not a literal, and generated defaults take no arguments",
+        )
         .help(format!(
-            "defaults are literals today: a string, a number, `true` or `false`, an enum variant, a list `[..]` or `{{}}`; leave the default out and {set_in_code} when the item is created"
+            "write a literal (a string, a number, `true` or `false`, an enum variant, a list `[..]` or `{{}}`) or one of the generated defaults `uuid()`, `ulid()` and `now()`; or leave the default out and {set_in_code} when the item is created"
         ));
         let function = self.text(end.saturating_sub(1)).to_ascii_lowercase();
         if CLOCK_FUNCTIONS.contains(&function.as_str()) {
             diagnostic = diagnostic.note(
-                "for creation and update times, the `timestamps` marker adds `createdAt` and `updatedAt`, which dyngen sets on every write",
+                "`now()` is the time of the write; the `timestamps` marker adds `createdAt` and `updatedAt`, which dyngen sets on every write",
             );
         }
         Some(diagnostic)

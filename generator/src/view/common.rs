@@ -125,14 +125,21 @@ fn attribute_notes(attr: &Attribute, with_default: bool) -> Vec<String> {
     if let Some(default) = attr.default.as_ref().filter(|_| with_default && default_applies(attr)) {
         notes.push(format!("Read as `{}` when absent.", doc_text(&literal_text(default))));
     }
+    if let Some(Value::Generated(generator)) = &attr.default {
+        notes.push(format!(
+            "Made (`{}`) when the item is written from a draft that leaves it out.",
+            generator.call()
+        ));
+    }
     notes
 }
 
 /// Whether reading an item without the attribute gives its default. Not
 /// for a set: an empty set is stored as an absent attribute, and must read
 /// back empty.
+/// Nor for a generated default (`uuid()`): reading never makes one up.
 pub fn default_applies(attr: &Attribute) -> bool {
-    !matches!(attr.ty, Type::Set(_))
+    !matches!(attr.ty, Type::Set(_)) && !matches!(attr.default, Some(Value::Generated(_)))
 }
 
 /// A default as the schema writes it: `"main"`, `false`, `Open`, `[1, 2]`, `{}`.
@@ -145,6 +152,7 @@ fn literal_text(value: &Value) -> String {
         Value::Enum(variant) => variant.clone(),
         Value::List(items) => format!("[{}]", items.iter().map(literal_text).collect::<Vec<_>>().join(", ")),
         Value::EmptyMap => "{}".to_string(),
+        Value::Generated(generator) => generator.call().to_string(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod collection;
 mod common;
+mod draft;
 mod entity;
 mod field;
 mod query;
@@ -14,6 +15,7 @@ mod update;
 
 pub use collection::{collection_prefix, collection_view, CollectionView};
 pub use common::RT;
+pub use draft::{draft_view, DraftView};
 pub use entity::{entity_view, EntityView};
 // Matched on by the templates.
 pub use query::{KeyStep, SortLayoutView};
