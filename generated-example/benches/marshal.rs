@@ -60,6 +60,7 @@ fn sample_issue() -> Issue {
 
 fn sample_repository() -> Repository {
     Repository {
+        counters: ::std::default::Default::default(),
         repo_name: "hello-world".to_owned(),
         repo_owner: "octocat".to_owned(),
         username: "octocat".to_owned(),
@@ -215,6 +216,7 @@ fn hand_issue_from_item(mut item: Item) -> Result<Issue, BadAttribute> {
 
 fn hand_repository_from_item(mut item: Item) -> Result<Repository, BadAttribute> {
     Ok(Repository {
+        counters: ::std::default::Default::default(),
         repo_name: take_string(&mut item, "repoName")?,
         repo_owner: take_string(&mut item, "repoOwner")?,
         username: take_string(&mut item, "username")?,
@@ -428,6 +430,7 @@ fn serde_repository_to_item(repo: &Repository) -> Result<Item, serde_dynamo::Err
 fn serde_repository_from_item(item: Item) -> Result<Repository, serde_dynamo::Error> {
     let mirror: RepositoryIn = serde_dynamo::from_item(item)?;
     Ok(Repository {
+        counters: ::std::default::Default::default(),
         repo_name: mirror.repo_name,
         repo_owner: mirror.repo_owner,
         username: mirror.username,

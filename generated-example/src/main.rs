@@ -126,6 +126,19 @@ async fn run() -> Result<()> {
             repo.about, repo.default_branch
         );
         expect("pattern 2 default branch", repo.default_branch.as_str(), branch)?;
+        // A nested update: one entry of the `counters` map, in place.
+        let starred = db
+            .repositories()
+            .update(&repo.key())
+            .at(|a| a.counters.key("stars"))
+            .add(1)
+            .await?;
+        println!("    starred: {} star(s)", starred.counters["stars"]);
+        expect(
+            "pattern 2 stars",
+            starred.counters.get("stars").copied(),
+            Some(repo.counters.get("stars").copied().unwrap_or(0) + 1),
+        )?;
     }
 
     println!("Pattern 3: a user's owned repositories (collection `owned` on gsi1)");
@@ -513,6 +526,7 @@ async fn seed(db: &Vcs, now: DateTime<Utc>) -> Result<()> {
     ] {
         db.repositories()
             .put(&Repository {
+                counters: ::std::default::Default::default(),
                 repo_name: name.into(),
                 repo_owner: owner.into(),
                 username: owner.into(),

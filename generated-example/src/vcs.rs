@@ -187,7 +187,7 @@ impl User {
     fn primary_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "pk")
             .label("vcs")
-            .value("username", username, ::dyngen_runtime::Casing::Preserve)
+            .plain("username", username)
             .build()
     }
 
@@ -198,7 +198,7 @@ impl User {
     fn owned_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("User", "gsi1pk")
             .label("vcs")
-            .value("username", username, ::dyngen_runtime::Casing::Preserve)
+            .plain("username", username)
             .build()
     }
 
@@ -369,6 +369,10 @@ pub struct Repository {
     pub is_private: bool,
     /// Attribute `defaultBranch`. Read as `"main"` when absent.
     pub default_branch: ::std::string::String,
+    /// Activity counters by name (`stars`, `forks`), changed in place.
+    ///
+    /// Read as `{}` when absent.
+    pub counters: ::dyngen_runtime::Map<u64>,
     /// When the item was created; set by dyngen.
     pub created_at: ::dyngen_runtime::Timestamp,
     /// When the item was last written; set by dyngen.
@@ -427,6 +431,8 @@ pub struct RepositoryAttributes {
     pub is_private: ::dyngen_runtime::Attr<Repository, bool>,
     /// Attribute `defaultBranch`.
     pub default_branch: ::dyngen_runtime::Attr<Repository, ::std::string::String>,
+    /// Attribute `counters`.
+    pub counters: ::dyngen_runtime::Attr<Repository, ::dyngen_runtime::Map<u64>>,
     /// Attribute `createdAt`.
     pub created_at: ::dyngen_runtime::Attr<Repository, ::dyngen_runtime::Timestamp>,
     /// Attribute `updatedAt`.
@@ -445,36 +451,36 @@ impl Repository {
     fn primary_pk(repo_owner: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "pk")
             .label("vcs")
-            .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
+            .plain("repoOwner", repo_owner)
             .build()
     }
 
     fn primary_sk(repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "sk")
             .label("Repository")
-            .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
+            .plain("repoName", repo_name)
             .build()
     }
 
     fn owned_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi1pk")
             .label("vcs")
-            .value("username", username, ::dyngen_runtime::Casing::Preserve)
+            .plain("username", username)
             .build()
     }
 
     fn owned_sk(repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Repository", "gsi1sk")
             .labels(&["owned", "Repository"])
-            .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
+            .plain("repoName", repo_name)
             .build()
     }
 
     fn activity_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Repository", "gsi2pk")
             .label("vcs")
-            .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
-            .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
+            .plain("repoOwner", repo_owner)
+            .plain("repoName", repo_name)
             .build()
     }
 
@@ -489,8 +495,8 @@ impl ::dyngen_runtime::Entity for Repository {
     const NAME: &'static str = "Repository";
 
     const STORED: &'static [&'static str] = &[
-        "about", "createdAt", "defaultBranch", "description", "gsi1pk", "gsi1sk",
-        "gsi2pk", "gsi2sk", "isPrivate", "repoName", "repoOwner", "updatedAt",
+        "about", "counters", "createdAt", "defaultBranch", "description", "gsi1pk",
+        "gsi1sk", "gsi2pk", "gsi2sk", "isPrivate", "repoName", "repoOwner", "updatedAt",
         "username",
     ];
 
@@ -508,6 +514,7 @@ impl ::dyngen_runtime::Entity for Repository {
             description: ::dyngen_runtime::Attr::attribute("description"),
             is_private: ::dyngen_runtime::Attr::attribute("isPrivate"),
             default_branch: ::dyngen_runtime::Attr::attribute("defaultBranch"),
+            counters: ::dyngen_runtime::Attr::attribute("counters"),
             created_at: ::dyngen_runtime::Attr::attribute("createdAt"),
             updated_at: ::dyngen_runtime::Attr::attribute("updatedAt"),
         }
@@ -519,7 +526,7 @@ impl ::dyngen_runtime::Entity for Repository {
     }
 
     fn to_item(&self) -> ::dyngen_runtime::Result<::dyngen_runtime::Item> {
-        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(16);
+        let mut item = ::dyngen_runtime::value::Encoder::with_capacity(17);
         item.key("pk", Self::primary_pk(&self.repo_owner)?);
         item.key("sk", Self::primary_sk(&self.repo_name)?);
         item.key("gsi1pk", Self::owned_pk(&self.username)?);
@@ -534,6 +541,7 @@ impl ::dyngen_runtime::Entity for Repository {
         item.put("description", &self.description);
         item.put("isPrivate", &self.is_private);
         item.put("defaultBranch", &self.default_branch);
+        item.put("counters", &self.counters);
         item.put("createdAt", &self.created_at);
         item.put("updatedAt", &self.updated_at);
         ::std::result::Result::Ok(item.finish())
@@ -551,6 +559,7 @@ impl ::dyngen_runtime::Entity for Repository {
             default_branch: item
                 .take_optional("defaultBranch")?
                 .unwrap_or_else(|| "main".to_owned()),
+            counters: item.take_optional("counters")?.unwrap_or_default(),
             created_at: item.take("createdAt")?,
             updated_at: item.take("updatedAt")?,
         })
@@ -683,6 +692,12 @@ impl<'t> RepositoryUpdate<'t> {
         self
     }
 
+    /// Sets `counters`.
+    pub fn set_counters(mut self, counters: ::dyngen_runtime::Map<u64>) -> Self {
+        self.update.set("counters", &counters);
+        self
+    }
+
     fn finish(mut self) -> ::dyngen_runtime::Update<'t, Repository> {
         if let ::std::option::Option::Some(username_) = self.username_.as_ref() {
             self.update.set_key("gsi1pk", Repository::owned_pk(username_));
@@ -792,22 +807,22 @@ impl Issue {
     fn primary_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "pk")
             .label("vcs")
-            .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
-            .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
+            .plain("repoOwner", repo_owner)
+            .plain("repoName", repo_name)
             .build()
     }
 
     fn primary_sk(issue_number: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "sk")
             .label("Issue")
-            .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
+            .plain("issueNumber", issue_number)
             .build()
     }
 
     fn managed_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi1pk")
             .label("vcs")
-            .value("username", username, ::dyngen_runtime::Casing::Preserve)
+            .plain("username", username)
             .build()
     }
 
@@ -817,16 +832,16 @@ impl Issue {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "gsi1sk")
             .labels(&["managed", "Issue"])
-            .value("status", status, ::dyngen_runtime::Casing::Preserve)
-            .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
+            .plain("status", status)
+            .plain("issueNumber", issue_number)
             .build()
     }
 
     fn activity_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Issue", "gsi2pk")
             .label("vcs")
-            .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
-            .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
+            .plain("repoOwner", repo_owner)
+            .plain("repoName", repo_name)
             .build()
     }
 
@@ -836,8 +851,8 @@ impl Issue {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Issue", "gsi2sk")
             .labels(&["activity", "Issue"])
-            .value("status", status, ::dyngen_runtime::Casing::Preserve)
-            .value("issueNumber", issue_number, ::dyngen_runtime::Casing::Preserve)
+            .plain("status", status)
+            .plain("issueNumber", issue_number)
             .build()
     }
 }
@@ -1166,26 +1181,22 @@ impl PullRequest {
     fn primary_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "pk")
             .label("vcs")
-            .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
-            .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
+            .plain("repoOwner", repo_owner)
+            .plain("repoName", repo_name)
             .build()
     }
 
     fn primary_sk(pull_request_number: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "sk")
             .label("PullRequest")
-            .value(
-                "pullRequestNumber",
-                pull_request_number,
-                ::dyngen_runtime::Casing::Preserve,
-            )
+            .plain("pullRequestNumber", pull_request_number)
             .build()
     }
 
     fn managed_pk(username: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi1pk")
             .label("vcs")
-            .value("username", username, ::dyngen_runtime::Casing::Preserve)
+            .plain("username", username)
             .build()
     }
 
@@ -1195,20 +1206,16 @@ impl PullRequest {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "gsi1sk")
             .labels(&["managed", "PullRequest"])
-            .value("status", status, ::dyngen_runtime::Casing::Preserve)
-            .value(
-                "pullRequestNumber",
-                pull_request_number,
-                ::dyngen_runtime::Casing::Preserve,
-            )
+            .plain("status", status)
+            .plain("pullRequestNumber", pull_request_number)
             .build()
     }
 
     fn activity_pk(repo_owner: &str, repo_name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("PullRequest", "gsi2pk")
             .label("vcs")
-            .value("repoOwner", repo_owner, ::dyngen_runtime::Casing::Preserve)
-            .value("repoName", repo_name, ::dyngen_runtime::Casing::Preserve)
+            .plain("repoOwner", repo_owner)
+            .plain("repoName", repo_name)
             .build()
     }
 
@@ -1218,12 +1225,8 @@ impl PullRequest {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("PullRequest", "gsi2sk")
             .labels(&["activity", "PullRequest"])
-            .value("status", status, ::dyngen_runtime::Casing::Preserve)
-            .value(
-                "pullRequestNumber",
-                pull_request_number,
-                ::dyngen_runtime::Casing::Preserve,
-            )
+            .plain("status", status)
+            .plain("pullRequestNumber", pull_request_number)
             .build()
     }
 }

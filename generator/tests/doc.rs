@@ -201,6 +201,25 @@ fn generated_builders(code: &str) -> Vec<Builder> {
                     after = next.trim_start_matches(',');
                 }
                 rest = after.strip_prefix("])").expect("the end of the list");
+            } else if let Some(after) = rest.strip_prefix(".plain(") {
+                // `.plain(composite, value)`: the value's case kept.
+                let (composite, after) = leading_literal(after);
+                builder.values.push((composite, "none".to_string()));
+                // The value may hold calls: skip to the `)` closing this one.
+                let mut depth = 1;
+                let close = after
+                    .char_indices()
+                    .find(|(_, c)| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        depth == 0
+                    })
+                    .map(|(i, _)| i)
+                    .expect("the end of the call");
+                rest = &after[close + 1..];
             } else if let Some(after) = rest.strip_prefix(".value(") {
                 let (composite, after) = leading_literal(after);
                 let casing_at = after.find("::dyngen_runtime::Casing::").expect("a casing") + 26;

@@ -166,7 +166,7 @@ pub struct Category {
     /// Field `name`.
     pub name: ::std::string::String,
     /// Field `children`. Read as `{}` when absent.
-    pub children: ::std::collections::BTreeMap<::std::string::String, Category>,
+    pub children: ::dyngen_runtime::Map<Category>,
     /// Field `parent`.
     pub parent: ::std::option::Option<Summary>,
 }
@@ -216,10 +216,7 @@ pub struct CategoryFields<E> {
     /// Field `name`.
     pub name: ::dyngen_runtime::Attr<E, ::std::string::String>,
     /// Field `children`.
-    pub children: ::dyngen_runtime::Attr<
-        E,
-        ::std::collections::BTreeMap<::std::string::String, Category>,
-    >,
+    pub children: ::dyngen_runtime::Attr<E, ::dyngen_runtime::Map<Category>>,
     /// Field `parent`.
     pub parent: ::dyngen_runtime::Attr<E, Summary>,
     entity_: ::std::marker::PhantomData<fn() -> E>,
@@ -342,12 +339,9 @@ pub struct Book {
     /// Attribute `ratings`. Read as `[]` when absent.
     pub ratings: ::std::vec::Vec<f64>,
     /// Attribute `labels`. Read as `{}` when absent.
-    pub labels: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub labels: ::dyngen_runtime::Map<::std::string::String>,
     /// Attribute `weights`. Read as `{}` when absent.
-    pub weights: ::std::collections::BTreeMap<::std::string::String, f64>,
+    pub weights: ::dyngen_runtime::Map<f64>,
     /// Attribute `tags`.
     pub tags: ::std::collections::BTreeSet<::std::string::String>,
     /// Attribute `small`.
@@ -429,13 +423,10 @@ pub struct BookAttributes {
     /// Attribute `labels`.
     pub labels: ::dyngen_runtime::Attr<
         Book,
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::dyngen_runtime::Map<::std::string::String>,
     >,
     /// Attribute `weights`.
-    pub weights: ::dyngen_runtime::Attr<
-        Book,
-        ::std::collections::BTreeMap<::std::string::String, f64>,
-    >,
+    pub weights: ::dyngen_runtime::Attr<Book, ::dyngen_runtime::Map<f64>>,
     /// Attribute `tags`.
     pub tags: ::dyngen_runtime::Attr<
         Book,
@@ -1109,20 +1100,14 @@ impl<'t> BookUpdate<'t> {
     /// Sets `labels`.
     pub fn set_labels(
         mut self,
-        labels: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        labels: ::dyngen_runtime::Map<::std::string::String>,
     ) -> Self {
         self.update.set("labels", &labels);
         self
     }
 
     /// Sets `weights`.
-    pub fn set_weights(
-        mut self,
-        weights: ::std::collections::BTreeMap<::std::string::String, f64>,
-    ) -> Self {
+    pub fn set_weights(mut self, weights: ::dyngen_runtime::Map<f64>) -> Self {
         self.update.set("weights", &weights);
         self
     }
@@ -1521,11 +1506,7 @@ impl Loan {
     fn by_member_sk(until: &::dyngen_runtime::Timestamp) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Loan", "gsi1sk")
             .label("Loan")
-            .value(
-                "until",
-                &::dyngen_runtime::value::EpochSeconds(*until),
-                ::dyngen_runtime::Casing::Preserve,
-            )
+            .plain("until", &::dyngen_runtime::value::EpochSeconds(*until))
             .build()
     }
 }

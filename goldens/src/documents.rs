@@ -161,14 +161,14 @@ impl Integration {
     fn primary_pk(tenant: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Integration", "pk")
             .label("settings")
-            .value("tenant", tenant, ::dyngen_runtime::Casing::Preserve)
+            .plain("tenant", tenant)
             .build()
     }
 
     fn primary_sk(name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Integration", "sk")
             .label("Integration")
-            .value("name", name, ::dyngen_runtime::Casing::Preserve)
+            .plain("name", name)
             .build()
     }
 }

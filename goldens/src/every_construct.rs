@@ -305,7 +305,7 @@ pub struct Customer {
     /// Attribute `tier`. Read as `Free` when absent.
     pub tier: Tier,
     /// Attribute `addresses`.
-    pub addresses: ::std::collections::BTreeMap<::std::string::String, Address>,
+    pub addresses: ::dyngen_runtime::Map<Address>,
     /// Attribute `tags`.
     pub tags: ::std::option::Option<::std::collections::BTreeSet<::std::string::String>>,
     /// Attribute `scores`.
@@ -335,10 +335,7 @@ pub struct Customer {
     /// Attribute `nicknames`. Read as `["a", "b"]` when absent.
     pub nicknames: ::std::vec::Vec<::std::string::String>,
     /// Attribute `labels`. Read as `{}` when absent.
-    pub labels: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub labels: ::dyngen_runtime::Map<::std::string::String>,
     /// Attribute `type`. Read as `"person"` when absent.
     pub r#type: ::std::string::String,
     /// Attribute `signupSource`. Stored as `src`.
@@ -394,10 +391,7 @@ pub struct CustomerAttributes {
     /// Attribute `tier`.
     pub tier: ::dyngen_runtime::Attr<Customer, Tier>,
     /// Attribute `addresses`.
-    pub addresses: ::dyngen_runtime::Attr<
-        Customer,
-        ::std::collections::BTreeMap<::std::string::String, Address>,
-    >,
+    pub addresses: ::dyngen_runtime::Attr<Customer, ::dyngen_runtime::Map<Address>>,
     /// Attribute `tags`.
     pub tags: ::dyngen_runtime::Attr<
         Customer,
@@ -440,7 +434,7 @@ pub struct CustomerAttributes {
     /// Attribute `labels`.
     pub labels: ::dyngen_runtime::Attr<
         Customer,
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::dyngen_runtime::Map<::std::string::String>,
     >,
     /// Attribute `type`.
     pub r#type: ::dyngen_runtime::Attr<Customer, ::std::string::String>,
@@ -465,7 +459,7 @@ impl Customer {
     fn primary_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "pk")
             .label("shop")
-            .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("customerId", customer_id)
             .build()
     }
 
@@ -491,7 +485,7 @@ impl Customer {
     fn orders_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Customer", "gsi2pk")
             .label("shop")
-            .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("customerId", customer_id)
             .build()
     }
 
@@ -770,10 +764,7 @@ impl<'t> CustomerUpdate<'t> {
     }
 
     /// Sets `addresses`.
-    pub fn set_addresses(
-        mut self,
-        addresses: ::std::collections::BTreeMap<::std::string::String, Address>,
-    ) -> Self {
+    pub fn set_addresses(mut self, addresses: ::dyngen_runtime::Map<Address>) -> Self {
         self.update.set("addresses", &addresses);
         self
     }
@@ -1182,10 +1173,7 @@ impl<'t> CustomerUpdate<'t> {
     /// Sets `labels`.
     pub fn set_labels(
         mut self,
-        labels: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        labels: ::dyngen_runtime::Map<::std::string::String>,
     ) -> Self {
         self.update.set("labels", &labels);
         self
@@ -1315,21 +1303,21 @@ impl Order {
     fn primary_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("shop")
-            .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("customerId", customer_id)
             .build()
     }
 
     fn primary_sk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "sk")
             .label("Order")
-            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .plain("id", id)
             .build()
     }
 
     fn orders_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi2pk")
             .label("shop")
-            .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("customerId", customer_id)
             .build()
     }
 
@@ -1339,22 +1327,22 @@ impl Order {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi2sk")
             .labels(&["customerOrders", "Order"])
-            .value("placedAt", placed_at, ::dyngen_runtime::Casing::Preserve)
-            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .plain("placedAt", placed_at)
+            .plain("id", id)
             .build()
     }
 
     fn reserved_pk(reserved_until: &i64) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi3pk")
             .labels(&["shop", "Order"])
-            .value("reservedUntil", reserved_until, ::dyngen_runtime::Casing::Preserve)
+            .plain("reservedUntil", reserved_until)
             .build()
     }
 
     fn by_status_pk(status: &OrderStatus) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi4pk")
             .label("shop")
-            .value("status", status, ::dyngen_runtime::Casing::Preserve)
+            .plain("status", status)
             .build()
     }
 
@@ -1370,7 +1358,7 @@ impl Order {
     fn by_placed_pk(customer_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("shop")
-            .value("customerId", customer_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("customerId", customer_id)
             .build()
     }
 
@@ -1379,7 +1367,7 @@ impl Order {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "lsi1sk")
             .label("Order")
-            .value("placedAt", placed_at, ::dyngen_runtime::Casing::Preserve)
+            .plain("placedAt", placed_at)
             .build()
     }
 }
@@ -1800,7 +1788,7 @@ impl Session {
     fn primary_pk(token: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Session", "pk")
             .label("shop")
-            .value("token", token, ::dyngen_runtime::Casing::Preserve)
+            .plain("token", token)
             .build()
     }
 

@@ -126,21 +126,21 @@ impl Order {
     fn primary_pk(customer: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "pk")
             .label("orders")
-            .value("customer", customer, ::dyngen_runtime::Casing::Preserve)
+            .plain("customer", customer)
             .build()
     }
 
     fn primary_sk(order_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "sk")
             .label("Order")
-            .value("orderId", order_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("orderId", order_id)
             .build()
     }
 
     fn by_placed_pk(customer: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Order", "gsi1pk")
             .label("orders")
-            .value("customer", customer, ::dyngen_runtime::Casing::Preserve)
+            .plain("customer", customer)
             .build()
     }
 
@@ -149,7 +149,7 @@ impl Order {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Order", "gsi1sk")
             .label("Order")
-            .value("placedAt", placed_at, ::dyngen_runtime::Casing::Preserve)
+            .plain("placedAt", placed_at)
             .build()
     }
 }
@@ -484,14 +484,14 @@ impl Event {
     fn primary_pk(stream: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Event", "pk")
             .label("orders")
-            .value("stream", stream, ::dyngen_runtime::Casing::Preserve)
+            .plain("stream", stream)
             .build()
     }
 
     fn primary_sk(event_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Event", "sk")
             .label("Event")
-            .value("eventId", event_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("eventId", event_id)
             .build()
     }
 }

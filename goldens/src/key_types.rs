@@ -143,21 +143,21 @@ impl Sensor {
     fn primary_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Sensor", "pk")
             .label("metrics")
-            .value("site", site, ::dyngen_runtime::Casing::Preserve)
+            .plain("site", site)
             .build()
     }
 
     fn primary_sk(sensor_id: &u32) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Sensor", "sk")
             .labels(&["site", "Sensor"])
-            .value("sensorId", sensor_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("sensorId", sensor_id)
             .build()
     }
 
     fn by_active_pk(active: &bool) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Sensor", "gsi1pk")
             .labels(&["metrics", "Sensor"])
-            .value("active", active, ::dyngen_runtime::Casing::Preserve)
+            .plain("active", active)
             .build()
     }
 }
@@ -368,7 +368,7 @@ impl Reading {
     fn primary_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Reading", "pk")
             .label("metrics")
-            .value("site", site, ::dyngen_runtime::Casing::Preserve)
+            .plain("site", site)
             .build()
     }
 
@@ -379,16 +379,16 @@ impl Reading {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "sk")
             .labels(&["site", "Reading"])
-            .value("sensorId", sensor_id, ::dyngen_runtime::Casing::Preserve)
-            .value("at", at, ::dyngen_runtime::Casing::Preserve)
-            .value("seq", seq, ::dyngen_runtime::Casing::Preserve)
+            .plain("sensorId", sensor_id)
+            .plain("at", at)
+            .plain("seq", seq)
             .build()
     }
 
     fn by_level_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Reading", "pk")
             .label("metrics")
-            .value("site", site, ::dyngen_runtime::Casing::Preserve)
+            .plain("site", site)
             .build()
     }
 
@@ -399,9 +399,9 @@ impl Reading {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Reading", "lsi1sk")
             .label("Reading")
-            .value("level", level, ::dyngen_runtime::Casing::Preserve)
-            .value("value", value, ::dyngen_runtime::Casing::Preserve)
-            .value("offset", offset, ::dyngen_runtime::Casing::Preserve)
+            .plain("level", level)
+            .plain("value", value)
+            .plain("offset", offset)
             .build()
     }
 }

@@ -140,21 +140,21 @@ impl Item {
     fn primary_pk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Item", "pk")
             .label("kw")
-            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .plain("id", id)
             .build()
     }
 
     fn primary_sk(r#type: &Kind) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Item", "sk")
             .label("Item")
-            .value("type", r#type, ::dyngen_runtime::Casing::Preserve)
+            .plain("type", r#type)
             .build()
     }
 
     fn next_pk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Item", "gsi1pk")
             .label("kw")
-            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .plain("id", id)
             .build()
     }
 

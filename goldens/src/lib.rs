@@ -46,6 +46,10 @@ pub mod documents;
 #[rustfmt::skip]
 pub mod generated_defaults;
 
+/// Generated from `generator/tests/fixtures/nested.dyn`.
+#[rustfmt::skip]
+pub mod nested;
+
 /// Generated from `generator/tests/fixtures/key_types.dyn`.
 #[rustfmt::skip]
 pub mod key_types;

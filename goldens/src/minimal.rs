@@ -76,7 +76,7 @@ impl Thing {
     fn primary_pk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Thing", "pk")
             .labels(&["tiny", "Thing"])
-            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .plain("id", id)
             .build()
     }
 }

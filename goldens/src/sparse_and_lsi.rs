@@ -141,44 +141,44 @@ impl Job {
     fn primary_pk(queue: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "pk")
             .label("jobs")
-            .value("queue", queue, ::dyngen_runtime::Casing::Preserve)
+            .plain("queue", queue)
             .build()
     }
 
     fn primary_sk(id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "sk")
             .label("Job")
-            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .plain("id", id)
             .build()
     }
 
     fn owned_pk(owner: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "gsi1pk")
             .label("jobs")
-            .value("owner", owner, ::dyngen_runtime::Casing::Preserve)
+            .plain("owner", owner)
             .build()
     }
 
     fn owned_sk(state: &State, id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "gsi1sk")
             .label("Job")
-            .value("state", state, ::dyngen_runtime::Casing::Preserve)
-            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .plain("state", state)
+            .plain("id", id)
             .build()
     }
 
     fn by_priority_pk(queue: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Job", "pk")
             .label("jobs")
-            .value("queue", queue, ::dyngen_runtime::Casing::Preserve)
+            .plain("queue", queue)
             .build()
     }
 
     fn by_priority_sk(priority: &i32, id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Job", "lsi1sk")
             .label("Job")
-            .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
-            .value("id", id, ::dyngen_runtime::Casing::Preserve)
+            .plain("priority", priority)
+            .plain("id", id)
             .build()
     }
 }

@@ -179,10 +179,7 @@ pub struct Task {
     /// Attribute `notes`. Read as `[]` when absent.
     pub notes: ::std::vec::Vec<Note>,
     /// Attribute `labels`. Read as `{}` when absent.
-    pub labels: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub labels: ::dyngen_runtime::Map<::std::string::String>,
     /// Attribute `note`.
     pub note: ::std::option::Option<Note>,
     /// Attribute `done`. Read as `false` when absent.
@@ -275,7 +272,7 @@ pub struct TaskAttributes {
     /// Attribute `labels`.
     pub labels: ::dyngen_runtime::Attr<
         Task,
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::dyngen_runtime::Map<::std::string::String>,
     >,
     /// Attribute `note`.
     pub note: ::dyngen_runtime::Attr<Task, Note>,
@@ -305,21 +302,21 @@ impl Task {
     fn primary_pk(board: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "pk")
             .label("tasks")
-            .value("board", board, ::dyngen_runtime::Casing::Preserve)
+            .plain("board", board)
             .build()
     }
 
     fn primary_sk(task_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "sk")
             .label("Task")
-            .value("taskId", task_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("taskId", task_id)
             .build()
     }
 
     fn by_assignee_pk(assignee: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi1pk")
             .label("tasks")
-            .value("assignee", assignee, ::dyngen_runtime::Casing::Preserve)
+            .plain("assignee", assignee)
             .build()
     }
 
@@ -329,38 +326,38 @@ impl Task {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi1sk")
             .label("Task")
-            .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
-            .value("taskId", task_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("priority", priority)
+            .plain("taskId", task_id)
             .build()
     }
 
     fn by_team_pk(team: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi2pk")
             .label("tasks")
-            .value("team", team, ::dyngen_runtime::Casing::Preserve)
+            .plain("team", team)
             .build()
     }
 
     fn by_team_sk(priority: &Priority, title: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi2sk")
             .label("Task")
-            .value("priority", priority, ::dyngen_runtime::Casing::Preserve)
-            .value("title", title, ::dyngen_runtime::Casing::Preserve)
+            .plain("priority", priority)
+            .plain("title", title)
             .build()
     }
 
     fn by_origin_pk(board: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Task", "gsi3pk")
             .label("tasks")
-            .value("board", board, ::dyngen_runtime::Casing::Preserve)
+            .plain("board", board)
             .build()
     }
 
     fn by_origin_sk(origin: &str, team: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Task", "gsi3sk")
             .labels(&["boardWork", "Task"])
-            .value("origin", origin, ::dyngen_runtime::Casing::Preserve)
-            .value("team", team, ::dyngen_runtime::Casing::Preserve)
+            .plain("origin", origin)
+            .plain("team", team)
             .build()
     }
 }
@@ -947,10 +944,7 @@ impl<'t> TaskUpdate<'t> {
     /// Sets `labels`.
     pub fn set_labels(
         mut self,
-        labels: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        labels: ::dyngen_runtime::Map<::std::string::String>,
     ) -> Self {
         self.update.set("labels", &labels);
         self
@@ -1128,8 +1122,8 @@ impl Comment {
     fn primary_pk(board: &str, comment_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Comment", "pk")
             .label("tasks")
-            .value("board", board, ::dyngen_runtime::Casing::Preserve)
-            .value("commentId", comment_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("board", board)
+            .plain("commentId", comment_id)
             .build()
     }
 
@@ -1140,14 +1134,14 @@ impl Comment {
     fn on_board_pk(board: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Comment", "gsi3pk")
             .label("tasks")
-            .value("board", board, ::dyngen_runtime::Casing::Preserve)
+            .plain("board", board)
             .build()
     }
 
     fn on_board_sk(comment_id: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Comment", "gsi3sk")
             .labels(&["boardWork", "Comment"])
-            .value("commentId", comment_id, ::dyngen_runtime::Casing::Preserve)
+            .plain("commentId", comment_id)
             .build()
     }
 }
@@ -1380,21 +1374,21 @@ impl Page {
     fn primary_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Page", "pk")
             .label("tasks")
-            .value("site", site, ::dyngen_runtime::Casing::Preserve)
+            .plain("site", site)
             .build()
     }
 
     fn primary_sk(path: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "sk")
             .label("Page")
-            .value("path", path, ::dyngen_runtime::Casing::Preserve)
+            .plain("path", path)
             .build()
     }
 
     fn recent_pk(site: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Page", "gsi1pk")
             .label("tasks")
-            .value("site", site, ::dyngen_runtime::Casing::Preserve)
+            .plain("site", site)
             .build()
     }
 
@@ -1404,8 +1398,8 @@ impl Page {
     ) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::sort("Page", "gsi1sk")
             .label("Page")
-            .value("author", author, ::dyngen_runtime::Casing::Preserve)
-            .value("updatedAt", updated_at, ::dyngen_runtime::Casing::Preserve)
+            .plain("author", author)
+            .plain("updatedAt", updated_at)
             .build()
     }
 }
@@ -1633,7 +1627,7 @@ impl Counter {
     fn primary_pk(name: &str) -> ::dyngen_runtime::KeyResult {
         ::dyngen_runtime::key::KeyBuilder::partition("Counter", "pk")
             .label("tasks")
-            .value("name", name, ::dyngen_runtime::Casing::Preserve)
+            .plain("name", name)
             .build()
     }
 

@@ -498,6 +498,18 @@ impl<E, V> Attr<E, BTreeMap<String, V>> {
     }
 }
 
+impl<E> Attr<E, crate::document::Document> {
+    /// The entry `key` of a `json` document that is a map.
+    pub fn key(&self, key: impl Into<String>) -> Attr<E, crate::document::Document> {
+        Attr::new(self.path.field(key))
+    }
+
+    /// The element at `position` of a `json` document that is a list.
+    pub fn at(&self, position: usize) -> Attr<E, crate::document::Document> {
+        Attr::new(self.path.index(position))
+    }
+}
+
 /// A struct type: its fields can be reached inside an attribute.
 pub trait Nested {
     /// The struct's fields as [`Attr`]s of entity `E`.

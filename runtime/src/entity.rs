@@ -265,6 +265,16 @@ macro_rules! update_impls {
     };
     ($entity:ident, $update:ident) => {
         impl<'t> $update<'t> {
+            /// A value inside an attribute, to set, remove, append to or add
+            /// to: a struct field (`|a| a.ship_to.fields().city`), a map entry
+            /// (`|a| a.labels.key("x")`) or a list element (`|a| a.lines.at(0)`).
+            pub fn at<T>(
+                self,
+                path: impl ::core::ops::FnOnce(&<$entity as $crate::Entity>::Attributes) -> $crate::Attr<$entity, T>,
+            ) -> $crate::write::At<Self, $entity, T> {
+                $crate::write::At::new(self, path(&<$entity as $crate::Entity>::attributes()))
+            }
+
             /// Updates only if the condition `build` returns holds for the stored
             /// item; otherwise `ConditionFailed`, carrying that item.
             pub fn condition(
@@ -284,6 +294,12 @@ macro_rules! update_impls {
             /// Runs the update; resolves to the item as it was before.
             pub async fn send_returning_old(self) -> ::core::result::Result<$entity, $crate::Error> {
                 self.finish().send_returning_old().await
+            }
+        }
+
+        impl<'t> $crate::write::NestedTarget<$entity> for $update<'t> {
+            fn with_raw(&mut self, f: &mut dyn ::core::ops::FnMut(&mut $crate::write::RawUpdate<'_>)) {
+                $crate::write::NestedTarget::with_raw(&mut self.update, f)
             }
         }
 

@@ -146,6 +146,18 @@ pub enum Error {
         message: String,
     },
 
+    /// A nested update (`.at(|a| a.ship_to.fields().city)`) that cannot be
+    /// written: the map or list it goes into is not stored (DynamoDB
+    /// refuses such a path), it overlaps another action of the update, or
+    /// it names a whole attribute or one the update may not change.
+    /// Nothing was written.
+    #[error("{entity}: update of `{path}`: {reason}")]
+    InvalidPath {
+        entity: &'static str,
+        path: String,
+        reason: String,
+    },
+
     /// A cursor that is malformed or belongs to another query.
     #[error("invalid cursor for {entity} query: {reason}")]
     InvalidCursor { entity: &'static str, reason: String },
@@ -580,6 +592,11 @@ pub(crate) fn duplicate(error: &Error) -> Error {
         },
         Error::InvalidCursor { entity, reason } => Error::InvalidCursor {
             entity,
+            reason: reason.clone(),
+        },
+        Error::InvalidPath { entity, path, reason } => Error::InvalidPath {
+            entity,
+            path: path.clone(),
             reason: reason.clone(),
         },
         // Batch and transaction errors; a query never records them.

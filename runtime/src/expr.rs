@@ -49,6 +49,40 @@ impl Path {
     pub fn root(&self) -> &'static str {
         self.root
     }
+
+    /// Whether the path goes inside its attribute (`shipTo.city`), rather
+    /// than naming the attribute itself.
+    pub fn is_nested(&self) -> bool {
+        !self.rest.is_empty()
+    }
+
+    /// The path one step up (`shipTo` for `shipTo.city`); `None` for an
+    /// attribute.
+    pub fn parent(&self) -> Option<Path> {
+        let mut parent = self.clone();
+        parent.rest.pop()?;
+        Some(parent)
+    }
+
+    /// Whether `self` is `other` or lies inside it (`a.b` is within `a`).
+    pub fn is_within(&self, other: &Path) -> bool {
+        self.root == other.root
+            && self.rest.len() >= other.rest.len()
+            && self.rest[..other.rest.len()] == other.rest[..]
+    }
+
+    /// The value at this path in `item`, if it is stored.
+    pub fn find<'i>(&self, item: &'i HashMap<String, AttributeValue>) -> Option<&'i AttributeValue> {
+        let mut value = item.get(self.root)?;
+        for step in &self.rest {
+            value = match (step, value) {
+                (Step::Field(name), AttributeValue::M(map)) => map.get(name)?,
+                (Step::Index(i), AttributeValue::L(list)) => list.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
 }
 
 impl std::fmt::Display for Path {

@@ -214,6 +214,13 @@ impl KeyBuilder {
         labels.iter().fold(self, |builder, label| builder.label(label))
     }
 
+    /// [`value`](Self::value) with the value's case kept (`Casing::Preserve`),
+    /// as most keys have it.
+    #[inline]
+    pub fn plain<S: KeySegment + ?Sized>(self, composite: &'static str, value: &S) -> Self {
+        self.value(composite, value, Casing::Preserve)
+    }
+
     /// Appends a composite value segment; `composite` names it in errors.
     #[inline]
     pub fn value<S: KeySegment + ?Sized>(mut self, composite: &'static str, value: &S, casing: Casing) -> Self {

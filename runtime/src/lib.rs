@@ -104,6 +104,9 @@ pub use value::Bytes;
 #[cfg(feature = "client")]
 pub use write::{Delete, Put, Update};
 
+/// A `map<T>` attribute: string keys to values, in key order.
+pub type Map<T> = std::collections::BTreeMap<String, T>;
+
 /// A point in time, as timestamps are in generated entities (UTC).
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
 

@@ -18,7 +18,7 @@
 use crate::condition::{Comparator, Condition, Node, Operand};
 use crate::entity::{Entity, EntityMeta, PrimaryKey};
 use crate::error::{Current, Error, Operation};
-use crate::expr::{Aliases, Names, Values};
+use crate::expr::{Aliases, Names, Path, Values};
 use crate::sdk::{condition_failed, sdk_error};
 use crate::size::check_item_size;
 use crate::table::{Expiry, Table};
@@ -56,6 +56,10 @@ struct Guard {
     /// `upsert`'s readonly attributes with the values it writes (`None`:
     /// none): an existing item must already hold the same.
     readonly: Vec<(&'static str, Option<AttributeValue>)>,
+    /// The maps and lists nested updates write into, each with the path it
+    /// writes: they must be stored (DynamoDB refuses a path into nothing),
+    /// and a refusal names the first that is not.
+    parents: Vec<(Path, Path)>,
     /// Set when the condition was rendered for an entity with a TTL on a
     /// table that hides expired items: the rule the condition applied, so a
     /// refusal judges the returned item by the same clock.
@@ -69,6 +73,7 @@ impl Guard {
             expected_version: None,
             condition: None,
             readonly: Vec::new(),
+            parents: Vec::new(),
             expiry: None,
         }
     }
@@ -151,6 +156,9 @@ impl Guard {
             }
             parts.push(format!("({})", alternatives.join(" OR ")));
         }
+        for (parent, _) in &self.parents {
+            parts.push(format!("attribute_exists({})", aliases.path(parent)));
+        }
         if let Some(condition) = &self.condition {
             parts.push(format!("({})", condition.render(meta.name, aliases)?));
         }
@@ -164,6 +172,18 @@ impl Guard {
             .filter(|item| !item.is_empty())
             // An expired item was judged absent by the condition.
             .filter(|item| !self.expiry.is_some_and(|expiry| expiry.expired(item)));
+        // The first map or list a nested update writes into that the item
+        // does not store.
+        let missing_parent = current
+            .as_ref()
+            .and_then(|item| self.parents.iter().find(|(parent, _)| parent.find(item).is_none()));
+        let missing_parent = missing_parent.map(|(parent, path)| Error::InvalidPath {
+            entity: meta.name,
+            path: path.to_string(),
+            reason: format!(
+                "`{parent}` is not stored, and DynamoDB cannot write inside it; set `{parent}` (or the whole attribute) first"
+            ),
+        });
         // A stored item that does not decode is kept as it is: the write
         // was still refused, and says why.
         let (current, found) = match current {
@@ -187,6 +207,7 @@ impl Guard {
                     found: found.unwrap_or(0),
                     current,
                 },
+                _ if missing_parent.is_some() => missing_parent.unwrap_or(Error::NotFound { entity: meta.name }),
                 _ => Error::ConditionFailed {
                     entity: meta.name,
                     operation,
@@ -752,6 +773,9 @@ pub struct RawUpdate<'a> {
     /// The range conditions of integer `add`/`subtract` actions, by
     /// attribute: replaced together with their action.
     bounds: BTreeMap<&'static str, Node>,
+    /// Actions inside attributes (`shipTo.city`), in the order given; one
+    /// per path.
+    nested: Vec<(Path, Action)>,
     guard: Guard,
     now: DateTime<Utc>,
     /// The first error of a setter, reported when the update runs.
@@ -789,6 +813,123 @@ impl<'a, E: Entity> Update<'a, E> {
     }
 }
 
+/// What [`At`] needs of an update builder: a way to its runtime update.
+/// Generated builders and [`Update`] have it.
+pub trait NestedTarget<E> {
+    /// Runs `f` on the builder's runtime update.
+    fn with_raw(&mut self, f: &mut dyn FnMut(&mut RawUpdate<'_>));
+}
+
+impl<E: Entity> NestedTarget<E> for Update<'_, E> {
+    fn with_raw(&mut self, f: &mut dyn FnMut(&mut RawUpdate<'_>)) {
+        f(&mut self.raw);
+    }
+}
+
+/// A value inside an attribute of an update, from the builder's `at`:
+/// `.at(|a| a.ship_to.fields().city).set("Oslo")`. Each method records the
+/// action and gives the builder back. The map or list the value is in must
+/// be stored: if it is not, the update writes nothing and fails with
+/// [`Error::InvalidPath`] naming it (a condition checks it, so this also
+/// holds in a transaction, where it cancels the transaction as a failed
+/// condition of that action).
+#[must_use = "an `at` does nothing until an action (`set`, `remove`, ...) is chosen"]
+pub struct At<B, E, T> {
+    builder: B,
+    path: Path,
+    marker: std::marker::PhantomData<fn() -> (E, T)>,
+}
+
+impl<B, E, T> At<B, E, T> {
+    pub fn new(builder: B, attr: crate::condition::Attr<E, T>) -> Self {
+        At {
+            builder,
+            path: attr.path().clone(),
+            marker: std::marker::PhantomData,
+        }
+    }
+
+    fn act(mut self, mut f: impl FnMut(&mut RawUpdate<'_>, Path)) -> B
+    where
+        B: NestedTarget<E>,
+    {
+        let path = self.path;
+        self.builder.with_raw(&mut |raw| f(raw, path.clone()));
+        self.builder
+    }
+
+    /// Removes the value: a struct field, a map entry, or a list element
+    /// (the ones after it move up; a position past the end removes nothing).
+    pub fn remove(self) -> B
+    where
+        B: NestedTarget<E>,
+    {
+        self.act(|raw, path| raw.remove_nested(path))
+    }
+}
+
+impl<B: NestedTarget<E>, E, T: AttributeCodec> At<B, E, T> {
+    /// Sets the value. A list position past the end appends, as in DynamoDB.
+    pub fn set(self, value: impl Into<T>) -> B {
+        let value = value.into();
+        self.act(|raw, path| raw.set_nested(path, &value))
+    }
+}
+
+impl<B: NestedTarget<E>, E, T: AttributeCodec> At<B, E, Vec<T>> {
+    /// Appends elements to the list (an absent list counts as empty).
+    pub fn append(self, elements: impl IntoIterator<Item = T>) -> B {
+        let elements: Vec<T> = elements.into_iter().collect();
+        self.act(|raw, path| raw.append_nested(path, &elements, false))
+    }
+
+    /// Puts elements in front of the list (an absent list counts as empty).
+    pub fn prepend(self, elements: impl IntoIterator<Item = T>) -> B {
+        let elements: Vec<T> = elements.into_iter().collect();
+        self.act(|raw, path| raw.append_nested(path, &elements, true))
+    }
+}
+
+impl<B: NestedTarget<E>, E, T: Number> At<B, E, T> {
+    /// Adds `delta` to the number (an absent one counts as zero). An
+    /// integer stays in its type's range: an update that would leave it
+    /// fails with `ConditionFailed`.
+    #[allow(clippy::should_implement_trait)] // `+` would not say where it adds
+    pub fn add(self, delta: T) -> B {
+        self.act(|raw, path| raw.add_nested(path, &delta, delta.integer_range()))
+    }
+}
+
+/// A number type a nested `add` takes.
+pub trait Number: AttributeCodec {
+    /// For an integer: the value as an `i128`, and its type's range.
+    fn integer_range(&self) -> Option<(i128, i128, i128)>;
+}
+
+macro_rules! integer_numbers {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            fn integer_range(&self) -> Option<(i128, i128, i128)> {
+                Some((i128::from(*self), i128::from(<$t>::MIN), i128::from(<$t>::MAX)))
+            }
+        }
+    )*};
+}
+
+integer_numbers!(i32, i64, u32, u64);
+
+impl Number for f64 {
+    fn integer_range(&self) -> Option<(i128, i128, i128)> {
+        None
+    }
+}
+
+impl Number for rust_decimal::Decimal {
+    fn integer_range(&self) -> Option<(i128, i128, i128)> {
+        None
+    }
+}
+
 impl<'a, E: Entity> std::ops::Deref for Update<'a, E> {
     type Target = RawUpdate<'a>;
 
@@ -811,6 +952,7 @@ impl<'a> RawUpdate<'a> {
             key,
             actions: BTreeMap::new(),
             bounds: BTreeMap::new(),
+            nested: Vec::new(),
             guard: Guard::new(Existence::Present),
             now: Utc::now(),
             error: None,
@@ -982,6 +1124,122 @@ impl<'a> RawUpdate<'a> {
         }
     }
 
+    /// Records the action on `path`, inside an attribute, replacing an
+    /// earlier one on the same path. Refused (reported when the update
+    /// runs): a whole attribute (its setter keeps keys and checks in step),
+    /// an attribute the update may not change, and a path inside another
+    /// action's path, or around it, which DynamoDB rejects.
+    fn act_nested(&mut self, path: Path, action: Action) {
+        let refuse = |reason: String| Error::InvalidPath {
+            entity: self.meta.name,
+            path: path.to_string(),
+            reason,
+        };
+        let root = path.root();
+        let maintained = self.meta.maintained;
+        let error = if !path.is_nested() {
+            Some(refuse(format!(
+                "a whole attribute: use its setter (`set_...`), which keeps the keys built from `{root}` in step"
+            )))
+        } else if self.meta.readonly.contains(&root) || maintained.created_at == Some(root) {
+            Some(refuse(format!("`{root}` is readonly")))
+        } else if maintained.updated_at == Some(root)
+            || maintained.version == Some(root)
+            || maintained.ttl == Some(root)
+        {
+            Some(refuse(format!("dyngen maintains `{root}`")))
+        } else {
+            self.nested
+                .iter()
+                .find(|(other, _)| *other != path && (path.is_within(other) || other.is_within(&path)))
+                .map(|(other, _)| refuse(format!("overlaps `{other}`, which the update also writes; DynamoDB allows one action per document path")))
+        };
+        if let Some(error) = error {
+            return self.fail(error);
+        }
+        if let Some(parent) = path.parent() {
+            if !self.guard.parents.iter().any(|(p, _)| *p == parent) {
+                self.guard.parents.push((parent, path.clone()));
+            }
+        }
+        match self.nested.iter_mut().find(|(other, _)| *other == path) {
+            Some(entry) => entry.1 = action,
+            None => self.nested.push((path, action)),
+        }
+    }
+
+    /// Sets the value at `path`, inside an attribute.
+    pub fn set_nested<T: AttributeCodec>(&mut self, path: Path, value: &T) {
+        if let Err(message) = value.validate() {
+            return self.fail(Error::InvalidPath {
+                entity: self.meta.name,
+                path: path.to_string(),
+                reason: message,
+            });
+        }
+        let action = match value.encode() {
+            Some(value) => Action::Set(value),
+            // An empty set is stored absent.
+            None => Action::Remove,
+        };
+        self.act_nested(path, action);
+    }
+
+    /// Removes the value at `path` (a struct field, a map entry, a list
+    /// element: the elements after it move up).
+    pub fn remove_nested(&mut self, path: Path) {
+        self.act_nested(path, Action::Remove);
+    }
+
+    /// Appends (or, with `front`, prepends) elements to the list at `path`;
+    /// an absent list counts as empty.
+    pub fn append_nested<T: AttributeCodec>(&mut self, path: Path, elements: &Vec<T>, front: bool) {
+        match elements.encode() {
+            Some(value) => self.act_nested(
+                path,
+                if front {
+                    Action::Prepend(value)
+                } else {
+                    Action::Append(value)
+                },
+            ),
+            None => self.fail(Error::InvalidPath {
+                entity: self.meta.name,
+                path: path.to_string(),
+                reason: "the elements cannot be stored".to_owned(),
+            }),
+        }
+    }
+
+    /// Adds `delta` to the number at `path` (absent counts as zero). For an
+    /// integer of a type whose values lie in `range`, the update runs only
+    /// if the result stays in it (else `ConditionFailed`).
+    pub fn add_nested<T: AttributeCodec>(&mut self, path: Path, delta: &T, range: Option<(i128, i128, i128)>) {
+        if let Err(message) = delta.validate() {
+            return self.fail(Error::InvalidPath {
+                entity: self.meta.name,
+                path: path.to_string(),
+                reason: message,
+            });
+        }
+        let Some(value) = delta.encode() else { return };
+        if let Some((delta, min, max)) = range {
+            let number = |n: i128| Operand::Value(AttributeValue::N(n.to_string()));
+            let bound = if delta >= 0 {
+                Node::Compare(Operand::Path(path.clone()), Comparator::Lte, number(max - delta))
+            } else {
+                Node::Compare(Operand::Path(path.clone()), Comparator::Gte, number(min - delta))
+            };
+            let condition = if (min..=max).contains(&delta) {
+                Node::Or(Box::new(Node::NotExists(path.clone())), Box::new(bound))
+            } else {
+                bound
+            };
+            self.guard.add_condition(condition);
+        }
+        self.act_nested(path, Action::Add(value));
+    }
+
     /// The guard with the range conditions of the integer actions.
     /// The guard with the range bounds of the additions (a copy, for tests).
     #[cfg(test)]
@@ -996,7 +1254,11 @@ impl<'a> RawUpdate<'a> {
     /// The UpdateExpression (a copy of the actions, for tests).
     #[cfg(test)]
     fn expression(&self, aliases: &mut Aliases) -> UpdateExpression {
-        let actions = self.actions.iter().map(|(f, a)| (*f, a.clone()));
+        let actions = self
+            .actions
+            .iter()
+            .map(|(f, a)| (Path::attribute(f), a.clone()))
+            .chain(self.nested.iter().cloned());
         expression_of(self.meta, actions, &self.now, self.guard.expected_version, aliases)
     }
 
@@ -1005,14 +1267,34 @@ impl<'a> RawUpdate<'a> {
         if let Some(error) = self.error {
             return Err(error);
         }
+        // A nested action inside an attribute the update also sets whole:
+        // DynamoDB rejects overlapping paths.
+        if let Some((path, _)) = self
+            .nested
+            .iter()
+            .find(|(path, _)| self.actions.contains_key(path.root()))
+        {
+            return Err(Error::InvalidPath {
+                entity: self.meta.name,
+                path: path.to_string(),
+                reason: format!(
+                    "the update also sets `{}` whole; DynamoDB allows one action per document path",
+                    path.root()
+                ),
+            });
+        }
         let mut aliases = Aliases::new();
         // The actions and conditions move into the request: nothing is copied.
         let marks = crate::entity::marks(self.meta, self.table.def().entity_tag)
             .into_iter()
-            .map(|(field, value)| (field, Action::Set(value)));
+            .map(|(field, value)| (Path::attribute(field), Action::Set(value)));
         let text = expression_of(
             self.meta,
-            self.actions.into_iter().chain(marks),
+            self.actions
+                .into_iter()
+                .map(|(field, action)| (Path::attribute(field), action))
+                .chain(self.nested)
+                .chain(marks),
             &self.now,
             self.guard.expected_version,
             &mut aliases,
@@ -1051,7 +1333,7 @@ impl<'a> RawUpdate<'a> {
 /// The UpdateExpression of the actions, `updatedAt` and the version.
 fn expression_of(
     meta: &EntityMeta,
-    actions: impl Iterator<Item = (&'static str, Action)>,
+    actions: impl Iterator<Item = (Path, Action)>,
     now: &DateTime<Utc>,
     expected_version: Option<i128>,
     aliases: &mut Aliases,
@@ -1060,13 +1342,16 @@ fn expression_of(
     let maintained = meta.maintained;
     let updated_at = maintained
         .updated_at
-        .map(|field| (field, Action::Set((meta.stored_now)(now))));
+        .map(|field| (Path::attribute(field), Action::Set((meta.stored_now)(now))));
     let version = match (maintained.version, expected_version) {
-        (Some(field), Some(expected)) => Some((field, Action::Set(AttributeValue::N((expected + 1).to_string())))),
+        (Some(field), Some(expected)) => Some((
+            Path::attribute(field),
+            Action::Set(AttributeValue::N((expected + 1).to_string())),
+        )),
         _ => None,
     };
-    for (field, action) in actions.chain(updated_at).chain(version) {
-        let name = aliases.name(field);
+    for (path, action) in actions.chain(updated_at).chain(version) {
+        let name = aliases.path(&path);
         let adds = matches!(action, Action::Add(_) | Action::Append(_));
         match action {
             Action::Set(value) => update.set.push(format!("{name} = {}", aliases.value(value))),

@@ -139,6 +139,7 @@ fn user_key(username: &str) -> UserKey {
 
 fn repository(owner: &str, name: &str) -> Repository {
     Repository {
+        counters: ::std::default::Default::default(),
         repo_name: name.to_owned(),
         repo_owner: owner.to_owned(),
         username: owner.to_owned(),

@@ -360,6 +360,7 @@ fn user(number: usize) -> User {
 
 fn repository(name: &str) -> Repository {
     Repository {
+        counters: ::std::default::Default::default(),
         repo_name: name.to_owned(),
         repo_owner: "octocat".to_owned(),
         username: "octocat".to_owned(),

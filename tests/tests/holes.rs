@@ -100,6 +100,7 @@ fn issue(number: &str, status: IssueStatus) -> Issue {
 
 fn repository() -> Repository {
     Repository {
+        counters: ::std::default::Default::default(),
         repo_name: "hello-world".to_owned(),
         repo_owner: "octocat".to_owned(),
         username: "octocat".to_owned(),

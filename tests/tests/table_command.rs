@@ -410,6 +410,7 @@ async fn the_generated_code_works_on_the_table_from_json() {
         let db = Vcs::new(client, table);
 
         let repo = Repository {
+            counters: ::std::default::Default::default(),
             repo_name: "hello-world".to_owned(),
             repo_owner: "octocat".to_owned(),
             username: "octocat".to_owned(),

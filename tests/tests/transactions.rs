@@ -131,6 +131,7 @@ fn octocat() -> User {
 
 fn repository(owner: &str, name: &str, is_private: bool) -> Repository {
     Repository {
+        counters: ::std::default::Default::default(),
         repo_name: name.into(),
         repo_owner: owner.into(),
         username: owner.into(),

@@ -190,6 +190,7 @@ fn torvalds() -> User {
 
 fn hello_world() -> Repository {
     Repository {
+        counters: ::std::default::Default::default(),
         repo_name: "hello-world".into(),
         repo_owner: "octocat".into(),
         username: "octocat".into(),
@@ -204,6 +205,7 @@ fn hello_world() -> Repository {
 
 fn linux() -> Repository {
     Repository {
+        counters: ::std::default::Default::default(),
         repo_name: "linux".into(),
         repo_owner: "torvalds".into(),
         username: "torvalds".into(),
@@ -2779,6 +2781,7 @@ async fn decode_errors_name_entity_and_attribute() {
         // A collection skips items of entities it does not know.
         db.repositories()
             .put(&Repository {
+                counters: ::std::default::Default::default(),
                 repo_owner: "o".into(),
                 repo_name: "r".into(),
                 username: "o".into(),

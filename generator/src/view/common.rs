@@ -178,10 +178,7 @@ pub fn rust_type(schema: &Schema, ty: &Type) -> String {
             .struct_named(name)
             .map_or_else(|| name.clone(), |s| s.rust_name.clone()),
         Type::List(t) => format!("::std::vec::Vec<{}>", rust_type(schema, t)),
-        Type::Map(t) => format!(
-            "::std::collections::BTreeMap<::std::string::String, {}>",
-            rust_type(schema, t)
-        ),
+        Type::Map(t) => format!("{RT}::Map<{}>", rust_type(schema, t)),
         Type::Set(t) => format!("::std::collections::BTreeSet<{}>", rust_type(schema, t)),
         Type::Json => format!("{RT}::Document"),
     }
