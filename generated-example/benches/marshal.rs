@@ -60,7 +60,7 @@ fn sample_issue() -> Issue {
 
 fn sample_repository() -> Repository {
     Repository {
-        counters: ::std::default::Default::default(),
+        counters: std::collections::BTreeMap::from([("stars".to_owned(), 42)]),
         repo_name: "hello-world".to_owned(),
         repo_owner: "octocat".to_owned(),
         username: "octocat".to_owned(),
@@ -149,7 +149,7 @@ fn hand_issue_to_item(issue: &Issue) -> Item {
 }
 
 fn hand_repository_to_item(repo: &Repository) -> Item {
-    let mut item = Item::with_capacity(16);
+    let mut item = Item::with_capacity(17);
     for (name, value) in KEY_NAMES.into_iter().zip(repository_keys(repo)) {
         item.insert(name.to_owned(), AttributeValue::S(value));
     }
@@ -161,6 +161,15 @@ fn hand_repository_to_item(repo: &Repository) -> Item {
     item.insert("description".to_owned(), s(&repo.description));
     item.insert("isPrivate".to_owned(), AttributeValue::Bool(repo.is_private));
     item.insert("defaultBranch".to_owned(), s(&repo.default_branch));
+    item.insert(
+        "counters".to_owned(),
+        AttributeValue::M(
+            repo.counters
+                .iter()
+                .map(|(k, v)| (k.clone(), AttributeValue::N(v.to_string())))
+                .collect(),
+        ),
+    );
     item.insert(
         "createdAt".to_owned(),
         AttributeValue::S(timestamp_text(&repo.created_at)),
@@ -216,7 +225,17 @@ fn hand_issue_from_item(mut item: Item) -> Result<Issue, BadAttribute> {
 
 fn hand_repository_from_item(mut item: Item) -> Result<Repository, BadAttribute> {
     Ok(Repository {
-        counters: ::std::default::Default::default(),
+        counters: match item.remove("counters") {
+            None => Default::default(),
+            Some(AttributeValue::M(map)) => map
+                .into_iter()
+                .map(|(k, v)| match v {
+                    AttributeValue::N(n) => n.parse().map(|n| (k, n)).map_err(|_| BadAttribute("counters")),
+                    _ => Err(BadAttribute("counters")),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(BadAttribute("counters")),
+        },
         repo_name: take_string(&mut item, "repoName")?,
         repo_owner: take_string(&mut item, "repoOwner")?,
         username: take_string(&mut item, "username")?,
@@ -344,6 +363,7 @@ struct RepositoryOut<'a> {
     description: &'a str,
     is_private: bool,
     default_branch: &'a str,
+    counters: &'a std::collections::BTreeMap<String, u64>,
     #[serde(serialize_with = "serialize_timestamp")]
     created_at: DateTime<Utc>,
     #[serde(serialize_with = "serialize_timestamp")]
@@ -362,6 +382,8 @@ struct RepositoryIn {
     is_private: bool,
     #[serde(default = "default_branch")]
     default_branch: String,
+    #[serde(default)]
+    counters: std::collections::BTreeMap<String, u64>,
     #[serde(deserialize_with = "deserialize_timestamp")]
     created_at: DateTime<Utc>,
     #[serde(deserialize_with = "deserialize_timestamp")]
@@ -422,6 +444,7 @@ fn serde_repository_to_item(repo: &Repository) -> Result<Item, serde_dynamo::Err
         description: &repo.description,
         is_private: repo.is_private,
         default_branch: &repo.default_branch,
+        counters: &repo.counters,
         created_at: repo.created_at,
         updated_at: repo.updated_at,
     })
@@ -430,7 +453,7 @@ fn serde_repository_to_item(repo: &Repository) -> Result<Item, serde_dynamo::Err
 fn serde_repository_from_item(item: Item) -> Result<Repository, serde_dynamo::Error> {
     let mirror: RepositoryIn = serde_dynamo::from_item(item)?;
     Ok(Repository {
-        counters: ::std::default::Default::default(),
+        counters: mirror.counters,
         repo_name: mirror.repo_name,
         repo_owner: mirror.repo_owner,
         username: mirror.username,
