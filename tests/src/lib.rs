@@ -288,6 +288,39 @@ where
     with_table_cleanup(&client, &table, body).await;
 }
 
+/// Creates `table` with the SDK alone (on-demand): a string `pk`, and a
+/// sort key `sk` of type `sk` when given. For tests of the engine itself,
+/// without a generated module.
+pub async fn create_raw_table(client: &Client, table: &str, sk: Option<aws_sdk_dynamodb::types::ScalarAttributeType>) {
+    use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+    let attribute = |name: &str, ty: ScalarAttributeType| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ty)
+            .build()
+            .expect("attribute")
+    };
+    let key = |name: &str, ty: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(ty)
+            .build()
+            .expect("key")
+    };
+    let mut request = client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("pk", ScalarAttributeType::S))
+        .key_schema(key("pk", KeyType::Hash));
+    if let Some(sk) = sk {
+        request = request
+            .attribute_definitions(attribute("sk", sk))
+            .key_schema(key("sk", KeyType::Range));
+    }
+    request.send().await.expect("create table");
+}
+
 /// An item as DynamoDB stores it.
 pub type RawItem = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 

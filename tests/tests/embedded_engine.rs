@@ -2,31 +2,10 @@
 //! rely on when they start one (the suites' differential run covers what it
 //! serves).
 
-use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
 use dyngen_runtime::embedded::EmbeddedEngine;
 
 async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) {
-    client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create table");
+    dyngen_tests::create_raw_table(client, name, None).await;
 }
 
 async fn tables(client: &aws_sdk_dynamodb::Client) -> Vec<String> {

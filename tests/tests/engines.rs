@@ -6,8 +6,8 @@
 //! so a new engine version that changes it fails here and gets looked at.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ReturnValuesOnConditionCheckFailure,
-    ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
+    AttributeValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
+    TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 use dyngen_tests::{engine, run_with_table, Engine, RawItem};
@@ -15,41 +15,7 @@ use std::collections::BTreeSet;
 
 /// A table with a string `pk` and a sort key `sk` of `sk_type`.
 async fn create(client: &Client, table: &str, sk_type: ScalarAttributeType) {
-    client
-        .create_table()
-        .table_name(table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("sk")
-                .attribute_type(sk_type)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("sk")
-                .key_type(KeyType::Range)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create table");
+    dyngen_tests::create_raw_table(client, table, Some(sk_type)).await;
 }
 
 fn s(v: &str) -> AttributeValue {
