@@ -372,6 +372,11 @@ macro_rules! collection_impls {
 /// (`IssueDraft`, generated for entities with generated defaults) whose
 /// left-out attributes are made (`uuid()`, `ulid()`, `now()`) as it is
 /// written.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be written as `{E}`",
+    label = "neither `{E}` nor a draft of it",
+    note = "`put`, `create` and `upsert` of the `{E}` client take `{E}` itself, or its draft when it has generated defaults"
+)]
 pub trait Writable<E: Entity> {
     /// The entity to write: `self`, or the draft completed.
     fn to_entity(&self) -> std::borrow::Cow<'_, E>;
