@@ -534,6 +534,37 @@ pub enum Type {
     Json,
 }
 
+impl Attribute {
+    /// The default an item without the attribute reads as. Not for a set:
+    /// an empty set is stored absent and must read back empty. Not for a
+    /// generated default (`uuid()`): reading never makes one up.
+    pub fn read_default(&self) -> Option<&Value> {
+        self.default
+            .as_ref()
+            .filter(|d| !matches!(self.ty, Type::Set(_)) && !matches!(d, Value::Generated(_)))
+    }
+}
+
+impl Value {
+    /// The value as a schema writes it: `"main"`, `false`, `Open`, `[1, 2]`,
+    /// `{}`, `uuid()`.
+    pub fn schema_text(&self) -> String {
+        match self {
+            Value::String(s) => format!("{s:?}"),
+            Value::Bool(b) => b.to_string(),
+            Value::Integer(i) => i.to_string(),
+            Value::Number(text) => text.clone(),
+            Value::Enum(variant) => variant.clone(),
+            Value::List(items) => format!(
+                "[{}]",
+                items.iter().map(Value::schema_text).collect::<Vec<_>>().join(", ")
+            ),
+            Value::EmptyMap => "{}".to_string(),
+            Value::Generated(generator) => generator.call().to_string(),
+        }
+    }
+}
+
 impl Type {
     pub fn is_integer(&self) -> bool {
         matches!(self, Type::I32 | Type::I64 | Type::U32 | Type::U64)

@@ -858,11 +858,7 @@ impl<'a> Differ<'a> {
             }
         }
         let is_set = matches!(new.ty, Type::Set(_));
-        // A generated default is made on writes only: reads do not use it.
-        let read_default = new
-            .default
-            .as_ref()
-            .filter(|d| !is_set && !matches!(d, Value::Generated(_)));
+        let read_default = new.read_default();
         match (old.optional, new.optional) {
             (true, false) => match (read_default, is_set) {
                 (Some(default), _) => self.push(
@@ -870,7 +866,7 @@ impl<'a> Differ<'a> {
                     subject,
                     format!(
                         "now required, with default `{}`: existing items without it read the default",
-                        describe_value(default)
+                        default.schema_text()
                     ),
                     NOTHING,
                 ),
@@ -890,14 +886,13 @@ impl<'a> Differ<'a> {
             (false, true) => self.push(Impact::Safe, subject, "now optional", NOTHING),
             (true, true) => {}
             (false, false) if is_set => {}
-            // What reads fall back to: a generated default is not read.
-            (false, false) => match (read_fallback(&old.default), read_fallback(&new.default)) {
+            (false, false) => match (old.read_default(), new.read_default()) {
                 (Some(before), None) => self.push(
                     Impact::Breaking,
                     subject,
                     format!(
                         "default `{}` removed: existing items that lack it (written before it existed) fail to decode",
-                        describe_value(before)
+                        before.schema_text()
                     ),
                     "keep the default, or make sure every existing item stores it (rewrite them with `upsert`) \
                      before deploying",
@@ -907,8 +902,8 @@ impl<'a> Differ<'a> {
                     subject,
                     format!(
                         "default changes from `{}` to `{}`: existing items that lack it read the new default",
-                        describe_value(before),
-                        describe_value(after)
+                        before.schema_text(),
+                        after.schema_text()
                     ),
                     NOTHING,
                 ),
@@ -955,7 +950,7 @@ impl<'a> Differ<'a> {
                 Impact::Safe,
                 format!(
                     "{added}, required with default `{}`: existing items read the default until rewritten",
-                    describe_value(default)
+                    default.schema_text()
                 ),
                 NOTHING.to_string(),
             )
@@ -1390,24 +1385,6 @@ fn marker(attr: &Attribute) -> Option<&'static str> {
         AttributeRole::CreatedAt | AttributeRole::UpdatedAt => Some("timestamps"),
         AttributeRole::Version => Some("version"),
         _ => None,
-    }
-}
-
-/// The default an absent attribute reads as: not a generated one.
-fn read_fallback(default: &Option<Value>) -> Option<&Value> {
-    default.as_ref().filter(|d| !matches!(d, Value::Generated(_)))
-}
-
-fn describe_value(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("{s:?}"),
-        Value::Bool(b) => b.to_string(),
-        Value::Integer(i) => i.to_string(),
-        Value::Number(n) => n.clone(),
-        Value::Enum(v) => v.clone(),
-        Value::List(items) => format!("[{}]", items.iter().map(describe_value).collect::<Vec<_>>().join(", ")),
-        Value::EmptyMap => "{}".to_string(),
-        Value::Generated(generator) => generator.call().to_string(),
     }
 }
 

@@ -122,8 +122,8 @@ fn attribute_notes(attr: &Attribute, with_default: bool) -> Vec<String> {
         };
         notes.extend(role.map(str::to_string));
     }
-    if let Some(default) = attr.default.as_ref().filter(|_| with_default && default_applies(attr)) {
-        notes.push(format!("Read as `{}` when absent.", doc_text(&literal_text(default))));
+    if let Some(default) = attr.read_default().filter(|_| with_default) {
+        notes.push(format!("Read as `{}` when absent.", doc_text(&default.schema_text())));
     }
     if let Some(Value::Generated(generator)) = &attr.default {
         notes.push(format!(
@@ -132,28 +132,6 @@ fn attribute_notes(attr: &Attribute, with_default: bool) -> Vec<String> {
         ));
     }
     notes
-}
-
-/// Whether reading an item without the attribute gives its default. Not
-/// for a set: an empty set is stored as an absent attribute, and must read
-/// back empty.
-/// Nor for a generated default (`uuid()`): reading never makes one up.
-pub fn default_applies(attr: &Attribute) -> bool {
-    !matches!(attr.ty, Type::Set(_)) && !matches!(attr.default, Some(Value::Generated(_)))
-}
-
-/// A default as the schema writes it: `"main"`, `false`, `Open`, `[1, 2]`, `{}`.
-fn literal_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("{s:?}"),
-        Value::Bool(b) => b.to_string(),
-        Value::Integer(i) => i.to_string(),
-        Value::Number(text) => text.clone(),
-        Value::Enum(variant) => variant.clone(),
-        Value::List(items) => format!("[{}]", items.iter().map(literal_text).collect::<Vec<_>>().join(", ")),
-        Value::EmptyMap => "{}".to_string(),
-        Value::Generated(generator) => generator.call().to_string(),
-    }
 }
 
 // Rust types and values.

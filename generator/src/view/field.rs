@@ -1,7 +1,7 @@
 //! How one attribute of an entity, or one field of a struct, is written
 //! into and read from a DynamoDB map: shared by the entity and struct views.
 
-use super::common::{attribute_docs, default_applies, lit, needs_validation, rust_type, time_wrapper, value_expr, RT};
+use super::common::{attribute_docs, lit, needs_validation, rust_type, time_wrapper, value_expr, RT};
 use dyngen_dsl::ir::{Attribute, AttributeRole, Schema, TimeFormat, Type, Value};
 
 /// How one attribute (or struct field) is written into and read from a map.
@@ -158,7 +158,7 @@ fn decode_expr(schema: &Schema, attr: &Attribute, stored: Stored, error_context:
         // An item written before the entity had a version is at version 0:
         // the version a write expects of an item never written with one.
         Stored::Plain if attr.role == AttributeRole::Version => format!("{}.unwrap_or(0)", take("take_optional", "")),
-        Stored::Plain => match attr.default.as_ref().filter(|_| default_applies(attr)) {
+        Stored::Plain => match attr.read_default() {
             Some(default) => format!(
                 "{}{}",
                 take("take_optional", ""),
