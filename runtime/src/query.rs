@@ -889,14 +889,23 @@ impl<'t> RawQuery<'t> {
     /// the last page or `limit` matching items.
     async fn count(&self) -> Result<Count, Error> {
         let mut total = Count::default();
+        if self.limit == Some(0) {
+            return Ok(total);
+        }
+        // Built once; each page only changes its start and limit.
+        let Some(request) = self.request(None, None)? else {
+            return Ok(total);
+        };
+        let request = request.select(aws_sdk_dynamodb::types::Select::Count);
         let mut remaining = self.limit;
         let mut start = None;
         loop {
-            let Some(request) = self.request(None, remaining)? else {
+            if remaining == Some(0) {
                 return Ok(total);
-            };
+            }
             let output = request
-                .select(aws_sdk_dynamodb::types::Select::Count)
+                .clone()
+                .set_limit(remaining.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
                 .set_exclusive_start_key(start)
                 .send()
                 .await

@@ -108,6 +108,14 @@ impl Lowerer {
                     ));
             }
             if let Some(a) = self.attribute(f) {
+                if let Some(Value::Generated(generator)) = &a.default {
+                    // Drafts make generated values for entity attributes only.
+                    let message = format!("struct fields cannot have a generated default (`{}`)", generator.call());
+                    let label = format!("on a field of struct `{}`", s.name.text);
+                    self.report(Code::DefaultMismatch, message, a.span, label).help(
+                        "generated defaults are made when an entity's draft is written: put it on an entity attribute, or set the field in code",
+                    );
+                }
                 fields.push(a);
             }
         }
