@@ -125,6 +125,23 @@ pub struct Entity {
     pub markers: Vec<Marker>,
     /// `model_name: ".."`, `model_version: ".."`, as written.
     pub model: Vec<ModelSetting>,
+    /// `projection Summary [..]`: each has a name.
+    pub projections: Vec<AttributeList>,
+    /// `unique [..]`: none has a name.
+    pub uniques: Vec<AttributeList>,
+    pub span: Span,
+}
+
+/// A list of the entity's attributes: a named projection
+/// (`projection Summary [username, fullName]`) or a unique set
+/// (`unique [org, slug]`, no name).
+#[derive(Debug, Clone)]
+pub struct AttributeList {
+    pub docs: Vec<String>,
+    /// `projection` or `unique`.
+    pub keyword_span: Span,
+    pub name: Option<Ident>,
+    pub attributes: Vec<Ident>,
     pub span: Span,
 }
 
@@ -161,6 +178,8 @@ pub enum AttrSuffixKind {
     Readonly,
     Version,
     Ttl,
+    /// `unique`: no two items of the entity hold the same value.
+    Unique,
     Field(StringLit),
     /// `@format("rfc3339_millis")`: how a timestamp is stored.
     Format(StringLit),

@@ -67,6 +67,8 @@ codes! {
     DuplicateModifier = "E0111", Error, "an attribute or key repeats a modifier, default or key part";
     TableKeyDeclaration = "E0112", Error, "a table or table index is missing its key attributes or repeats one";
     EmptyEnum = "E0113", Error, "an enum has no variants";
+    AttributeListMember = "E0114", Error, "a `projection` or `unique` list is empty, repeats an attribute or names one the entity does not have";
+    DuplicateProjection = "E0115", Error, "an entity declares two projections of one name";
     // Types and defaults.
     DefaultMismatch = "E0201", Error, "a default value does not fit the attribute's type";
     OptionalWithDefault = "E0202", Error, "an optional attribute has a default";
@@ -92,6 +94,7 @@ codes! {
     DerivedPart = "E0314", Error, "a derived key part is unknown or applied to an attribute it does not fit";
     PhysicalIndexName = "E0315", Error, "an index's DynamoDB name is invalid or used twice";
     KeyFormat = "E0316", Error, "a table's `format` is unknown, or a setting does not fit it";
+    UniqueAttribute = "E0317", Error, "a unique attribute has no key form, is maintained by dyngen, or repeats a unique set";
     TooManyGlobalIndexes = "W0301", Warning, "a table has more than 20 global secondary indexes";
     UnusedTableIndex = "W0302", Warning, "no entity uses a table index";
     UnescapedKeyValues = "W0303", Warning, "the table's key format stores values unescaped and case-folded";

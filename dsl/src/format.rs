@@ -28,9 +28,9 @@
 //! construction.
 
 use crate::ast::{
-    AttrSuffixKind, Attribute, Entity, EntityIndex, Enum, File, Item, KeyDef, KeyRole, Literal, LiteralKind, Marker,
-    ModelSetting, Projection, ProjectionKind, Service, Struct, Table, TableIndex, TableIndexKind, TableSetting,
-    TypeExpr, Variant,
+    AttrSuffixKind, Attribute, AttributeList, Entity, EntityIndex, Enum, File, Item, KeyDef, KeyRole, Literal,
+    LiteralKind, Marker, ModelSetting, Projection, ProjectionKind, Service, Struct, Table, TableIndex, TableIndexKind,
+    TableSetting, TypeExpr, Variant,
 };
 use crate::span::Span;
 
@@ -216,6 +216,7 @@ enum EntityMember<'t> {
     Key(&'t EntityIndex),
     Marker(&'t Marker),
     Model(&'t ModelSetting),
+    List(&'t AttributeList),
 }
 
 /// One item of a table index or an entity key block (`pk: gsi1pk`,
@@ -588,6 +589,9 @@ impl<'a> Printer<'a> {
         for setting in &entity.model {
             members.push((setting.span.start, EntityMember::Model(setting)));
         }
+        for list in entity.projections.iter().chain(&entity.uniques) {
+            members.push((list.keyword_span.start, EntityMember::List(list)));
+        }
         members.sort_by_key(|(start, _)| *start);
         let header = format!("entity {}", entity.name.text);
         self.body(0, start, &header, (open, close), &members, Self::entity_member)
@@ -614,6 +618,17 @@ impl<'a> Printer<'a> {
                 self.code_line(1, setting.span.start, setting.value.span.end, &text, Blank::Keep);
                 Some(())
             }
+            EntityMember::List(list) => {
+                let names: Vec<&str> = list.attributes.iter().map(|a| a.text.as_str()).collect();
+                let text = match &list.name {
+                    Some(name) => format!("projection {} [{}]", name.text, names.join(", ")),
+                    None => format!("unique [{}]", names.join(", ")),
+                };
+                let count = self.code.partition_point(|t| t.end <= list.span.end);
+                let end = self.code.get(count.checked_sub(1)?)?.end;
+                self.code_line(1, list.keyword_span.start, end, &text, Blank::Keep);
+                Some(())
+            }
         }
     }
 
@@ -630,6 +645,7 @@ impl<'a> Printer<'a> {
                 AttrSuffixKind::Readonly => text.push_str(" readonly"),
                 AttrSuffixKind::Version => text.push_str(" version"),
                 AttrSuffixKind::Ttl => text.push_str(" ttl"),
+                AttrSuffixKind::Unique => text.push_str(" unique"),
                 AttrSuffixKind::Field(name) => {
                     text.push_str(" @field(");
                     text.push_str(self.raw(name.span)?);

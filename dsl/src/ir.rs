@@ -8,6 +8,7 @@
 
 use crate::span::Span;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schema {
@@ -24,6 +25,40 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// The stored names the queries of access pattern `index` read when
+    /// its table index projects less than every attribute (`keys_only`,
+    /// `include`): the table's and the index's key attributes and the
+    /// included names. `None` when they read whole items: the primary key,
+    /// an index projecting all (or all that `entity` stores, its entity
+    /// tag and fixed attributes), or a `fetch` pattern (which reads the
+    /// items from the table).
+    pub fn projected_fields(&self, entity: &Entity, index: &EntityIndex) -> Option<BTreeSet<&str>> {
+        if index.fetch {
+            return None;
+        }
+        let table_index = self.table.index_named(index.table_index.index_name()?)?;
+        let included: Vec<&str> = match &table_index.projection {
+            Projection::All => return None,
+            Projection::KeysOnly => Vec::new(),
+            Projection::Include(names) => names.iter().map(String::as_str).collect(),
+        };
+        let keys = [
+            Some(self.table.pk.as_str()),
+            self.table.sk.as_deref(),
+            Some(table_index.pk.as_str()),
+            table_index.sk.as_deref(),
+        ];
+        let projected: BTreeSet<&str> = keys.into_iter().flatten().chain(included).collect();
+        let whole = entity
+            .attributes
+            .iter()
+            .map(|a| a.field.as_str())
+            .chain(self.table.entity_tag_field.as_deref())
+            .chain(entity.fixed.iter().map(|f| f.field.as_str()))
+            .all(|field| projected.contains(field));
+        (!whole).then_some(projected)
+    }
+
     /// Whether items of another entity can have keys that `index` of
     /// `entity` reads: the same partition and an overlapping sort key on
     /// the same table index. The keys alone then do not tell the entities
@@ -343,6 +378,35 @@ pub struct Entity {
     /// the entity tag (ElectroDB's `__edb_v__`): written by every put and
     /// update, and checked by every read.
     pub fixed: Vec<FixedAttribute>,
+    /// `projection Summary [..]`, in declaration order.
+    pub projections: Vec<NamedProjection>,
+    /// `unique [..]` and `unique` attributes: each set's values are held
+    /// by at most one item, through a guard item per value.
+    pub uniques: Vec<UniqueSet>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A named subset of an entity's attributes that reads can ask for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedProjection {
+    /// As written: `Summary`.
+    pub name: String,
+    /// Its Rust form, which follows the entity's name: `UserSummary`.
+    pub type_suffix: String,
+    pub docs: Vec<String>,
+    /// The attributes listed, in order (the primary key's are added by
+    /// [`Entity::projection_attributes`]).
+    pub attributes: Vec<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Attributes whose values, together, no two items of the entity share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UniqueSet {
+    /// Attribute names, in the order written.
+    pub attributes: Vec<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -357,6 +421,21 @@ pub struct FixedAttribute {
 impl Entity {
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// The attributes a named projection holds: the primary key's
+    /// composites (so that every projected item can be read or written
+    /// again by its key), then the listed ones, each once, in the
+    /// entity's declaration order.
+    pub fn projection_attributes(&self, projection: &NamedProjection) -> Vec<&Attribute> {
+        let keys: Vec<&str> = std::iter::once(&self.primary.pk)
+            .chain(&self.primary.sk)
+            .flat_map(|k| k.composites.iter().map(String::as_str))
+            .collect();
+        self.attributes
+            .iter()
+            .filter(|a| keys.contains(&a.name.as_str()) || projection.attributes.contains(&a.name))
+            .collect()
     }
 
     /// The primary key first, then the secondary indexes.

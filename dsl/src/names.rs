@@ -177,6 +177,18 @@ pub fn query_stage_type(entity_rust: &str, index: Option<&str>, last_fixed: Opti
     format!("{entity_rust}{}Query{by}", index_part(index))
 }
 
+/// A named projection's type: the entity's name and the projection's
+/// (`UserSummary`).
+pub fn projection_type(entity_rust: &str, projection_rust: &str) -> String {
+    format!("{entity_rust}{projection_rust}")
+}
+
+/// What an access pattern on an index projecting less than all returns:
+/// `UserByEmailProjection`.
+pub fn index_projection_type(entity_rust: &str, index: &str) -> String {
+    format!("{entity_rust}{}Projection", index_part(Some(index)))
+}
+
 /// `OwnedCollectionKey`, `OwnedItem`, `OwnedCollection`.
 pub fn collection_types(collection_rust: &str) -> [String; 3] {
     [

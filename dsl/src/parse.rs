@@ -113,6 +113,11 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::kw_collection | Rule::collection_clause => "`collection`",
         Rule::kw_casing | Rule::key_option => "`casing`",
         Rule::kw_projection | Rule::projection => "`projection`",
+        Rule::projection_decl => "`projection Name [attributes]`",
+        Rule::kw_unique | Rule::unique_decl => "`unique [attributes]`",
+        Rule::mod_unique => "`unique`",
+        Rule::projection_name => "a projection name",
+        Rule::listed_attr => "an attribute name",
         Rule::service_name => "a service name",
         Rule::table_name => "a table name",
         Rule::enum_name => "an enum name",
@@ -631,6 +636,8 @@ impl Builder {
             keys: Vec::new(),
             markers: Vec::new(),
             model: Vec::new(),
+            projections: Vec::new(),
+            uniques: Vec::new(),
             span,
         };
         for p in pair.into_inner() {
@@ -653,6 +660,14 @@ impl Builder {
                     }
                 }
                 Rule::attribute => e.attributes.push(self.attribute(p)),
+                Rule::projection_decl | Rule::unique_decl => {
+                    let list = Self::attribute_list(p);
+                    if list.name.is_some() {
+                        e.projections.push(list);
+                    } else {
+                        e.uniques.push(list);
+                    }
+                }
                 Rule::primary_decl | Rule::index_decl => e.keys.push(self.entity_index(p)),
                 Rule::marker => {
                     let mut docs = Vec::new();
@@ -674,6 +689,28 @@ impl Builder {
             }
         }
         e
+    }
+
+    /// `projection Name [a, b]` or `unique [a, b]`.
+    fn attribute_list(pair: Pair<'_, Rule>) -> AttributeList {
+        let span = span_of(&pair);
+        let mut list = AttributeList {
+            docs: Vec::new(),
+            keyword_span: span,
+            name: None,
+            attributes: Vec::new(),
+            span,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::docs => list.docs = Self::docs(p),
+                Rule::kw_projection | Rule::kw_unique => list.keyword_span = span_of(&p),
+                Rule::projection_name => list.name = Some(ident(p)),
+                Rule::listed_attr => list.attributes.push(ident(p)),
+                _ => {}
+            }
+        }
+        list
     }
 
     fn attribute(&mut self, pair: Pair<'_, Rule>) -> Attribute {
@@ -704,6 +741,7 @@ impl Builder {
                             Rule::mod_readonly => AttrSuffixKind::Readonly,
                             Rule::mod_version => AttrSuffixKind::Version,
                             Rule::mod_ttl => AttrSuffixKind::Ttl,
+                            Rule::mod_unique => AttrSuffixKind::Unique,
                             Rule::mod_field => match q.into_inner().next() {
                                 Some(s) => AttrSuffixKind::Field(self.string(s)),
                                 None => continue,

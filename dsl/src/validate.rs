@@ -16,6 +16,7 @@ pub fn validate(schema: &Schema, lowering_failed: bool) -> Vec<Diagnostic> {
     declared_layouts(schema, &mut out);
     key_attributes(schema, &mut out);
     projections(schema, &mut out);
+    unique_guards(schema, &mut out);
     stored_fields(schema, &mut out);
     ttl_fields(schema, &mut out);
     rust_names(schema, &mut out);
@@ -525,35 +526,88 @@ fn table_key_conflicts(table: &Table) -> BTreeSet<&str> {
     conflicts
 }
 
-/// Queries decode whole items, so an entity's access pattern needs an index
-/// that projects every attribute the entity stores (and its entity tag).
+/// Guard items of unique sets live in the entity's table: their keys are
+/// strings, and their entity tag tells them from every entity's items.
+fn unique_guards(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let table = &schema.table;
+    for entity in &schema.entities {
+        let Some(set) = entity.uniques.first() else { continue };
+        let problem = if table.entity_tag_field.is_none() {
+            "the table has no entity tag, which tells guard items from items"
+        } else if table.pk_type != KeyType::S || (table.sk.is_some() && table.sk_type != KeyType::S) {
+            "the table's key attributes are not strings, which guard items' keys are"
+        } else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                Code::UniqueAttribute,
+                format!("entity `{}` has unique attributes, but {problem}", entity.name),
+            )
+            .primary(set.span, "unique values are kept in guard items")
+            .secondary(table.span, "the table is declared here")
+            .help("guard items need a table with an entity tag and string keys; check uniqueness in the application instead"),
+        );
+    }
+}
+
+/// An access pattern on an index that projects less than every attribute
+/// reads a projection type (`UserByEmailProjection`). Two things still
+/// need whole items, or the entity tag: a collection (its query decodes
+/// each member's whole item), and keys that other entities' items can
+/// share (only the projected entity tag tells those apart).
 fn projections(schema: &Schema, out: &mut Vec<Diagnostic>) {
     for entity in &schema.entities {
-        for index in entity.indexes.iter().filter(|i| !i.fetch) {
+        for index in &entity.indexes {
+            let Some(projected) = schema.projected_fields(entity, index) else {
+                continue;
+            };
             let Some(table_index) = index.table_index.index_name().and_then(|n| schema.table.index_named(n)) else {
                 continue;
             };
-            let missing: Vec<&str> = match &table_index.projection {
-                Projection::All => continue,
-                Projection::KeysOnly => entity
+            let tag = schema.table.entity_tag_field.as_deref();
+            let marks: Vec<&str> = tag
+                .into_iter()
+                .chain(entity.fixed.iter().map(|f| f.field.as_str()))
+                .filter(|field| !projected.contains(field))
+                .collect();
+            let (problem, missing, help) = if let Some(collection) = &index.collection {
+                let missing: Vec<&str> = entity
                     .attributes
                     .iter()
                     .map(|a| a.field.as_str())
-                    .chain(schema.table.entity_tag_field.as_deref())
-                    .filter(|field| !is_key_field(&schema.table, field))
-                    .collect(),
-                Projection::Include(names) => entity
-                    .attributes
-                    .iter()
-                    .map(|a| a.field.as_str())
-                    .chain(schema.table.entity_tag_field.as_deref())
-                    .filter(|field| !names.iter().any(|n| n == field))
-                    .filter(|field| !is_key_field(&schema.table, field))
-                    .collect(),
-            };
-            if missing.is_empty() {
+                    .chain(tag)
+                    .filter(|field| !projected.contains(field))
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                (
+                    format!("collection `{collection}` reads whole `{}` items", entity.name),
+                    missing,
+                    format!(
+                        "use `projection: all` on `{}`, or `include` every stored attribute of the entity and the entity tag",
+                        table_index.name
+                    ),
+                )
+            } else if !marks.is_empty() && schema.keys_shared_with_others(entity, index) {
+                (
+                    format!(
+                        "other entities' items can have the keys it reads, and only the entity tag tells `{}` items apart",
+                        entity.name
+                    ),
+                    marks,
+                    format!(
+                        "`include` {} in `{}`'s projection, or read the items by key: `index {} on {} fetch {{ .. }}`",
+                        tag.map_or_else(String::new, |t| format!("`{t}`")),
+                        table_index.name,
+                        index.name,
+                        table_index.name
+                    ),
+                )
+            } else {
                 continue;
-            }
+            };
             let shown: Vec<String> = missing.iter().take(6).map(|m| format!("`{m}`")).collect();
             let more = if missing.len() > 6 {
                 format!(" and {} more", missing.len() - 6)
@@ -564,28 +618,17 @@ fn projections(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     Code::PartialProjection,
                     format!(
-                        "`{}` index `{}` reads from `{}`, which does not project all of its attributes",
+                        "`{}` index `{}` reads from `{}`, which does not project what it needs",
                         entity.name, index.name, table_index.name
                     ),
                 )
-                .primary(
-                    index.span,
-                    format!("queries here would return partial `{}` items", entity.name),
-                )
+                .primary(index.span, problem)
                 .secondary(table_index.span, "the projection is declared here")
                 .note(format!("not projected: {}{more}", shown.join(", ")))
-                .help(format!(
-                    "use `projection: all`, `include` every stored attribute of the entity and the entity tag, or read the items by key: `index {} on {} fetch {{ .. }}`",
-                    index.name,
-                    index.table_index.index_name().unwrap_or_default()
-                )),
+                .help(help),
             );
         }
     }
-}
-
-fn is_key_field(table: &Table, field: &str) -> bool {
-    key_fields(table).contains(field)
 }
 
 /// Within one entity, two keys may not write one physical attribute.
@@ -1071,6 +1114,24 @@ fn generated_type_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 format!("the draft type of `{}`", e.name),
                 e.span,
                 entity.clone(),
+                owner,
+            ));
+        }
+        for p in &e.projections {
+            names_in_use.push(generated(
+                names::projection_type(owner, &p.type_suffix),
+                format!("the type of `{}`'s projection `{}`", e.name, p.name),
+                p.span,
+                format!("projection `{}` of `{}`", p.name, e.name),
+                owner,
+            ));
+        }
+        for index in e.indexes.iter().filter(|i| schema.projected_fields(e, i).is_some()) {
+            names_in_use.push(generated(
+                names::index_projection_type(owner, &index.name),
+                format!("the projection type of `{}`'s access pattern `{}`", e.name, index.name),
+                index.span,
+                format!("access pattern `{}` of `{}`", index.name, e.name),
                 owner,
             ));
         }

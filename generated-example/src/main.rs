@@ -109,6 +109,20 @@ async fn run() -> Result<()> {
             .ok_or(format!("user {username} not found"))?;
         println!("  {username}: {} ({}, {})", user.full_name, user.bio, user.location);
         expect("pattern 1 full name", user.full_name.as_str(), full_name)?;
+        // A projection reads only the attributes it names (and the key).
+        let card = db
+            .users()
+            .get_projected::<UserCard, _>(&user.key())
+            .await?
+            .ok_or(format!("user {username} not found"))?;
+        expect(
+            "pattern 1 card",
+            card,
+            UserCard {
+                username: username.into(),
+                full_name: full_name.into(),
+            },
+        )?;
     }
 
     println!("Pattern 2: get repository");

@@ -352,6 +352,38 @@ impl<'t> UserUpdate<'t> {
 
 ::dyngen_runtime::update_impls!(User, UserUpdate, direct);
 
+/// What a list of users shows: the name, without the profile text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserCard {
+    /// Attribute `username`.
+    pub username: ::std::string::String,
+    /// Attribute `fullName`.
+    pub full_name: ::std::string::String,
+}
+
+impl UserCard {
+    /// The primary key of the item this was read from.
+    pub fn key(&self) -> UserKey {
+        UserKey {
+            username: ::std::clone::Clone::clone(&self.username),
+        }
+    }
+
+    fn decode(item: ::dyngen_runtime::Item) -> ::dyngen_runtime::DecodeResult<Self> {
+        let mut item = ::dyngen_runtime::value::Decoder::new(item, "User");
+        ::std::result::Result::Ok(Self {
+            username: item.take("username")?,
+            full_name: item.take("fullName")?,
+        })
+    }
+}
+
+::dyngen_runtime::projection_impls!(User, UserCard, Full);
+
+impl ::dyngen_runtime::ProjectionOf<User> for UserCard {
+    const ATTRIBUTES: &'static [&'static str] = &["username", "fullName"];
+}
+
 /// A repository, owned by a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repository {

@@ -62,6 +62,12 @@ struct EntityTemplate<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "projection.askama", escape = "none")]
+struct ProjectionTemplate<'a> {
+    projection: &'a view::ProjectionTypeView,
+}
+
+#[derive(Template)]
 #[template(path = "draft.askama", escape = "none")]
 struct DraftTemplate<'a> {
     draft: &'a DraftView,
@@ -145,6 +151,20 @@ pub fn generate(schema: &Schema, source_name: &str) -> Result<GeneratedFile, Gen
             print_into(&mut body, render("draft.askama", &DraftTemplate { draft })?);
         }
         print_into(&mut body, render("update.askama", &UpdateTemplate { entity, update })?);
+        let index_projections = ir_entity
+            .indexes
+            .iter()
+            .filter_map(|index| view::index_projection_view(schema, ir_entity, index));
+        for projection in &view::named_projection_views(schema, ir_entity)
+            .into_iter()
+            .chain(index_projections)
+            .collect::<Vec<_>>()
+        {
+            print_into(
+                &mut body,
+                render("projection.askama", &ProjectionTemplate { projection })?,
+            );
+        }
     }
     for collection in &collections {
         print_into(
@@ -191,7 +211,7 @@ fn print_into(out: &mut String, file: syn::File) {
 
 /// The runtime macros generated code calls as items, with arguments that
 /// are a list (see [`print_runtime_macro`]).
-const LIST_MACROS: [&str; 2] = ["query_stage", "collection_impls"];
+const LIST_MACROS: [&str; 3] = ["query_stage", "projection_query_stage", "collection_impls"];
 
 /// The arguments of a [`LIST_MACROS`] call: doc attributes, then the rest.
 struct MacroArgs {

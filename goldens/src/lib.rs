@@ -46,6 +46,14 @@ pub mod documents;
 #[rustfmt::skip]
 pub mod generated_defaults;
 
+/// Generated from `generator/tests/fixtures/projected_templates.dyn`.
+#[rustfmt::skip]
+pub mod projected_templates;
+
+/// Generated from `generator/tests/fixtures/projections.dyn`.
+#[rustfmt::skip]
+pub mod projections;
+
 /// Generated from `generator/tests/fixtures/nested.dyn`.
 #[rustfmt::skip]
 pub mod nested;

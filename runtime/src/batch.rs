@@ -90,6 +90,18 @@ impl<'t> BatchGet<'t> {
         self.keys.add(self.table, key)
     }
 
+    /// Adds a read of projection `P` of the item at `key` (only `P`'s
+    /// attributes are read); the ticket looks up the projection in the
+    /// result. Keys asking for different projections go in different
+    /// requests, since a request projects all its keys alike.
+    pub fn get_projected<P, K>(&mut self, key: &K) -> Result<Ticket<P>, Error>
+    where
+        K: PrimaryKey + Clone + fmt::Debug + 'static,
+        P: crate::entity::ProjectionOf<K::Entity>,
+    {
+        self.keys.add_projected::<K, P>(self.table, key)
+    }
+
     /// How unprocessed keys are retried.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
@@ -120,10 +132,10 @@ impl<'t> BatchGet<'t> {
             consistent,
         } = self;
         let mut results: Vec<Fetched> = keys.slots.iter().map(|_| Fetched::Unread).collect();
-        let chunks: Vec<Vec<usize>> = (0..keys.slots.len())
-            .collect::<Vec<_>>()
-            .chunks(BATCH_GET_MAX)
-            .map(<[usize]>::to_vec)
+        let chunks: Vec<Vec<usize>> = keys
+            .groups()
+            .iter()
+            .flat_map(|group| group.chunks(BATCH_GET_MAX).map(<[usize]>::to_vec))
             .collect();
         let keys_ref = &keys;
         let mut outcomes = futures::stream::iter(chunks)
@@ -134,7 +146,7 @@ impl<'t> BatchGet<'t> {
             for slot in outcome.processed {
                 results[slot] = Fetched::Missing;
             }
-            keys_ref.record(table, &mut results, outcome.items);
+            keys_ref.record(table, &mut results, outcome.items, outcome.asked);
             if failure.is_none() {
                 failure = outcome.error;
             }
@@ -156,6 +168,8 @@ impl<'t> BatchGet<'t> {
 
 /// What reading one chunk of keys came to.
 struct ReadOutcome {
+    /// What the chunk's keys asked for.
+    asked: crate::slots::Asked,
     /// The items read.
     items: Vec<Item>,
     /// The slots DynamoDB processed: read, or found to have no item.
@@ -172,7 +186,9 @@ async fn read_chunk(
     policy: RetryPolicy,
     consistent: bool,
 ) -> ReadOutcome {
+    let asked = pending.first().and_then(|&i| keys.slots[i].asked);
     let mut outcome = ReadOutcome {
+        asked,
         items: Vec::new(),
         processed: Vec::new(),
         error: None,
@@ -180,9 +196,13 @@ async fn read_chunk(
     let mut attempt = 0;
     loop {
         attempt += 1;
+        let mut aliases = crate::expr::Aliases::new();
+        let projection = asked.map(|p| table.projection_expression(p.meta, p.attributes, &mut aliases));
         let request = KeysAndAttributes::builder()
             .set_keys(Some(pending.iter().map(|&i| keys.slots[i].key.clone()).collect()))
             .set_consistent_read(consistent.then_some(true))
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(aliases.into_maps().0)
             .build();
         let request = match request {
             Ok(request) => request,
@@ -211,7 +231,7 @@ async fn read_chunk(
                     .map(|k| k.keys)
                     .unwrap_or_default()
                     .iter()
-                    .filter_map(|key| keys.position(&item_key(table, key)))
+                    .filter_map(|key| keys.position(&item_key(table, key), asked))
                     .collect();
                 // A key not handed back was read; no item means none stored.
                 let (left, done): (Vec<usize>, Vec<usize>) = pending.into_iter().partition(|i| unprocessed.contains(i));

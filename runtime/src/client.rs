@@ -1,7 +1,7 @@
 //! The entity client: single-item reads and writes, queries and scans of
 //! one entity, generic over it. Generated per-entity clients wrap it.
 
-use crate::entity::{Entity, PrimaryKey, Writable};
+use crate::entity::{Entity, EntityMeta, PrimaryKey, ProjectionOf, Writable};
 use crate::error::{Error, Operation};
 use crate::query::{Query, QuerySpec};
 use crate::scan::Scan;
@@ -50,8 +50,21 @@ impl<'t, E: Entity> EntityClient<'t, E> {
     }
 
     async fn get_item<K: PrimaryKey<Entity = E>>(&self, key: &K, consistent: bool) -> Result<Option<E>, Error> {
-        match get_raw(self.table, E::NAME, key.to_key()?, consistent).await? {
+        match get_raw(self.table, E::META, key.to_key()?, consistent, None).await? {
             Some(item) => Ok(Some(crate::entity::read_entity(item, self.table.def().entity_tag)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads projection `P` of one item: only `P`'s attributes
+    /// (`db.users().get_projected::<UserSummary>(&key)`). `None` when the
+    /// item does not exist.
+    pub async fn get_projected<P: ProjectionOf<E>, K: PrimaryKey<Entity = E>>(
+        &self,
+        key: &K,
+    ) -> Result<Option<P>, Error> {
+        match get_raw(self.table, E::META, key.to_key()?, false, Some(P::ATTRIBUTES)).await? {
+            Some(item) => Ok(Some(P::from_item(item, self.table.def().entity_tag)?)),
             None => Ok(None),
         }
     }
@@ -121,15 +134,25 @@ impl<'t, E: Entity> EntityClient<'t, E> {
 
 /// The item at `key`, unless there is none or it has expired: the request
 /// of every entity's `get`, compiled once.
-async fn get_raw(table: &Table, entity: &'static str, key: Item, consistent: bool) -> Result<Option<Item>, Error> {
+async fn get_raw(
+    table: &Table,
+    meta: &EntityMeta,
+    key: Item,
+    consistent: bool,
+    projection: Option<&[&str]>,
+) -> Result<Option<Item>, Error> {
+    let mut aliases = crate::expr::Aliases::new();
+    let projection = projection.map(|attributes| table.projection_expression(meta, attributes, &mut aliases));
     let output = table
         .client()
         .get_item()
         .table_name(table.name())
         .set_key(Some(key))
         .set_consistent_read(consistent.then_some(true))
+        .set_projection_expression(projection)
+        .set_expression_attribute_names(aliases.into_maps().0)
         .send()
         .await
-        .map_err(|e| sdk_error(entity, Operation::Get, e))?;
+        .map_err(|e| sdk_error(meta.name, Operation::Get, e))?;
     Ok(output.item.filter(|item| !table.is_expired(item)))
 }

@@ -495,6 +495,82 @@ pub fn read_entity<E: Entity>(item: Item, tag_attribute: &str) -> Result<E, Erro
     }
 }
 
+/// A named projection of entity `E` (generated: `UserSummary` for
+/// `projection Summary [..]`): what a read asks DynamoDB for, aliased in a
+/// `ProjectionExpression`, and the type it returns
+/// (`client.get_projected::<UserSummary>(..)`, `query.project::<UserSummary>()`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a projection of `{E}`",
+    label = "not one of `{E}`'s projections",
+    note = "an entity's reads can return only the projections the schema declares for it (`projection Name [..]`)"
+)]
+pub trait ProjectionOf<E: Entity>: FromItem + Clone + std::fmt::Debug + Sync {
+    /// The stored names of its attributes (the entity's primary key's
+    /// among them).
+    const ATTRIBUTES: &'static [&'static str];
+}
+
+/// What a projected read asks for: a named projection's stored names, of
+/// entity `meta`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Projected {
+    pub(crate) meta: &'static EntityMeta,
+    pub(crate) attributes: &'static [&'static str],
+}
+
+impl Projected {
+    pub(crate) fn of<E: Entity, P: ProjectionOf<E>>() -> Self {
+        Projected {
+            meta: E::META,
+            attributes: P::ATTRIBUTES,
+        }
+    }
+}
+
+/// How a projection's item shows which entity it is: what the read
+/// asked for, or what the index projects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The entity tag and fixed attributes, as every whole item.
+    Full,
+    /// The entity tag only: the index leaves out the fixed attributes.
+    Tag,
+    /// Nothing: the index projects no tag, and the keys it reads are
+    /// this entity's alone (checked by `dyngen check`, E0311).
+    Keys,
+}
+
+/// `item`, after checking (as `claim` allows) that it is `E`'s: a
+/// projection's `FromItem`. Another entity's item is [`Error::WrongEntity`].
+pub fn claimed<E: Entity>(item: Item, tag_attribute: &str, claim: Claim) -> Result<Item, Error> {
+    let meta = E::META;
+    let ok = match claim {
+        Claim::Full => meta.claims(&item, tag_attribute),
+        Claim::Tag => tag_attribute.is_empty() || tag_of(&item, tag_attribute) == Some(meta.tag),
+        Claim::Keys => true,
+    };
+    if ok {
+        Ok(item)
+    } else {
+        Err(meta.wrong_entity(item, tag_attribute))
+    }
+}
+
+/// What every generated projection type has the same way: its
+/// `FromItem`, which checks the item's entity as `claim` says
+/// ([`Claim`]) and decodes it with the type's own `decode`.
+#[macro_export]
+macro_rules! projection_impls {
+    ($entity:ident, $projection:ident, $claim:ident) => {
+        impl $crate::FromItem for $projection {
+            fn from_item(item: $crate::Item, tag_attribute: &str) -> ::core::result::Result<Self, $crate::Error> {
+                let item = $crate::entity::claimed::<$entity>(item, tag_attribute, $crate::entity::Claim::$claim)?;
+                ::core::result::Result::Ok(Self::decode(item)?)
+            }
+        }
+    };
+}
+
 /// An item under a collection's key that no member of the collection
 /// claims: its entity tag is missing, or names an entity that is not a
 /// member (one a newer schema added, or a tag in the wrong case). A

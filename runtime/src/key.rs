@@ -472,6 +472,17 @@ fn signed_text(value: i128, width: usize, bits: u32) -> String {
     }
 }
 
+/// The integer a signed segment holds: [`signed_text`]'s inverse.
+pub fn signed_from_text(text: &str, bits: u32) -> Option<i128> {
+    match text.strip_prefix('-') {
+        Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+            digits.parse::<i128>().ok().map(|v| v - (1i128 << (bits - 1)))
+        }
+        _ if text.bytes().all(|b| b.is_ascii_digit()) => text.parse().ok(),
+        _ => None,
+    }
+}
+
 impl KeySegment for i32 {
     fn write_segment(&self, _casing: Casing, out: &mut String) -> Result<(), String> {
         write_escaped(&signed_text(i128::from(*self), 10, 32), Casing::Preserve, out);

@@ -84,7 +84,7 @@ pub use condition::{Attr, Condition, Nested};
 #[cfg(feature = "client")]
 pub use document::Document;
 #[cfg(feature = "client")]
-pub use entity::{Entity, FromItem, Maintained, PrimaryKey, UnknownItem, Writable};
+pub use entity::{Entity, FromItem, Maintained, PrimaryKey, ProjectionOf, UnknownItem, Writable};
 pub use error::{Current, DecodeError, Error, Operation, ValueError};
 pub use key::{Casing, KeyResult};
 #[cfg(feature = "client")]

@@ -192,6 +192,9 @@ pub(crate) struct RawQuery<'t> {
     /// A sort-key condition no key can meet (`lt` of the smallest value):
     /// the query answers with no items and sends nothing.
     empty: bool,
+    /// A named projection's stored names ([`Query::project`]), with the
+    /// entity it projects; `None` reads whole items (or what the index holds).
+    projection: Option<crate::entity::Projected>,
 }
 
 impl<'t, T: FromItem> Query<'t, T> {
@@ -303,6 +306,18 @@ impl<'t, T: FromItem> Query<'t, T> {
         self.raw.entity_tag = E::TAG;
         self.raw.entity_fixed = E::FIXED;
         self
+    }
+
+    /// The same query returning projection `P` of the entity: DynamoDB
+    /// reads only `P`'s attributes (a `ProjectionExpression`; filters
+    /// still see whole items). `db.users().query(&p).project::<UserSummary>()`.
+    pub fn project<P>(mut self) -> Query<'t, P>
+    where
+        T: Entity,
+        P: crate::entity::ProjectionOf<T>,
+    {
+        self.raw.projection = Some(crate::entity::Projected::of::<T, P>());
+        Query::typed(self.raw)
     }
 
     /// One page, starting after `cursor` (or at the beginning). Fails on
@@ -439,6 +454,7 @@ impl<'t> RawQuery<'t> {
             entity_tag: "",
             entity_fixed: &[],
             empty: false,
+            projection: None,
         }
     }
 
@@ -864,7 +880,7 @@ impl<'t> RawQuery<'t> {
 
     /// One `Query` request with at most `limit` items, as stored.
     async fn fetch(&self, cursor: Option<&Cursor>, limit: Option<u32>) -> Result<Page<Item>, Error> {
-        let Some(request) = self.request(cursor, limit)? else {
+        let Some(request) = self.request(cursor, limit, true)? else {
             return Ok(Page {
                 items: Vec::new(),
                 next: None,
@@ -893,7 +909,7 @@ impl<'t> RawQuery<'t> {
             return Ok(total);
         }
         // Built once; each page only changes its start and limit.
-        let Some(request) = self.request(None, None)? else {
+        let Some(request) = self.request(None, None, false)? else {
             return Ok(total);
         };
         let request = request.select(aws_sdk_dynamodb::types::Select::Count);
@@ -928,6 +944,7 @@ impl<'t> RawQuery<'t> {
         &self,
         cursor: Option<&Cursor>,
         limit: Option<u32>,
+        project: bool,
     ) -> Result<Option<aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder>, Error> {
         let entity = self.spec.entity;
         let pk = self.partition()?;
@@ -961,6 +978,14 @@ impl<'t> RawQuery<'t> {
 
         let mut aliases = Aliases::new();
         let filter = self.filter_expression(&mut aliases)?;
+        // `Select: COUNT` takes no projection; with `fetch_items` the items
+        // read from the table are projected instead.
+        let projection = match self.projection {
+            Some(p) if project && !self.layout.fetch_items => {
+                Some(self.table.projection_expression(p.meta, p.attributes, &mut aliases))
+            }
+            _ => None,
+        };
         let (names, values) = aliases.into_maps();
         let mut expression = String::from("#pk = :pk");
         let mut request = self
@@ -970,6 +995,7 @@ impl<'t> RawQuery<'t> {
             .table_name(self.table.name())
             // Set before the key condition's names, which add to these maps.
             .set_filter_expression(filter)
+            .set_projection_expression(projection)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .set_index_name(self.spec.index.map(str::to_owned))
@@ -1066,8 +1092,14 @@ impl<'t> RawQuery<'t> {
                     }
                     tokio::time::sleep(policy.delay(attempt - 1)).await;
                 }
+                let mut aliases = Aliases::new();
+                let projection = self
+                    .projection
+                    .map(|p| self.table.projection_expression(p.meta, p.attributes, &mut aliases));
                 let request = KeysAndAttributes::builder()
                     .set_keys(Some(std::mem::take(&mut pending)))
+                    .set_projection_expression(projection)
+                    .set_expression_attribute_names(aliases.into_maps().0)
                     .build()
                     .map_err(|e| Error::sdk(entity, Operation::BatchGet, e))?;
                 let output = self
@@ -1662,7 +1694,15 @@ macro_rules! __key_call {
 /// fixes that composite, and `into_query().count()` counts.
 #[macro_export]
 macro_rules! query_stage {
-    (@eq $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt, $eq:ident => query) => {
+    ($($stage:tt)*) => {
+        $crate::__query_stage!(entity $($stage)*);
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __query_stage {
+    (@eq $mode:ident $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt, $eq:ident => query) => {
         #[allow(clippy::should_implement_trait)]
         impl<'t> $name<'t> {
             #[doc = concat!("Only items whose `", $part, "` equals `value`.")]
@@ -1671,7 +1711,7 @@ macro_rules! query_stage {
             }
         }
     };
-    (@eq $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt, $eq:ident => $next:ident) => {
+    (@eq $mode:ident $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt, $eq:ident => $next:ident) => {
         #[allow(clippy::should_implement_trait)]
         impl<'t> $name<'t> {
             #[doc = concat!("Only items whose `", $part, "` equals `value`.")]
@@ -1682,28 +1722,28 @@ macro_rules! query_stage {
     };
     // A composite named `count`: its equality method takes the name, so
     // this stage counts through `into_query().count()`.
-    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
+    ($mode:ident $(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
      count => $next:ident $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
-        $crate::query_stage!(@stage $(#[$meta])* $name, $item);
-        $crate::query_stage!(@eq $name, $item, $part, $codec, $casing, $kind $value, count => $next);
+        $crate::__query_stage!(@stage $mode $(#[$meta])* $name, $item);
+        $crate::__query_stage!(@eq $mode $name, $item, $part, $codec, $casing, $kind $value, count => $next);
         $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
     };
-    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
+    ($mode:ident $(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
      $eq:ident => query $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
-        $crate::query_stage!($(#[$meta])* $name, $item);
-        $crate::query_stage!(@eq $name, $item, $part, $codec, $casing, $kind $value, $eq => query);
+        $crate::__query_stage!($mode $(#[$meta])* $name, $item);
+        $crate::__query_stage!(@eq $mode $name, $item, $part, $codec, $casing, $kind $value, $eq => query);
 
         $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
     };
-    ($(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
+    ($mode:ident $(#[$meta:meta])* $name:ident, $item:ty, $part:literal, $codec:ident, $casing:ident, $kind:ident $value:tt,
      $eq:ident => $next:ident $(, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $between:ident $(, $begins:ident)?)?) => {
-        $crate::query_stage!($(#[$meta])* $name, $item);
-        $crate::query_stage!(@eq $name, $item, $part, $codec, $casing, $kind $value, $eq => $next);
+        $crate::__query_stage!($mode $(#[$meta])* $name, $item);
+        $crate::__query_stage!(@eq $mode $name, $item, $part, $codec, $casing, $kind $value, $eq => $next);
 
         $($crate::sort_key_ranges!($name, $item, $part, $codec, $casing, $kind $value, $gt, $gte, $lt, $lte, $between $(, $begins)?);)?
     };
-    ($(#[$meta:meta])* $name:ident, $item:ty) => {
-        $crate::query_stage!(@stage $(#[$meta])* $name, $item);
+    ($mode:ident $(#[$meta:meta])* $name:ident, $item:ty) => {
+        $crate::__query_stage!(@stage $mode $(#[$meta])* $name, $item);
 
         impl<'t> $name<'t> {
             /// How many items match, across pages, without reading them.
@@ -1712,7 +1752,7 @@ macro_rules! query_stage {
             }
         }
     };
-    (@stage $(#[$meta:meta])* $name:ident, $item:ty) => {
+    (@stage $mode:ident $(#[$meta:meta])* $name:ident, $item:ty) => {
         $(#[$meta])*
         #[derive(Debug)]
         #[must_use = "a query does nothing until it is run"]
@@ -1752,6 +1792,15 @@ macro_rules! query_stage {
                 self.0.all().await
             }
 
+            /// The query without further sort-key conditions.
+            pub fn into_query(self) -> $crate::query::Query<'t, $item> {
+                self.0
+            }
+        }
+        $crate::__query_stage!(@filter $mode $name, $item);
+    };
+    (@filter entity $name:ident, $item:ty) => {
+        impl<'t> $name<'t> {
             /// Only items for which the condition `build` returns holds; see
             /// `Query::filter`.
             pub fn filter(
@@ -1761,11 +1810,18 @@ macro_rules! query_stage {
                 self.0.filter(build)
             }
 
-            /// The query without further sort-key conditions.
-            pub fn into_query(self) -> $crate::query::Query<'t, $item> {
-                self.0
-            }
         }
+    };
+    (@filter projection $name:ident, $item:ty) => {};
+}
+
+/// [`query_stage!`] for a projection's query (an access pattern on an
+/// index that projects less than all): the same stages, without `filter`,
+/// which would see only the projected attributes.
+#[macro_export]
+macro_rules! projection_query_stage {
+    ($($stage:tt)*) => {
+        $crate::__query_stage!(projection $($stage)*);
     };
 }
 

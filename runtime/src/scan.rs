@@ -13,15 +13,19 @@ use crate::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::TryStreamExt as _;
 
-/// A scan of entity `E`; run it with [`Scan::page`], [`Scan::stream`] or [`Scan::all`].
+/// A scan of entity `E`, returning `T` items (the entity's, or one of its
+/// projections: [`Scan::project`]); run it with [`Scan::page`],
+/// [`Scan::stream`] or [`Scan::all`].
 #[derive(Debug)]
 #[must_use = "a scan does nothing until it is run"]
-pub struct Scan<'t, E> {
+pub struct Scan<'t, E, T = E> {
     table: &'t Table,
     filter: Option<Node>,
     limit: Option<u32>,
     consistent: bool,
-    entity: std::marker::PhantomData<fn() -> E>,
+    /// A projection's stored names; `None` reads whole items.
+    projection: Option<&'static [&'static str]>,
+    entity: std::marker::PhantomData<fn() -> (E, T)>,
 }
 
 impl<'t, E: Entity> Scan<'t, E> {
@@ -31,10 +35,26 @@ impl<'t, E: Entity> Scan<'t, E> {
             filter: None,
             limit: None,
             consistent: false,
+            projection: None,
             entity: std::marker::PhantomData,
         }
     }
 
+    /// The same scan returning projection `P`: DynamoDB reads only `P`'s
+    /// attributes (the filter still sees whole items).
+    pub fn project<P: crate::entity::ProjectionOf<E>>(self) -> Scan<'t, E, P> {
+        Scan {
+            table: self.table,
+            filter: self.filter,
+            limit: self.limit,
+            consistent: self.consistent,
+            projection: Some(P::ATTRIBUTES),
+            entity: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'t, E: Entity, T: crate::FromItem> Scan<'t, E, T> {
     /// Only items for which the condition `build` returns holds. Like every
     /// DynamoDB filter it applies after reading: pages may be short.
     pub fn filter(mut self, build: impl FnOnce(&E::Attributes) -> Condition<E>) -> Self {
@@ -57,13 +77,16 @@ impl<'t, E: Entity> Scan<'t, E> {
     }
 
     /// One page, starting after `cursor` (or at the beginning).
-    pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<E>, Error> {
+    pub async fn page(&self, cursor: Option<&Cursor>) -> Result<Page<T>, Error> {
         let page = scan_page(
             self.table,
             E::META,
-            self.filter.as_ref(),
+            ScanRequest {
+                filter: self.filter.as_ref(),
+                projection: self.projection,
+                consistent: self.consistent,
+            },
             self.limit,
-            self.consistent,
             cursor,
         )
         .await?;
@@ -71,13 +94,13 @@ impl<'t, E: Entity> Scan<'t, E> {
         let items = page
             .items
             .into_iter()
-            .map(|item| crate::entity::read_entity(item, tag))
-            .collect::<Result<Vec<E>, _>>()?;
+            .map(|item| T::from_item(item, tag))
+            .collect::<Result<Vec<T>, _>>()?;
         Ok(Page { items, next: page.next })
     }
 
     /// Every item across pages, lazily.
-    pub fn stream(self) -> impl futures::Stream<Item = Result<E, Error>> + 't {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<T, Error>> + 't {
         futures::stream::try_unfold((self, None::<Cursor>, false), |(scan, cursor, done)| async move {
             if done {
                 return Ok::<_, Error>(None);
@@ -93,7 +116,7 @@ impl<'t, E: Entity> Scan<'t, E> {
     }
 
     /// Every item across pages.
-    pub async fn all(self) -> Result<Vec<E>, Error> {
+    pub async fn all(self) -> Result<Vec<T>, Error> {
         self.stream().try_collect().await
     }
 
@@ -103,8 +126,21 @@ impl<'t, E: Entity> Scan<'t, E> {
     /// items. [`limit`](Self::limit) is the size of each request, as for
     /// [`all`](Self::all).
     pub async fn count(self) -> Result<Count, Error> {
-        scan_count(self.table, E::META, self.filter.as_ref(), self.limit, self.consistent).await
+        let request = ScanRequest {
+            filter: self.filter.as_ref(),
+            projection: None,
+            consistent: self.consistent,
+        };
+        scan_count(self.table, E::META, request, self.limit).await
     }
+}
+
+/// What a scan asks for besides its entity, page and limit.
+#[derive(Clone, Copy)]
+struct ScanRequest<'a> {
+    filter: Option<&'a Node>,
+    projection: Option<&'static [&'static str]>,
+    consistent: bool,
 }
 
 /// One page of a scan's items, as stored: the request of every entity's
@@ -112,9 +148,8 @@ impl<'t, E: Entity> Scan<'t, E> {
 async fn scan_page(
     table: &Table,
     meta: &EntityMeta,
-    filter: Option<&Node>,
+    request: ScanRequest<'_>,
     limit: Option<u32>,
-    consistent: bool,
     cursor: Option<&Cursor>,
 ) -> Result<Page<Item>, Error> {
     let def = table.def();
@@ -125,7 +160,7 @@ async fn scan_page(
     let start = cursor
         .map(|c| decode_scan_cursor(meta.name, [Some(def.pk), def.sk], c).map_err(invalid))
         .transpose()?;
-    let output = scan_request(table, meta, filter, consistent)?
+    let output = scan_request(table, meta, request)?
         .set_exclusive_start_key(start)
         .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
         .send()
@@ -147,11 +182,10 @@ async fn scan_page(
 async fn scan_count(
     table: &Table,
     meta: &EntityMeta,
-    filter: Option<&Node>,
+    request: ScanRequest<'_>,
     limit: Option<u32>,
-    consistent: bool,
 ) -> Result<Count, Error> {
-    let request = scan_request(table, meta, filter, consistent)?
+    let request = scan_request(table, meta, request)?
         .select(aws_sdk_dynamodb::types::Select::Count)
         .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)));
     let mut total = Count::default();
@@ -176,9 +210,13 @@ async fn scan_count(
 fn scan_request(
     table: &Table,
     meta: &EntityMeta,
-    filter: Option<&Node>,
-    consistent: bool,
+    request: ScanRequest<'_>,
 ) -> Result<aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder, Error> {
+    let ScanRequest {
+        filter,
+        projection,
+        consistent,
+    } = request;
     let def = table.def();
     let mut aliases = Aliases::new();
     let mut parts = Vec::new();
@@ -202,12 +240,14 @@ fn scan_request(
         parts.push(format!("({})", node.render(meta.name, &mut aliases)?));
     }
     let filter = (!parts.is_empty()).then(|| parts.join(" AND "));
+    let projection = projection.map(|attributes| table.projection_expression(meta, attributes, &mut aliases));
     let (names, values) = aliases.into_maps();
     Ok(table
         .client()
         .scan()
         .table_name(table.name())
         .set_filter_expression(filter)
+        .set_projection_expression(projection)
         .set_expression_attribute_names(names)
         .set_expression_attribute_values(values)
         .set_consistent_read(consistent.then_some(true)))

@@ -47,10 +47,36 @@ impl<E> fmt::Debug for Ticket<E> {
     }
 }
 
-/// One distinct key to read.
+/// What a read asks DynamoDB for: whole items (`None`), or a named
+/// projection's attributes of one entity.
+pub(crate) type Asked = Option<crate::entity::Projected>;
+
+/// What tells two projected reads apart: their entity and attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct AskedId {
+    entity: &'static str,
+    attributes: &'static [&'static str],
+}
+
+fn asked_id(asked: Asked) -> Option<AskedId> {
+    asked.map(|p| AskedId {
+        entity: p.meta.name,
+        attributes: p.attributes,
+    })
+}
+
+/// A slot's identity: the item's key and what is asked of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct SlotId {
+    key: ItemKey,
+    asked: Option<AskedId>,
+}
+
+/// One distinct key to read, with what is asked of it.
 pub(crate) struct GetSlot {
     pub(crate) entity: &'static str,
     pub(crate) key: Item,
+    pub(crate) asked: Asked,
     /// The key as given, for leftovers.
     original: Current,
     /// Reads the stored item: checks its entity tag and decodes it.
@@ -61,7 +87,7 @@ pub(crate) struct GetSlot {
 #[derive(Default)]
 pub(crate) struct GetSlots {
     pub(crate) slots: Vec<GetSlot>,
-    positions: HashMap<ItemKey, usize>,
+    positions: HashMap<SlotId, usize>,
 }
 
 impl GetSlots {
@@ -69,16 +95,45 @@ impl GetSlots {
     where
         K: PrimaryKey + Clone + fmt::Debug + 'static,
     {
+        self.add_slot(table, key, None, |item, tag| {
+            crate::entity::read_entity::<K::Entity>(item, tag).map(Current::new)
+        })
+    }
+
+    /// Adds a read of projection `P` of the item at `key`.
+    pub(crate) fn add_projected<K, P>(&mut self, table: &Table, key: &K) -> Result<Ticket<P>, Error>
+    where
+        K: PrimaryKey + Clone + fmt::Debug + 'static,
+        P: crate::entity::ProjectionOf<K::Entity>,
+    {
+        let asked = Some(crate::entity::Projected::of::<K::Entity, P>());
+        self.add_slot(table, key, asked, |item, tag| P::from_item(item, tag).map(Current::new))
+    }
+
+    fn add_slot<K, T>(
+        &mut self,
+        table: &Table,
+        key: &K,
+        asked: Asked,
+        decode: fn(Item, &str) -> Result<Current, Error>,
+    ) -> Result<Ticket<T>, Error>
+    where
+        K: PrimaryKey + Clone + fmt::Debug + 'static,
+    {
         let item = key.to_key()?;
-        let id = item_key(table, &item);
+        let id = SlotId {
+            key: item_key(table, &item),
+            asked: asked_id(asked),
+        };
         let slot = match self.positions.get(&id) {
             Some(&slot) => slot,
             None => {
                 self.slots.push(GetSlot {
                     entity: K::Entity::NAME,
                     key: item,
+                    asked,
                     original: Current::new(key.clone()),
-                    decode: |item, tag| crate::entity::read_entity::<K::Entity>(item, tag).map(Current::new),
+                    decode,
                 });
                 self.positions.insert(id, self.slots.len() - 1);
                 self.slots.len() - 1
@@ -90,24 +145,56 @@ impl GetSlots {
         })
     }
 
-    pub(crate) fn position(&self, key: &ItemKey) -> Option<usize> {
-        self.positions.get(key).copied()
+    /// The slot of `key` among the reads asking for `asked`.
+    pub(crate) fn position(&self, key: &ItemKey, asked: Asked) -> Option<usize> {
+        let id = SlotId {
+            key: key.clone(),
+            asked: asked_id(asked),
+        };
+        self.positions.get(&id).copied()
     }
 
-    /// Records read items in `results`.
-    pub(crate) fn record(&self, table: &Table, results: &mut [Fetched], items: Vec<Item>) {
-        for item in items {
-            if let Some(slot) = self.position(&item_key(table, &item)) {
-                results[slot] = if table.is_expired(&item) {
-                    Fetched::Missing
-                } else {
-                    match (self.slots[slot].decode)(item, table.def().entity_tag) {
-                        Ok(value) => Fetched::Found(value),
-                        Err(error) => Fetched::Invalid(error),
-                    }
-                };
+    /// The slots, grouped by what they ask for (whole items first), each
+    /// group in the order its keys were added: one group's keys can share
+    /// a request.
+    pub(crate) fn groups(&self) -> Vec<Vec<usize>> {
+        let mut asked: Vec<Option<AskedId>> = Vec::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (i, slot) in self.slots.iter().enumerate() {
+            let id = asked_id(slot.asked);
+            match asked.iter().position(|g| *g == id) {
+                Some(group) => groups[group].push(i),
+                None => {
+                    asked.push(id);
+                    groups.push(vec![i]);
+                }
             }
         }
+        // Whole items first: a stable sort keeps the other groups' order.
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_by_key(|&g| asked[g].is_some());
+        order.into_iter().map(|g| std::mem::take(&mut groups[g])).collect()
+    }
+
+    /// Records read items in `results`: the answers to reads asking for `asked`.
+    pub(crate) fn record(&self, table: &Table, results: &mut [Fetched], items: Vec<Item>, asked: Asked) {
+        for item in items {
+            if let Some(slot) = self.position(&item_key(table, &item), asked) {
+                self.record_slot(table, results, slot, item);
+            }
+        }
+    }
+
+    /// Records the item read for `slot`.
+    pub(crate) fn record_slot(&self, table: &Table, results: &mut [Fetched], slot: usize, item: Item) {
+        results[slot] = if table.is_expired(&item) {
+            Fetched::Missing
+        } else {
+            match (self.slots[slot].decode)(item, table.def().entity_tag) {
+                Ok(value) => Fetched::Found(value),
+                Err(error) => Fetched::Invalid(error),
+            }
+        };
     }
 
     pub(crate) fn into_result(self, results: Vec<Fetched>) -> GetResult {

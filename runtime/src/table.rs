@@ -177,6 +177,32 @@ impl Table {
         self.def.ttl.filter(|_| self.hide_expired)
     }
 
+    /// The `ProjectionExpression` of a read of `attributes` (stored names)
+    /// of entity `meta`, its names aliased in `aliases`: those, and what
+    /// every read checks of an item: the table's keys (batch and
+    /// transactional gets match items by them), the entity tag and fixed
+    /// attributes, and the expiry attribute when expired items are hidden.
+    pub(crate) fn projection_expression(
+        &self,
+        meta: &crate::entity::EntityMeta,
+        attributes: &[&str],
+        aliases: &mut crate::expr::Aliases,
+    ) -> String {
+        let def = self.def;
+        let mut names: Vec<&str> = Vec::with_capacity(attributes.len() + 4);
+        let checked = std::iter::once(def.pk)
+            .chain(def.sk)
+            .chain((!def.entity_tag.is_empty()).then_some(def.entity_tag))
+            .chain(meta.fixed.iter().map(|f| f.field))
+            .chain(self.expiry_filter());
+        for name in attributes.iter().copied().chain(checked) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names.iter().map(|n| aliases.name(n)).collect::<Vec<_>>().join(", ")
+    }
+
     /// The filter expression that leaves out expired items on `index`
     /// (`None`: the table), with its placeholders in `aliases`; `None` when
     /// nothing is to be hidden there. The rule is [`Table::is_expired`]'s:

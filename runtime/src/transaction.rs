@@ -308,6 +308,18 @@ impl<'t> TransactGet<'t> {
         self.keys.add(self.table, key)
     }
 
+    /// Adds a read of projection `P` of the item at `key` (only `P`'s
+    /// attributes are read); the ticket looks up the projection in the
+    /// result. One transaction reads each item once: the same key with
+    /// two projections is refused by DynamoDB.
+    pub fn get_projected<P, K>(&mut self, key: &K) -> Result<Ticket<P>, Error>
+    where
+        K: PrimaryKey + Clone + fmt::Debug + 'static,
+        P: crate::entity::ProjectionOf<K::Entity>,
+    {
+        self.keys.add_projected::<K, P>(self.table, key)
+    }
+
     /// Reads every item in one request.
     pub async fn send(self) -> Result<GetResult, Error> {
         let TransactGet { table, keys, error } = self;
@@ -329,9 +341,15 @@ impl<'t> TransactGet<'t> {
             .slots
             .iter()
             .map(|slot| {
+                let mut aliases = crate::expr::Aliases::new();
+                let projection = slot
+                    .asked
+                    .map(|p| table.projection_expression(p.meta, p.attributes, &mut aliases));
                 Get::builder()
                     .table_name(table.name())
                     .set_key(Some(slot.key.clone()))
+                    .set_projection_expression(projection)
+                    .set_expression_attribute_names(aliases.into_maps().0)
                     .build()
                     .map(|get| TransactGetItem::builder().get(get).build())
                     .map_err(|e| Error::sdk(slot.entity, Operation::TransactGet, e))
@@ -345,14 +363,14 @@ impl<'t> TransactGet<'t> {
             .await;
         match result {
             Ok(output) => {
-                let found: Vec<crate::Item> = output
-                    .responses
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|response| response.item)
-                    .filter(|item| !item.is_empty())
-                    .collect();
-                keys.record(table, &mut results, found);
+                // One response per read, in the order asked.
+                for (slot, response) in output.responses.unwrap_or_default().into_iter().enumerate() {
+                    if let Some(item) = response.item.filter(|item| !item.is_empty()) {
+                        if slot < results.len() {
+                            keys.record_slot(table, &mut results, slot, item);
+                        }
+                    }
+                }
                 Ok(keys.into_result(results))
             }
             Err(err) => match err.as_service_error() {

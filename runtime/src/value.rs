@@ -708,6 +708,59 @@ pub enum TextForm {
     Bool,
 }
 
+/// How a value written as a segment of dyngen's key layout reads back
+/// (see docs/key-format.md): strings, enums and timestamps as their text,
+/// unsigned integers with their leading zeros, signed ones with the
+/// offset their negatives carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentForm {
+    S,
+    Bool,
+    Unsigned,
+    /// A signed integer of this many bits.
+    Signed(u32),
+}
+
+/// Segment `position` of the segmented key attribute `field`, as the
+/// value it was written from.
+fn segment_value(item: &Item, field: &str, position: usize, form: SegmentForm) -> Result<AttributeValue, ValueError> {
+    let text = match item.get(field) {
+        Some(AttributeValue::S(text)) => text,
+        Some(other) => return Err(wrong_type("S", other)),
+        None => return Err(ValueError::missing()),
+    };
+    let segments = crate::key::decode_segments(text).map_err(ValueError::invalid)?;
+    let Some(segment) = segments.into_iter().nth(position) else {
+        return Err(ValueError::invalid(format!(
+            "the key `{text}` has no segment {position}"
+        )));
+    };
+    let invalid = |segment: &str| ValueError::invalid(format!("`{segment}` in the key `{text}` is no such value"));
+    Ok(match form {
+        SegmentForm::S => AttributeValue::S(segment),
+        SegmentForm::Bool => match segment.as_str() {
+            "true" => AttributeValue::Bool(true),
+            "false" => AttributeValue::Bool(false),
+            _ => return Err(invalid(&segment)),
+        },
+        SegmentForm::Unsigned => {
+            let digits = segment.trim_start_matches('0');
+            if !segment.bytes().all(|b| b.is_ascii_digit()) || segment.is_empty() {
+                return Err(invalid(&segment));
+            }
+            AttributeValue::N(if digits.is_empty() {
+                "0".to_owned()
+            } else {
+                digits.to_owned()
+            })
+        }
+        SegmentForm::Signed(bits) => match crate::key::signed_from_text(&segment, bits) {
+            Some(value) => AttributeValue::N(value.to_string()),
+            None => return Err(invalid(&segment)),
+        },
+    })
+}
+
 /// An item being decoded as an entity's: each `take` removes one attribute
 /// and places its error on the entity and the attribute. What generated
 /// `from_item` reads through.
@@ -749,6 +802,21 @@ impl Decoder {
             .map(epoch_seconds::decode)
             .transpose()
             .map_err(|e| e.at(self.entity, field))
+    }
+
+    /// Attribute `attribute`, read from segment `position` of the
+    /// segmented key attribute `field`: a projection of an index that
+    /// holds the attribute only inside its keys. The key stays in the item.
+    pub fn take_segment<T: AttributeCodec>(
+        &mut self,
+        attribute: &str,
+        field: &str,
+        position: usize,
+        form: SegmentForm,
+    ) -> Result<T, crate::error::DecodeError> {
+        segment_value(&self.item, field, position, form)
+            .and_then(T::decode)
+            .map_err(|e| e.at(self.entity, attribute))
     }
 
     /// [`take_key_text`].

@@ -106,6 +106,8 @@ impl Lowerer {
             model: &model,
         };
         let (primary, indexes) = self.entity_indexes(&owner, table);
+        let projections = self.projections(e, &attributes, &broken);
+        let uniques = self.uniques(e, &attributes, &broken);
         Some(Entity {
             name: e.name.text.clone(),
             rust_name,
@@ -118,6 +120,8 @@ impl Lowerer {
             ttl,
             tag_value: model.name.unwrap_or_else(|| e.name.text.clone()),
             fixed: model.fixed,
+            projections,
+            uniques,
             span: e.name.span,
         })
     }
@@ -424,6 +428,8 @@ impl Lowerer {
                     modifiers.role = AttributeRole::Ttl;
                     "ttl"
                 }
+                // An entity's unique sets are read from the AST (`lists`).
+                ast::AttrSuffixKind::Unique => "unique",
                 ast::AttrSuffixKind::Format(s) => {
                     modifiers.format = Some(s);
                     "@format"

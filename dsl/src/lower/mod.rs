@@ -14,6 +14,7 @@
 
 mod entity;
 mod keys;
+mod lists;
 mod suggest;
 mod table;
 mod types;

@@ -98,6 +98,7 @@ impl Lowerer {
                     ast::AttrSuffixKind::Readonly => "readonly",
                     ast::AttrSuffixKind::Version => "version",
                     ast::AttrSuffixKind::Ttl => "ttl",
+                    ast::AttrSuffixKind::Unique => "unique",
                     _ => continue,
                 };
                 let message = format!("struct fields cannot be `{word}`");

@@ -266,7 +266,7 @@ fn write_keys_once(primary: &IndexView, indexes: &mut [IndexView]) {
 /// The item's fields. An attribute that is itself a key attribute is
 /// written once, as the key; one stored only inside a key's text is read
 /// back from that text.
-fn fields(schema: &Schema, entity: &Entity) -> Vec<FieldView> {
+pub(super) fn fields(schema: &Schema, entity: &Entity) -> Vec<FieldView> {
     let mut fields: Vec<FieldView> = entity
         .attributes
         .iter()
@@ -278,18 +278,30 @@ fn fields(schema: &Schema, entity: &Entity) -> Vec<FieldView> {
         };
         field.encode = String::new();
         if stored.from_text {
-            field.decode = format!(
-                "item.take_key_text::<{}>({}, {}, {}, {RT}::value::TextForm::{})?{}",
-                attr_value_type(schema, attr),
-                lit(&attr.field),
-                lit(&stored.prefix),
-                lit(&stored.suffix),
-                text_form(attr),
-                if time_wrapper(attr).is_some() { ".0" } else { "" },
-            );
+            field.decode = key_text_decode(schema, attr, &attr.field, &stored.prefix, &stored.suffix);
         }
     }
     fields
+}
+
+/// Reads `attr` back from the text of key attribute `key_field`, between
+/// the literal `prefix` and `suffix`.
+pub(super) fn key_text_decode(
+    schema: &Schema,
+    attr: &Attribute,
+    key_field: &str,
+    prefix: &str,
+    suffix: &str,
+) -> String {
+    format!(
+        "item.take_key_text::<{}>({}, {}, {}, {RT}::value::TextForm::{})?{}",
+        attr_value_type(schema, attr),
+        lit(key_field),
+        lit(prefix),
+        lit(suffix),
+        text_form(attr),
+        if time_wrapper(attr).is_some() { ".0" } else { "" },
+    )
 }
 
 /// The `TextForm` a value stored in a key's text is parsed as.

@@ -8,6 +8,7 @@ mod common;
 mod draft;
 mod entity;
 mod field;
+mod projection;
 mod query;
 mod table;
 mod types;
@@ -18,6 +19,7 @@ pub use common::RT;
 pub use draft::{draft_view, DraftView};
 pub use entity::{entity_view, EntityView};
 // Matched on by the templates.
+pub use projection::{index_projection_view, named_projection_views, ProjectionTypeView};
 pub use query::{KeyStep, SortLayoutView};
 pub use table::{table_view, ProjectionView, TableView};
 pub use types::{enum_view, struct_view, EnumView, StructView};

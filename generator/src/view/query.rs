@@ -248,6 +248,12 @@ pub struct IndexView {
     pub stages: Vec<StageView>,
     /// The type the query method returns.
     pub query_type: String,
+    /// What each item reads as: the entity, or the pattern's projection
+    /// type when its index projects less than all.
+    pub item_type: String,
+    /// The runtime macro declaring its stages: `query_stage`, or
+    /// `projection_query_stage` (no `filter`) for a projection.
+    pub stage_macro: &'static str,
     /// The key attributes `to_item` writes for this index.
     pub item_keys: Vec<ItemKeyView>,
     /// Whether items carry this index's partition key attribute: not for a
@@ -605,9 +611,15 @@ pub fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> Inde
     let is_primary = index.is_primary();
     let index_name = (!is_primary).then_some(index.name.as_str());
     let stages = stage_views(schema, entity, index);
+    let projected = schema.projected_fields(entity, index).is_some();
+    let item_type = if projected {
+        names::index_projection_type(&entity.rust_name, &index.name)
+    } else {
+        entity.rust_name.clone()
+    };
     let query_type = match stages.first() {
         Some(stage) => format!("{}<'t>", stage.type_name),
-        None => format!("{RT}::Query<'t, {}>", entity.rust_name),
+        None => format!("{RT}::Query<'t, {item_type}>"),
     };
     let writes_pk = !matches!(index.table_index, TableIndexRef::Local(_));
     // A local index's partition key is the table's: the primary key writes it.
@@ -637,6 +649,12 @@ pub fn index_view(schema: &Schema, entity: &Entity, index: &EntityIndex) -> Inde
         sk,
         stages,
         query_type,
+        item_type,
+        stage_macro: if projected {
+            "projection_query_stage"
+        } else {
+            "query_stage"
+        },
         item_keys,
         writes_pk,
     }
