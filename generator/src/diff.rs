@@ -537,6 +537,48 @@ impl<'a> Differ<'a> {
             new_entity: new,
             pairs: &pairs,
         };
+        // A unique set new to the entity: stored items hold their values
+        // without guard items, so a new item could take one of them.
+        for set in &new.uniques {
+            let same = |o: &&dyngen_dsl::ir::UniqueSet| {
+                let mut a = o.attributes.clone();
+                let mut b = set.attributes.clone();
+                a.sort();
+                b.sort();
+                a == b
+            };
+            if !old.uniques.iter().any(|o| same(&o)) {
+                self.push(
+                    Impact::Backfill,
+                    format!("entity `{}`: unique [{}]", new.name, set.attributes.join(", ")),
+                    "new unique attributes: existing items hold their values without guard items, so a write can \
+                     still give another item the same values",
+                    format!(
+                        "write every existing `{}` item again (`put` or `upsert` it: that writes its guard items), \
+                         after checking that no two hold the same values",
+                        new.name
+                    ),
+                );
+            }
+        }
+        for set in &old.uniques {
+            let same = |n: &&dyngen_dsl::ir::UniqueSet| {
+                let mut a = n.attributes.clone();
+                let mut b = set.attributes.clone();
+                a.sort();
+                b.sort();
+                a == b
+            };
+            if !new.uniques.iter().any(|n| same(&n)) {
+                self.push(
+                    Impact::Safe,
+                    format!("entity `{}`: unique [{}]", new.name, set.attributes.join(", ")),
+                    "no longer unique: writes stop keeping its guard items; the ones stored stay, hidden from reads",
+                    "nothing to do; to reclaim the space, delete the items whose entity tag is `dyngen:unique` and \
+                     whose key names these attributes",
+                );
+            }
+        }
         // What every item of the entity is marked with (ElectroDB's
         // `__edb_e__` and `__edb_v__`): reads refuse items that lack it.
         if old.tag_value != new.tag_value || old.fixed != new.fixed {

@@ -46,6 +46,10 @@ pub mod documents;
 #[rustfmt::skip]
 pub mod generated_defaults;
 
+/// Generated from `generator/tests/fixtures/unique.dyn`.
+#[rustfmt::skip]
+pub mod unique;
+
 /// Generated from `generator/tests/fixtures/projected_templates.dyn`.
 #[rustfmt::skip]
 pub mod projected_templates;

@@ -31,14 +31,15 @@ use std::fmt;
 pub const BATCH_GET_MAX: usize = 100;
 pub const BATCH_WRITE_MAX: usize = 25;
 
-/// Entities written without a version check: batch writes cannot carry
-/// conditions, so only these can be put or deleted in a batch (a versioned
-/// entity is a compile error there). Generated code implements it for every
-/// entity without a `version`.
+/// Entities written without a check: batch writes cannot carry conditions
+/// or guard items, so only these can be put or deleted in a batch (a
+/// versioned entity, or one with unique attributes, is a compile error
+/// there). Generated code implements it for every entity with neither a
+/// `version` nor a `unique` attribute.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has a version, which a batch write cannot check",
-    label = "a versioned entity in a batch write",
-    note = "put or delete it with a transaction (`transact_write`) or a single write, which check the version"
+    message = "`{Self}` has a version or unique attributes, which a batch write cannot check",
+    label = "a versioned entity, or one with unique attributes, in a batch write",
+    note = "put or delete it with a transaction (`transact_write`) or a single write, which check the version and keep unique values' guard items"
 )]
 pub trait Unversioned: Entity {}
 

@@ -79,6 +79,8 @@ pub struct EntityMeta {
     pub readonly: &'static [&'static str],
     pub fixed: &'static [FixedAttribute],
     pub key_mark: Option<KeyMark>,
+    /// [`Entity::UNIQUE`].
+    pub unique: &'static [UniqueSet],
     /// [`Entity::stored_now`].
     pub stored_now: fn(&DateTime<Utc>) -> aws_sdk_dynamodb::types::AttributeValue,
     /// Decodes a stored item as the entity, with its version: the
@@ -163,6 +165,10 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// checker proves no other entity's key can start so).
     const KEY_MARK: Option<KeyMark> = None;
 
+    /// The entity's unique sets (`unique`, `unique [..]`): every write
+    /// keeps a guard item per set's values in step, in one transaction.
+    const UNIQUE: &'static [UniqueSet] = &[];
+
     /// The constants above, as one value the untyped cores take.
     #[doc(hidden)]
     const META: &'static EntityMeta = &EntityMeta {
@@ -173,6 +179,7 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
         readonly: Self::READONLY,
         fixed: Self::FIXED,
         key_mark: Self::KEY_MARK,
+        unique: Self::UNIQUE,
         stored_now: Self::stored_now,
         decode_current: decode_current::<Self>,
     };
@@ -450,6 +457,16 @@ pub(crate) fn marks(
                 .map(|f| (f.field, aws_sdk_dynamodb::types::AttributeValue::S(f.value.to_owned()))),
         )
         .collect()
+}
+
+/// Attributes whose values, together, at most one item of an entity holds
+/// ([`Entity::UNIQUE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UniqueSet {
+    /// The attributes as the schema names them (for errors).
+    pub attributes: &'static [&'static str],
+    /// Their stored names, in the same order.
+    pub fields: &'static [&'static str],
 }
 
 /// How items of an entity are told apart without an entity tag: every

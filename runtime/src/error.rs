@@ -111,6 +111,34 @@ pub enum Error {
         source: DecodeError,
     },
 
+    /// The write would give a unique attribute (or set of attributes) a
+    /// value another item of the entity holds: its guard item belongs to
+    /// that item. Nothing was written.
+    #[error(
+        "{entity}: {} = {} is held by another item",
+        describe_fields(attributes),
+        describe_values(values)
+    )]
+    NotUnique {
+        entity: &'static str,
+        /// The unique set's attributes, as the schema names them.
+        attributes: &'static [&'static str],
+        /// Their values, as stored (numbers in their shortest form).
+        values: Vec<String>,
+    },
+
+    /// DynamoDB applied the write (a transaction, as writes of entities with
+    /// unique attributes are), but reading the item back afterwards failed.
+    /// The write is done: do not retry it.
+    #[cfg(feature = "client")]
+    #[error("{operation} of {entity} was applied, but reading the item back failed: {source}")]
+    WrittenUnread {
+        entity: &'static str,
+        operation: Operation,
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A key value exceeds DynamoDB's limit (2048 bytes for partition keys,
     /// 1024 for sort keys); checked before any request is sent.
     #[error("{entity}: key attribute `{attribute}` would be {length} bytes; DynamoDB allows {max}")]
@@ -244,11 +272,11 @@ impl Error {
     }
 
     /// Whether DynamoDB applied the write this error is about: true only for
-    /// [`Error::WrittenUndecodable`]. Every other error of a single write
-    /// means nothing was written.
+    /// [`Error::WrittenUndecodable`] and [`Error::WrittenUnread`]. Every
+    /// other error of a single write means nothing was written.
     pub fn was_applied(&self) -> bool {
         #[cfg(feature = "client")]
-        if let Error::WrittenUndecodable { .. } = self {
+        if let Error::WrittenUndecodable { .. } | Error::WrittenUnread { .. } = self {
             return true;
         }
         false
@@ -508,12 +536,53 @@ pub(crate) fn describe_canceled(actions: &[CanceledAction]) -> String {
         .join("; ")
 }
 
+/// `` `email` `` or `` [`org`, `slug`] ``.
+fn describe_fields(attributes: &[&str]) -> String {
+    match attributes {
+        [one] => format!("`{one}`"),
+        many => format!(
+            "[{}]",
+            many.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// `` `ada@example.com` `` or `` [`acme`, `blog`] ``.
+fn describe_values(values: &[String]) -> String {
+    match values {
+        [one] => format!("`{one}`"),
+        many => format!(
+            "[{}]",
+            many.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
 /// A copy of `error`, for errors recorded once and reported by every run of
 /// the query. `Error` is not `Clone` because of its SDK source; that variant
 /// cannot arise while building a query, but is copied as its message.
 #[cfg(feature = "client")]
 pub(crate) fn duplicate(error: &Error) -> Error {
     match error {
+        Error::NotUnique {
+            entity,
+            attributes,
+            values,
+        } => Error::NotUnique {
+            entity,
+            attributes,
+            values: values.clone(),
+        },
+        #[cfg(feature = "client")]
+        Error::WrittenUnread {
+            entity,
+            operation,
+            source,
+        } => Error::WrittenUnread {
+            entity,
+            operation: *operation,
+            source: Box::new(duplicate(source)),
+        },
         Error::NotFound { entity } => Error::NotFound { entity },
         Error::AlreadyExists { entity } => Error::AlreadyExists { entity },
         Error::UnsupportedQuery { entity, reason } => Error::UnsupportedQuery {

@@ -110,11 +110,23 @@ pub type Values = HashMap<String, AttributeValue>;
 pub struct Aliases {
     names: HashMap<String, String>,
     values: HashMap<String, AttributeValue>,
+    /// Starts every placeholder, so that expressions aliased apart can be
+    /// joined into one request (`u`: `#un0`, `:uv0`).
+    prefix: &'static str,
 }
 
 impl Aliases {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Aliases whose placeholders start with `prefix`, apart from those of
+    /// [`Aliases::new`].
+    pub fn prefixed(prefix: &'static str) -> Self {
+        Aliases {
+            prefix,
+            ..Self::default()
+        }
     }
 
     /// The placeholder of a name (one per distinct name).
@@ -124,7 +136,7 @@ impl Aliases {
         if let Some((alias, _)) = self.names.iter().find(|(_, n)| n.as_str() == name) {
             return alias.clone();
         }
-        let alias = format!("#n{}", self.names.len());
+        let alias = format!("#{}n{}", self.prefix, self.names.len());
         self.names.insert(alias.clone(), name.to_owned());
         alias
     }
@@ -149,7 +161,7 @@ impl Aliases {
 
     /// A fresh placeholder for a value.
     pub fn value(&mut self, value: AttributeValue) -> String {
-        let alias = format!(":v{}", self.values.len());
+        let alias = format!(":{}v{}", self.prefix, self.values.len());
         self.values.insert(alias.clone(), value);
         alias
     }

@@ -25,14 +25,13 @@ use crate::error::{Error, Operation};
 use crate::sdk::sdk_error;
 use crate::slots::{GetResult, GetSlots, Ticket};
 use crate::table::Table;
-use crate::write::{guarded, Delete, Prepared, Put, Request, Update};
+use crate::write::unique::{self, GuardAction};
+use crate::write::{transact_item, Delete, Prepared, Put, Update};
 use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    CancellationReason, ConditionCheck, Delete as SdkDelete, Get, Put as SdkPut, TransactGetItem, TransactWriteItem,
-    Update as SdkUpdate,
-};
+use aws_sdk_dynamodb::types::{CancellationReason, Get, TransactGetItem};
 use chrono::Utc;
+use std::borrow::Cow;
 use std::fmt;
 
 /// DynamoDB's limit of actions per transaction.
@@ -160,8 +159,35 @@ impl<'t> TransactWrite<'t> {
         if actions.is_empty() {
             return Ok(());
         }
-        let mut seen = std::collections::HashMap::new();
+        // Writes of entities with unique sets take their guard items along
+        // (after reading what they replace); they follow the actions, each
+        // knowing the action it belongs to.
+        let mut sent: Vec<Cow<'_, Prepared>> = Vec::with_capacity(actions.len());
+        let mut guards: Vec<(usize, GuardAction)> = Vec::new();
         for (position, action) in actions.iter().enumerate() {
+            if action.unique.is_none() {
+                sent.push(Cow::Borrowed(action));
+                continue;
+            }
+            let stored = unique::read_stored(table, action).await?;
+            let planned = unique::plan(table, action, stored.as_ref())?;
+            sent.push(Cow::Owned(planned.main));
+            guards.extend(planned.guards.into_iter().map(|guard| (position, guard)));
+        }
+        let total = sent.len() + guards.len();
+        if total > TRANSACTION_MAX {
+            return Err(Error::TransactionTooLarge {
+                actions: total,
+                max: TRANSACTION_MAX,
+            });
+        }
+        let all: Vec<&Prepared> = sent
+            .iter()
+            .map(|action| action.as_ref())
+            .chain(guards.iter().map(|(_, guard)| &guard.prepared))
+            .collect();
+        let mut seen = std::collections::HashMap::new();
+        for (position, action) in all.iter().enumerate() {
             if let Some(first) = seen.insert(action.item_key(table), position) {
                 return Err(Error::TransactionDuplicate {
                     entity: action.entity,
@@ -170,7 +196,7 @@ impl<'t> TransactWrite<'t> {
                 });
             }
         }
-        let items = actions
+        let items = all
             .iter()
             .map(|action| transact_item(table, action))
             .collect::<Result<Vec<_>, _>>()?;
@@ -181,62 +207,38 @@ impl<'t> TransactWrite<'t> {
             .set_client_request_token(token.clone())
             .send()
             .await;
+        let written = sent.len();
+        // A guard's refusal is its action's: the value is another item's.
+        let owner = |position: usize| position.checked_sub(written).and_then(|g| guards.get(g));
         match result {
             Ok(_) => Ok(()),
             Err(err) => match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
+                    let mut canceled = canceled_actions(
+                        canceled.cancellation_reasons().to_vec(),
+                        |position| match owner(position) {
+                            Some((of, _)) => actions.get(*of).map(|a| (a.entity, a.operation)),
+                            None => sent.get(position).map(|a| (a.entity, a.operation)),
+                        },
+                        |position, item| match owner(position) {
+                            Some((of, guard)) => actions.get(*of).map(|a| guard.clash(a.meta())),
+                            None => sent.get(position).map(|a| a.refused(item)),
+                        },
+                    );
+                    for action in &mut canceled {
+                        if let Some((of, _)) = owner(action.position) {
+                            action.position = *of;
+                        }
+                    }
                     Err(Error::TransactionCanceled {
                         operation: Operation::TransactWrite,
-                        actions: canceled_actions(
-                            canceled.cancellation_reasons().to_vec(),
-                            |position| actions.get(position).map(|a| (a.entity, a.operation)),
-                            |position, item| actions.get(position).map(|a| a.refused(item)),
-                        ),
+                        actions: canceled,
                     })
                 }
                 _ => Err(sdk_error("items", Operation::TransactWrite, err)),
             },
         }
     }
-}
-
-/// The `TransactWriteItem` of a prepared write.
-fn transact_item(table: &Table, action: &Prepared) -> Result<TransactWriteItem, Error> {
-    let invalid = |e| Error::sdk(action.entity, action.operation, e);
-    let item = TransactWriteItem::builder();
-    let item = match &action.request {
-        Request::Put(stored) => item.put(
-            guarded!(SdkPut::builder(), table, copy action)
-                .set_item(Some(stored.clone()))
-                .build()
-                .map_err(invalid)?,
-        ),
-        // A transaction's update needs an expression; an update of nothing
-        // (no setters, no `updatedAt`, no version) becomes a check.
-        Request::Update {
-            key,
-            expression: Some(expression),
-        } => item.update(
-            guarded!(SdkUpdate::builder(), table, copy action)
-                .set_key(Some(key.clone()))
-                .update_expression(expression)
-                .build()
-                .map_err(invalid)?,
-        ),
-        Request::Delete(key) => item.delete(
-            guarded!(SdkDelete::builder(), table, copy action)
-                .set_key(Some(key.clone()))
-                .build()
-                .map_err(invalid)?,
-        ),
-        Request::Update { key, expression: None } | Request::Check(key) => item.condition_check(
-            guarded!(ConditionCheck::builder(), table, copy action)
-                .set_key(Some(key.clone()))
-                .build()
-                .map_err(invalid)?,
-        ),
-    };
-    Ok(item.build())
 }
 
 /// The actions a cancellation names, from DynamoDB's reasons (one per

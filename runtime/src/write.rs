@@ -31,6 +31,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+pub(crate) mod unique;
+use unique::{UniqueChange, UniqueValue};
+
 /// The future of an awaited write builder.
 pub type WriteFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
@@ -337,6 +340,14 @@ impl<'a, E: Entity> Put<'a, E> {
                 .collect();
         }
         let condition = guard.render(E::META, self.table, &mut aliases, now)?;
+        let unique = (!E::UNIQUE.is_empty()).then(|| {
+            let fields = unique::unique_fields(E::META, &item);
+            if self.mode == PutMode::Create {
+                UniqueChange::Create(fields)
+            } else {
+                UniqueChange::Replace(fields)
+            }
+        });
         let request = if self.mode == PutMode::Upsert {
             let key = take_key(self.table, &mut item);
             Request::Update {
@@ -346,10 +357,11 @@ impl<'a, E: Entity> Put<'a, E> {
         } else {
             Request::Put(item)
         };
-        Ok((
-            Prepared::new(E::META, operation, request, condition, aliases, guard),
-            written,
-        ))
+        let prepared = Prepared {
+            unique,
+            ..Prepared::new(E::META, operation, request, condition, aliases, guard)
+        };
+        Ok((prepared, written))
     }
 
     pub async fn send(self) -> Result<E, Error> {
@@ -437,7 +449,6 @@ macro_rules! guarded {
             .set_return_values_on_condition_check_failure(refusal_returns)
     }};
 }
-pub(crate) use guarded;
 
 /// What a prepared write sends.
 #[derive(Debug, Clone)]
@@ -454,7 +465,7 @@ pub(crate) enum Request {
 
 /// One write, ready to send alone or as an action of a transaction: the
 /// request, its expressions, and what tells a refusal's reason.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub(crate) entity: &'static str,
     pub(crate) operation: Operation,
@@ -467,6 +478,9 @@ pub(crate) struct Prepared {
     guard: Guard,
     /// The entity written: what a refusal decodes the stored item as.
     meta: &'static EntityMeta,
+    /// For an entity with unique sets: what the write changes of their
+    /// values, which its guard items follow (`unique`).
+    pub(crate) unique: Option<UniqueChange>,
 }
 
 impl Prepared {
@@ -489,6 +503,7 @@ impl Prepared {
             return_old: false,
             guard,
             meta,
+            unique: None,
         }
     }
 
@@ -518,15 +533,30 @@ impl Prepared {
         crate::slots::item_key(table, key)
     }
 
+    /// The entity written.
+    pub(crate) fn meta(&self) -> &'static EntityMeta {
+        self.meta
+    }
+
     /// Why the write was refused, from the stored item returned with the refusal.
     pub(crate) fn refused(&self, stored: Option<Item>) -> Error {
         self.guard.refused(self.meta, self.operation, stored)
     }
 
+    /// Sends the write: alone, or with the guard items of its entity's
+    /// unique sets in one transaction. `Some(item)` for writes that answer
+    /// with the stored item (updates and upserts).
+    async fn send(self, table: &Table) -> Result<Option<Item>, Error> {
+        if self.unique.is_some() {
+            return unique::send(table, self).await;
+        }
+        self.send_alone(table).await
+    }
+
     /// Sends the write alone, moving its parts into the request (nothing is
     /// copied). `Some(item)` for writes that answer with the stored item
     /// (UpdateItem).
-    async fn send(self, table: &Table) -> Result<Option<Item>, Error> {
+    async fn send_alone(self, table: &Table) -> Result<Option<Item>, Error> {
         let client = table.client();
         let Prepared {
             entity,
@@ -538,6 +568,7 @@ impl Prepared {
             return_old,
             guard,
             meta,
+            unique: _,
         } = self;
         let refusal = Refusal {
             entity,
@@ -579,6 +610,51 @@ impl Prepared {
             Request::Check(_) => Ok(None),
         }
     }
+}
+
+/// The `TransactWriteItem` of a prepared write.
+pub(crate) fn transact_item(
+    table: &Table,
+    action: &Prepared,
+) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, Error> {
+    use aws_sdk_dynamodb::types::{
+        ConditionCheck, Delete as SdkDelete, Put as SdkPut, TransactWriteItem, Update as SdkUpdate,
+    };
+    let invalid = |e| Error::sdk(action.entity, action.operation, e);
+    let item = TransactWriteItem::builder();
+    let item = match &action.request {
+        Request::Put(stored) => item.put(
+            guarded!(SdkPut::builder(), table, copy action)
+                .set_item(Some(stored.clone()))
+                .build()
+                .map_err(invalid)?,
+        ),
+        // A transaction's update needs an expression; an update of nothing
+        // (no setters, no `updatedAt`, no version) becomes a check.
+        Request::Update {
+            key,
+            expression: Some(expression),
+        } => item.update(
+            guarded!(SdkUpdate::builder(), table, copy action)
+                .set_key(Some(key.clone()))
+                .update_expression(expression)
+                .build()
+                .map_err(invalid)?,
+        ),
+        Request::Delete(key) => item.delete(
+            guarded!(SdkDelete::builder(), table, copy action)
+                .set_key(Some(key.clone()))
+                .build()
+                .map_err(invalid)?,
+        ),
+        Request::Update { key, expression: None } | Request::Check(key) => item.condition_check(
+            guarded!(ConditionCheck::builder(), table, copy action)
+                .set_key(Some(key.clone()))
+                .build()
+                .map_err(invalid)?,
+        ),
+    };
+    Ok(item.build())
 }
 
 /// What tells why a single write was refused, once its request is sent.
@@ -709,14 +785,18 @@ impl<'a, E: Entity> Delete<'a, E> {
         let mut aliases = Aliases::new();
         let mut guard = self.guard;
         let condition = guard.render(E::META, self.table, &mut aliases, Utc::now())?;
-        Ok(Prepared::new(
+        let prepared = Prepared::new(
             E::META,
             Operation::Delete,
             Request::Delete(key),
             condition,
             aliases,
             guard,
-        ))
+        );
+        Ok(Prepared {
+            unique: (!E::UNIQUE.is_empty()).then_some(UniqueChange::Delete),
+            ..prepared
+        })
     }
 
     pub async fn send(self) -> Result<(), Error> {
@@ -1283,6 +1363,7 @@ impl<'a> RawUpdate<'a> {
                 ),
             });
         }
+        let unique = self.unique_change()?;
         let mut aliases = Aliases::new();
         // The actions and conditions move into the request: nothing is copied.
         let marks = crate::entity::marks(self.meta, self.table.def().entity_tag)
@@ -1311,14 +1392,33 @@ impl<'a> RawUpdate<'a> {
             // An update of nothing still checks the item and returns it.
             expression: (!text.is_empty()).then_some(text),
         };
-        Ok(Prepared::new(
-            self.meta,
-            Operation::Update,
-            request,
-            condition,
-            aliases,
-            guard,
-        ))
+        let prepared = Prepared::new(self.meta, Operation::Update, request, condition, aliases, guard);
+        Ok(Prepared { unique, ..prepared })
+    }
+
+    /// What the update changes of unique attributes: `None` when it
+    /// touches none (it needs no guard). A unique value is set (maybe only
+    /// if absent) or removed: another action on it would leave its new
+    /// value unknown until written.
+    fn unique_change(&self) -> Result<Option<UniqueChange>, Error> {
+        let mut changes = BTreeMap::new();
+        for field in self.meta.unique.iter().flat_map(|set| set.fields) {
+            let change = match self.actions.get(field) {
+                None => continue,
+                Some(Action::Set(value)) => UniqueValue::Set(value.clone()),
+                Some(Action::SetIfAbsent(value)) => UniqueValue::SetIfAbsent(value.clone()),
+                Some(Action::Remove) => UniqueValue::Remove,
+                Some(_) => {
+                    return Err(Error::InvalidValue {
+                        entity: self.meta.name,
+                        attribute: field,
+                        message: "a unique attribute is changed by setting or removing it, not in place".to_owned(),
+                    })
+                }
+            };
+            changes.insert(*field, change);
+        }
+        Ok((!changes.is_empty()).then_some(UniqueChange::Update(changes)))
     }
 
     /// Sends the update; the item DynamoDB answers with.

@@ -54,6 +54,14 @@ pub struct EntityView {
     /// The fields `touch(&mut self, now)` sets to `now`.
     pub touch: Vec<String>,
     pub version: Option<VersionView>,
+    /// `Entity::UNIQUE`'s sets.
+    pub unique: Vec<UniqueView>,
+}
+
+/// One unique set: its attributes' names and stored names, as literals.
+pub struct UniqueView {
+    pub attributes: Vec<String>,
+    pub fields: Vec<String>,
 }
 
 impl EntityView {
@@ -166,6 +174,19 @@ pub fn entity_view(schema: &Schema, entity: &Entity) -> EntityView {
         fields: fields(schema, entity),
         field_count: entity.attributes.len(),
         derive_eq: entity.attributes.iter().all(|a| is_eq(schema, &a.ty)),
+        unique: entity
+            .uniques
+            .iter()
+            .map(|set| UniqueView {
+                attributes: set.attributes.iter().map(|a| lit(a)).collect(),
+                fields: set
+                    .attributes
+                    .iter()
+                    .filter_map(|a| entity.attribute(a))
+                    .map(|a| lit(&a.field))
+                    .collect(),
+            })
+            .collect(),
         primary,
         indexes,
         entity_tag_lit: schema.table.entity_tag_field.as_deref().map(lit),
