@@ -362,6 +362,18 @@ pub struct EntityDoc {
     pub ttl: Option<TtlDoc>,
     pub version: Option<VersionDoc>,
     pub timestamps: Option<TimestampsDoc>,
+    /// Its unique sets, each the attributes whose values no two items share.
+    pub unique: Vec<Vec<String>>,
+    /// Its named projections.
+    pub projections: Vec<NamedProjectionDoc>,
+}
+
+/// A named projection: its name and every attribute it holds (the primary
+/// key's first).
+#[derive(Debug, Serialize)]
+pub struct NamedProjectionDoc {
+    pub name: String,
+    pub attributes: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -912,6 +924,15 @@ fn entity_doc(entity: &Entity) -> EntityDoc {
             }),
             _ => None,
         },
+        unique: entity.uniques.iter().map(|set| set.attributes.clone()).collect(),
+        projections: entity
+            .projections
+            .iter()
+            .map(|p| NamedProjectionDoc {
+                name: p.name.clone(),
+                attributes: entity.projection_attributes(p).iter().map(|a| a.name.clone()).collect(),
+            })
+            .collect(),
     }
 }
 
@@ -1355,11 +1376,16 @@ fn sparse_section(o: &mut String, doc: &DesignDoc) {
 fn entities_section(o: &mut String, doc: &DesignDoc) {
     let _ = writeln!(o, "## Entities");
     let _ = writeln!(o);
+    let extras = doc
+        .entities
+        .iter()
+        .any(|e| !e.unique.is_empty() || !e.projections.is_empty());
     let _ = writeln!(
         o,
-        "| Entity | Description | Access patterns | TTL | Version | Timestamps |"
+        "| Entity | Description | Access patterns | TTL | Version | Timestamps |{}",
+        if extras { " Unique | Projections |" } else { "" }
     );
-    let _ = writeln!(o, "|---|---|---|---|---|---|");
+    let _ = writeln!(o, "|---|---|---|---|---|---|{}", if extras { "---|---|" } else { "" });
     for e in &doc.entities {
         let stored = |name: &str, field: &str| {
             if name == field {
@@ -1396,9 +1422,39 @@ fn entities_section(o: &mut String, doc: &DesignDoc) {
             || "—".to_string(),
             |t| format!("{}, {}", code(&t.created_at), code(&t.updated_at)),
         );
+        let listed = |names: &[String]| names.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ");
+        let unique = if e.unique.is_empty() {
+            "—".to_string()
+        } else {
+            e.unique
+                .iter()
+                .map(|set| {
+                    if set.len() == 1 {
+                        listed(set)
+                    } else {
+                        format!("[{}]", listed(set))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let projections = if e.projections.is_empty() {
+            "—".to_string()
+        } else {
+            e.projections
+                .iter()
+                .map(|p| format!("{}: {}", code(&p.name), listed(&p.attributes)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let more = if extras {
+            format!(" {unique} | {projections} |")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "| {} | {} | {} | {ttl} | {version} | {timestamps} |",
+            "| {} | {} | {} | {ttl} | {version} | {timestamps} |{more}",
             cell(&e.name),
             docs_cell(&e.docs),
             e.access_patterns.iter().map(|p| code(p)).collect::<Vec<_>>().join(", "),
