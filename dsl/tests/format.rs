@@ -543,7 +543,7 @@ impl Rng {
 /// attribute's type (`sk: v N`).
 fn stays_on_its_line(token: &str) -> bool {
     [
-        "=", "readonly", "version", "ttl", "@field", "@format", "<", "?", "S", "N", "B",
+        "=", "readonly", "version", "ttl", "unique", "@field", "@format", "<", "?", "S", "N", "B",
     ]
     .contains(&token)
 }

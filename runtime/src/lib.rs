@@ -101,6 +101,9 @@ pub use table::{IndexDef, IndexKind, Projection, Table, TableDef};
 pub use transaction::{CancelReason, CanceledAction, TransactGet, TransactWrite};
 #[cfg(feature = "client")]
 pub use value::Bytes;
+/// The entity tag of the guard items of unique attributes: readers of raw
+/// items (streams, exports) skip items tagged so.
+pub use write::unique::GUARD_TAG;
 #[cfg(feature = "client")]
 pub use write::{Delete, Put, Update};
 
