@@ -378,11 +378,7 @@ impl UserCard {
     }
 }
 
-::dyngen_runtime::projection_impls!(User, UserCard, Full);
-
-impl ::dyngen_runtime::ProjectionOf<User> for UserCard {
-    const ATTRIBUTES: &'static [&'static str] = &["username", "fullName"];
-}
+::dyngen_runtime::projection_impls!(User, UserCard, Full, ["username", "fullName"]);
 
 /// A repository, owned by a user.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -486,11 +486,9 @@ impl CustomerSummary {
     }
 }
 
-::dyngen_runtime::projection_impls!(Customer, CustomerSummary, Full);
-
-impl ::dyngen_runtime::ProjectionOf<Customer> for CustomerSummary {
-    const ATTRIBUTES: &'static [&'static str] = &["id", "name", "tier"];
-}
+::dyngen_runtime::projection_impls!(
+    Customer, CustomerSummary, Full, ["id", "name", "tier"]
+);
 
 /// Projection `Contact` of `Customer`: its primary key and the attributes the schema lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -521,11 +519,9 @@ impl CustomerContact {
     }
 }
 
-::dyngen_runtime::projection_impls!(Customer, CustomerContact, Full);
-
-impl ::dyngen_runtime::ProjectionOf<Customer> for CustomerContact {
-    const ATTRIBUTES: &'static [&'static str] = &["id", "email", "note"];
-}
+::dyngen_runtime::projection_impls!(
+    Customer, CustomerContact, Full, ["id", "email", "note"]
+);
 
 /// What access pattern `byEmail` of `Customer` reads: index `gsi1` projects only some attributes,
 /// so its items hold those and the attributes its keys are made of.
@@ -911,11 +907,9 @@ impl OrderTotal {
     }
 }
 
-::dyngen_runtime::projection_impls!(Order, OrderTotal, Full);
-
-impl ::dyngen_runtime::ProjectionOf<Order> for OrderTotal {
-    const ATTRIBUTES: &'static [&'static str] = &["customerId", "orderId", "total"];
-}
+::dyngen_runtime::projection_impls!(
+    Order, OrderTotal, Full, ["customerId", "orderId", "total"]
+);
 
 /// What access pattern `byCustomer` of `Order` reads: index `gsi1` projects only some attributes,
 /// so its items hold those and the attributes its keys are made of.

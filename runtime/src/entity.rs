@@ -575,9 +575,17 @@ pub fn claimed<E: Entity>(item: Item, tag_attribute: &str, claim: Claim) -> Resu
 
 /// What every generated projection type has the same way: its
 /// `FromItem`, which checks the item's entity as `claim` says
-/// ([`Claim`]) and decodes it with the type's own `decode`.
+/// ([`Claim`]) and decodes it with the type's own `decode`; for a named
+/// projection, given its stored names, its [`ProjectionOf`] impl.
 #[macro_export]
 macro_rules! projection_impls {
+    ($entity:ident, $projection:ident, $claim:ident, [$($attribute:literal),* $(,)?]) => {
+        $crate::projection_impls!($entity, $projection, $claim);
+
+        impl $crate::ProjectionOf<$entity> for $projection {
+            const ATTRIBUTES: &'static [&'static str] = &[$($attribute),*];
+        }
+    };
     ($entity:ident, $projection:ident, $claim:ident) => {
         impl $crate::FromItem for $projection {
             fn from_item(item: $crate::Item, tag_attribute: &str) -> ::core::result::Result<Self, $crate::Error> {

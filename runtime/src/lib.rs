@@ -103,6 +103,7 @@ pub use transaction::{CancelReason, CanceledAction, TransactGet, TransactWrite};
 pub use value::Bytes;
 /// The entity tag of the guard items of unique attributes: readers of raw
 /// items (streams, exports) skip items tagged so.
+#[cfg(feature = "client")]
 pub use write::unique::GUARD_TAG;
 #[cfg(feature = "client")]
 pub use write::{Delete, Put, Update};
