@@ -540,14 +540,7 @@ impl<'a> Differ<'a> {
         // A unique set new to the entity: stored items hold their values
         // without guard items, so a new item could take one of them.
         for set in &new.uniques {
-            let same = |o: &&dyngen_dsl::ir::UniqueSet| {
-                let mut a = o.attributes.clone();
-                let mut b = set.attributes.clone();
-                a.sort();
-                b.sort();
-                a == b
-            };
-            if !old.uniques.iter().any(|o| same(&o)) {
+            if !old.uniques.iter().any(|o| same_unique_set(o, set)) {
                 self.push(
                     Impact::Backfill,
                     format!("entity `{}`: unique [{}]", new.name, set.attributes.join(", ")),
@@ -562,14 +555,7 @@ impl<'a> Differ<'a> {
             }
         }
         for set in &old.uniques {
-            let same = |n: &&dyngen_dsl::ir::UniqueSet| {
-                let mut a = n.attributes.clone();
-                let mut b = set.attributes.clone();
-                a.sort();
-                b.sort();
-                a == b
-            };
-            if !new.uniques.iter().any(|n| same(&n)) {
+            if !new.uniques.iter().any(|n| same_unique_set(n, set)) {
                 self.push(
                     Impact::Safe,
                     format!("entity `{}`: unique [{}]", new.name, set.attributes.join(", ")),
@@ -1102,6 +1088,16 @@ impl Owner<'_> {
             Owner::Struct(s) => format!("struct `{s}`: field `{name}`"),
         }
     }
+}
+
+/// Whether two unique sets name the same attributes, in any order.
+fn same_unique_set(a: &dyngen_dsl::ir::UniqueSet, b: &dyngen_dsl::ir::UniqueSet) -> bool {
+    fn sorted(set: &dyngen_dsl::ir::UniqueSet) -> Vec<&str> {
+        let mut names: Vec<&str> = set.attributes.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+    sorted(a) == sorted(b)
 }
 
 fn backfill_action(entity: &Entity) -> String {
