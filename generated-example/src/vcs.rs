@@ -271,9 +271,6 @@ impl ::dyngen_runtime::Entity for User {
     }
 }
 
-/// Without a version, `User` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for User {}
-
 impl ::dyngen_runtime::PrimaryKey for UserKey {
     type Entity = User;
 
@@ -285,12 +282,7 @@ impl ::dyngen_runtime::PrimaryKey for UserKey {
     }
 }
 
-/// Reads and writes `User` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct UserClient<'t>(::dyngen_runtime::EntityClient<'t, User>);
-
-::dyngen_runtime::entity_impls!(User, UserClient);
+::dyngen_runtime::entity_impls!(User, UserClient, unversioned);
 
 impl<'t> UserClient<'t> {
     /// Changes attributes of an existing `User` item; await it to run it,
@@ -598,9 +590,6 @@ impl ::dyngen_runtime::Entity for Repository {
     }
 }
 
-/// Without a version, `Repository` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Repository {}
-
 impl ::dyngen_runtime::PrimaryKey for RepositoryKey {
     type Entity = Repository;
 
@@ -612,12 +601,7 @@ impl ::dyngen_runtime::PrimaryKey for RepositoryKey {
     }
 }
 
-/// Reads and writes `Repository` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct RepositoryClient<'t>(::dyngen_runtime::EntityClient<'t, Repository>);
-
-::dyngen_runtime::entity_impls!(Repository, RepositoryClient);
+::dyngen_runtime::entity_impls!(Repository, RepositoryClient, unversioned);
 
 impl<'t> RepositoryClient<'t> {
     /// Changes attributes of an existing `Repository` item; await it to run it,
@@ -958,9 +942,6 @@ impl ::dyngen_runtime::Entity for Issue {
     }
 }
 
-/// Without a version, `Issue` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Issue {}
-
 impl ::dyngen_runtime::PrimaryKey for IssueKey {
     type Entity = Issue;
 
@@ -972,12 +953,7 @@ impl ::dyngen_runtime::PrimaryKey for IssueKey {
     }
 }
 
-/// Reads and writes `Issue` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct IssueClient<'t>(::dyngen_runtime::EntityClient<'t, Issue>);
-
-::dyngen_runtime::entity_impls!(Issue, IssueClient);
+::dyngen_runtime::entity_impls!(Issue, IssueClient, unversioned);
 
 impl<'t> IssueClient<'t> {
     /// Changes attributes of an existing `Issue` item; await it to run it,
@@ -1332,9 +1308,6 @@ impl ::dyngen_runtime::Entity for PullRequest {
     }
 }
 
-/// Without a version, `PullRequest` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for PullRequest {}
-
 impl ::dyngen_runtime::PrimaryKey for PullRequestKey {
     type Entity = PullRequest;
 
@@ -1346,12 +1319,7 @@ impl ::dyngen_runtime::PrimaryKey for PullRequestKey {
     }
 }
 
-/// Reads and writes `PullRequest` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct PullRequestClient<'t>(::dyngen_runtime::EntityClient<'t, PullRequest>);
-
-::dyngen_runtime::entity_impls!(PullRequest, PullRequestClient);
+::dyngen_runtime::entity_impls!(PullRequest, PullRequestClient, unversioned);
 
 impl<'t> PullRequestClient<'t> {
     /// Changes attributes of an existing `PullRequest` item; await it to run it,

@@ -685,9 +685,6 @@ impl ::dyngen_runtime::Entity for Book {
     }
 }
 
-/// Without a version, `Book` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Book {}
-
 impl ::dyngen_runtime::PrimaryKey for BookKey {
     type Entity = Book;
 
@@ -699,12 +696,7 @@ impl ::dyngen_runtime::PrimaryKey for BookKey {
     }
 }
 
-/// Reads and writes `Book` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct BookClient<'t>(::dyngen_runtime::EntityClient<'t, Book>);
-
-::dyngen_runtime::entity_impls!(Book, BookClient);
+::dyngen_runtime::entity_impls!(Book, BookClient, unversioned);
 
 impl<'t> BookClient<'t> {
     /// Changes attributes of an existing `Book` item; await it to run it,
@@ -1561,9 +1553,6 @@ impl ::dyngen_runtime::Entity for Loan {
     }
 }
 
-/// Without a version, `Loan` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Loan {}
-
 impl ::dyngen_runtime::PrimaryKey for LoanKey {
     type Entity = Loan;
 
@@ -1575,12 +1564,7 @@ impl ::dyngen_runtime::PrimaryKey for LoanKey {
     }
 }
 
-/// Reads and writes `Loan` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct LoanClient<'t>(::dyngen_runtime::EntityClient<'t, Loan>);
-
-::dyngen_runtime::entity_impls!(Loan, LoanClient);
+::dyngen_runtime::entity_impls!(Loan, LoanClient, unversioned);
 
 impl<'t> LoanClient<'t> {
     /// Changes attributes of an existing `Loan` item; await it to run it,

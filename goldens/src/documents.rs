@@ -269,9 +269,6 @@ impl ::dyngen_runtime::Entity for Integration {
     }
 }
 
-/// Without a version, `Integration` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Integration {}
-
 impl ::dyngen_runtime::PrimaryKey for IntegrationKey {
     type Entity = Integration;
 
@@ -283,12 +280,7 @@ impl ::dyngen_runtime::PrimaryKey for IntegrationKey {
     }
 }
 
-/// Reads and writes `Integration` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct IntegrationClient<'t>(::dyngen_runtime::EntityClient<'t, Integration>);
-
-::dyngen_runtime::entity_impls!(Integration, IntegrationClient);
+::dyngen_runtime::entity_impls!(Integration, IntegrationClient, unversioned);
 
 impl<'t> IntegrationClient<'t> {
     /// Changes attributes of an existing `Integration` item; await it to run it,

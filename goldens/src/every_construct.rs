@@ -654,11 +654,6 @@ impl ::dyngen_runtime::PrimaryKey for CustomerKey {
     }
 }
 
-/// Reads and writes `Customer` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct CustomerClient<'t>(::dyngen_runtime::EntityClient<'t, Customer>);
-
 ::dyngen_runtime::entity_impls!(Customer, CustomerClient);
 
 impl<'t> CustomerClient<'t> {
@@ -1469,11 +1464,6 @@ impl ::dyngen_runtime::PrimaryKey for OrderKey {
     }
 }
 
-/// Reads and writes `Order` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct OrderClient<'t>(::dyngen_runtime::EntityClient<'t, Order>);
-
 ::dyngen_runtime::entity_impls!(Order, OrderClient);
 
 impl<'t> OrderClient<'t> {
@@ -1842,9 +1832,6 @@ impl ::dyngen_runtime::Entity for Session {
     }
 }
 
-/// Without a version, `Session` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Session {}
-
 impl ::dyngen_runtime::PrimaryKey for SessionKey {
     type Entity = Session;
 
@@ -1856,12 +1843,7 @@ impl ::dyngen_runtime::PrimaryKey for SessionKey {
     }
 }
 
-/// Reads and writes `Session` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionClient<'t>(::dyngen_runtime::EntityClient<'t, Session>);
-
-::dyngen_runtime::entity_impls!(Session, SessionClient);
+::dyngen_runtime::entity_impls!(Session, SessionClient, unversioned);
 
 impl<'t> SessionClient<'t> {
     /// Changes attributes of an existing `Session` item; await it to run it,

@@ -255,11 +255,6 @@ impl ::dyngen_runtime::PrimaryKey for OrderKey {
     }
 }
 
-/// Reads and writes `Order` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct OrderClient<'t>(::dyngen_runtime::EntityClient<'t, Order>);
-
 ::dyngen_runtime::entity_impls!(Order, OrderClient);
 
 impl<'t> OrderClient<'t> {
@@ -536,9 +531,6 @@ impl ::dyngen_runtime::Entity for Event {
     }
 }
 
-/// Without a version, `Event` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Event {}
-
 impl ::dyngen_runtime::PrimaryKey for EventKey {
     type Entity = Event;
 
@@ -550,12 +542,7 @@ impl ::dyngen_runtime::PrimaryKey for EventKey {
     }
 }
 
-/// Reads and writes `Event` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct EventClient<'t>(::dyngen_runtime::EntityClient<'t, Event>);
-
-::dyngen_runtime::entity_impls!(Event, EventClient);
+::dyngen_runtime::entity_impls!(Event, EventClient, unversioned);
 
 impl<'t> EventClient<'t> {
     /// Changes attributes of an existing `Event` item; await it to run it,

@@ -203,9 +203,6 @@ impl ::dyngen_runtime::Entity for Sensor {
     }
 }
 
-/// Without a version, `Sensor` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Sensor {}
-
 impl ::dyngen_runtime::PrimaryKey for SensorKey {
     type Entity = Sensor;
 
@@ -217,12 +214,7 @@ impl ::dyngen_runtime::PrimaryKey for SensorKey {
     }
 }
 
-/// Reads and writes `Sensor` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct SensorClient<'t>(::dyngen_runtime::EntityClient<'t, Sensor>);
-
-::dyngen_runtime::entity_impls!(Sensor, SensorClient);
+::dyngen_runtime::entity_impls!(Sensor, SensorClient, unversioned);
 
 impl<'t> SensorClient<'t> {
     /// Changes attributes of an existing `Sensor` item; await it to run it,
@@ -461,9 +453,6 @@ impl ::dyngen_runtime::Entity for Reading {
     }
 }
 
-/// Without a version, `Reading` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Reading {}
-
 impl ::dyngen_runtime::PrimaryKey for ReadingKey {
     type Entity = Reading;
 
@@ -475,12 +464,7 @@ impl ::dyngen_runtime::PrimaryKey for ReadingKey {
     }
 }
 
-/// Reads and writes `Reading` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct ReadingClient<'t>(::dyngen_runtime::EntityClient<'t, Reading>);
-
-::dyngen_runtime::entity_impls!(Reading, ReadingClient);
+::dyngen_runtime::entity_impls!(Reading, ReadingClient, unversioned);
 
 impl<'t> ReadingClient<'t> {
     /// Changes attributes of an existing `Reading` item; await it to run it,

@@ -215,9 +215,6 @@ impl ::dyngen_runtime::Entity for Item {
     }
 }
 
-/// Without a version, `Item` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Item {}
-
 impl ::dyngen_runtime::PrimaryKey for ItemKey {
     type Entity = Item;
 
@@ -229,12 +226,7 @@ impl ::dyngen_runtime::PrimaryKey for ItemKey {
     }
 }
 
-/// Reads and writes `Item` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct ItemClient<'t>(::dyngen_runtime::EntityClient<'t, Item>);
-
-::dyngen_runtime::entity_impls!(Item, ItemClient);
+::dyngen_runtime::entity_impls!(Item, ItemClient, unversioned);
 
 #[allow(clippy::should_implement_trait)]
 impl<'t> ItemClient<'t> {

@@ -112,9 +112,6 @@ impl ::dyngen_runtime::Entity for Thing {
     }
 }
 
-/// Without a version, `Thing` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Thing {}
-
 impl ::dyngen_runtime::PrimaryKey for ThingKey {
     type Entity = Thing;
 
@@ -125,12 +122,7 @@ impl ::dyngen_runtime::PrimaryKey for ThingKey {
     }
 }
 
-/// Reads and writes `Thing` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct ThingClient<'t>(::dyngen_runtime::EntityClient<'t, Thing>);
-
-::dyngen_runtime::entity_impls!(Thing, ThingClient);
+::dyngen_runtime::entity_impls!(Thing, ThingClient, unversioned);
 
 impl<'t> ThingClient<'t> {
     /// Changes attributes of an existing `Thing` item; await it to run it,

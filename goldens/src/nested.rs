@@ -426,11 +426,6 @@ impl ::dyngen_runtime::PrimaryKey for CustomerKey {
     }
 }
 
-/// Reads and writes `Customer` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct CustomerClient<'t>(::dyngen_runtime::EntityClient<'t, Customer>);
-
 ::dyngen_runtime::entity_impls!(Customer, CustomerClient);
 
 impl<'t> CustomerClient<'t> {

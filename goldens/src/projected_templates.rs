@@ -186,9 +186,6 @@ impl ::dyngen_runtime::Entity for Contact {
     }
 }
 
-/// Without a version, `Contact` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Contact {}
-
 impl ::dyngen_runtime::PrimaryKey for ContactKey {
     type Entity = Contact;
 
@@ -200,12 +197,7 @@ impl ::dyngen_runtime::PrimaryKey for ContactKey {
     }
 }
 
-/// Reads and writes `Contact` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct ContactClient<'t>(::dyngen_runtime::EntityClient<'t, Contact>);
-
-::dyngen_runtime::entity_impls!(Contact, ContactClient);
+::dyngen_runtime::entity_impls!(Contact, ContactClient, unversioned);
 
 impl<'t> ContactClient<'t> {
     /// Changes attributes of an existing `Contact` item; await it to run it,

@@ -273,9 +273,6 @@ impl ::dyngen_runtime::Entity for Customer {
     }
 }
 
-/// Without a version, `Customer` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Customer {}
-
 impl ::dyngen_runtime::PrimaryKey for CustomerKey {
     type Entity = Customer;
 
@@ -287,12 +284,7 @@ impl ::dyngen_runtime::PrimaryKey for CustomerKey {
     }
 }
 
-/// Reads and writes `Customer` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct CustomerClient<'t>(::dyngen_runtime::EntityClient<'t, Customer>);
-
-::dyngen_runtime::entity_impls!(Customer, CustomerClient);
+::dyngen_runtime::entity_impls!(Customer, CustomerClient, unversioned);
 
 impl<'t> CustomerClient<'t> {
     /// Changes attributes of an existing `Customer` item; await it to run it,
@@ -752,9 +744,6 @@ impl ::dyngen_runtime::Entity for Order {
     }
 }
 
-/// Without a version, `Order` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Order {}
-
 impl ::dyngen_runtime::PrimaryKey for OrderKey {
     type Entity = Order;
 
@@ -766,12 +755,7 @@ impl ::dyngen_runtime::PrimaryKey for OrderKey {
     }
 }
 
-/// Reads and writes `Order` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct OrderClient<'t>(::dyngen_runtime::EntityClient<'t, Order>);
-
-::dyngen_runtime::entity_impls!(Order, OrderClient);
+::dyngen_runtime::entity_impls!(Order, OrderClient, unversioned);
 
 impl<'t> OrderClient<'t> {
     /// Changes attributes of an existing `Order` item; await it to run it,

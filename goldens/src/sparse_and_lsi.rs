@@ -236,9 +236,6 @@ impl ::dyngen_runtime::Entity for Job {
     }
 }
 
-/// Without a version, `Job` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Job {}
-
 impl ::dyngen_runtime::PrimaryKey for JobKey {
     type Entity = Job;
 
@@ -250,12 +247,7 @@ impl ::dyngen_runtime::PrimaryKey for JobKey {
     }
 }
 
-/// Reads and writes `Job` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct JobClient<'t>(::dyngen_runtime::EntityClient<'t, Job>);
-
-::dyngen_runtime::entity_impls!(Job, JobClient);
+::dyngen_runtime::entity_impls!(Job, JobClient, unversioned);
 
 impl<'t> JobClient<'t> {
     /// Changes attributes of an existing `Job` item; await it to run it,

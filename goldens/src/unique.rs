@@ -234,11 +234,6 @@ impl ::dyngen_runtime::PrimaryKey for AccountKey {
     }
 }
 
-/// Reads and writes `Account` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct AccountClient<'t>(::dyngen_runtime::EntityClient<'t, Account>);
-
 ::dyngen_runtime::entity_impls!(Account, AccountClient);
 
 impl<'t> AccountClient<'t> {
@@ -489,11 +484,6 @@ impl ::dyngen_runtime::PrimaryKey for TeamKey {
         ::std::result::Result::Ok(key.finish())
     }
 }
-
-/// Reads and writes `Team` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct TeamClient<'t>(::dyngen_runtime::EntityClient<'t, Team>);
 
 ::dyngen_runtime::entity_impls!(Team, TeamClient);
 

@@ -524,11 +524,6 @@ impl ::dyngen_runtime::PrimaryKey for TaskKey {
     }
 }
 
-/// Reads and writes `Task` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct TaskClient<'t>(::dyngen_runtime::EntityClient<'t, Task>);
-
 ::dyngen_runtime::entity_impls!(Task, TaskClient);
 
 impl<'t> TaskClient<'t> {
@@ -1201,9 +1196,6 @@ impl ::dyngen_runtime::Entity for Comment {
     }
 }
 
-/// Without a version, `Comment` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Comment {}
-
 impl ::dyngen_runtime::PrimaryKey for CommentKey {
     type Entity = Comment;
 
@@ -1215,12 +1207,7 @@ impl ::dyngen_runtime::PrimaryKey for CommentKey {
     }
 }
 
-/// Reads and writes `Comment` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct CommentClient<'t>(::dyngen_runtime::EntityClient<'t, Comment>);
-
-::dyngen_runtime::entity_impls!(Comment, CommentClient);
+::dyngen_runtime::entity_impls!(Comment, CommentClient, unversioned);
 
 impl<'t> CommentClient<'t> {
     /// Changes attributes of an existing `Comment` item; await it to run it,
@@ -1465,9 +1452,6 @@ impl ::dyngen_runtime::Entity for Page {
     }
 }
 
-/// Without a version, `Page` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Page {}
-
 impl ::dyngen_runtime::PrimaryKey for PageKey {
     type Entity = Page;
 
@@ -1479,12 +1463,7 @@ impl ::dyngen_runtime::PrimaryKey for PageKey {
     }
 }
 
-/// Reads and writes `Page` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct PageClient<'t>(::dyngen_runtime::EntityClient<'t, Page>);
-
-::dyngen_runtime::entity_impls!(Page, PageClient);
+::dyngen_runtime::entity_impls!(Page, PageClient, unversioned);
 
 impl<'t> PageClient<'t> {
     /// Changes attributes of an existing `Page` item; await it to run it,
@@ -1679,9 +1658,6 @@ impl ::dyngen_runtime::Entity for Counter {
     }
 }
 
-/// Without a version, `Counter` items can be put and deleted in batches.
-impl ::dyngen_runtime::Unversioned for Counter {}
-
 impl ::dyngen_runtime::PrimaryKey for CounterKey {
     type Entity = Counter;
 
@@ -1693,12 +1669,7 @@ impl ::dyngen_runtime::PrimaryKey for CounterKey {
     }
 }
 
-/// Reads and writes `Counter` items: `get`, `put`, `create`, `delete`
-/// (from [`::dyngen_runtime::EntityClient`]) and one query per access pattern.
-#[derive(Debug, Clone, Copy)]
-pub struct CounterClient<'t>(::dyngen_runtime::EntityClient<'t, Counter>);
-
-::dyngen_runtime::entity_impls!(Counter, CounterClient);
+::dyngen_runtime::entity_impls!(Counter, CounterClient, unversioned);
 
 impl<'t> CounterClient<'t> {
     /// Changes attributes of an existing `Counter` item; await it to run it,

@@ -225,14 +225,26 @@ pub trait Entity: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
     fn primary_key(&self) -> Result<Item, Error>;
 }
 
-/// What every generated entity has the same way: reading it as a
-/// [`FromItem`] (through [`read_entity`], which checks the entity tag and
-/// the fixed attributes), and its client's `Deref` to
-/// [`crate::EntityClient`] (`get`, `put`, `create`, `delete`, `scan`).
-/// Generated code calls it once per entity.
+/// What every generated entity has the same way: its client (a wrapper
+/// of [`crate::EntityClient`] that dereferences to it, for `get`, `put`,
+/// `create`, `delete` and `scan`), and reading it as a [`FromItem`]
+/// (through [`read_entity`], which checks the entity tag and the fixed
+/// attributes). Generated code calls it once per entity; with
+/// `unversioned`, the entity can also be put and deleted in batches
+/// ([`crate::Unversioned`]: it has no version and no unique attributes).
 #[macro_export]
 macro_rules! entity_impls {
+    ($entity:ident, $client:ident, unversioned) => {
+        $crate::entity_impls!($entity, $client);
+
+        impl $crate::Unversioned for $entity {}
+    };
     ($entity:ident, $client:ident) => {
+        #[doc = concat!("Reads and writes `", stringify!($entity), "` items: `get`, `put`, `create`, `delete`")]
+        #[doc = "(from [`::dyngen_runtime::EntityClient`]) and one query per access pattern."]
+        #[derive(Debug, Clone, Copy)]
+        pub struct $client<'t>($crate::EntityClient<'t, $entity>);
+
         impl $crate::FromItem for $entity {
             fn from_item(item: $crate::Item, tag_attribute: &str) -> ::core::result::Result<Self, $crate::Error> {
                 $crate::entity::read_entity(item, tag_attribute)
