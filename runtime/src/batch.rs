@@ -43,6 +43,24 @@ pub const BATCH_WRITE_MAX: usize = 25;
 )]
 pub trait Unversioned: Entity {}
 
+/// A batch's `retry` and `concurrency` settings (with their docs), over its
+/// `policy` and `concurrency` fields.
+macro_rules! retry_and_concurrency {
+    ($retry:literal, $concurrency:literal) => {
+        #[doc = $retry]
+        pub fn retry(mut self, policy: RetryPolicy) -> Self {
+            self.policy = policy;
+            self
+        }
+
+        #[doc = $concurrency]
+        pub fn concurrency(mut self, requests: usize) -> Self {
+            self.concurrency = requests.max(1);
+            self
+        }
+    };
+}
+
 impl Table {
     /// A batch read of items of any entities.
     pub fn batch_get(&self) -> BatchGet<'_> {
@@ -82,38 +100,14 @@ impl<'t> BatchGet<'t> {
         }
     }
 
-    /// Adds a key; the ticket looks up its item in the result. Fails only
-    /// when the key cannot be encoded (too long, invalid composite).
-    pub fn get<K>(&mut self, key: &K) -> Result<Ticket<K::Entity>, Error>
-    where
-        K: PrimaryKey + Clone + fmt::Debug + 'static,
-    {
-        self.keys.add(self.table, key)
-    }
+    crate::slots::slot_methods!(
+        "Keys asking for different projections go in different requests, since a request projects all its keys alike."
+    );
 
-    /// Adds a read of projection `P` of the item at `key` (only `P`'s
-    /// attributes are read); the ticket looks up the projection in the
-    /// result. Keys asking for different projections go in different
-    /// requests, since a request projects all its keys alike.
-    pub fn get_projected<P, K>(&mut self, key: &K) -> Result<Ticket<P>, Error>
-    where
-        K: PrimaryKey + Clone + fmt::Debug + 'static,
-        P: crate::entity::ProjectionOf<K::Entity>,
-    {
-        self.keys.add_projected::<K, P>(self.table, key)
-    }
-
-    /// How unprocessed keys are retried.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// How many requests may run at once (at least 1, the default).
-    pub fn concurrency(mut self, requests: usize) -> Self {
-        self.concurrency = requests.max(1);
-        self
-    }
+    retry_and_concurrency!(
+        "How unprocessed keys are retried.",
+        "How many requests may run at once (at least 1, the default)."
+    );
 
     /// Strongly consistent reads.
     pub fn consistent(mut self) -> Self {
@@ -375,18 +369,10 @@ impl<'t> BatchWrite<'t> {
         self.ops.is_empty()
     }
 
-    /// How unprocessed items are retried.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// How many requests of 25 may run at once (at least 1, the default):
-    /// for bulk loads.
-    pub fn concurrency(mut self, requests: usize) -> Self {
-        self.concurrency = requests.max(1);
-        self
-    }
+    retry_and_concurrency!(
+        "How unprocessed items are retried.",
+        "How many requests of 25 may run at once (at least 1, the default): for bulk loads."
+    );
 
     /// Writes everything. A request that fails for another reason than
     /// throttling ends its chunk (the other chunks are still written) and

@@ -9,6 +9,37 @@ use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+/// The key-adding methods of a read of many items (`BatchGet`,
+/// `TransactGet`): `get` and `get_projected`, over their `keys` slots;
+/// `$note` ends `get_projected`'s docs with what the read does with two
+/// projections of one key.
+macro_rules! slot_methods {
+    ($note:literal) => {
+        /// Adds a key; the ticket looks up its item in the result. A key
+        /// added twice is read once. Fails only when the key cannot be
+        /// encoded (too long, invalid composite).
+        pub fn get<K>(&mut self, key: &K) -> Result<Ticket<K::Entity>, Error>
+        where
+            K: PrimaryKey + Clone + fmt::Debug + 'static,
+        {
+            self.keys.add(self.table, key)
+        }
+
+        /// Adds a read of projection `P` of the item at `key` (only `P`'s
+        /// attributes are read); the ticket looks up the projection in the
+        /// result.
+        #[doc = $note]
+        pub fn get_projected<P, K>(&mut self, key: &K) -> Result<Ticket<P>, Error>
+        where
+            K: PrimaryKey + Clone + fmt::Debug + 'static,
+            P: crate::entity::ProjectionOf<K::Entity>,
+        {
+            self.keys.add_projected::<K, P>(self.table, key)
+        }
+    };
+}
+pub(crate) use slot_methods;
+
 /// The table key of an item (partition and sort key, each as its type and
 /// text), which tells two requests for one item apart.
 pub(crate) type ItemKey = (String, String);

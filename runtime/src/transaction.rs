@@ -301,26 +301,9 @@ impl<'t> TransactGet<'t> {
         }
     }
 
-    /// Adds a key; the ticket looks up its item in the result. A key added
-    /// twice is read once.
-    pub fn get<K>(&mut self, key: &K) -> Result<Ticket<K::Entity>, Error>
-    where
-        K: PrimaryKey + Clone + fmt::Debug + 'static,
-    {
-        self.keys.add(self.table, key)
-    }
-
-    /// Adds a read of projection `P` of the item at `key` (only `P`'s
-    /// attributes are read); the ticket looks up the projection in the
-    /// result. One transaction reads each item once: the same key with
-    /// two projections is refused by DynamoDB.
-    pub fn get_projected<P, K>(&mut self, key: &K) -> Result<Ticket<P>, Error>
-    where
-        K: PrimaryKey + Clone + fmt::Debug + 'static,
-        P: crate::entity::ProjectionOf<K::Entity>,
-    {
-        self.keys.add_projected::<K, P>(self.table, key)
-    }
+    crate::slots::slot_methods!(
+        "One transaction reads each item once: the same key with two projections is refused by DynamoDB."
+    );
 
     /// Reads every item in one request.
     pub async fn send(self) -> Result<GetResult, Error> {
