@@ -96,6 +96,11 @@ fn needs_read(change: &UniqueChange) -> bool {
     !matches!(change, UniqueChange::Create(_))
 }
 
+/// Whether `prepared` is a unique write that reads the stored item first.
+fn reads_first(prepared: &Prepared) -> bool {
+    prepared.unique.as_ref().is_some_and(needs_read)
+}
+
 /// The table key of the item a prepared write is about.
 fn table_key(table: &Table, request: &Request) -> Item {
     let def = table.def();
@@ -446,8 +451,7 @@ async fn attempt_once(table: &Table, prepared: &Prepared, planned: &Planned, sto
             "" | "None" => {}
             "ConditionalCheckFailed" if position == 0 => {
                 let now = reason.item.filter(|item| !item.is_empty());
-                let raced = needs_read(prepared.unique.as_ref().unwrap_or(&UniqueChange::Delete))
-                    && changed_since(meta, stored, now.as_ref());
+                let raced = reads_first(prepared) && changed_since(meta, stored, now.as_ref());
                 if raced {
                     return Attempt::Retry(prepared.refused(now));
                 }
